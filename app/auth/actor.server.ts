@@ -1,0 +1,154 @@
+/**
+ * The one authorization module. Every loader and action asks it who the
+ * actor is (their company, plan, the offices they administer, whether they
+ * are proxying) and whether they may touch a target. Ids from a request are
+ * never trusted: targets are looked up scoped to the actor's company and
+ * offices, and anything outside that scope is a 404, the same answer as an id
+ * that does not exist.
+ */
+import { createContext, data, redirect } from "react-router";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import type { Database, Plan } from "../../db/schema.ts";
+import { clientIp } from "./cookies.server.ts";
+
+/** Proxy login, license and user transfers: only on these plans. */
+const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
+export const isHigherTier = (plan: Plan) => HIGHER_TIER_PLANS.includes(plan);
+
+export interface Person {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  officeId: number;
+  isCompanyAdmin: boolean;
+  hasProxyAccess: boolean;
+}
+
+export interface Actor {
+  sessionId: string;
+  ip: string | null;
+  /** Whose account the pages act as: the signed-in user, or the proxied one. */
+  person: Person;
+  company: { id: number; name: string; plan: Plan };
+  higherTier: boolean;
+  /** The offices this person administers: every office for a Company Admin. */
+  adminOfficeIds: number[];
+  isAdmin: boolean;
+  /** Set while an admin proxies into `person`; the admin is who really acts. */
+  proxy: null | { admin: { id: number; name: string } };
+}
+
+export const actorContext = createContext<Actor | null>(null);
+
+/** Reads the actor of a session: one query, or null if the session is gone or expired. */
+export async function loadActor(
+  db: Kysely<Database>,
+  request: Request,
+  sessionId: string,
+  now: Date,
+): Promise<Actor | null> {
+  const row = await db
+    .selectFrom("sessions as s")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .innerJoin("companies as c", "c.id", "u.company_id")
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.email",
+      "u.office_id",
+      "u.is_company_admin",
+      "u.has_proxy_access",
+      "c.id as company_id",
+      "c.name as company_name",
+      "c.plan",
+      sql<number[]>`case when u.is_company_admin
+        then array(select o.id from offices o where o.company_id = u.company_id order by o.id)
+        else array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id) end`.as(
+        "admin_office_ids",
+      ),
+    ])
+    .where("s.id", "=", sessionId)
+    .where("s.expires_at", ">", now)
+    .where("u.status", "=", "active")
+    .executeTakeFirst();
+  if (!row) return null;
+  const adminOfficeIds = row.admin_office_ids.map(Number);
+  return {
+    sessionId,
+    ip: clientIp(request),
+    person: {
+      id: row.id,
+      firstName: row.first_name!,
+      lastName: row.last_name!,
+      email: row.email!,
+      officeId: row.office_id,
+      isCompanyAdmin: row.is_company_admin,
+      hasProxyAccess: row.has_proxy_access,
+    },
+    company: { id: row.company_id, name: row.company_name, plan: row.plan },
+    higherTier: isHigherTier(row.plan),
+    adminOfficeIds,
+    isAdmin: row.is_company_admin || adminOfficeIds.length > 0,
+    proxy: null,
+  };
+}
+
+interface ContextLike {
+  get<T>(key: ReturnType<typeof createContext<T>>): T;
+}
+
+/** Signed in, or off to the sign-in page (coming back here afterwards). */
+export function requireActor(context: ContextLike, request: Request): Actor {
+  const actor = context.get(actorContext);
+  if (!actor) {
+    const url = new URL(request.url);
+    const back = url.pathname + url.search;
+    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
+  }
+  return actor;
+}
+
+/** A Company Admin or an Office Admin, acting as themselves. */
+export function requireAdmin(context: ContextLike, request: Request): Actor {
+  const actor = requireActor(context, request);
+  if (!actor.isAdmin) {
+    throw data({ message: "Office > Users is for Company Admins and Office Admins." }, { status: 403 });
+  }
+  return actor;
+}
+
+/** Where a signed-in person lands: admins on Office > Users, everyone else on their settings. */
+export const homeFor = (actor: Pick<Actor, "isAdmin" | "proxy">) =>
+  actor.isAdmin && !actor.proxy ? "/users" : "/settings";
+
+/**
+ * Restricts a query on `users as u` to the people this admin may see: their
+ * company, and for an Office Admin only the offices they administer.
+ */
+export function usersInScope(actor: Actor) {
+  return (eb: ExpressionBuilder<{ u: Database["users"] }, "u">) => {
+    const company = eb("u.company_id", "=", actor.company.id);
+    if (actor.person.isCompanyAdmin) return company;
+    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
+    return eb.and([company, eb("u.office_id", "in", actor.adminOfficeIds)]);
+  };
+}
+
+/** The offices this admin may see, for filters and forms. */
+export async function officesInScope(db: Kysely<Database>, actor: Actor) {
+  if (actor.adminOfficeIds.length === 0) return [];
+  return db
+    .selectFrom("offices")
+    .select(["id", "name", "country", "timezone", "price_level"])
+    .where("company_id", "=", actor.company.id)
+    .where("id", "in", actor.adminOfficeIds)
+    .orderBy("name")
+    .execute();
+}
+
+/** A 404 that reads the same whether the id does not exist or is not yours. */
+export function notFound(what = "This page"): never {
+  throw data({ message: `${what} does not exist, or you do not have access to it.` }, { status: 404 });
+}

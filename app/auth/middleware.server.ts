@@ -1,0 +1,36 @@
+/**
+ * Runs before every loader and action (root middleware): refuses forged
+ * POSTs, and resolves the signed-in actor from the session cookie.
+ */
+import { createContext, data, type MiddlewareFunction } from "react-router";
+import { getDb } from "../db.server.ts";
+import { now } from "../clock.server.ts";
+import { actorContext, loadActor } from "./actor.server.ts";
+import { csrfTokenFor, isForgedPost } from "./csrf.server.ts";
+import { sessionIdFrom } from "./session.server.ts";
+import { clearFlashIfShown } from "./flash.server.ts";
+
+export const csrfContext = createContext<string>("");
+
+export const authMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
+  if (request.method !== "GET" && request.method !== "HEAD" && (await isForgedPost(request))) {
+    throw data(
+      { message: "This form was sent from another site, or its page is too old. Go back, reload the page, and try again." },
+      { status: 403 },
+    );
+  }
+  const csrf = csrfTokenFor(request);
+  context.set(csrfContext, csrf.token);
+
+  const sessionId = sessionIdFrom(request);
+  if (sessionId) {
+    const db = await getDb();
+    context.set(actorContext, await loadActor(db, request, sessionId, now(request)));
+  }
+
+  const response = await next();
+  if (csrf.setCookie) response.headers.append("Set-Cookie", csrf.setCookie);
+  // Only a page that rendered the message may clear it: not a redirect, not a data request of a fetcher.
+  if (response.status < 300) clearFlashIfShown(request, response);
+  return response;
+};

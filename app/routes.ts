@@ -1,0 +1,16 @@
+import { type RouteConfig, index, route } from "@react-router/dev/routes";
+
+export default [
+  index("routes/home.tsx"),
+  route("healthz", "routes/healthz.tsx"),
+  route("login", "routes/login.tsx"),
+  route("logout", "routes/logout.tsx"),
+  route("settings", "routes/settings.tsx"),
+  route("users", "routes/users.tsx", [
+    index("routes/users.active.tsx"),
+    route("reserved-numbers", "routes/users.reserved-numbers.tsx"),
+    route("deleted", "routes/users.deleted.tsx"),
+  ]),
+  route("users/:userId", "routes/user.tsx"),
+  route("*", "routes/not-found.tsx"),
+] satisfies RouteConfig;

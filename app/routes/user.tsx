@@ -1,0 +1,142 @@
+import { Link } from "react-router";
+import type { Route } from "./+types/user";
+import { getDb } from "~/db.server";
+import { notFound, requireAdmin } from "~/auth/actor.server";
+import { getUserProfile } from "~/users/profile.server";
+import { formatDate, formatDateTime, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES, STATUS_NAMES } from "~/ui/format";
+import { OptionsMenu } from "~/ui/options-menu";
+
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `${data?.user.name ?? "User"} · Users · Switchboard` },
+];
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const actor = requireAdmin(context, request);
+  const id = Number(params.userId);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const user = await getUserProfile(await getDb(), actor, id);
+  if (!user) notFound("This user");
+  return { user };
+}
+
+export default function UserPage({ loaderData: { user } }: Route.ComponentProps) {
+  const role = user.isCompanyAdmin
+    ? "Company Admin"
+    : user.adminOffices.length
+      ? `Office Admin of ${user.adminOffices.map((o) => o.name).join(", ")}`
+      : "No admin access";
+  return (
+    <div className="page">
+      <p className="breadcrumb">
+        <Link to="/users">Office › Users</Link> › <span aria-current="page">{user.name}</span>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1>{user.name}</h1>
+          <p className="subtitle">
+            {user.jobTitle ? `${user.jobTitle} · ` : ""}
+            {user.officeName} <span className={`badge ${user.status}`}>{STATUS_NAMES[user.status]}</span>
+          </p>
+        </div>
+        <OptionsMenu
+          label={`Options for ${user.name}`}
+          sections={[
+            { title: "Calling", items: [<a href="#numbers">Phone numbers</a>] },
+            { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
+            { title: "Privileges", items: [<a href="#access">Admin and proxy access</a>] },
+          ]}
+        />
+      </div>
+
+      <section aria-labelledby="details-heading" className="panel">
+        <h2 id="details-heading">Details</h2>
+        <dl className="details">
+          <dt>Email</dt>
+          <dd>{user.email}</dd>
+          <dt>Primary number</dt>
+          <dd>{user.numbers.find((n) => n.is_primary)?.formatted ?? "No number"}</dd>
+          <dt>Extension</dt>
+          <dd>{user.extension ?? "—"}</dd>
+          <dt>Office</dt>
+          <dd>{user.officeName}</dd>
+          <dt>License</dt>
+          <dd>
+            {LICENSE_NAMES[user.licenseType]}
+            {user.hasMeetingsSeat ? " + Meetings" : ""}
+          </dd>
+          <dt>Status</dt>
+          <dd>{STATUS_NAMES[user.status]}</dd>
+          <dt>Time zone</dt>
+          <dd>{user.timezone}</dd>
+          <dt>Date added</dt>
+          <dd>{formatDate(user.createdAt)}</dd>
+          <dt>First sign-in</dt>
+          <dd>{user.firstSignedInAt ? formatDateTime(user.firstSignedInAt) : "Has not signed in yet"}</dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="access" className="panel">
+        <h2 id="access">Admin and proxy access</h2>
+        <dl className="details">
+          <dt>Admin</dt>
+          <dd>{role}</dd>
+          <dt>Proxy access</dt>
+          <dd>
+            {user.proxyAccessGranted
+              ? "Granted"
+              : user.hasProxyAccess
+                ? "Yes, as a Company Admin on this plan"
+                : "No"}
+          </dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="numbers" className="panel">
+        <h2 id="numbers">Phone numbers</h2>
+        {user.numbers.length ? (
+          <table className="data compact">
+            <caption className="visually-hidden">Phone numbers of {user.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Use</th>
+              </tr>
+            </thead>
+            <tbody>
+              {user.numbers.map((n) => (
+                <tr key={n.id}>
+                  <th scope="row" className="nowrap">
+                    {n.formatted} <span className="muted e164">{n.e164}</span>
+                  </th>
+                  <td>{NUMBER_KIND_NAMES[n.kind]}</td>
+                  <td>
+                    {n.is_primary ? "Primary" : "Additional"}
+                    {n.addon_license_type ? ` · uses a ${LICENSE_NAMES[n.addon_license_type]} add-on` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>This user has no phone number.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="groups" className="panel">
+        <h2 id="groups">Groups</h2>
+        {user.groups.length ? (
+          <ul className="plain">
+            {user.groups.map((g) => (
+              <li key={g.id}>
+                {g.name} <span className="muted">· {GROUP_KIND_NAMES[g.kind]}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>Not a member of any group.</p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,187 @@
+import { Form, Link, useNavigation } from "react-router";
+import type { Route } from "./+types/users.active";
+import { getDb } from "~/db.server";
+import { officesInScope, requireAdmin } from "~/auth/actor.server";
+import { listUsers } from "~/users/list.server";
+import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
+import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
+import { Pagination } from "~/ui/pagination";
+
+export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const actor = requireAdmin(context, request);
+  const db = await getDb();
+  const params = readListParams(new URL(request.url));
+  const [result, offices] = await Promise.all([listUsers(db, actor, params), officesInScope(db, actor)]);
+  return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
+}
+
+/** The URL of this list with some of its state changed (page back to 1 unless given). */
+function listUrl(params: ListParams, change: Partial<ListParams>): string {
+  const next = { ...params, page: 1, ...change } as Record<string, unknown>;
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(next)) {
+    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "sort" && v === "name") || (k === "dir" && v === "asc"))
+      continue;
+    search.set(k, String(v));
+  }
+  const s = search.toString();
+  return s ? `/users?${s}` : "/users";
+}
+
+function SortHeader({ params, column, label }: { params: ListParams; column: ListParams["sort"]; label: string }) {
+  const active = params.sort === column;
+  const nextDir = active && params.dir === "asc" ? "desc" : "asc";
+  return (
+    <th scope="col" aria-sort={active ? (params.dir === "asc" ? "ascending" : "descending") : undefined}>
+      <Link to={listUrl(params, { sort: column, dir: nextDir })} className="sort-link">
+        {label}
+        <span className="visually-hidden">
+          {active ? `, sorted ${params.dir === "asc" ? "ascending" : "descending"}. Sort ${nextDir === "asc" ? "ascending" : "descending"}` : ", sort ascending"}
+        </span>
+        <span aria-hidden="true" className="sort-mark">
+          {active ? (params.dir === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </Link>
+    </th>
+  );
+}
+
+export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
+  const { users, total, page, pageCount, params, offices } = loaderData;
+  const searching = useNavigation().state === "loading";
+  const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
+  const last = Math.min(total, page * PAGE_SIZE);
+  const filtered = params.q || params.license || params.permission || params.status || params.office;
+  return (
+    <section aria-labelledby="active-heading">
+      <h2 id="active-heading" className="visually-hidden">
+        Active or Pending Users
+      </h2>
+      <Form method="get" role="search" aria-label="Users" className="toolbar">
+        <div className="field grow">
+          <label htmlFor="q">Search users</label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={params.q}
+            aria-describedby="q-hint"
+            placeholder="Name, email, number, or a word like admin or sell"
+          />
+          <p id="q-hint" className="hint">
+            Names and emails (any part), numbers in any format, or a permission or license: admin, company admin,
+            office admin, proxy, connect, sell, support.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="license">License</label>
+          <select id="license" name="license" defaultValue={params.license ?? ""}>
+            <option value="">Any license</option>
+            {(["connect", "sell", "support"] as const).map((l) => (
+              <option key={l} value={l}>
+                {LICENSE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="permission">Permission</label>
+          <select id="permission" name="permission" defaultValue={params.permission ?? ""}>
+            <option value="">Any permission</option>
+            {Object.entries(PERMISSIONS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="status">Status</label>
+          <select id="status" name="status" defaultValue={params.status ?? ""}>
+            <option value="">Active or pending</option>
+            <option value="active">Active</option>
+            <option value="pending">Pending</option>
+          </select>
+        </div>
+        {offices.length > 1 ? (
+          <div className="field">
+            <label htmlFor="office">Office</label>
+            <select id="office" name="office" defaultValue={params.office ?? ""}>
+              <option value="">All your offices</option>
+              {offices.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {params.sort !== "name" ? <input type="hidden" name="sort" value={params.sort} /> : null}
+        {params.dir !== "asc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
+        <div className="toolbar-actions">
+          <button type="submit" className="button primary">
+            Search
+          </button>
+          {filtered ? (
+            <Link to="/users" className="button subtle">
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+
+      <p className="result-count" aria-live="polite" aria-busy={searching}>
+        {total === 0
+          ? "No users match."
+          : `Showing ${first}–${last} of ${total.toLocaleString("en-US")} user${total === 1 ? "" : "s"}`}
+      </p>
+
+      {users.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="visually-hidden">
+              Active or pending users, sorted by {params.sort === "added" ? "date added" : params.sort},{" "}
+              {params.dir === "asc" ? "ascending" : "descending"}
+            </caption>
+            <thead>
+              <tr>
+                <SortHeader params={params} column="name" label="Name" />
+                <SortHeader params={params} column="email" label="Email" />
+                <th scope="col">Number</th>
+                <th scope="col">Ext.</th>
+                <th scope="col">Office</th>
+                <th scope="col">License</th>
+                <th scope="col">Admin</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <th scope="row">
+                    <Link to={`/users/${u.id}`}>{u.name}</Link>
+                  </th>
+                  <td className="email">{u.email}</td>
+                  <td className="nowrap">{u.primaryNumber ?? <span className="muted">No number</span>}</td>
+                  <td>{u.extension ?? <span className="muted">—</span>}</td>
+                  <td>{u.officeName}</td>
+                  <td>{LICENSE_NAMES[u.licenseType]}</td>
+                  <td>
+                    {u.role ?? <span className="muted">—</span>}
+                    {u.hasProxyAccess ? <span className="badge neutral">Proxy</span> : null}
+                  </td>
+                  <td>
+                    <span className={`badge ${u.status}`}>{STATUS_NAMES[u.status]}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => listUrl(params, { page: n })} />
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Form fields with their label, hint and error together. The error sits
+ * next to its field, is tied to it with aria-describedby, and the first
+ * invalid field takes focus when the page comes back from the server (with
+ * or without JavaScript) so a screen reader announces it.
+ */
+import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import type { ReactNode } from "react";
+
+type Meta = FieldMetadata<any, any, any>;
+
+function Errors({ meta }: { meta: Meta }) {
+  if (!meta.errors?.length) return null;
+  return (
+    <p id={meta.errorId} className="field-error">
+      {meta.errors.join(" ")}
+    </p>
+  );
+}
+
+function describedBy(meta: Meta, hintId?: string) {
+  return [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(" ") || undefined;
+}
+
+export function TextField({
+  meta,
+  label,
+  type = "text",
+  hint,
+  autoFocusOnError = true,
+  ...rest
+}: {
+  meta: Meta;
+  label: string;
+  type?: "text" | "email" | "password" | "tel" | "search";
+  hint?: ReactNode;
+  autoFocusOnError?: boolean;
+  autoComplete?: string;
+  required?: boolean;
+}) {
+  const hintId = hint ? `${meta.id}-hint` : undefined;
+  const props = getInputProps(meta, { type });
+  return (
+    <div className="field">
+      <label htmlFor={meta.id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <input
+        {...props}
+        key={props.key}
+        aria-describedby={describedBy(meta, hintId)}
+        autoFocus={autoFocusOnError && meta.errors?.length ? true : undefined}
+        {...rest}
+      />
+      <Errors meta={meta} />
+    </div>
+  );
+}
+
+export function SelectField({
+  meta,
+  label,
+  options,
+  hint,
+}: {
+  meta: Meta;
+  label: string;
+  options: { value: string; label: string }[];
+  hint?: ReactNode;
+}) {
+  const hintId = hint ? `${meta.id}-hint` : undefined;
+  const props = getSelectProps(meta);
+  return (
+    <div className="field">
+      <label htmlFor={meta.id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <select {...props} key={props.key} aria-describedby={describedBy(meta, hintId)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <Errors meta={meta} />
+    </div>
+  );
+}
+
+export function CheckboxField({ meta, label, hint }: { meta: Meta; label: string; hint?: ReactNode }) {
+  const hintId = hint ? `${meta.id}-hint` : undefined;
+  const props = getInputProps(meta, { type: "checkbox", value: "on" });
+  return (
+    <div className="field checkbox">
+      <input {...props} key={props.key} aria-describedby={describedBy(meta, hintId)} />
+      <label htmlFor={meta.id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <Errors meta={meta} />
+    </div>
+  );
+}
+
+/** A message about the whole form (a refusal), announced when it appears. */
+export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
+  return (
+    <div id={id} role="alert" className={errors?.length ? "form-error" : undefined}>
+      {errors?.length ? errors.map((e) => <p key={e}>{e}</p>) : null}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Office > Users, "Active or Pending Users": search, filters, sorting and
+ * pagination, all in SQL. One statement answers a page and its total; every
+ * search and sort has an index behind it (see the initial migration).
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database, UserLicenseType } from "../../db/schema.ts";
+import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
+import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import { formatNumber, searchDigits } from "../numbers/format.server.ts";
+
+/** Words in the search box that mean a permission or a license rather than a name. */
+const SEARCH_WORDS: Record<string, { permission?: Permission; license?: UserLicenseType }> = {
+  admin: { permission: "admin" },
+  admins: { permission: "admin" },
+  "company admin": { permission: "company_admin" },
+  "office admin": { permission: "office_admin" },
+  proxy: { permission: "proxy" },
+  "proxy access": { permission: "proxy" },
+  connect: { license: "connect" },
+  sell: { license: "sell" },
+  support: { license: "support" },
+};
+
+/** Escapes LIKE's wildcards so a typed % or _ matches itself. */
+const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+  let qb = db.selectFrom("users as u").where(usersInScope(actor)).where("u.status", "<>", "deleted");
+
+  const word = SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
+  const permission = p.permission ?? word?.permission;
+  const license = p.license ?? word?.license;
+  if (p.q && !word) {
+    const digits = searchDigits(p.q);
+    if (digits) {
+      qb = qb.where("u.id", "in", (eb) =>
+        eb
+          .selectFrom("phone_numbers as n")
+          .select("n.assigned_user_id")
+          .where("n.company_id", "=", actor.company.id)
+          .where("n.digits", "like", likeContains(digits))
+          .where("n.assigned_user_id", "is not", null)
+          .$narrowType<{ assigned_user_id: number }>(),
+      );
+    } else {
+      for (const term of p.q.toLowerCase().split(/\s+/).filter(Boolean)) {
+        qb = qb.where("u.search_text", "like", likeContains(term));
+      }
+    }
+  }
+  if (license) qb = qb.where("u.license_type", "=", license);
+  if (p.status) qb = qb.where("u.status", "=", p.status);
+  if (p.office) qb = qb.where("u.office_id", "=", p.office);
+  if (permission) {
+    qb = qb.where((eb) => {
+      const officeAdmin = eb.exists(
+        eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id"),
+      );
+      const proxy = actor.higherTier
+        ? eb.or([eb("u.has_proxy_access", "=", true), eb("u.is_company_admin", "=", true)])
+        : eb("u.has_proxy_access", "=", true);
+      switch (permission) {
+        case "company_admin":
+          return eb("u.is_company_admin", "=", true);
+        case "office_admin":
+          return officeAdmin;
+        case "admin":
+          return eb.or([eb("u.is_company_admin", "=", true), officeAdmin]);
+        case "proxy":
+          return proxy;
+        case "none":
+          return eb.and([eb("u.is_company_admin", "=", false), eb.not(officeAdmin)]);
+      }
+    });
+  }
+  return qb;
+}
+
+export interface UserRow {
+  id: number;
+  name: string;
+  email: string;
+  primaryNumber: string | null;
+  extension: string | null;
+  officeName: string;
+  licenseType: UserLicenseType;
+  role: "Company Admin" | "Office Admin" | null;
+  hasProxyAccess: boolean;
+  status: "active" | "pending";
+}
+
+export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+  const sortColumn = {
+    name: sql`u.sort_name`,
+    email: sql`lower(u.email)`,
+    added: sql`u.created_at`,
+  }[p.sort];
+  const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
+
+  const page = filteredUsers(db, actor, p)
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.email",
+      "u.extension",
+      "u.license_type",
+      "u.is_company_admin",
+      "u.has_proxy_access",
+      "u.status",
+      "o.name as office_name",
+      (eb) =>
+        eb
+          .selectFrom("phone_numbers as n")
+          .select("n.e164")
+          .whereRef("n.assigned_user_id", "=", "u.id")
+          .where("n.is_primary", "=", true)
+          .limit(1)
+          .as("primary_e164"),
+      (eb) =>
+        eb.exists(eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id")).as(
+          "is_office_admin",
+        ),
+    ])
+    .orderBy(sql`${sortColumn} ${direction}`)
+    .orderBy(sql`u.id ${direction}`)
+    .limit(PAGE_SIZE)
+    .offset((p.page - 1) * PAGE_SIZE);
+
+  const total = filteredUsers(db, actor, p).select((eb) => eb.fn.countAll<number>().as("total"));
+
+  // One statement: the total, and the page joined to it (a page past the end still brings the total).
+  const rows = await db
+    .selectFrom(total.as("t"))
+    .leftJoinLateral(page.as("p"), (join) => join.onTrue())
+    .selectAll("p")
+    .select("t.total")
+    .execute();
+
+  const count = Number(rows[0]?.total ?? 0);
+  const users: UserRow[] = rows
+    .filter((r) => r.id !== null)
+    .map((r) => ({
+      id: r.id!,
+      name: `${r.first_name} ${r.last_name}`,
+      email: r.email!,
+      primaryNumber: formatNumber(r.primary_e164),
+      extension: r.extension,
+      officeName: r.office_name!,
+      licenseType: r.license_type!,
+      role: r.is_company_admin ? "Company Admin" : r.is_office_admin ? "Office Admin" : null,
+      hasProxyAccess: !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier),
+      status: r.status as "active" | "pending",
+    }));
+  return { users, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / PAGE_SIZE)) };
+}

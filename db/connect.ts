@@ -1,0 +1,97 @@
+/**
+ * One Kysely dialect for both databases: node-postgres. On a PostgreSQL
+ * server `pg` talks to it over the network; with DATABASE_URL unset PGlite's
+ * own node-postgres adapter stands in for the socket, so both return values
+ * through the same type parsers (int8 and numeric as numbers, see below).
+ */
+import { Kysely, Migrator, PostgresDialect, type LogConfig, type Migration } from "kysely";
+import { mkdirSync } from "node:fs";
+import pg from "pg";
+import type { Database } from "./schema.ts";
+import * as initial from "./migrations/2026-11-27T1700_initial.ts";
+
+/** Every migration, in order. Imported, not read from disk, so the built server carries them. */
+export const migrations: Record<string, Migration> = {
+  "2026-11-27T1700_initial": initial,
+};
+
+// int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball, to clone a migrated template. */
+  dump?(): Promise<Blob>;
+}
+
+export interface OpenOptions {
+  /** A PostgreSQL URL; unset means the embedded PGlite. */
+  url?: string;
+  /** PGlite's data folder; "memory://" keeps it in memory. */
+  dataDir?: string;
+  /** PGlite: start from this dump instead of an empty folder. */
+  loadDataDir?: Blob;
+  log?: LogConfig;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseHandle> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+    // An idle client losing its server (a restart) must not crash the process.
+    pool.on("error", (err) => console.error("postgres pool:", err.message));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
+    return { db, kind: "postgres", close: () => db.destroy() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const { createPgConfig } = await import("@electric-sql/pglite/node-postgres");
+  const dataDir = options.dataDir ?? "memory://";
+  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir, {
+    extensions: { pg_trgm },
+    loadDataDir: options.loadDataDir,
+  });
+  // PGlite is one connection: a pool of one queues requests, and a
+  // transaction holds it until it ends, as a server connection would.
+  const pool = new pg.Pool({ ...createPgConfig(lite), max: 1, types });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      await db.destroy();
+      await lite.close();
+    },
+    dump: async () => {
+      const file = await lite.dumpDataDir("none");
+      return file;
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** What the app and the scripts connect to, from the environment. */
+export function optionsFromEnv(): OpenOptions {
+  const url = process.env.DATABASE_URL || undefined;
+  const dataDir = process.env.DATA_DIR ?? "./data";
+  return url ? { url } : { dataDir: `${dataDir.replace(/\/$/, "")}/pglite` };
+}

@@ -1,0 +1,49 @@
+import { defineConfig } from "@playwright/test";
+
+/**
+ * Every workflow runs twice: with JavaScript off and on. Each project gets
+ * its own app server on its own freshly seeded database, so the two never
+ * see each other's changes. Chromium is Debian's (/usr/bin/chromium):
+ * Playwright's own browser download is not used.
+ */
+const projects = [
+  { name: "js-off", port: 3101, javaScriptEnabled: false },
+  { name: "js-on", port: 3102, javaScriptEnabled: true },
+];
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+    trace: "retain-on-failure",
+  },
+  projects: projects.map((p) => ({
+    name: p.name,
+    use: { baseURL: `http://localhost:${p.port}`, javaScriptEnabled: p.javaScriptEnabled },
+  })),
+  webServer: projects.map((p) => ({
+    command: `npx tsx tests/support/e2e-server.ts`,
+    url: `http://localhost:${p.port}/healthz`,
+    env: { PORT: String(p.port), E2E_NAME: p.name },
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  })),
+});

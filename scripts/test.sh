@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite. Domain tests (Vitest), then the browser tests
+# (Playwright, JavaScript off and on). With DATABASE_URL set, everything runs
+# on that PostgreSQL server; without it, on the embedded PGlite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The browser: Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Chromium…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+  else
+    echo "Chromium is missing: install it (apt-get install -y chromium) or set CHROMIUM_PATH." >&2
+    exit 1
+  fi
+fi
+
+echo "== Database: ${DATABASE_URL:+PostgreSQL server}${DATABASE_URL:-embedded PGlite}"
+npx react-router typegen >/dev/null
+npx tsc
+npx vitest run
+npx react-router build >/dev/null
+npx playwright test

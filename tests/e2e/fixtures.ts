@@ -1,0 +1,62 @@
+/**
+ * Playwright helpers: sign in as a person does (the form, by label), and
+ * run axe on a page. Each project (JavaScript off / on) has its own server
+ * and database; see playwright.config.ts.
+ */
+import { test as base, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+export const PASSWORD = "switchboard-demo";
+
+export const test = base.extend<{
+  signIn: (email: string) => Promise<void>;
+  expectNoAxeViolations: () => Promise<void>;
+}>({
+  expectNoAxeViolations: async ({ page, javaScriptEnabled }, use) => {
+    await use(() => (javaScriptEnabled ? runAxe(page) : expectNoAxeViolationsWithoutJs(page)));
+  },
+  signIn: async ({ page }, use) => {
+    await use(async (email: string) => {
+      await page.goto("/login");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    });
+  },
+});
+
+export { expect };
+
+/**
+ * axe runs inside the page, so it needs JavaScript. With JavaScript off, the
+ * page as the server rendered it (its HTML as it stands now) is loaded into
+ * a JavaScript-enabled page with the app's own scripts blocked, and checked
+ * there: the same document, styles and all.
+ */
+
+async function expectNoAxeViolationsWithoutJs(page: Page) {
+  const html = await page.content();
+  const url = page.url();
+  const context = await page.context().browser()!.newContext({ javaScriptEnabled: true });
+  const copy = await context.newPage();
+  await copy.route("**/*.js", (route) => route.abort());
+  await copy.route(url, (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }));
+  await copy.goto(url);
+  try {
+    await runAxe(copy);
+  } finally {
+    await context.close();
+  }
+}
+
+async function runAxe(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary).toEqual([]);
+}
+
+/** The rows of the users table, as the names in their row headers. */
+export async function listedNames(page: Page): Promise<string[]> {
+  return page.getByRole("table").getByRole("rowheader").allTextContents();
+}

@@ -1,0 +1,221 @@
+import { test, expect, listedNames } from "./fixtures";
+import type { Page } from "@playwright/test";
+
+async function search(page: Page, text: string) {
+  await page.getByRole("searchbox", { name: "Search users" }).fill(text);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(text).replace(/%20/g, "\\+").replace(/[()+]/g, "\\$&")}`));
+}
+
+test.describe("Company Admin", () => {
+  test.beforeEach(async ({ signIn }) => {
+    await signIn("ada@acme.test");
+  });
+
+  test("the table shows each user's details, with a total count", async ({ page }) => {
+    const row = page.getByRole("row", { name: /Uma Patel/ });
+    await expect(row.getByRole("cell")).toContainText([
+      "uma@acme.test",
+      /\+1 415 555 01\d\d/,
+      /\d+/,
+      "San Francisco",
+      "Connect",
+      "—",
+      "Active",
+    ]);
+    await expect(page.getByText(/Showing 1–50 of \d+ users/)).toBeVisible();
+    await expect(page.getByRole("row", { name: /Ada Lovelace/ })).toContainText("Company Admin");
+    await expect(page.getByRole("row", { name: /Jasper Quinn/ })).toContainText("Pending");
+  });
+
+  test("search by any part of a name or email, in any case, keeps its state in the URL", async ({ page }) => {
+    await search(page, "LOVEL");
+    expect(await listedNames(page)).toEqual(["Ada Lovelace"]);
+    await expect(page.getByRole("searchbox", { name: "Search users" })).toHaveValue("LOVEL");
+
+    await search(page, "hannah@acme");
+    expect(await listedNames(page)).toEqual(["Hannah Schmidt"]);
+
+    await search(page, "uma pat");
+    expect(await listedNames(page)).toEqual(["Uma Patel"]);
+
+    await search(page, "nobody-by-this-name");
+    await expect(page.getByText("No users match.")).toBeVisible();
+  });
+
+  test("a number typed in any format finds the same user", async ({ page }) => {
+    await search(page, "uma@acme.test");
+    const number = await page.getByRole("row", { name: /Uma Patel/ }).getByRole("cell").nth(1).textContent();
+    const digits = number!.replace(/\D/g, ""); // 1415555xxxx
+    const national = digits.slice(1);
+    for (const typed of [
+      `+1 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`,
+      national,
+      `${national.slice(3, 6)} ${national.slice(6)}`,
+    ]) {
+      await search(page, typed);
+      expect(await listedNames(page)).toEqual(["Uma Patel"]);
+    }
+  });
+
+  test("the words for permissions and licenses filter by them", async ({ page }) => {
+    await search(page, "company admin");
+    expect(await listedNames(page)).toEqual(["Ada Lovelace"]);
+
+    await search(page, "office admin");
+    expect(await listedNames(page)).toEqual(["Carlos Ramírez", "Olive Bennett", "Oscar Martínez"]);
+
+    await search(page, "admin");
+    expect(await listedNames(page)).toEqual(["Ada Lovelace", "Carlos Ramírez", "Olive Bennett", "Oscar Martínez"]);
+
+    await search(page, "proxy");
+    // Ada has it as a Company Admin on the Advanced plan; Oscar by grant.
+    expect(await listedNames(page)).toEqual(["Ada Lovelace", "Oscar Martínez"]);
+
+    for (const [word, license] of [
+      ["connect", "Connect"],
+      ["sell", "Sell"],
+      ["support", "Support"],
+    ]) {
+      await search(page, word);
+      const cells = await page.getByRole("table").getByRole("row").locator("td:nth-child(6)").allTextContents();
+      expect(cells.length).toBeGreaterThan(0);
+      expect(new Set(cells)).toEqual(new Set([license]));
+    }
+  });
+
+  test("filters for license, permission, status and office combine", async ({ page }) => {
+    await page.getByLabel("License").selectOption({ label: "Sell" });
+    await page.getByLabel("Status").selectOption({ label: "Pending" });
+    await page.getByLabel("Office").selectOption({ label: "San Francisco" });
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/license=sell/);
+    expect(await listedNames(page)).toEqual(["Rosa Delgado"]);
+
+    await page.getByRole("link", { name: "Clear" }).click();
+    await page.getByLabel("Permission").selectOption({ label: "Office Admin" });
+    await page.getByLabel("Office").selectOption({ label: "New York" });
+    await page.getByRole("button", { name: "Search" }).click();
+    expect(await listedNames(page)).toEqual(["Olive Bennett"]);
+  });
+
+  test("sorting by name, email and date added, both ways", async ({ page }) => {
+    await page.goto("/users?office=" + (await officeId(page, "Toronto")));
+    const byName = await listedNames(page);
+    expect(byName).toEqual([...byName].sort((a, b) => a.localeCompare(b)));
+
+    await page.getByRole("link", { name: /^Name/ }).click();
+    await expect(page.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "descending");
+    expect(await listedNames(page)).toEqual([...byName].reverse());
+
+    await page.getByRole("link", { name: /^Email/ }).click();
+    await expect(page.getByRole("columnheader", { name: /Email/ })).toHaveAttribute("aria-sort", "ascending");
+    const emails = await page.getByRole("table").getByRole("row").locator("td:nth-child(2)").allTextContents();
+    expect(emails).toEqual([...emails].sort());
+  });
+
+  test("pagination walks the whole list", async ({ page }) => {
+    await expect(page.getByText(/Page 1 of 2/)).toBeVisible();
+    const first = await listedNames(page);
+    expect(first).toHaveLength(50);
+    await page.getByRole("link", { name: "Next page" }).click();
+    await expect(page).toHaveURL(/page=2/);
+    await expect(page.getByText(/Page 2 of 2/)).toBeVisible();
+    const second = await listedNames(page);
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((n) => first.includes(n))).toEqual([]);
+    await page.getByRole("link", { name: "Previous page" }).click();
+    await expect(page.getByText(/Page 1 of 2/)).toBeVisible();
+  });
+
+  test("a name opens the user's page, with groups, numbers and dates", async ({ page }) => {
+    await page.getByRole("link", { name: "Diego Alvarez" }).click();
+    await expect(page.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
+    const groups = page.getByRole("region", { name: "Groups" });
+    await expect(groups.getByRole("listitem")).toHaveText([/Sales/, /Support Desk/]);
+    const numbers = page.getByRole("region", { name: "Phone numbers" });
+    await expect(numbers.getByRole("row", { name: /\+1 415/ })).toContainText("uses a Local number add-on");
+    await expect(page.getByRole("region", { name: "Details" })).toContainText("Date added");
+    await expect(page.getByRole("region", { name: "Details" })).toContainText("First sign-in");
+  });
+
+  test("the Options menu opens by keyboard and lists its sections", async ({ page }) => {
+    await page.getByRole("link", { name: "Ada Lovelace" }).click();
+    const options = page.getByText("Options", { exact: false }).first();
+    await options.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("region", { name: "Calling" })).toBeVisible();
+    await expect(page.getByRole("region", { name: "Privileges" })).toBeVisible();
+  });
+
+  test("the other tabs are in the tab bar", async ({ page }) => {
+    await page.getByRole("link", { name: "Reserved Numbers" }).click();
+    await expect(page.getByRole("heading", { name: "Reserved Numbers" })).toBeVisible();
+    await page.getByRole("link", { name: "Deleted Users" }).click();
+    await expect(page.getByRole("heading", { name: "Deleted Users" })).toBeVisible();
+  });
+});
+
+async function officeId(page: Page, name: string): Promise<string> {
+  return page.getByLabel("Office").locator("option", { hasText: name }).getAttribute("value") as Promise<string>;
+}
+
+test.describe("Office Admin", () => {
+  test("sees only the users of their offices, and another office's user is a 404", async ({ page, signIn }) => {
+    await signIn("olive@acme.test");
+    const names = await listedNames(page);
+    expect(names).toContain("Ethan Brooks");
+    expect(names).not.toContain("Uma Patel");
+    await expect(page.getByLabel("Office")).toHaveCount(0); // one office: no office filter
+
+    await page.goto("/users?q=uma");
+    await expect(page.getByText("No users match.")).toBeVisible();
+
+    // Uma's id, learned by ada, typed in by olive.
+    const umaId = await idOf(page, "uma@acme.test");
+    const response = await page.goto(`/users/${umaId}`);
+    expect(response!.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+
+    const missing = await page.goto("/users/99999999");
+    expect(missing!.status()).toBe(404);
+  });
+
+  test("an Office Admin of two offices sees both", async ({ page, signIn }) => {
+    await signIn("carlos@acme.test");
+    await page.getByLabel("Office").selectOption({ label: "London" });
+    await page.getByRole("button", { name: "Search" }).click();
+    expect(await listedNames(page)).toContain("Charlotte Hughes");
+    await page.getByLabel("Office").selectOption({ label: "All your offices" });
+    await page.getByRole("button", { name: "Search" }).click();
+    const names = await listedNames(page);
+    expect(names).toContain("Kevin Park");
+    expect(names).not.toContain("Ethan Brooks");
+  });
+});
+
+test("the Globex admin sees nothing of Acme", async ({ page, signIn }) => {
+  await signIn("gina@globex.test");
+  const names = await listedNames(page);
+  expect(names).toContain("Gina Russo");
+  expect(names).not.toContain("Ada Lovelace");
+  await page.goto("/users?q=acme.test");
+  await expect(page.getByText("No users match.")).toBeVisible();
+  const adaId = await idOf(page, "ada@acme.test");
+  expect((await page.goto(`/users/${adaId}`))!.status()).toBe(404);
+});
+
+/** A user's id, read as ada would see it (in a separate browser context). */
+async function idOf(page: Page, email: string): Promise<string> {
+  const browser = page.context().browser()!;
+  const context = await browser.newContext({ baseURL: new URL(page.url()).origin });
+  const other = await context.newPage();
+  await other.goto("/login");
+  await other.getByLabel("Email").fill("ada@acme.test");
+  await other.getByLabel("Password").fill("switchboard-demo");
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.goto(`/users?q=${encodeURIComponent(email)}`);
+  const href = await other.getByRole("rowheader").getByRole("link").getAttribute("href");
+  await context.close();
+  return href!.split("/").pop()!;
+}

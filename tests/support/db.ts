@@ -1,0 +1,84 @@
+/**
+ * Each test file gets its own database, a fresh copy of a migrated template:
+ * on PGlite a reload of a dumped data folder, on a PostgreSQL server (when
+ * DATABASE_URL is set) CREATE DATABASE ... TEMPLATE. Tests never depend on
+ * each other's order.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { LogConfig } from "kysely";
+import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
+
+let pgliteTemplate: Promise<Blob> | undefined;
+const TEMPLATE_DB = "switchboard_test_template";
+
+function serverUrl(dbName: string): string {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl("postgres") });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function serverTemplate(): Promise<void> {
+  // Made once per test run (globalSetup drops it first); the advisory lock
+  // keeps parallel workers from building it twice.
+  await admin(async (c) => {
+    await c.query("select pg_advisory_lock(715517)");
+    try {
+      const { rowCount } = await c.query("select 1 from pg_database where datname = $1", [TEMPLATE_DB]);
+      if (!rowCount) {
+        await c.query(`create database ${TEMPLATE_DB}`);
+        const h = await openDatabase({ url: serverUrl(TEMPLATE_DB), poolSize: 1 });
+        await migrateToLatest(h.db);
+        await h.close();
+      }
+    } finally {
+      await c.query("select pg_advisory_unlock(715517)");
+    }
+  });
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  name: string;
+}
+
+export async function freshDatabase(options: { log?: LogConfig; poolSize?: number } = {}): Promise<TestDatabase> {
+  if (process.env.DATABASE_URL) {
+    await serverTemplate();
+    const name = `switchboard_test_${randomBytes(6).toString("hex")}`;
+    await admin((c) => c.query(`create database ${name} template ${TEMPLATE_DB}`));
+    const h = await openDatabase({ url: serverUrl(name), log: options.log, poolSize: options.poolSize });
+    return {
+      ...h,
+      name,
+      close: async () => {
+        await h.close();
+        await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      },
+    };
+  }
+  pgliteTemplate ??= (async () => {
+    const h = await openDatabase({});
+    await migrateToLatest(h.db);
+    const dump = await h.dump!();
+    await h.close();
+    return dump;
+  })();
+  const h = await openDatabase({ loadDataDir: await pgliteTemplate, log: options.log });
+  return { ...h, name: "pglite" };
+}
+
+/** Vitest globalSetup: a run starts from a template of the current migrations. */
+export async function dropServerTemplate(): Promise<void> {
+  if (!process.env.DATABASE_URL) return;
+  await admin((c) => c.query(`drop database if exists ${TEMPLATE_DB} with (force)`));
+}
