@@ -1,4 +1,4 @@
-import { Form, Link, useNavigation } from "react-router";
+import { Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
 import { officesInScope, requireAdmin } from "~/auth/actor.server";
@@ -51,6 +51,8 @@ function SortHeader({ params, column, label }: { params: ListParams; column: Lis
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   const { users, total, page, pageCount, params, offices } = loaderData;
   const searching = useNavigation().state === "loading";
+  // The form's fields are uncontrolled: a new URL (a link, Clear) remounts them with its values.
+  const formKey = useLocation().search;
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
   const filtered = params.q || params.license || params.permission || params.status || params.office;
@@ -59,7 +61,7 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
       <h2 id="active-heading" className="visually-hidden">
         Active or Pending Users
       </h2>
-      <Form method="get" role="search" aria-label="Users" className="toolbar">
+      <Form key={formKey} method="get" role="search" aria-label="Users" className="toolbar">
         <div className="field grow">
           <label htmlFor="q">Search users</label>
           <input
