@@ -26,28 +26,29 @@ export async function signIn(
   now: Date,
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const since = new Date(now.getTime() - WINDOW_MS);
+  // Attempts are not recorded while locked, so the newest failure is the one
+  // that started the lock: the lock lasts 15 minutes from it.
   const recent = await db
     .selectFrom("login_attempts")
     .select(["attempted_at", "succeeded"])
     .where("email", "=", email)
-    .where("attempted_at", ">", since)
+    .where("attempted_at", ">", new Date(now.getTime() - 2 * WINDOW_MS))
+    .where("attempted_at", "<=", now)
     .orderBy("attempted_at", "desc")
-    .limit(MAX_FAILURES + 1)
+    .limit(MAX_FAILURES)
     .execute();
-  // Failures count until the last success.
-  const failures = [];
-  for (const a of recent) {
-    if (a.succeeded) break;
-    failures.push(a);
-  }
-  if (failures.length >= MAX_FAILURES) {
-    const unlocksAt = new Date(failures[MAX_FAILURES - 1]!.attempted_at.getTime() + WINDOW_MS);
-    const minutes = Math.max(1, Math.ceil((unlocksAt.getTime() - now.getTime()) / 60_000));
-    return {
-      ok: false,
-      message: `Too many failed sign-ins for this email. Sign-in is locked for ${minutes} more minute${minutes === 1 ? "" : "s"}.`,
-    };
+  const failures = recent.findIndex((a) => a.succeeded) === -1 ? recent : [];
+  if (failures.length === MAX_FAILURES) {
+    const newest = failures[0]!.attempted_at.getTime();
+    const oldest = failures[MAX_FAILURES - 1]!.attempted_at.getTime();
+    const unlocksAt = newest + WINDOW_MS;
+    if (newest - oldest <= WINDOW_MS && now.getTime() < unlocksAt) {
+      const minutes = Math.max(1, Math.ceil((unlocksAt - now.getTime()) / 60_000));
+      return {
+        ok: false,
+        message: `Too many failed sign-ins for this email. Sign-in is locked for ${minutes} more minute${minutes === 1 ? "" : "s"}.`,
+      };
+    }
   }
 
   const user = await db

@@ -29,7 +29,8 @@ export function parseTypedNumber(input: string, defaultCountry?: string): string
  */
 export function searchDigits(text: string): string | null {
   if (!/^[\d\s()+.\-/]+$/.test(text)) return null;
-  let digits = text.replace(/\D/g, "");
+  // "+44 (0)20…": the (0) is the trunk prefix written beside the country code.
+  let digits = text.replace(/\(0\)/g, "").replace(/\D/g, "");
   if (!text.trim().startsWith("+") && digits.length >= 7) digits = digits.replace(/^0+/, "");
   return digits.length >= 3 ? digits : null;
 }

@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: how Office > Users holds up with 100,000 users in Acme on
+ * a PostgreSQL server, signed in as ada (Company Admin: she sees them all).
+ *
+ *   npm run bench                     100,000 users, 10 s per scenario
+ *   npm run bench -- --users 20000 --seconds 5
+ *
+ * It measures /users with no search, a name search and a number search at 10
+ * concurrent connections, beside two pages that never touch the database
+ * (a static file and the server-rendered sign-in page) measured in the same
+ * run on the same server, then prints the searches' query plans. It prints
+ * figures and checks them against the aims, but never fails on them.
+ */
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { prepareBenchDatabase } from "./bench/database.ts";
+import { buildIfMissing, signIn, startServer, type RunningServer } from "./bench/server.ts";
+import { measure, type Result, type Scenario } from "./bench/load.ts";
+import { explainUserList } from "./bench/plans.ts";
+import { ACME } from "../db/seed/demo.ts";
+
+const CONCURRENCY = 10;
+const WARMUP_MS = 2_000;
+const ADA = { email: "ada@acme.test", password: "switchboard-demo" };
+// A fragment of many first and last names (Mary, Mark, Margaret, María, Martin, Martinez):
+// a search that matches thousands of rows, so the page must still sort and cut them.
+const NAME_SEARCH = "mar";
+// The aims of the issue.
+const MIN_THROUGHPUT_RATIO = 0.5;
+const MAX_P99_MS = 100;
+
+const { values } = parseArgs({
+  options: { users: { type: "string", default: "100000" }, seconds: { type: "string", default: "10" } },
+});
+const users = Number(values.users);
+const seconds = Number(values.seconds);
+if (!Number.isInteger(users) || users < 0 || !(seconds > 0)) {
+  console.error(`--users needs a whole number and --seconds a positive one, not "${values.users}" and "${values.seconds}".`);
+  process.exit(2);
+}
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  console.error(
+    "The bench measures the app on a PostgreSQL server, as production runs it, not on the embedded PGlite.\n" +
+      "Set DATABASE_URL, e.g. DATABASE_URL=postgres://switchboard:switchboard@localhost/switchboard npm run bench\n" +
+      "It works in a database of its own beside that one (<dbname>_bench), created and seeded on the first run.",
+  );
+  process.exit(1);
+}
+
+/** A real primary number of a scale user, typed the way an American admin would: "(415) 201-2345". */
+async function someUsersNumber(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ e164: string }>(
+      `select n.e164 from phone_numbers n join companies c on c.id = n.company_id
+        where c.name = $1 and n.is_primary and n.e164 like '+1%' order by n.id desc limit 1`,
+      [ACME],
+    );
+    if (rows.length === 0) throw new Error(`${ACME} has no North American primary number to search for.`);
+    const [, area, exchange, line] = rows[0].e164.match(/^\+1(\d{3})(\d{3})(\d{4})$/)!;
+    return `(${area}) ${exchange}-${line}`;
+  } finally {
+    await client.end();
+  }
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (x: number, digits = 1) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function printTable(results: Result[]): void {
+  const header = ["scenario", "requests", "req/s", "median ms", "p99 ms", "errors", "KB/resp"];
+  const rows = results.map((r) => [
+    r.scenario.name,
+    r.requests.toLocaleString("en-US"),
+    num(r.rps),
+    num(r.medianMs, 2),
+    num(r.p99Ms, 2),
+    String(r.errors),
+    num(r.meanBytes / 1024),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? pad(c, widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  for (const r of results) if (r.firstError) console.log(`  ${r.scenario.name}: first error: ${r.firstError}`);
+}
+
+let server: RunningServer | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    server?.stop();
+    process.exit(130);
+  });
+}
+
+try {
+  const url = await prepareBenchDatabase(databaseUrl, users);
+  const numberSearch = await someUsersNumber(url);
+  buildIfMissing();
+  server = await startServer(url);
+  const token = await signIn(server.origin, ADA.email, ADA.password);
+  const asAda = { Cookie: `sb_session=${encodeURIComponent(token)}` };
+
+  const staticScenarios: Scenario[] = [
+    { name: "static file /favicon.svg", path: "/favicon.svg" },
+    { name: "static page /login (SSR, no DB)", path: "/login" },
+  ];
+  const userScenarios: Scenario[] = [
+    { name: "/users", path: "/users", headers: asAda },
+    { name: `/users?q=${NAME_SEARCH}`, path: `/users?q=${encodeURIComponent(NAME_SEARCH)}`, headers: asAda },
+    { name: `/users?q=${numberSearch}`, path: `/users?q=${encodeURIComponent(numberSearch)}`, headers: asAda },
+  ];
+
+  const { rows } = await new pg.Client({ connectionString: url }).connect().then(async function (this: void) {
+    return { rows: [] as unknown[] };
+  });
+  void rows;
+
+  console.log(
+    `\n${CONCURRENCY} connections, ${WARMUP_MS / 1000} s warm-up + ${seconds} s per scenario; ` +
+      `server ${server.origin} (NODE_ENV=production), ${cpus().length} CPUs shared by server, PostgreSQL and this load generator.\n`,
+  );
+  const results: Result[] = [];
+  for (const scenario of [...staticScenarios, ...userScenarios]) {
+    process.stdout.write(`Measuring ${scenario.name}…\n`);
+    results.push(await measure(server.origin, scenario, { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: seconds * 1000 }));
+  }
+  console.log();
+  printTable(results);
+
+  const [favicon, login, ...lists] = results;
+  console.log("\nThroughput of the users page against the static pages (aim: at least 0.5 of the static page):");
+  for (const r of lists) {
+    console.log(
+      `  ${pad(r.scenario.name, 28)} ${num(r.rps / favicon.rps, 2)} of ${favicon.scenario.name}, ` +
+        `${num(r.rps / login.rps, 2)} of ${login.scenario.name}`,
+    );
+  }
+
+  const plans = await explainUserList(url, token, userScenarios.map((s) => s.path));
+  for (const p of plans) {
+    console.log(`\n=== Plan of ${p.path}\n${p.sql}\nparameters: ${JSON.stringify(p.parameters)}\n\n${p.plan}`);
+  }
+
+  console.log("\nAims:");
+  const verdict = (ok: boolean) => (ok ? "ok  " : "MISS");
+  for (const r of lists) {
+    const ratio = r.rps / login.rps;
+    console.log(`  ${verdict(ratio >= MIN_THROUGHPUT_RATIO)} ${pad(r.scenario.name, 28)} throughput ${num(ratio, 2)} of /login (aim >= ${MIN_THROUGHPUT_RATIO})`);
+    console.log(`  ${verdict(r.p99Ms < MAX_P99_MS)} ${pad(r.scenario.name, 28)} p99 ${num(r.p99Ms, 1)} ms (aim < ${MAX_P99_MS} ms)`);
+    if (r.errors > 0) console.log(`  MISS ${pad(r.scenario.name, 28)} ${r.errors} failed requests`);
+  }
+  for (const p of plans) {
+    console.log(`  ${verdict(!p.seqScanOnUsers)} ${pad(p.path, 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`);
+  }
+} finally {
+  server?.stop();
+}

@@ -1,0 +1,80 @@
+/**
+ * The bench's own database on the PostgreSQL server: `<dbname>_bench` beside
+ * the one DATABASE_URL names, so a run never fills the everyday database with
+ * a hundred thousand made-up people. It is kept between runs, since seeding
+ * the users is the slow part; each run only tops Acme up to the count asked.
+ */
+import pg from "pg";
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { migrateToLatest, openDatabase } from "../../db/connect.ts";
+import { seedDemoIfEmpty, seedScale } from "../../db/seed/index.ts";
+import { ACME } from "../../db/seed/demo.ts";
+
+/** The URL of the bench database: the same server and role, another database. */
+export function benchUrl(databaseUrl: string): { url: string; name: string } {
+  const url = new URL(databaseUrl);
+  const base = decodeURIComponent(url.pathname.replace(/^\//, "")) || url.username || "postgres";
+  const name = `${base}_bench`;
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return { url: url.toString(), name };
+}
+
+/** Creates the database if the server has none by that name (CREATE DATABASE cannot run inside it). */
+async function createIfMissing(databaseUrl: string, name: string): Promise<void> {
+  const admin = new URL(databaseUrl);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name.replace(/"/g, '""')}"`);
+      console.log(`Created database ${name}.`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Acme's live users: what the list shows a Company Admin with no filter. */
+async function acmeUserCount(db: Kysely<Database>): Promise<number> {
+  const { n } = await db
+    .selectFrom("users as u")
+    .innerJoin("companies as c", "c.id", "u.company_id")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("c.name", "=", ACME)
+    .where("u.status", "<>", "deleted")
+    .executeTakeFirstOrThrow();
+  return n;
+}
+
+/** Migrates, seeds the demo, and adds scale users until Acme has `users` of them. */
+export async function prepareBenchDatabase(databaseUrl: string, users: number): Promise<string> {
+  const { url, name } = benchUrl(databaseUrl);
+  await createIfMissing(databaseUrl, name);
+
+  const handle = await openDatabase({ url });
+  try {
+    await migrateToLatest(handle.db);
+    if (await seedDemoIfEmpty(handle.db, new Date())) console.log("Seeded the demo companies.");
+    const have = await acmeUserCount(handle.db);
+    const missing = users - have;
+    if (missing > 0) {
+      const started = performance.now();
+      await seedScale(handle.db, missing, (done, total) => {
+        process.stdout.write(`\rAdding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`);
+      });
+      process.stdout.write("\n");
+      console.log(`Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    } else {
+      // seedScale analyzes after seeding; a reused database gets fresh statistics here,
+      // so the plans below are the ones the server would choose.
+      await sql`analyze`.execute(handle.db);
+    }
+    console.log(`${ACME} has ${Math.max(have, users).toLocaleString("en-US")} users in ${name}.`);
+  } finally {
+    await handle.close();
+  }
+  return url;
+}

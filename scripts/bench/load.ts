@@ -1,0 +1,88 @@
+/**
+ * A closed-loop load generator: N workers, each sending its next request as
+ * soon as the previous one is fully read, for a fixed time. Node's own fetch
+ * (undici) keeps one connection per worker alive, so N workers are N
+ * concurrent connections.
+ */
+export interface Scenario {
+  name: string;
+  path: string;
+  headers?: Record<string, string>;
+}
+
+export interface Result {
+  scenario: Scenario;
+  requests: number;
+  errors: number;
+  /** The first failure, to say why errors is not zero. */
+  firstError?: string;
+  seconds: number;
+  rps: number;
+  medianMs: number;
+  p99Ms: number;
+  meanBytes: number;
+}
+
+interface Sample {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  bytes: number;
+}
+
+async function worker(url: string, headers: Record<string, string>, until: number, sample: Sample): Promise<void> {
+  while (performance.now() < until) {
+    const started = performance.now();
+    try {
+      // A redirect (to /login, say) is a failure: it would measure the wrong page.
+      const res = await fetch(url, { headers, redirect: "manual" });
+      const body = await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      sample.latencies.push(performance.now() - started);
+      sample.bytes += body.byteLength;
+    } catch (err) {
+      sample.errors++;
+      sample.firstError ??= err instanceof Error ? err.message : String(err);
+    }
+  }
+}
+
+async function run(url: string, headers: Record<string, string>, concurrency: number, ms: number): Promise<Sample> {
+  const sample: Sample = { latencies: [], errors: 0, bytes: 0 };
+  const until = performance.now() + ms;
+  await Promise.all(Array.from({ length: concurrency }, () => worker(url, headers, until, sample)));
+  return sample;
+}
+
+/** The value below which `q` of the sorted values fall (nearest rank). */
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** Warms the page up (JIT, connections, caches) unmeasured, then measures it. */
+export async function measure(
+  origin: string,
+  scenario: Scenario,
+  options: { concurrency: number; warmupMs: number; durationMs: number },
+): Promise<Result> {
+  const url = origin + scenario.path;
+  const headers = scenario.headers ?? {};
+  await run(url, headers, options.concurrency, options.warmupMs);
+  const started = performance.now();
+  const sample = await run(url, headers, options.concurrency, options.durationMs);
+  // The last requests end after the deadline: divide by the time the run really took.
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = sample.latencies.sort((a, b) => a - b);
+  return {
+    scenario,
+    requests: sorted.length,
+    errors: sample.errors,
+    firstError: sample.firstError,
+    seconds,
+    rps: sorted.length / seconds,
+    medianMs: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    meanBytes: sorted.length ? sample.bytes / sorted.length : 0,
+  };
+}

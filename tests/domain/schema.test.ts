@@ -1,0 +1,157 @@
+/**
+ * The schema itself refuses what must never happen, whatever the code does:
+ * a number on two targets, more seats assigned than purchased, one email
+ * twice in any letter case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await freshDatabase();
+  await seedDemo(t.db, new Date());
+});
+afterAll(() => t.close());
+
+const rejects = async (work: Promise<unknown>, constraint: RegExp) => {
+  await expect(work).rejects.toThrow(constraint);
+};
+
+async function person(email: string) {
+  return t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
+}
+
+describe("phone numbers", () => {
+  it("cannot be assigned to a user and a group at once", async () => {
+    const uma = await person("uma@acme.test");
+    const group = await t.db.selectFrom("groups").select("id").where("office_id", "=", uma.office_id).executeTakeFirstOrThrow();
+    await rejects(
+      t.db
+        .updateTable("phone_numbers")
+        .set({ assigned_group_id: group.id })
+        .where("assigned_user_id", "=", uma.id)
+        .execute(),
+      /phone_numbers_check/,
+    );
+  });
+
+  it("exist once per E.164 number while the company has them", async () => {
+    const n = await t.db.selectFrom("phone_numbers").selectAll().where("state", "=", "reserved").executeTakeFirstOrThrow();
+    await rejects(
+      t.db
+        .insertInto("phone_numbers")
+        .values({ company_id: n.company_id, office_id: n.office_id, e164: n.e164, country: n.country, kind: n.kind, state: "reserved" })
+        .execute(),
+      /phone_numbers_e164_key/,
+    );
+  });
+
+  it("give a user one primary number at most", async () => {
+    const uma = await person("uma@acme.test");
+    const n = await t.db.selectFrom("phone_numbers").select("id").where("state", "=", "reserved").where("kind", "=", "local").executeTakeFirstOrThrow();
+    await rejects(
+      t.db.updateTable("phone_numbers").set({ state: "assigned", assigned_user_id: uma.id, is_primary: true }).where("id", "=", n.id).execute(),
+      /phone_numbers_one_primary/,
+    );
+  });
+
+  it("toll-free numbers never go to users", async () => {
+    const uma = await person("uma@acme.test");
+    const n = await t.db.selectFrom("phone_numbers").select("id").where("kind", "=", "toll_free").executeTakeFirstOrThrow();
+    await rejects(
+      t.db.updateTable("phone_numbers").set({ assigned_group_id: null, assigned_user_id: uma.id }).where("id", "=", n.id).execute(),
+      /phone_numbers_check/,
+    );
+  });
+});
+
+describe("license pools", () => {
+  it("count seats by themselves, and refuse a user beyond what was purchased", async () => {
+    const uma = await person("uma@acme.test");
+    const pool = () =>
+      t.db
+        .selectFrom("license_pools")
+        .selectAll()
+        .where("office_id", "=", uma.office_id)
+        .where("license_type", "=", "support")
+        .executeTakeFirstOrThrow();
+    const before = await pool();
+    // Fill the pool to the brim, then one more.
+    const free = before.purchased - before.assigned;
+    const make = (i: number) => ({
+      company_id: uma.company_id,
+      office_id: uma.office_id,
+      first_name: "Seat",
+      last_name: `Filler ${i}`,
+      email: `filler-${i}@acme.test`,
+      license_type: "support" as const,
+    });
+    await t.db.insertInto("users").values(Array.from({ length: free }, (_, i) => make(i))).execute();
+    expect((await pool()).assigned).toBe(before.purchased);
+    await rejects(t.db.insertInto("users").values(make(free)).execute(), /license_pools_no_overspend/);
+    expect((await pool()).assigned).toBe(before.purchased);
+  });
+
+  it("never go negative, and free a seat when its user is deleted", async () => {
+    await rejects(
+      t.db.updateTable("license_pools").set({ purchased: -1 }).where("license_type", "=", "connect").execute(),
+      /violates check constraint "license_pools_(purchased_check|no_overspend)"/,
+    );
+    const uma = await person("uma@acme.test");
+    const assigned = () =>
+      t.db
+        .selectFrom("license_pools")
+        .select("assigned")
+        .where("office_id", "=", uma.office_id)
+        .where("license_type", "=", "connect")
+        .executeTakeFirstOrThrow()
+        .then((r) => r.assigned);
+    const before = await assigned();
+    let during = -1;
+    const undo = new Error("roll back");
+    await expect(
+      t.db.transaction().execute(async (tx) => {
+        await tx.updateTable("users").set({ status: "deleted", deleted_at: new Date() }).where("id", "=", uma.id).execute();
+        during = (
+          await tx
+            .selectFrom("license_pools")
+            .select("assigned")
+            .where("office_id", "=", uma.office_id)
+            .where("license_type", "=", "connect")
+            .executeTakeFirstOrThrow()
+        ).assigned;
+        throw undo;
+      }),
+    ).rejects.toBe(undo);
+    expect(during).toBe(before - 1);
+    expect(await assigned()).toBe(before);
+  });
+});
+
+describe("users", () => {
+  it("have one email in any letter case", async () => {
+    const uma = await person("uma@acme.test");
+    await rejects(
+      t.db
+        .insertInto("users")
+        .values({ company_id: uma.company_id, office_id: uma.office_id, first_name: "Other", last_name: "Uma", email: "UMA@Acme.Test", license_type: "connect" })
+        .execute(),
+      /users_email_key/,
+    );
+  });
+
+  it("belong to an office of their own company", async () => {
+    const uma = await person("uma@acme.test");
+    const globexOffice = await t.db
+      .selectFrom("offices")
+      .innerJoin("companies", "companies.id", "offices.company_id")
+      .select("offices.id")
+      .where("companies.name", "=", "Globex")
+      .executeTakeFirstOrThrow();
+    await rejects(
+      t.db.updateTable("users").set({ office_id: globexOffice.id }).where("id", "=", uma.id).execute(),
+      /users_office_id_company_id_fkey/,
+    );
+  });
+});
