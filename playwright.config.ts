@@ -6,9 +6,11 @@ import { defineConfig } from "@playwright/test";
  * see each other's changes. Chromium is Debian's (/usr/bin/chromium):
  * Playwright's own browser download is not used.
  */
+// E2E_PORT_BASE lets two checkouts run their suites side by side.
+const base = Number(process.env.E2E_PORT_BASE ?? 3100);
 const projects = [
-  { name: "js-off", port: 3101, javaScriptEnabled: false },
-  { name: "js-on", port: 3102, javaScriptEnabled: true },
+  { name: "js-off", port: base + 1, javaScriptEnabled: false },
+  { name: "js-on", port: base + 2, javaScriptEnabled: true },
 ];
 
 export default defineConfig({
@@ -40,7 +42,7 @@ export default defineConfig({
   webServer: projects.map((p) => ({
     command: `npx tsx tests/support/e2e-server.ts`,
     url: `http://localhost:${p.port}/healthz`,
-    env: { PORT: String(p.port), E2E_NAME: p.name },
+    env: { PORT: String(p.port), E2E_NAME: `${p.name}_${p.port}` },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "ignore",

@@ -10,7 +10,9 @@ import type { LogConfig } from "kysely";
 import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
 
 let pgliteTemplate: Promise<Blob> | undefined;
-const TEMPLATE_DB = "switchboard_test_template";
+
+/** Named after the run's database, so runs against different databases never share it. */
+const templateDb = () => `${new URL(process.env.DATABASE_URL!).pathname.slice(1)}_test_template`;
 
 function serverUrl(dbName: string): string {
   const url = new URL(process.env.DATABASE_URL!);
@@ -34,10 +36,10 @@ async function serverTemplate(): Promise<void> {
   await admin(async (c) => {
     await c.query("select pg_advisory_lock(715517)");
     try {
-      const { rowCount } = await c.query("select 1 from pg_database where datname = $1", [TEMPLATE_DB]);
+      const { rowCount } = await c.query("select 1 from pg_database where datname = $1", [templateDb()]);
       if (!rowCount) {
-        await c.query(`create database ${TEMPLATE_DB}`);
-        const h = await openDatabase({ url: serverUrl(TEMPLATE_DB), poolSize: 1 });
+        await c.query(`create database ${templateDb()}`);
+        const h = await openDatabase({ url: serverUrl(templateDb()), poolSize: 1 });
         await migrateToLatest(h.db);
         await h.close();
       }
@@ -55,7 +57,7 @@ export async function freshDatabase(options: { log?: LogConfig; poolSize?: numbe
   if (process.env.DATABASE_URL) {
     await serverTemplate();
     const name = `switchboard_test_${randomBytes(6).toString("hex")}`;
-    await admin((c) => c.query(`create database ${name} template ${TEMPLATE_DB}`));
+    await admin((c) => c.query(`create database ${name} template ${templateDb()}`));
     const h = await openDatabase({ url: serverUrl(name), log: options.log, poolSize: options.poolSize });
     return {
       ...h,
@@ -80,5 +82,5 @@ export async function freshDatabase(options: { log?: LogConfig; poolSize?: numbe
 /** Vitest globalSetup: a run starts from a template of the current migrations. */
 export async function dropServerTemplate(): Promise<void> {
   if (!process.env.DATABASE_URL) return;
-  await admin((c) => c.query(`drop database if exists ${TEMPLATE_DB} with (force)`));
+  await admin((c) => c.query(`drop database if exists ${templateDb()} with (force)`));
 }
