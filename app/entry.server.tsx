@@ -7,8 +7,11 @@ import { createReadableStreamFromReadable } from "@react-router/node";
 import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import { renderToPipeableStream, type RenderToPipeableStreamOptions } from "react-dom/server";
+import { startBackgroundJobs } from "./jobs.server";
 
 export const streamTimeout = 5_000;
+
+startBackgroundJobs();
 
 
 export default function handleRequest(

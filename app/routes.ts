@@ -11,6 +11,11 @@ export default [
     route("reserved-numbers", "routes/users.reserved-numbers.tsx"),
     route("deleted", "routes/users.deleted.tsx"),
   ]),
+  route("users/bulk", "routes/users.bulk.tsx"),
+  route("users/bulk/:resultId", "routes/users.bulk.result.tsx"),
   route("users/:userId", "routes/user.tsx"),
+  route("users/:userId/delete", "routes/user.delete.tsx"),
+  route("users/deleted/:userId/restore", "routes/users.deleted.restore.tsx"),
+  route("users/deleted/:userId/purge", "routes/users.deleted.purge.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

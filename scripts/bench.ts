@@ -11,13 +11,14 @@
  * run on the same server, then prints the searches' query plans. It prints
  * figures and checks them against the aims, but never fails on them.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { prepareBenchDatabase } from "./bench/database.ts";
 import { buildIfMissing, signIn, startServer, type RunningServer } from "./bench/server.ts";
 import { measure, type Result, type Scenario } from "./bench/load.ts";
 import { explainUserList } from "./bench/plans.ts";
+import { CpuMeter } from "./bench/cpu.ts";
 import { ACME } from "../db/seed/demo.ts";
 
 const CONCURRENCY = 10;
@@ -68,11 +69,12 @@ async function someUsersNumber(url: string): Promise<string> {
   }
 }
 
+const loadAverage = () => `${loadavg().map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)`;
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (x: number, digits = 1) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function printTable(results: Result[]): void {
-  const header = ["scenario", "requests", "req/s", "median ms", "p99 ms", "errors", "KB/resp"];
+  const header = ["scenario", "requests", "req/s", "median ms", "p99 ms", "errors", "KB/resp", "CPU ms/req: server", "db"];
   const rows = results.map((r) => [
     r.scenario.name,
     r.requests.toLocaleString("en-US"),
@@ -81,6 +83,8 @@ function printTable(results: Result[]): void {
     num(r.p99Ms, 2),
     String(r.errors),
     num(r.meanBytes / 1024),
+    r.cpuMs ? num(r.cpuMs.server, 2) : "-",
+    r.cpuMs ? num(r.cpuMs.database, 2) : "-",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? pad(c, widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -118,14 +122,23 @@ try {
 
   console.log(
     `\n${CONCURRENCY} connections, ${WARMUP_MS / 1000} s warm-up + ${seconds} s per scenario; ` +
-      `server ${server.origin} (NODE_ENV=production), ${cpus().length} CPUs shared by server, PostgreSQL and this load generator.\n`,
+      `server ${server.origin} (NODE_ENV=production), ${cpus().length} CPUs shared by server, PostgreSQL and this load generator.`,
   );
+  // Everything runs on this machine: other work on it (a test run) slows every scenario, the users page most,
+  // and req/s and latencies with it. CPU per request moves much less: compare those on a busy machine.
+  console.log(`Load average before: ${loadAverage()}\n`);
+  const meter = await CpuMeter.open(url, server.process.pid!);
   const results: Result[] = [];
-  for (const scenario of [...staticScenarios, ...userScenarios]) {
-    process.stdout.write(`Measuring ${scenario.name}…\n`);
-    results.push(await measure(server.origin, scenario, { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: seconds * 1000 }));
+  try {
+    for (const scenario of [...staticScenarios, ...userScenarios]) {
+      console.log(`Measuring ${scenario.name}…`);
+      const options = { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: seconds * 1000 };
+      results.push(await measure(server.origin, scenario, options, meter));
+    }
+  } finally {
+    await meter?.close();
   }
-  console.log();
+  console.log(`\nLoad average after: ${loadAverage()}\n`);
   printTable(results);
 
   const statics = results.slice(0, staticScenarios.length);
@@ -133,7 +146,7 @@ try {
 
   const plans = await explainUserList(url, token, userScenarios.map((s) => s.path));
   for (const p of plans) {
-    console.log(`\n=== Plan of ${p.path}\n${p.sql}\nparameters: ${JSON.stringify(p.parameters)}\n\n${p.plan}`);
+    console.log(`\n=== Plan of ${decodeURIComponent(p.path)}\n${p.sql}\nparameters: ${JSON.stringify(p.parameters)}\n\n${p.plan}`);
   }
 
   console.log("\nAims:");
@@ -149,7 +162,7 @@ try {
     if (r.errors > 0) console.log(`  MISS ${pad(r.scenario.name, 28)} ${r.errors} failed requests`);
   }
   for (const p of plans) {
-    console.log(`  ${verdict(!p.seqScanOnUsers)} ${pad(p.path, 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`);
+    console.log(`  ${verdict(!p.seqScanOnUsers)} ${pad(decodeURIComponent(p.path), 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`);
   }
 } finally {
   server?.stop();

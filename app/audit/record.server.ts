@@ -21,10 +21,10 @@ export async function recordAudit(
   actor: Pick<Actor, "company" | "person" | "proxy" | "ip">,
   entries: AuditEntry | AuditEntry[],
   at: Date,
-): Promise<void> {
+): Promise<number[]> {
   const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return;
-  await tx
+  if (list.length === 0) return [];
+  const rows = await tx
     .insertInto("audit_log")
     .values(
       list.map((e) => ({
@@ -43,5 +43,7 @@ export async function recordAudit(
         created_at: at,
       })),
     )
+    .returning("id")
     .execute();
+  return rows.map((r) => Number(r.id));
 }

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
@@ -6,6 +7,7 @@ import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { BULK_ACTIONS } from "~/users/bulk-params";
 
 export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
 
@@ -56,6 +58,12 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
   const filtered = params.q || params.license || params.permission || params.status || params.office;
+  // With JavaScript, the checkboxes are controlled so select-all and the live count work;
+  // without it, they are plain form fields of the bulk form.
+  const [hydrated, setHydrated] = useState(false);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => setSelected(new Set()), [formKey]);
   return (
     <section aria-labelledby="active-heading">
       <h2 id="active-heading" className="visually-hidden">
@@ -141,6 +149,15 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
       </p>
 
       {users.length > 0 ? (
+        <BulkBar
+          params={params}
+          total={total}
+          pageIds={users.map((u) => u.id)}
+          selectedCount={hydrated ? selected.size : null}
+        />
+      ) : null}
+
+      {users.length > 0 ? (
         <div className="table-wrap">
           <table className="data">
             <caption className="visually-hidden">
@@ -149,6 +166,19 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
             </caption>
             <thead>
               <tr>
+                <td className="select">
+                  {hydrated ? (
+                    <input
+                      type="checkbox"
+                      aria-label="Select all users on this page"
+                      checked={selected.size === users.length}
+                      ref={(el) => {
+                        if (el) el.indeterminate = selected.size > 0 && selected.size < users.length;
+                      }}
+                      onChange={(e) => setSelected(e.target.checked ? new Set(users.map((u) => u.id)) : new Set())}
+                    />
+                  ) : null}
+                </td>
                 <SortHeader params={params} column="name" label="Name" />
                 <SortHeader params={params} column="email" label="Email" />
                 <th scope="col">Number</th>
@@ -162,6 +192,26 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
+                  <td className="select">
+                    <input
+                      type="checkbox"
+                      form="bulk"
+                      name="id"
+                      value={u.id}
+                      aria-label={`Select ${u.name}`}
+                      {...(hydrated
+                        ? {
+                            checked: selected.has(u.id),
+                            onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
+                              const next = new Set(selected);
+                              if (e.target.checked) next.add(u.id);
+                              else next.delete(u.id);
+                              setSelected(next);
+                            },
+                          }
+                        : {})}
+                    />
+                  </td>
                   <th scope="row">
                     <Link to={`/users/${u.id}`}>{u.name}</Link>
                   </th>
@@ -185,5 +235,68 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
       ) : null}
       <Pagination page={page} pageCount={pageCount} hrefFor={(n) => listUrl(params, { page: n })} />
     </section>
+  );
+}
+
+/**
+ * The bulk action bar: an action, what to apply it to, and a button. A GET
+ * form: the confirmation page that follows has its own URL and changes
+ * nothing until confirmed. "All that match this search" carries the search,
+ * not a list of ids.
+ */
+function BulkBar({
+  params,
+  total,
+  pageIds,
+  selectedCount,
+}: {
+  params: ListParams;
+  total: number;
+  pageIds: number[];
+  selectedCount: number | null;
+}) {
+  const [scope, setScope] = useState("selected");
+  return (
+    <Form id="bulk" method="get" action="/users/bulk" className="bulk-bar" aria-label="Bulk actions">
+      <div className="field">
+        <label htmlFor="bulk-action">Bulk action</label>
+        <select id="bulk-action" name="action" defaultValue="delete">
+          {Object.entries(BULK_ACTIONS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="inline">
+        <legend>Apply to</legend>
+        <label>
+          <input type="radio" name="scope" value="selected" defaultChecked onChange={() => setScope("selected")} />{" "}
+          Selected users{selectedCount !== null ? ` (${selectedCount} selected)` : ""}
+        </label>
+        <label>
+          <input type="radio" name="scope" value="page" onChange={() => setScope("page")} /> All{" "}
+          {pageIds.length} users on this page
+        </label>
+        {total > pageIds.length ? (
+          <label>
+            <input type="radio" name="scope" value="search" onChange={() => setScope("search")} /> All{" "}
+            {total.toLocaleString("en-US")} users that match this search
+          </label>
+        ) : null}
+      </fieldset>
+      {pageIds.map((id) => (
+        <input key={id} type="hidden" name="page_id" value={id} />
+      ))}
+      {Object.entries(params).map(([k, v]) =>
+        v === undefined || v === "" || k === "page" ? null : <input key={k} type="hidden" name={k} value={String(v)} />,
+      )}
+      <button type="submit" className="button" disabled={selectedCount === 0 && scope === "selected"}>
+        Apply
+      </button>
+      <p className="live-count visually-hidden" aria-live="polite">
+        {selectedCount !== null ? `${selectedCount} selected` : ""}
+      </p>
+    </Form>
   );
 }

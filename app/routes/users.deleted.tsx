@@ -1,21 +1,86 @@
+import { Form, Link } from "react-router";
 import type { Route } from "./+types/users.deleted";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
 import { requireAdmin } from "~/auth/actor.server";
+import { listDeleted } from "~/users/deleted.server";
+import { CsrfField } from "~/ui/csrf";
+import { formatDateTime, LICENSE_NAMES } from "~/ui/format";
+import { Pagination } from "~/ui/pagination";
 
 export const meta: Route.MetaFunction = () => [{ title: "Deleted Users · Switchboard" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  requireAdmin(context, request);
-  return null;
+  const actor = requireAdmin(context, request);
+  const page = Math.max(1, Math.min(1_000_000, Number(new URL(request.url).searchParams.get("page")) || 1));
+  return { ...(await listDeleted(await getDb(), actor, now(request), page)), page };
 }
 
-export default function DeletedUsers() {
+function timeLeft(ms: number) {
+  const hours = Math.floor(ms / 3600_000);
+  const minutes = Math.floor((ms % 3600_000) / 60_000);
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`;
+}
+
+export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
+  const { users, total, page, pageCount } = loaderData;
   return (
-    <section aria-labelledby="deleted-heading" className="panel">
-      <h2 id="deleted-heading">Deleted Users</h2>
+    <section aria-labelledby="deleted-heading">
+      <h2 id="deleted-heading" className="visually-hidden">
+        Deleted Users
+      </h2>
       <p>
-        Deleted users can be restored for up to 72 hours after the initial deletion. After 72 hours, users are
-        permanently deleted, and all records associated with those users will be anonymized.
+        Users deleted within the last 72 hours. Restore gives them back their license, numbers and groups. After 72
+        hours, users are permanently deleted, and all records associated with them are anonymized.
       </p>
+      {users.length === 0 ? (
+        <p className="panel">No users were deleted in the last 72 hours.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="visually-hidden">Deleted users, most recent first ({total})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Office</th>
+                <th scope="col">License</th>
+                <th scope="col">Deleted by</th>
+                <th scope="col">Deleted</th>
+                <th scope="col">Time left</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <th scope="row">{u.name}</th>
+                  <td>{u.email}</td>
+                  <td>{u.officeName}</td>
+                  <td>{LICENSE_NAMES[u.licenseType]}</td>
+                  <td>{u.deletedBy}</td>
+                  <td className="nowrap">{formatDateTime(u.deletedAt)}</td>
+                  <td className="nowrap">{timeLeft(u.msLeft)}</td>
+                  <td className="nowrap">
+                    <Form method="post" action={`/users/deleted/${u.id}/restore`} className="inline">
+                      <CsrfField />
+                      <button type="submit" className="button" aria-label={`Restore ${u.name}`}>
+                        Restore
+                      </button>
+                    </Form>{" "}
+                    <Link to={`/users/deleted/${u.id}/purge`} className="button subtle danger" aria-label={`Permanently delete ${u.name}`}>
+                      Permanently delete
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => `/users/deleted?page=${n}`} />
     </section>
   );
 }

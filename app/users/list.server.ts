@@ -156,3 +156,9 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
     }));
   return { users, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / PAGE_SIZE)) };
 }
+
+/** The ids a bulk action on "all users that match this search" takes, in list order. */
+export async function matchingUserIds(db: Kysely<Database>, actor: Actor, p: ListParams, limit: number) {
+  const rows = await filteredUsers(db, actor, p).select("u.id").orderBy("u.sort_name").orderBy("u.id").limit(limit).execute();
+  return rows.map((r) => r.id);
+}

@@ -62,10 +62,16 @@ export async function prepareBenchDatabase(databaseUrl: string, users: number): 
     const missing = users - have;
     if (missing > 0) {
       const started = performance.now();
+      let shown = 0;
       await seedScale(handle.db, missing, (done, total) => {
-        process.stdout.write(`\rAdding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`);
+        const line = `Adding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`;
+        // One line rewritten in a terminal; in a log, a line every tenth of the way.
+        if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
+        else if (done === total || done - shown >= total / 10) {
+          console.log(line);
+          shown = done;
+        }
       });
-      process.stdout.write("\n");
       console.log(`Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     } else {
       // seedScale analyzes after seeding; a reused database gets fresh statistics here,

@@ -4,6 +4,8 @@
  * (undici) keeps one connection per worker alive, so N workers are N
  * concurrent connections.
  */
+import { cpuUsed, type CpuMeter } from "./cpu.ts";
+
 export interface Scenario {
   name: string;
   path: string;
@@ -21,6 +23,8 @@ export interface Result {
   medianMs: number;
   p99Ms: number;
   meanBytes: number;
+  /** CPU milliseconds per request, in the server and in PostgreSQL, where measurable. */
+  cpuMs?: { server: number; database: number };
 }
 
 interface Sample {
@@ -65,15 +69,19 @@ export async function measure(
   origin: string,
   scenario: Scenario,
   options: { concurrency: number; warmupMs: number; durationMs: number },
+  meter?: CpuMeter,
 ): Promise<Result> {
   const url = origin + scenario.path;
   const headers = scenario.headers ?? {};
   await run(url, headers, options.concurrency, options.warmupMs);
+  const cpuBefore = await meter?.sample();
   const started = performance.now();
   const sample = await run(url, headers, options.concurrency, options.durationMs);
   // The last requests end after the deadline: divide by the time the run really took.
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await meter?.sample();
   const sorted = sample.latencies.sort((a, b) => a - b);
+  const cpu = cpuBefore && cpuAfter && sorted.length > 0 ? cpuUsed(cpuBefore, cpuAfter) : undefined;
   return {
     scenario,
     requests: sorted.length,
@@ -84,5 +92,6 @@ export async function measure(
     medianMs: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     meanBytes: sorted.length ? sample.bytes / sorted.length : 0,
+    cpuMs: cpu && { server: (cpu.server * 1000) / sorted.length, database: (cpu.database * 1000) / sorted.length },
   };
 }

@@ -16,7 +16,6 @@ const HEALTH_INTERVAL_MS = 200;
 export interface RunningServer {
   origin: string;
   process: ChildProcess;
-  logFile: string;
   stop(): void;
 }
 
@@ -52,7 +51,6 @@ export async function startServer(databaseUrl: string): Promise<RunningServer> {
   const server: RunningServer = {
     origin,
     process: child,
-    logFile,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     },

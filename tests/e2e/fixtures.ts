@@ -60,3 +60,8 @@ async function runAxe(page: Page) {
 export async function listedNames(page: Page): Promise<string[]> {
   return page.getByRole("table").getByRole("rowheader").allTextContents();
 }
+
+/** Waits until the users table lists exactly these names, in this order. */
+export async function expectListed(page: Page, names: string[]) {
+  await expect(page.getByRole("table").getByRole("rowheader")).toHaveText(names);
+}

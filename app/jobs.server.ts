@@ -1,0 +1,26 @@
+/**
+ * Background work inside each app server: the anonymization job, every
+ * minute. Several servers may run it at once (it locks with FOR UPDATE SKIP
+ * LOCKED). SWITCHBOARD_JOBS=off turns it off (`npm run purge` does the same
+ * work as a command).
+ */
+import { getDb } from "./db.server.ts";
+import { purgeExpired } from "./users/anonymize.server.ts";
+
+let started = false;
+
+export function startBackgroundJobs(): void {
+  if (started || process.env.SWITCHBOARD_JOBS === "off") return;
+  started = true;
+  const run = async () => {
+    try {
+      const n = await purgeExpired(await getDb(), new Date());
+      if (n > 0) console.log(`Anonymized ${n} user${n === 1 ? "" : "s"} deleted more than 72 hours ago.`);
+    } catch (err) {
+      // A database that is away now will be back for the next run.
+      console.error("anonymization job:", (err as Error).message);
+    }
+  };
+  setInterval(run, 60_000).unref();
+  setTimeout(run, 5_000).unref();
+}

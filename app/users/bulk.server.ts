@@ -1,0 +1,88 @@
+/**
+ * A bulk action from selection to result: resolve who is selected (within
+ * scope), plan it for the confirmation page, apply it, and read back the
+ * recorded outcome for the result page.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { BULK_LIMIT, bulkSelection, formToObject, type BulkAction } from "./bulk-params.ts";
+import { readListParams } from "./list-params.ts";
+import { matchingUserIds } from "./list.server.ts";
+import { findTargets, type BulkOutcome } from "./bulk-targets.server.ts";
+import { companyCounts, deleteUsers, planDeletion, type LicenseChoice } from "./delete.server.ts";
+import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
+import { DELETED_USER } from "./anonymize.server.ts";
+
+export type Selection = { ok: true; action: BulkAction; ids: number[]; tooMany: boolean } | { ok: false; message: string };
+
+export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: URL): Promise<Selection> {
+  const parsed = bulkSelection.safeParse(formToObject(url.searchParams));
+  if (!parsed.success) return { ok: false, message: "Choose an action and the users to apply it to." };
+  const { action, scope } = parsed.data;
+  let ids = scope === "page" ? parsed.data.page_id : parsed.data.id;
+  let tooMany = false;
+  if (scope === "search") {
+    ids = await matchingUserIds(db, actor, readListParams(url), BULK_LIMIT + 1);
+    tooMany = ids.length > BULK_LIMIT;
+    ids = ids.slice(0, BULK_LIMIT);
+  }
+  if (ids.length === 0) return { ok: false, message: "Select at least one user, then choose Apply." };
+  return { ok: true, action, ids, tooMany };
+}
+
+export async function planBulk(db: Kysely<Database>, actor: Actor, action: BulkAction, ids: number[]) {
+  const targets = await findTargets(db, actor, ids);
+  const outcomes =
+    action === "delete"
+      ? planDeletion(actor, targets, await companyCounts(db, actor.company.id))
+      : planAdminAccess(actor, targets, action === "add_admin" ? "add" : "remove");
+  return { targets, outcomes };
+}
+
+export async function applyBulk(
+  db: Kysely<Database>,
+  actor: Actor,
+  action: BulkAction,
+  ids: number[],
+  license: LicenseChoice,
+  now: Date,
+) {
+  if (action === "delete") return deleteUsers(db, actor, ids, license, now);
+  return changeAdminAccess(db, actor, ids, action === "add_admin" ? "add" : "remove", now);
+}
+
+const RESULT_ACTIONS: Record<string, BulkAction> = {
+  "users.bulk_delete": "delete",
+  "users.bulk_admin_access_add": "add_admin",
+  "users.bulk_admin_access_remove": "remove_admin",
+};
+
+/** A bulk action's recorded outcome, for the person who ran it. Names are read now. */
+export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: number) {
+  const entry = await db
+    .selectFrom("audit_log")
+    .select(["action", "after", "created_at"])
+    .where("id", "=", auditId)
+    .where("company_id", "=", actor.company.id)
+    .where("actor_user_id", "=", actor.proxy?.admin.id ?? actor.person.id)
+    .where("action", "in", Object.keys(RESULT_ACTIONS))
+    .executeTakeFirst();
+  if (!entry) return null;
+  const recorded = (entry.after as { outcomes: Omit<BulkOutcome, "name">[] }).outcomes;
+  const names = new Map(
+    (
+      await db
+        .selectFrom("users")
+        .select(["id", "first_name", "last_name"])
+        .where("company_id", "=", actor.company.id)
+        .where("id", "in", recorded.length ? recorded.map((o) => o.id) : [0])
+        .execute()
+    ).map((u) => [u.id, u.first_name ? `${u.first_name} ${u.last_name}` : DELETED_USER]),
+  );
+  return {
+    action: RESULT_ACTIONS[entry.action]!,
+    at: entry.created_at,
+    outcomes: recorded.map((o) => ({ ...o, name: names.get(o.id) ?? DELETED_USER })),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Deleting users, one or many (the rules of ../shared/domain.md):
+ * - never yourself, never the last active Company Admin, never the last
+ *   active user of a company's only office; an Office Admin only inside
+ *   their offices and never a Company Admin;
+ * - an active user can be restored for 72 hours: their numbers go to the
+ *   Reserved Pool on hold, their memberships stay, their sessions end;
+ * - a pending user (never signed in) is deleted for good at once: their
+ *   number goes straight to the pool and they are anonymized;
+ * - the admin chooses to keep the license (the seat stays purchased, now
+ *   unassigned) or remove it (purchased − 1).
+ * Skips never block the others. The whole batch is one transaction and a
+ * constant number of statements, whatever its size.
+ */
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { recordAudit } from "../audit/record.server.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
+
+export type LicenseChoice = "keep" | "remove";
+
+/** Why a user is left out of a deletion, for people. */
+function refusal(actor: Actor, u: Target, remaining: { companyAdmins: number; users: number; onlyOffice: boolean }) {
+  if (u.status === "deleted") return "Already deleted.";
+  if (u.id === actor.person.id) return "You cannot delete yourself.";
+  if (u.isCompanyAdmin && !actor.person.isCompanyAdmin) return "Office Admins cannot delete a Company Admin.";
+  if (u.isCompanyAdmin && u.status === "active" && remaining.companyAdmins <= 1)
+    return "This would remove the last active Company Admin.";
+  if (remaining.onlyOffice && u.status === "active" && remaining.users <= 1)
+    return "This would remove the last active user of the company's only office.";
+  return null;
+}
+
+/** Who would be deleted and who skipped, and why: the confirmation page shows exactly this. */
+export function planDeletion(
+  actor: Actor,
+  targets: Target[],
+  company: { activeCompanyAdmins: number; activeUsers: number; offices: number },
+): BulkOutcome[] {
+  const remaining = {
+    companyAdmins: company.activeCompanyAdmins,
+    users: company.activeUsers,
+    onlyOffice: company.offices === 1,
+  };
+  return targets.map((u) => {
+    const reason = refusal(actor, u, remaining);
+    if (reason) return { id: u.id, name: u.name, outcome: "skipped", detail: reason };
+    if (u.status === "active") {
+      remaining.users--;
+      if (u.isCompanyAdmin) remaining.companyAdmins--;
+      return { id: u.id, name: u.name, outcome: "done", detail: "Deleted. Can be restored for 72 hours." };
+    }
+    return { id: u.id, name: u.name, outcome: "done", detail: "Deleted for good: had not signed in yet." };
+  });
+}
+
+export async function companyCounts(db: Kysely<Database> | Transaction<Database>, companyId: number) {
+  const row = await db
+    .selectFrom("users")
+    .select([
+      sql<number>`count(*) filter (where is_company_admin and status = 'active')`.as("activeCompanyAdmins"),
+      sql<number>`count(*) filter (where status = 'active')`.as("activeUsers"),
+      sql<number>`(select count(*) from offices where company_id = ${companyId})`.as("offices"),
+    ])
+    .where("company_id", "=", companyId)
+    .executeTakeFirstOrThrow();
+  return { activeCompanyAdmins: Number(row.activeCompanyAdmins), activeUsers: Number(row.activeUsers), offices: Number(row.offices) };
+}
+
+export async function deleteUsers(
+  db: Kysely<Database>,
+  actor: Actor,
+  userIds: number[],
+  license: LicenseChoice,
+  now: Date,
+): Promise<{ outcomes: BulkOutcome[]; auditId: number }> {
+  return db.transaction().execute(async (tx) => {
+    const targets = await lockTargets(tx, actor, userIds);
+    const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
+    const done = outcomes.filter((o) => o.outcome === "done").map((o) => o.id);
+    const pending = targets.filter((t) => done.includes(t.id) && t.status === "pending").map((t) => t.id);
+    const ids = sql`${sql.val(done)}::int[]`;
+
+    if (done.length > 0) {
+      // Their numbers go to the Reserved Pool with the last-holder snapshot;
+      // an active user's stay on hold while they can be restored.
+      await sql`
+        update phone_numbers n
+           set state = 'reserved', assigned_user_id = null, is_primary = false, addon_license_type = null,
+               last_holder_user_id = u.id, last_holder_name = u.first_name || ' ' || u.last_name,
+               last_office_id = u.office_id, unassigned_at = ${now},
+               held_for_user_id = case when u.status = 'active' then u.id end,
+               held_until = case when u.status = 'active' then ${new Date(now.getTime() + RESTORE_WINDOW_MS)}::timestamptz end
+          from users u
+         where n.assigned_user_id = u.id and u.id = any(${ids})`.execute(tx);
+
+      // The seat-counting trigger frees their seats.
+      await tx
+        .updateTable("users")
+        .set({ status: "deleted", deleted_at: now, deleted_by_user_id: actor.proxy?.admin.id ?? actor.person.id })
+        .where("id", "=", sql<number>`any(${ids})`)
+        .execute();
+
+      if (license === "remove") {
+        await sql`
+          update license_pools p set purchased = p.purchased - c.n
+            from (select office_id, license_type, count(*)::int as n from users where id = any(${ids}) group by 1, 2) c
+           where p.office_id = c.office_id and p.license_type = c.license_type`.execute(tx);
+      }
+
+      await tx.deleteFrom("sessions").where("user_id", "=", sql<number>`any(${ids})`).execute();
+      await tx
+        .updateTable("invites")
+        .set({ voided_at: now })
+        .where("user_id", "=", sql<number>`any(${ids})`)
+        .where("used_at", "is", null)
+        .where("voided_at", "is", null)
+        .execute();
+      await recordAudit(
+        tx,
+        actor,
+        targets
+          .filter((t) => done.includes(t.id))
+          .map((t) => ({
+            action: "user.deleted",
+            targetType: "user" as const,
+            targetId: t.id,
+            targetLabel: t.name,
+            officeId: t.officeId,
+            before: { status: t.status },
+            after: { status: "deleted", license },
+          })),
+        now,
+      );
+      await anonymizeUsers(tx, pending, now, "pending_deleted", actor.proxy?.admin.id ?? actor.person.id);
+    }
+
+    const auditId = await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license });
+    return { outcomes, auditId };
+  });
+}
+

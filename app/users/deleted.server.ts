@@ -1,0 +1,186 @@
+/**
+ * The Deleted Users tab, restore and permanent deletion. The 72-hour limit
+ * holds by the clock at every read and every restore, whether or not the
+ * anonymization job has run yet.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import { recordAudit } from "../audit/record.server.ts";
+import { LICENSE_NAMES } from "../ui/format.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+
+export const DELETED_PAGE_SIZE = 50;
+
+const restorable = (now: Date) => new Date(now.getTime() - RESTORE_WINDOW_MS);
+
+export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
+  const base = db
+    .selectFrom("users as u")
+    .where(usersInScope(actor))
+    .where("u.status", "=", "deleted")
+    .where("u.anonymized_at", "is", null)
+    .where("u.deleted_at", ">", restorable(now));
+  const [rows, count] = await Promise.all([
+    base
+      .innerJoin("offices as o", "o.id", "u.office_id")
+      .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
+      .select([
+        "u.id",
+        "u.first_name",
+        "u.last_name",
+        "u.email",
+        "u.license_type",
+        "u.deleted_at",
+        "o.name as office_name",
+        "d.first_name as deleted_by_first",
+        "d.last_name as deleted_by_last",
+      ])
+      .orderBy("u.deleted_at", "desc")
+      .orderBy("u.id")
+      .limit(DELETED_PAGE_SIZE)
+      .offset((page - 1) * DELETED_PAGE_SIZE)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  const total = Number(count.n);
+  return {
+    total,
+    pageCount: Math.max(1, Math.ceil(total / DELETED_PAGE_SIZE)),
+    users: rows.map((r) => ({
+      id: r.id,
+      name: `${r.first_name} ${r.last_name}`,
+      email: r.email!,
+      officeName: r.office_name,
+      licenseType: r.license_type,
+      deletedAt: r.deleted_at!,
+      deletedBy: r.deleted_by_first ? `${r.deleted_by_first} ${r.deleted_by_last}` : "Deleted user",
+      msLeft: r.deleted_at!.getTime() + RESTORE_WINDOW_MS - now.getTime(),
+    })),
+  };
+}
+
+/** One deleted user still within reach, for the restore and purge pages; null if not (any more). */
+export async function findDeleted(db: Kysely<Database>, actor: Actor, userId: number, now: Date) {
+  const u = await db
+    .selectFrom("users as u")
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .where(usersInScope(actor))
+    .where("u.id", "=", userId)
+    .where("u.status", "=", "deleted")
+    .where("u.anonymized_at", "is", null)
+    .where("u.deleted_at", ">", restorable(now))
+    .select(["u.id", "u.first_name", "u.last_name", "u.email", "u.license_type", "u.deleted_at", "o.name as office_name"])
+    .executeTakeFirst();
+  return u && { id: u.id, name: `${u.first_name} ${u.last_name}`, email: u.email!, officeName: u.office_name, licenseType: u.license_type };
+}
+
+export type RestoreResult = { ok: true; name: string } | { ok: false; message: string };
+
+/**
+ * Gives the user back their account, license seat, held numbers and
+ * memberships. Needs a free seat of their license type in their office, and
+ * the add-ons their numbers held; refuses clearly otherwise.
+ */
+export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: number, now: Date): Promise<RestoreResult> {
+  return db.transaction().execute(async (tx) => {
+    // The row lock orders a restore against a concurrent purge (which skips locked rows).
+    const u = await tx
+      .selectFrom("users as u")
+      .where(usersInScope(actor))
+      .where("u.id", "=", userId)
+      .select(["u.id", "u.first_name", "u.last_name", "u.status", "u.anonymized_at", "u.deleted_at", "u.office_id", "u.license_type", "u.is_company_admin"])
+      .forUpdate()
+      .executeTakeFirst();
+    if (!u || u.status !== "deleted" || u.anonymized_at || u.deleted_at! <= restorable(now)) {
+      return { ok: false, message: "This user can no longer be restored: the 72 hours have passed." };
+    }
+    if (u.is_company_admin && !actor.person.isCompanyAdmin) {
+      return { ok: false, message: "Only a Company Admin can restore a Company Admin." };
+    }
+    const name = `${u.first_name} ${u.last_name}`;
+
+    // The numbers held for them, and the add-on seat each will take again:
+    // the first local number is the primary (included in Connect), the rest
+    // and any fax take add-ons.
+    const held = await sql<{ id: number; e164: string; is_primary: boolean; addon: string | null }>`
+      select id, e164,
+             kind = 'local' and rn = 1 as is_primary,
+             case when kind = 'fax' then 'fax_line'
+                  when kind = 'local' and (rn > 1 or ${u.license_type} <> 'connect') then 'local_number' end as addon
+        from (select id, e164, kind, row_number() over (partition by kind order by e164) as rn
+                from phone_numbers
+               where held_for_user_id = ${u.id} and state = 'reserved' and held_until > ${now}
+               for update) h`.execute(tx);
+
+    const needs = new Map<string, number>([[u.license_type, 1]]);
+    for (const n of held.rows) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
+    const pools = await tx
+      .selectFrom("license_pools")
+      .select(["license_type", "purchased", "assigned"])
+      .where("office_id", "=", u.office_id)
+      .where("license_type", "in", [...needs.keys()] as never[])
+      .forUpdate()
+      .execute();
+    for (const [type, n] of needs) {
+      const pool = pools.find((p) => p.license_type === type);
+      const free = pool ? pool.purchased - pool.assigned : 0;
+      if (free < n) {
+        const office = await tx.selectFrom("offices").select("name").where("id", "=", u.office_id).executeTakeFirstOrThrow();
+        return {
+          ok: false,
+          message: `${name} cannot be restored: ${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${type === u.license_type ? "license" : "add-on"}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`,
+        };
+      }
+    }
+
+    await tx
+      .updateTable("users")
+      .set({ status: "active", deleted_at: null, deleted_by_user_id: null })
+      .where("id", "=", u.id)
+      .execute();
+    if (held.rows.length) {
+      await sql`
+        update phone_numbers n
+           set state = 'assigned', assigned_user_id = ${u.id}, is_primary = h.is_primary,
+               addon_license_type = h.addon, held_for_user_id = null, held_until = null,
+               last_holder_user_id = null, last_holder_name = null, last_office_id = null, unassigned_at = null
+          from (select * from jsonb_to_recordset(${JSON.stringify(held.rows)}::jsonb)
+                  as x(id int, is_primary boolean, addon text)) h
+         where n.id = h.id`.execute(tx);
+    }
+    await recordAudit(
+      tx,
+      actor,
+      {
+        action: "user.restored",
+        targetType: "user",
+        targetId: u.id,
+        targetLabel: name,
+        officeId: u.office_id,
+        before: { status: "deleted" },
+        after: { status: "active", numbers: held.rows.map((n) => n.e164) },
+      },
+      now,
+    );
+    return { ok: true, name };
+  });
+}
+
+/** Ends the 72-hour wait early: the user is anonymized now. */
+export async function permanentlyDelete(db: Kysely<Database>, actor: Actor, userId: number, now: Date): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const u = await tx
+      .selectFrom("users as u")
+      .where(usersInScope(actor))
+      .where("u.id", "=", userId)
+      .where("u.status", "=", "deleted")
+      .where("u.anonymized_at", "is", null)
+      .select("u.id")
+      .forUpdate()
+      .executeTakeFirst();
+    if (!u) return false;
+    await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor.proxy?.admin.id ?? actor.person.id);
+    return true;
+  });
+}
