@@ -109,9 +109,9 @@ export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: nu
              case when kind = 'fax' then 'fax_line'
                   when kind = 'local' and (rn > 1 or ${u.license_type} <> 'connect') then 'local_number' end as addon
         from (select id, e164, kind, row_number() over (partition by kind order by e164) as rn
-                from phone_numbers
-               where held_for_user_id = ${u.id} and state = 'reserved' and held_until > ${now}
-               for update) h`.execute(tx);
+                from (select id, e164, kind from phone_numbers
+                       where held_for_user_id = ${u.id} and state = 'reserved' and held_until > ${now}
+                         for update) locked) h`.execute(tx);
 
     const needs = new Map<string, number>([[u.license_type, 1]]);
     for (const n of held.rows) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
