@@ -259,7 +259,7 @@ function BulkBar({
   return (
     <Form id="bulk" method="get" action="/users/bulk" className="bulk-bar" aria-label="Bulk actions">
       <div className="field">
-        <label htmlFor="bulk-action">Bulk action</label>
+        <label htmlFor="bulk-action">Action</label>
         <select id="bulk-action" name="action" defaultValue="delete">
           {Object.entries(BULK_ACTIONS).map(([value, label]) => (
             <option key={value} value={value}>

@@ -159,7 +159,8 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
         <Form method="post" className="panel form">
           <CsrfField />
           <input type="hidden" name="action" value={action} />
-          {affected.map((r) => (
+          {/* Everyone listed, skipped too: the result reports each of them. */}
+          {rows.map((r) => (
             <input key={r.id} type="hidden" name="id" value={r.id} />
           ))}
           {action === "delete" ? (
