@@ -1,4 +1,5 @@
-import { Link } from "react-router";
+import { Form, Link } from "react-router";
+import { CsrfField } from "~/ui/csrf";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
 import { notFound, requireAdmin } from "~/auth/actor.server";
@@ -44,7 +45,22 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
             { title: "Calling", items: [<a href="#numbers">Phone numbers</a>] },
             { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
             { title: "Privileges", items: [<a href="#access">Admin and proxy access</a>] },
-            { title: "Admin", items: [<Link to={`/users/${user.id}/delete`}>Delete user</Link>] },
+            {
+              title: "Admin",
+              items: [
+                ...(user.status === "pending"
+                  ? [
+                      <Form method="post" action={`/users/${user.id}/resend-invite`}>
+                        <CsrfField />
+                        <button type="submit" className="link-button">
+                          Resend invite
+                        </button>
+                      </Form>,
+                    ]
+                  : []),
+                <Link to={`/users/${user.id}/delete`}>Delete user</Link>,
+              ],
+            },
           ]}
         />
       </div>

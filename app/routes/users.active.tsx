@@ -66,9 +66,14 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   useEffect(() => setSelected(new Set()), [formKey]);
   return (
     <section aria-labelledby="active-heading">
-      <h2 id="active-heading" className="visually-hidden">
-        Active or Pending Users
-      </h2>
+      <div className="section-head">
+        <h2 id="active-heading" className="visually-hidden">
+          Active or Pending Users
+        </h2>
+        <Link to="/users/new" className="button primary">
+          Add User
+        </Link>
+      </div>
       <Form key={formKey} method="get" role="search" aria-label="Users" className="toolbar">
         <div className="field grow">
           <label htmlFor="q">Search users</label>

@@ -124,7 +124,7 @@ describe("deleting", () => {
   it("a bulk delete of 1,000 users runs as many statements as a bulk delete of 100", async () => {
     const counted = async (n: number) => {
       const statements: string[] = [];
-      const h = await freshDatabase({ log: (e) => statements.push(e.query.sql) });
+      const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
       try {
         await seedDemo(h.db, T0);
         await seedScale(h.db, n, () => undefined);

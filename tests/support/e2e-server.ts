@@ -10,10 +10,14 @@ import { migrateToLatest, openDatabase } from "../../db/connect.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 
 const name = process.env.E2E_NAME ?? "e2e";
+// DATA_DIR holds the embedded database (without DATABASE_URL) and the mail outbox (always).
+const dataDir = `.tmp/${name}`;
+rmSync(dataDir, { recursive: true, force: true });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: "production",
   SWITCHBOARD_TEST_CLOCK: "1",
+  DATA_DIR: dataDir,
 };
 
 if (!existsSync("build/server/index.js")) {
@@ -35,12 +39,8 @@ if (process.env.DATABASE_URL) {
   await migrateToLatest(h.db);
   await seedDemo(h.db, new Date());
   await h.close();
-} else {
-  const dataDir = `.tmp/${name}`;
-  rmSync(dataDir, { recursive: true, force: true });
-  env.DATA_DIR = dataDir;
-  // The app seeds an empty embedded database itself on first start.
 }
+// Without DATABASE_URL the app seeds its new embedded database itself on first start.
 
 const server = spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", "build/server/index.js"], {
   stdio: "inherit",

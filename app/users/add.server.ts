@@ -1,0 +1,202 @@
+/**
+ * Add User: a new person in one of the admin's offices, with a license seat
+ * and a number (from the office's Reserved Pool, or a new one from the
+ * number provider), invited by email. They stay Pending until they set a
+ * password through the invite.
+ */
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database, UserLicenseType } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { recordAudit } from "../audit/record.server.ts";
+import { formatNumber } from "../numbers/format.server.ts";
+import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
+import { LICENSE_NAMES } from "../ui/format.ts";
+import { issueInvite, mailInvite } from "./invite.server.ts";
+import type { AddUserInput } from "./add-schema.ts";
+
+/** What the form offers for an office: its free pool numbers and some new ones. */
+export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId: number, now: Date, provider: NumberProvider = localNumberProvider) {
+  const office = await db
+    .selectFrom("offices")
+    .select(["id", "name", "country"])
+    .where("id", "=", officeId)
+    .where("company_id", "=", actor.company.id)
+    .executeTakeFirst();
+  if (!office || !actor.adminOfficeIds.includes(office.id)) return null;
+  const [pool, fresh] = await Promise.all([
+    db
+      .selectFrom("phone_numbers")
+      .select(["id", "e164", "last_holder_name", "unassigned_at"])
+      .where("company_id", "=", actor.company.id)
+      .where("office_id", "=", office.id)
+      .where("state", "=", "reserved")
+      .where("kind", "=", "local")
+      .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+      .orderBy("unassigned_at", "desc")
+      .limit(20)
+      .execute(),
+    provider.findAvailable(db, { country: office.country, kind: "local" }, 5),
+  ]);
+  return {
+    office,
+    pool: pool.map((n) => ({ id: n.id, formatted: formatNumber(n.e164)!, lastHolder: n.last_holder_name, unassignedAt: n.unassigned_at })),
+    fresh: fresh.map((n) => ({ e164: n.e164, formatted: formatNumber(n.e164)! })),
+  };
+}
+
+export type AddUserResult =
+  | { ok: true; userId: number; name: string }
+  | { ok: false; field: "email" | "licenseType" | "number" | "officeId"; message: string };
+
+const missing = (type: string, office: string, what: "license" | "add-on") =>
+  `${office} has no unassigned ${LICENSE_NAMES[type]} ${what}. Free one, or buy or transfer one in Company Settings › Licenses.`;
+
+async function freeSeats(tx: Transaction<Database>, officeId: number, type: string) {
+  const pool = await tx
+    .selectFrom("license_pools")
+    .select(["purchased", "assigned"])
+    .where("office_id", "=", officeId)
+    .where("license_type", "=", type as never)
+    .forUpdate()
+    .executeTakeFirst();
+  return pool ? pool.purchased - pool.assigned : 0;
+}
+
+export async function addUser(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: AddUserInput,
+  origin: string,
+  now: Date,
+  provider: NumberProvider = localNumberProvider,
+): Promise<AddUserResult> {
+  const result = await db.transaction().execute(async (tx): Promise<AddUserResult & { token?: string }> => {
+    const office = await tx
+      .selectFrom("offices")
+      .select(["id", "name", "country"])
+      .where("id", "=", input.officeId)
+      .where("company_id", "=", actor.company.id)
+      .executeTakeFirst();
+    if (!office || !actor.adminOfficeIds.includes(office.id)) {
+      return { ok: false, field: "officeId", message: "Choose one of your offices." };
+    }
+    const taken = await tx
+      .selectFrom("users")
+      .select("id")
+      .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
+      .executeTakeFirst();
+    if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
+
+    const license: UserLicenseType = input.licenseType;
+    if ((await freeSeats(tx, office.id, license)) < 1) {
+      return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
+    }
+    // Connect includes a local number; Sell and Support take a Local number add-on for one.
+    const addon = license === "connect" || input.number === "none" ? null : ("local_number" as const);
+    if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
+      return { ok: false, field: "number", message: `${missing(addon, office.name, "add-on")} Or add them without a number.` };
+    }
+
+    const user = await tx
+      .insertInto("users")
+      .values({
+        company_id: actor.company.id,
+        office_id: office.id,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        email: input.email,
+        license_type: license,
+        status: "pending",
+        created_at: now,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    let e164: string | null = null;
+    if (input.number.startsWith("pool:")) {
+      const claimed = await tx
+        .updateTable("phone_numbers")
+        .set({
+          state: "assigned",
+          assigned_user_id: user.id,
+          is_primary: true,
+          addon_license_type: addon,
+          last_holder_user_id: null,
+          last_holder_name: null,
+          last_office_id: null,
+          unassigned_at: null,
+          held_for_user_id: null,
+          held_until: null,
+        })
+        .where("id", "=", Number(input.number.slice(5)))
+        .where("company_id", "=", actor.company.id)
+        .where("office_id", "=", office.id)
+        .where("state", "=", "reserved")
+        .where("kind", "=", "local")
+        .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+        .returning("e164")
+        .executeTakeFirst();
+      if (!claimed) throw new Refusal("number", "That number is no longer free in the Reserved Pool. Choose another.");
+      e164 = claimed.e164;
+    } else if (input.number.startsWith("new:")) {
+      const provisioned = await provider.provision(tx, actor.company.id, { e164: input.number.slice(4) }, now);
+      if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
+        throw new Refusal("number", "That number was just taken by someone else. Choose another.");
+      }
+      e164 = provisioned.e164;
+      await tx
+        .insertInto("phone_numbers")
+        .values({
+          company_id: actor.company.id,
+          office_id: office.id,
+          e164,
+          country: provisioned.country,
+          kind: "local",
+          state: "assigned",
+          assigned_user_id: user.id,
+          is_primary: true,
+          addon_license_type: addon,
+          created_at: now,
+        })
+        .execute();
+    }
+
+    const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+    const name = `${input.firstName} ${input.lastName}`;
+    await recordAudit(
+      tx,
+      actor,
+      {
+        action: "user.added",
+        targetType: "user",
+        targetId: user.id,
+        targetLabel: name,
+        officeId: office.id,
+        after: { status: "pending", office_id: office.id, license_type: license, number: e164 },
+      },
+      now,
+    );
+    return { ok: true, userId: user.id, name, token };
+  }).catch((err) => {
+    // A refusal found midway rolls the whole transaction back.
+    if (err instanceof Refusal) return { ok: false as const, field: err.field, message: err.message };
+    // Two admins adding the same email at once: the unique index decides.
+    if ((err as { constraint?: string }).constraint === "users_email_key") {
+      return { ok: false as const, field: "email" as const, message: "Someone already uses this email." };
+    }
+    throw err;
+  });
+  if (result.ok && result.token) {
+    await mailInvite(origin, { name: result.name, email: input.email, company: actor.company.name }, result.token);
+  }
+  return result.ok ? { ok: true, userId: result.userId, name: result.name } : result;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly field: "number",
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Invites: a pending user gets a single-use link (/invite/:token, valid 7
+ * days) to set a password and become active. Only the token's hash is
+ * stored. A new invite voids the old one.
+ */
+import { randomBytes } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { hashToken } from "../auth/session.server.ts";
+import { hashPassword } from "../auth/password.server.ts";
+import { recordAudit } from "../audit/record.server.ts";
+import { sendMail } from "../mail/mailer.server.ts";
+
+const INVITE_DAYS = 7;
+
+/** Issues a new invite inside the caller's transaction, voiding any older one. Returns the token. */
+export async function issueInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
+  await tx
+    .updateTable("invites")
+    .set({ voided_at: now })
+    .where("user_id", "=", userId)
+    .where("used_at", "is", null)
+    .where("voided_at", "is", null)
+    .execute();
+  const token = randomBytes(32).toString("base64url");
+  await tx
+    .insertInto("invites")
+    .values({
+      user_id: userId,
+      token_hash: hashToken(token),
+      created_by_user_id: createdBy,
+      created_at: now,
+      expires_at: new Date(now.getTime() + INVITE_DAYS * 86400_000),
+    })
+    .execute();
+  return token;
+}
+
+export async function mailInvite(origin: string, to: { name: string; email: string; company: string }, token: string) {
+  await sendMail({
+    to: `${to.name} <${to.email}>`,
+    subject: `You're invited to ${to.company} on Switchboard`,
+    text: [
+      `Hello ${to.name},`,
+      "",
+      `You have been added to ${to.company} on Switchboard. Set your password to start:`,
+      "",
+      `${origin}/invite/${token}`,
+      "",
+      `This link works once and expires in ${INVITE_DAYS} days.`,
+    ].join("\n"),
+  });
+}
+
+/** Options > Admin > Resend invite: a new link, the old one void. */
+export async function resendInvite(
+  db: Kysely<Database>,
+  actor: Actor,
+  user: { id: number; name: string; email: string; officeId: number },
+  origin: string,
+  now: Date,
+) {
+  const token = await db.transaction().execute(async (tx) => {
+    const t = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+    await recordAudit(
+      tx,
+      actor,
+      { action: "user.invite_resent", targetType: "user", targetId: user.id, targetLabel: user.name, officeId: user.officeId },
+      now,
+    );
+    return t;
+  });
+  await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
+}
+
+/** The invite a link names, if it can still be used. */
+export async function findInvite(db: Kysely<Database>, token: string, now: Date) {
+  return db
+    .selectFrom("invites as i")
+    .innerJoin("users as u", "u.id", "i.user_id")
+    .innerJoin("companies as c", "c.id", "u.company_id")
+    .select(["i.id", "u.id as user_id", "u.first_name", "u.last_name", "u.email", "c.name as company_name"])
+    .where("i.token_hash", "=", hashToken(token))
+    .where("i.used_at", "is", null)
+    .where("i.voided_at", "is", null)
+    .where("i.expires_at", ">", now)
+    .where("u.status", "=", "pending")
+    .executeTakeFirst();
+}
+
+/** Sets the password and makes the user active; the invite is used up. Null if it no longer can be. */
+export async function acceptInvite(db: Kysely<Database>, token: string, password: string, ip: string | null, now: Date) {
+  const passwordHash = await hashPassword(password);
+  return db.transaction().execute(async (tx) => {
+    const invite = await tx
+      .selectFrom("invites as i")
+      .innerJoin("users as u", "u.id", "i.user_id")
+      .select(["i.id", "u.id as user_id", "u.company_id", "u.office_id", "u.first_name", "u.last_name", "u.email"])
+      .where("i.token_hash", "=", hashToken(token))
+      .where("i.used_at", "is", null)
+      .where("i.voided_at", "is", null)
+      .where("i.expires_at", ">", now)
+      .where("u.status", "=", "pending")
+      .forUpdate()
+      .executeTakeFirst();
+    if (!invite) return null;
+    await tx.updateTable("invites").set({ used_at: now }).where("id", "=", invite.id).execute();
+    await tx
+      .updateTable("users")
+      .set({ status: "active", password_hash: passwordHash, first_signed_in_at: now })
+      .where("id", "=", invite.user_id)
+      .execute();
+    const name = `${invite.first_name} ${invite.last_name}`;
+    await recordAudit(
+      tx,
+      {
+        company: { id: invite.company_id, name: "", plan: "standard" },
+        person: { id: invite.user_id, firstName: invite.first_name!, lastName: invite.last_name!, email: invite.email!, officeId: invite.office_id, isCompanyAdmin: false, hasProxyAccess: false },
+        proxy: null,
+        ip,
+      },
+      { action: "user.activated", targetType: "user", targetId: invite.user_id, targetLabel: name, officeId: invite.office_id, before: { status: "pending" }, after: { status: "active" } },
+      now,
+    );
+    return { userId: invite.user_id };
+  });
+}
