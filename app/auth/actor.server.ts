@@ -136,6 +136,18 @@ export function usersInScope(actor: Actor) {
   };
 }
 
+/**
+ * Restricts a query on `phone_numbers as n` to the numbers of this admin's
+ * offices in their company (the authorization rule for numbers).
+ */
+export function numbersInScope(actor: Actor) {
+  return (eb: ExpressionBuilder<{ n: Database["phone_numbers"] }, "n">) => {
+    const company = eb("n.company_id", "=", actor.company.id);
+    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
+    return eb.and([company, eb("n.office_id", "in", actor.adminOfficeIds)]);
+  };
+}
+
 /** The offices this admin may see, for filters and forms. */
 export async function officesInScope(db: Kysely<Database>, actor: Actor) {
   if (actor.adminOfficeIds.length === 0) return [];
