@@ -11,6 +11,10 @@ export default [
     route("reserved-numbers", "routes/users.reserved-numbers.tsx"),
     route("deleted", "routes/users.deleted.tsx"),
   ]),
+  route("users/reserved-numbers/:numberId/reassign", "routes/reserved-number.reassign.tsx"),
+  route("users/reserved-numbers/:numberId/delete", "routes/reserved-number.delete.tsx"),
   route("users/:userId", "routes/user.tsx"),
+  route("users/:userId/numbers", "routes/user.numbers.tsx"),
+  route("users/:userId/numbers/:numberId/remove", "routes/user.numbers.remove.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -164,3 +164,10 @@ export async function officesInScope(db: Kysely<Database>, actor: Actor) {
 export function notFound(what = "This page"): never {
   throw data({ message: `${what} does not exist, or you do not have access to it.` }, { status: 404 });
 }
+
+/** A numeric id from the URL; anything else is the same 404 as an id out of scope. */
+export function idParam(raw: string | undefined, what: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound(what);
+  return id;
+}
