@@ -30,13 +30,15 @@ import { refusable, Refusal, violates } from "./refusal.server.ts";
 import { sendToPool } from "./remove.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 
+export const STALE = "This number is no longer in the Reserved Pool: someone assigned or deleted it meanwhile. Nothing was changed.";
+
 /** How many users the form lists at once; a search narrows them. */
 export const USER_CHOICES = 25;
 
 const GROUP_ORDER: Record<GroupKind, number> = { main_line: 0, department: 1, call_center: 2 };
 
-/** The reserved number in scope, or null (a 404 for the route). */
-async function reservedNumber(db: Kysely<Database>, actor: Actor, numberId: number) {
+/** The number in scope, in whatever state, or null (a 404 for the route). */
+async function numberInScope(db: Kysely<Database>, actor: Actor, numberId: number) {
   return db
     .selectFrom("phone_numbers as n")
     .innerJoin("offices as o", "o.id", "n.office_id")
@@ -44,6 +46,7 @@ async function reservedNumber(db: Kysely<Database>, actor: Actor, numberId: numb
       "n.id",
       "n.e164",
       "n.kind",
+      "n.state",
       "n.country",
       "n.office_id",
       "n.last_holder_name",
@@ -54,7 +57,6 @@ async function reservedNumber(db: Kysely<Database>, actor: Actor, numberId: numb
     ])
     .where(numbersInScope(actor))
     .where("n.id", "=", numberId)
-    .where("n.state", "=", "reserved")
     .executeTakeFirst();
 }
 
@@ -73,7 +75,7 @@ export function heldMessage(heldUntil: Date, lastHolder: string | null) {
 
 /** Everything the Reassign page shows: the number, who may get it, and why others may not. */
 export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numberId: number, q: string, now: Date) {
-  const n = await reservedNumber(db, actor, numberId);
+  const n = await numberInScope(db, actor, numberId);
   if (!n) return null;
   const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
   const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
@@ -117,7 +119,13 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
       unassignedAt: n.unassigned_at,
       heldUntil,
     },
-    heldMessage: heldUntil ? heldMessage(heldUntil, n.last_holder_name) : null,
+    /** Why it cannot be reassigned now (on hold, or gone from the pool meanwhile), or null. */
+    unavailable:
+      n.state !== "reserved"
+        ? { message: STALE, urgent: true }
+        : heldUntil
+          ? { message: heldMessage(heldUntil, n.last_holder_name), urgent: false }
+          : null,
     notToUsers,
     groups: [...row.groups].sort((a, b) => GROUP_ORDER[a.kind] - GROUP_ORDER[b.kind] || a.name.localeCompare(b.name)),
     users: notToUsers ? [] : row.users.map((u) => ({ ...u, primary: formatNumber(u.primary) })),
@@ -131,8 +139,6 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
 }
 
 export type ReassignForm = NonNullable<Awaited<ReturnType<typeof loadReassignForm>>>;
-
-const STALE = "This number is no longer in the Reserved Pool: someone assigned or deleted it meanwhile. Nothing was changed.";
 
 export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberId: number, input: ReassignInput, at: Date) {
   const target = parseTarget(input.target);

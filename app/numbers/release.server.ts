@@ -12,7 +12,7 @@ import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
-import { heldMessage } from "./reassign.server.ts";
+import { heldMessage, STALE } from "./reassign.server.ts";
 import { refusable, Refusal } from "./refusal.server.ts";
 
 export async function releaseNumber(
@@ -34,7 +34,7 @@ export async function releaseNumber(
         .executeTakeFirst();
       if (!n) throw new Refusal("This number", "not_found");
       if (n.state !== "reserved") {
-        throw new Refusal("This number is no longer in the Reserved Pool: someone assigned it meanwhile. Nothing was changed.");
+        throw new Refusal(STALE);
       }
       if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
       await tx
@@ -62,15 +62,14 @@ export async function releaseNumber(
   );
 }
 
-/** The reserved number a Delete confirmation is about, or null (a 404). */
+/** The number a Delete confirmation is about, or null (a 404). */
 export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor, numberId: number, now: Date) {
   const n = await db
     .selectFrom("phone_numbers as n")
     .innerJoin("offices as o", "o.id", "n.office_id")
-    .select(["n.id", "n.e164", "n.kind", "n.last_holder_name", "n.unassigned_at", "n.held_until", "o.name as office_name"])
+    .select(["n.id", "n.e164", "n.kind", "n.state", "n.last_holder_name", "n.unassigned_at", "n.held_until", "o.name as office_name"])
     .where(numbersInScope(actor))
     .where("n.id", "=", numberId)
-    .where("n.state", "=", "reserved")
     .executeTakeFirst();
   if (!n) return null;
   const held = isOnHold(n.held_until, now) ? n.held_until : null;
@@ -82,6 +81,12 @@ export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor
     officeName: n.office_name,
     lastHolderName: n.last_holder_name,
     unassignedAt: n.unassigned_at,
-    heldMessage: held ? heldMessage(held, n.last_holder_name) : null,
+    /** Why it cannot be deleted now (on hold, or gone from the pool meanwhile), or null. */
+    unavailable:
+      n.state !== "reserved"
+        ? { message: STALE, urgent: true }
+        : held
+          ? { message: heldMessage(held, n.last_holder_name), urgent: false }
+          : null,
   };
 }

@@ -47,6 +47,8 @@ export async function sendToPool(tx: Transaction<Database>, numberIds: number[],
     .execute();
 }
 
+export const NO_LONGER_THEIRS = "This number is not assigned to this user any more: someone changed it meanwhile. Nothing was changed.";
+
 interface UserNumber {
   id: number;
   e164: string;
@@ -104,15 +106,20 @@ export async function listUserNumbers(db: Kysely<Database>, actor: Actor, userId
   };
 }
 
-/** What removing this number will do, for the confirmation page. Null when not the user's or not in scope. */
+/**
+ * What removing this number will do, for the confirmation page. Null when
+ * the user is not in scope; `number: null` when it is not (or no longer) theirs.
+ */
 export async function previewRemoval(db: Kysely<Database>, actor: Actor, userId: number, numberId: number) {
   const found = await userWithNumbers(db, actor, userId, false);
-  const number = found?.numbers.find((n) => n.id === numberId);
-  if (!found || !number) return null;
+  if (!found) return null;
+  const user = { id: found.user.id, name: nameOf(found.user), licenseType: found.user.license_type as UserLicenseType };
+  const number = found.numbers.find((n) => n.id === numberId);
+  if (!number) return { user, number: null };
   const next = successor(found.numbers, number);
   const remaining = found.numbers.filter((n) => n.id !== number.id);
   return {
-    user: { id: found.user.id, name: nameOf(found.user), licenseType: found.user.license_type as UserLicenseType },
+    user,
     number: { id: number.id, e164: number.e164, formatted: formatNumber(number.e164)!, kind: number.kind, isPrimary: number.is_primary },
     /** The number that becomes primary, if any. */
     newPrimary: next ? formatNumber(next.e164)! : null,
@@ -129,8 +136,7 @@ export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: n
       const found = await userWithNumbers(tx, actor, userId, true);
       if (!found) throw new Refusal("This user", "not_found");
       const number = found.numbers.find((n) => n.id === numberId);
-      const label = formatNumber(number?.e164) ?? "This number";
-      if (!number) throw new Refusal("This number is no longer assigned to this user: someone changed it meanwhile.");
+      if (!number) throw new Refusal(NO_LONGER_THEIRS);
       const next = successor(found.numbers, number);
       await sendToPool(tx, [number.id], found.user, at);
       const entries: AuditEntry[] = [
@@ -144,7 +150,7 @@ export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: n
           after: { state: "reserved", last_holder: nameOf(found.user) },
         },
       ];
-      let message = `${label} was removed from ${nameOf(found.user)} and is in the Reserved Pool.`;
+      let message = `${formatNumber(number.e164)} was removed from ${nameOf(found.user)} and is in the Reserved Pool.`;
       if (next) {
         // A Connect license includes the primary number: its add-on seat is freed.
         const addon = found.user.license_type === "connect" ? null : next.addon_license_type;

@@ -55,9 +55,9 @@ export default function DeleteNumber({ loaderData: { number }, actionData }: Rou
           <dd>{formatDate(number.unassignedAt)}</dd>
         </dl>
       </div>
-      {number.heldMessage ? (
-        <div className="callout warning" role="status">
-          <p>{number.heldMessage}</p>
+      {number.unavailable ? (
+        <div className="callout warning" role={number.unavailable.urgent ? "alert" : "status"}>
+          <p>{number.unavailable.message}</p>
           <p>
             <Link to="/users/reserved-numbers">Back to Reserved Numbers</Link>
           </p>

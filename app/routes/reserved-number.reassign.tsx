@@ -37,7 +37,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function Reassign({ loaderData, actionData }: Route.ComponentProps) {
-  const { number, heldMessage, notToUsers, groups, users, userTotal, freeAddons, q } = loaderData;
+  const { number, unavailable, notToUsers, groups, users, userTotal, freeAddons, q } = loaderData;
   const [form, fields] = useForm({
     lastResult: actionData,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: reassignSchema }),
@@ -88,9 +88,9 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
         </dl>
       </section>
 
-      {heldMessage ? (
-        <div className="callout warning" role="status">
-          <p>{heldMessage}</p>
+      {unavailable ? (
+        <div className="callout warning" role={unavailable.urgent ? "alert" : "status"}>
+          <p>{unavailable.message}</p>
           <p>
             <Link to="/users/reserved-numbers">Back to Reserved Numbers</Link>
           </p>

@@ -4,13 +4,13 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
-import { previewRemoval, removeNumber } from "~/numbers/remove.server";
+import { NO_LONGER_THEIRS, previewRemoval, removeNumber } from "~/numbers/remove.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors } from "~/ui/field";
 import { NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
-  { title: `Remove ${data?.number.formatted ?? "number"} · ${data?.user.name ?? "User"} · Switchboard` },
+  { title: `Remove ${data?.number?.formatted ?? "number"} · ${data?.user.name ?? "User"} · Switchboard` },
 ];
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
@@ -18,8 +18,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const userId = idParam(params.userId, "This user");
   const numberId = idParam(params.numberId, "This number");
   const preview = await previewRemoval(await getDb(), actor, userId, numberId);
-  if (!preview) notFound("This number");
-  return preview;
+  if (!preview) notFound("This user");
+  return preview.number ? { ...preview, gone: null } : { user: preview.user, number: null, gone: NO_LONGER_THEIRS };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -33,8 +33,23 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function RemoveNumber({ loaderData, actionData }: Route.ComponentProps) {
-  const { user, number, newPrimary, losesIncludedNumber, leavesNoNumber } = loaderData;
   const busy = useNavigation().state === "submitting";
+  if (!loaderData.number) {
+    // Removed meanwhile (or after a stale form without JavaScript): say so rather than 404.
+    const { user, gone } = loaderData;
+    return (
+      <div className="page narrow">
+        <h1>Remove a number from {user.name}</h1>
+        <div className="callout warning" role="alert">
+          <p>{gone}</p>
+          <p>
+            <Link to={`/users/${user.id}/numbers`}>Back to the phone numbers of {user.name}</Link>
+          </p>
+        </div>
+      </div>
+    );
+  }
+  const { user, number, newPrimary, losesIncludedNumber, leavesNoNumber } = loaderData;
   return (
     <div className="page narrow">
       <p className="breadcrumb">

@@ -168,19 +168,14 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                     )}
                   </td>
                   <td className="nowrap">
-                    {n.heldUntil ? (
-                      <span className="muted">Can be reassigned once the hold ends</span>
-                    ) : (
-                      <>
-                        <Link to={`${BASE}/${n.id}/reassign`}>
-                          Reassign<span className="visually-hidden"> {n.formatted}</span>
-                        </Link>{" "}
-                        ·{" "}
-                        <Link to={`${BASE}/${n.id}/delete`}>
-                          Delete<span className="visually-hidden"> {n.formatted}</span>
-                        </Link>
-                      </>
-                    )}
+                    {/* A held number's pages say why it cannot be reassigned or deleted yet. */}
+                    <Link to={`${BASE}/${n.id}/reassign`}>
+                      Reassign<span className="visually-hidden"> {n.formatted}</span>
+                    </Link>{" "}
+                    ·{" "}
+                    <Link to={`${BASE}/${n.id}/delete`}>
+                      Delete<span className="visually-hidden"> {n.formatted}</span>
+                    </Link>
                   </td>
                 </tr>
               ))}

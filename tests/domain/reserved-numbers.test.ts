@@ -189,7 +189,7 @@ describe("reassigning", () => {
     const refused = await reassignNumber(t.db, olive, n.id, { target: `user:${isaac.id}`, as: "additional" }, NOW);
     expect(refused).toMatchObject({ ok: false, message: expect.stringContaining("is on hold until") });
     expect(refused).toMatchObject({ message: expect.stringContaining("Daniel Kim can still be restored") });
-    expect((await loadReassignForm(t.db, olive, n.id, "", NOW))!.heldMessage).toContain("on hold");
+    expect((await loadReassignForm(t.db, olive, n.id, "", NOW))!.unavailable?.message).toContain("on hold");
     expect((await releaseNumber(t.db, olive, n.id, NOW)).ok).toBe(false);
     expect(await numberById(n.id)).toMatchObject({ state: "reserved", held_for_user_id: expect.any(Number) });
 
@@ -257,6 +257,7 @@ describe("reassigning", () => {
       message: expect.stringContaining("no longer in the Reserved Pool"),
     });
     expect(await numberById(n.id)).toMatchObject({ assigned_user_id: arjun.id });
+    expect((await loadReassignForm(t.db, ada, n.id, "", NOW))!.unavailable?.message).toContain("no longer in the Reserved Pool");
   });
 });
 
@@ -295,6 +296,7 @@ describe("removing a number from a user", () => {
     expect(await holders(carlos, "q=kevin")).toEqual(["Kevin Park"]);
     // Removing it again (a stale page) changes nothing.
     expect(await removeNumber(t.db, carlos, kevin.id, n!.id, NOW)).toMatchObject({ ok: false, reason: "refused" });
+    expect(await previewRemoval(t.db, carlos, kevin.id, n!.id)).toMatchObject({ number: null });
   });
 
   it("frees the add-on seat the number held", async () => {
@@ -322,6 +324,7 @@ describe("removing a number from a user", () => {
     const uma = await person("uma@acme.test");
     const [n] = await numbersOf(uma.id);
     expect(await previewRemoval(t.db, olive, uma.id, n!.id)).toBeNull();
+    expect(await previewRemoval(t.db, gina, uma.id, n!.id)).toBeNull();
     expect(await removeNumber(t.db, gina, uma.id, n!.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
     expect(await numberById(n!.id)).toMatchObject({ state: "assigned", assigned_user_id: uma.id });
   });
