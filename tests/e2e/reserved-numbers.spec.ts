@@ -55,6 +55,7 @@ test.describe("Company Admin", () => {
   });
 
   test("search by digits in any format or by name, filters and sorting live in the URL", async ({ page }) => {
+    test.slow(); // many round trips
     await page.goto(TAB);
     const e164 = (await rowOf(page, "Helen Park").getByRole("code").textContent())!;
     const national = e164.slice(2);
@@ -68,6 +69,8 @@ test.describe("Company Admin", () => {
     await expect(page.getByText("No reserved numbers match.")).toBeVisible();
 
     await page.getByRole("link", { name: "Clear" }).click();
+    await expect(page).toHaveURL(new RegExp(`${TAB}$`));
+    await expect(page.getByRole("searchbox", { name: "Search reserved numbers" })).toHaveValue("");
     await page.getByLabel("State").selectOption({ label: "On hold" });
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page).toHaveURL(/state=on_hold/);
@@ -155,6 +158,7 @@ test.describe("Company Admin", () => {
   });
 
   test("additional numbers use Local number add-ons; with none free, a clear refusal", async ({ page }) => {
+    test.slow(); // four reassignments
     // San Francisco has 3 Local number add-ons free and 4 reassignable numbers.
     for (const holder of ["Patrick Doyle", "Wendy Li", "Frank Ortiz"]) {
       await reassign(page, holder, "Mei Tanaka", "An additional number");
@@ -265,6 +269,7 @@ test("reassigning works by keyboard alone", async ({ page, signIn }) => {
 
 test.describe("axe finds no violations", () => {
   test.beforeEach(async ({ signIn }) => {
+    test.slow(); // axe runs several times per test
     await signIn("ada@acme.test");
   });
 
