@@ -8,11 +8,9 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
 import { numbersInScope, type Actor } from "../auth/actor.server.ts";
+import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
-
-/** Escapes LIKE's wildcards so a typed % or _ matches itself. */
-const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** On hold, by the clock: its former user may still be restored. */
 export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;

@@ -24,6 +24,7 @@ import type { AddonLicenseType, Database, GroupKind, NumberKind, UserLicenseType
 import { numbersInScope, usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
+import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { refusable, Refusal, violates } from "./refusal.server.ts";
@@ -79,6 +80,7 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
   if (!n) return null;
   const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
   const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
+  const nameMatches = terms.length ? sql`and ${sql.join(terms.map((t) => sql`u.search_text like ${likeContains(t)}`), sql` and `)}` : sql``;
 
   // One statement: groups, the users to choose from (with their total), and the free add-ons.
   const row = await db
@@ -91,10 +93,10 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
                  (select p.e164 from phone_numbers p where p.assigned_user_id = u.id and p.is_primary) as e164
             from users u
            where u.company_id = ${actor.company.id} and u.office_id = ${n.office_id} and u.status <> 'deleted'
-             ${terms.length ? sql`and ${sql.join(terms.map((t) => sql`u.search_text like ${`%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`), sql` and `)}` : sql``}
+             ${nameMatches}
            order by u.sort_name, u.id limit ${USER_CHOICES}) x)`.as("users"),
       sql<number>`(select count(*) from users u where u.company_id = ${actor.company.id} and u.office_id = ${n.office_id} and u.status <> 'deleted'
-             ${terms.length ? sql`and ${sql.join(terms.map((t) => sql`u.search_text like ${`%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`), sql` and `)}` : sql``})`.as(
+             ${nameMatches})`.as(
         "user_total",
       ),
       eb
