@@ -136,6 +136,18 @@ export function usersInScope(actor: Actor) {
   };
 }
 
+/**
+ * Restricts a query on `phone_numbers as n` to the numbers of this admin's
+ * offices in their company (the authorization rule for numbers).
+ */
+export function numbersInScope(actor: Actor) {
+  return (eb: ExpressionBuilder<{ n: Database["phone_numbers"] }, "n">) => {
+    const company = eb("n.company_id", "=", actor.company.id);
+    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
+    return eb.and([company, eb("n.office_id", "in", actor.adminOfficeIds)]);
+  };
+}
+
 /** The offices this admin may see, for filters and forms. */
 export async function officesInScope(db: Kysely<Database>, actor: Actor) {
   if (actor.adminOfficeIds.length === 0) return [];
@@ -151,4 +163,11 @@ export async function officesInScope(db: Kysely<Database>, actor: Actor) {
 /** A 404 that reads the same whether the id does not exist or is not yours. */
 export function notFound(what = "This page"): never {
   throw data({ message: `${what} does not exist, or you do not have access to it.` }, { status: 404 });
+}
+
+/** A numeric id from the URL; anything else is the same 404 as an id out of scope. */
+export function idParam(raw: string | undefined, what: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound(what);
+  return id;
 }

@@ -42,7 +42,10 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
         <OptionsMenu
           label={`Options for ${user.name}`}
           sections={[
-            { title: "Calling", items: [<a href="#numbers">Phone numbers</a>] },
+            {
+              title: "Calling",
+              items: [<a href="#numbers">Phone numbers</a>, <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link>],
+            },
             { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
             { title: "Privileges", items: [<a href="#access">Admin and proxy access</a>] },
             {

@@ -1,22 +1,189 @@
+import { Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.reserved-numbers";
-import { requireAdmin } from "~/auth/actor.server";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { officesInScope, requireAdmin } from "~/auth/actor.server";
+import { listPool } from "~/numbers/pool.server";
+import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
+import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
+import { Pagination } from "~/ui/pagination";
 
 export const meta: Route.MetaFunction = () => [{ title: "Reserved Numbers · Switchboard" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
-  requireAdmin(context, request);
-  return null;
+  const actor = requireAdmin(context, request);
+  const db = await getDb();
+  const params = readPoolParams(new URL(request.url));
+  const [result, offices] = await Promise.all([listPool(db, actor, params, now(request)), officesInScope(db, actor)]);
+  return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
 }
 
-export default function ReservedNumbers() {
+const BASE = "/users/reserved-numbers";
+
+/** The URL of this list with some of its state changed (page back to 1 unless given). */
+function poolUrl(params: PoolParams, change: Partial<PoolParams>): string {
+  const next = { ...params, page: 1, ...change } as Record<string, unknown>;
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(next)) {
+    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "dir" && v === "desc")) continue;
+    search.set(k, String(v));
+  }
+  const s = search.toString();
+  return s ? `${BASE}?${s}` : BASE;
+}
+
+export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
+  const { numbers, total, page, pageCount, params, offices } = loaderData;
+  const searching = useNavigation().state === "loading";
+  const formKey = useLocation().search;
+  const first = total === 0 ? 0 : (page - 1) * POOL_PAGE_SIZE + 1;
+  const last = Math.min(total, page * POOL_PAGE_SIZE);
+  const filtered = params.q || params.office || params.kind || params.state;
+  const nextDir = params.dir === "asc" ? "desc" : "asc";
+  const dirName = (d: string) => (d === "asc" ? "oldest first" : "newest first");
   return (
-    <section aria-labelledby="reserved-heading" className="panel">
-      <h2 id="reserved-heading">Reserved Numbers</h2>
-      <p>
-        When an admin deletes a user or removes a previously assigned number, the number goes into your Reserved Pool.
-        This tab will list your unassigned numbers, who each was last for, in what office, and the date it was
-        unassigned.
+    <section aria-labelledby="reserved-heading">
+      <h2 id="reserved-heading" className="visually-hidden">
+        Reserved Numbers
+      </h2>
+      <p className="muted">
+        Numbers your company pays for that nobody uses: who each was last for, in what office, and the date it was
+        unassigned. A number is on hold while its former user can still be restored.
       </p>
+      <Form key={formKey} method="get" role="search" aria-label="Reserved numbers" className="toolbar">
+        <div className="field grow">
+          <label htmlFor="q">Search reserved numbers</label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={params.q}
+            aria-describedby="q-hint"
+            placeholder="A number in any format, or a name"
+          />
+          <p id="q-hint" className="hint">
+            Digits of a number in any format, or the name of who it was last assigned to.
+          </p>
+        </div>
+        {offices.length > 1 ? (
+          <div className="field">
+            <label htmlFor="office">Office</label>
+            <select id="office" name="office" defaultValue={params.office ?? ""}>
+              <option value="">All your offices</option>
+              {offices.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div className="field">
+          <label htmlFor="kind">Kind</label>
+          <select id="kind" name="kind" defaultValue={params.kind ?? ""}>
+            <option value="">Any kind</option>
+            {Object.entries(NUMBER_KIND_NAMES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="state">State</label>
+          <select id="state" name="state" defaultValue={params.state ?? ""}>
+            <option value="">Reserved or on hold</option>
+            {Object.entries(POOL_STATES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {params.dir !== "desc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
+        <div className="toolbar-actions">
+          <button type="submit" className="button primary">
+            Search
+          </button>
+          {filtered ? (
+            <Link to={BASE} className="button subtle">
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+
+      <p className="result-count" aria-live="polite" aria-busy={searching}>
+        {total === 0
+          ? "No reserved numbers match."
+          : `Showing ${first}–${last} of ${total.toLocaleString("en-US")} number${total === 1 ? "" : "s"}`}
+      </p>
+
+      {numbers.length > 0 ? (
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="visually-hidden">Reserved numbers, sorted by date unassigned, {dirName(params.dir)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Country</th>
+                <th scope="col">Office</th>
+                <th scope="col">Last assigned to</th>
+                <th scope="col" aria-sort={params.dir === "asc" ? "ascending" : "descending"}>
+                  <Link to={poolUrl(params, { dir: nextDir })} className="sort-link">
+                    Date unassigned
+                    <span className="visually-hidden">
+                      , {dirName(params.dir)}. Sort {dirName(nextDir)}
+                    </span>
+                    <span aria-hidden="true" className="sort-mark">
+                      {params.dir === "asc" ? "▲" : "▼"}
+                    </span>
+                  </Link>
+                </th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {numbers.map((n) => (
+                <tr key={n.id}>
+                  <th scope="row" className="nowrap">
+                    {n.formatted}
+                    <br />
+                    <code className="e164">{n.e164}</code>
+                  </th>
+                  <td>{NUMBER_KIND_NAMES[n.kind]}</td>
+                  <td>{n.country}</td>
+                  <td>{n.officeName}</td>
+                  <td>{n.lastHolderName ?? <span className="muted">—</span>}</td>
+                  <td className="nowrap">{formatDate(n.unassignedAt)}</td>
+                  <td>
+                    {n.heldUntil ? (
+                      <span className="badge pending">On hold until {formatDateTime(n.heldUntil)}</span>
+                    ) : (
+                      <span className="badge active">Reserved</span>
+                    )}
+                  </td>
+                  <td className="nowrap">
+                    {/* A held number's pages say why it cannot be reassigned or deleted yet. */}
+                    <Link to={`${BASE}/${n.id}/reassign`}>
+                      Reassign<span className="visually-hidden"> {n.formatted}</span>
+                    </Link>{" "}
+                    ·{" "}
+                    <Link to={`${BASE}/${n.id}/delete`}>
+                      Delete<span className="visually-hidden"> {n.formatted}</span>
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => poolUrl(params, { page: n })} />
     </section>
   );
 }

@@ -23,7 +23,7 @@ const SEARCH_WORDS: Record<string, { permission?: Permission; license?: UserLice
 };
 
 /** Escapes LIKE's wildcards so a typed % or _ matches itself. */
-const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   let qb = db.selectFrom("users as u").where(usersInScope(actor)).where("u.status", "<>", "deleted");

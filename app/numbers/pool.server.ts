@@ -1,0 +1,92 @@
+/**
+ * Office > Users, "Reserved Numbers": the numbers the company pays for but
+ * nobody uses, in the admin's offices. A number is on hold while its former
+ * user may still be restored (held_until in the future), decided by the clock
+ * at every read: a hold that has run out reads as Reserved whether or not a
+ * job has cleared it. One statement answers a page and its total.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database, NumberKind } from "../../db/schema.ts";
+import { numbersInScope, type Actor } from "../auth/actor.server.ts";
+import { likeContains } from "../users/list.server.ts";
+import { formatNumber, searchDigits } from "./format.server.ts";
+import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
+
+/** On hold, by the clock: its former user may still be restored. */
+export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;
+
+function filteredPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
+  let qb = db.selectFrom("phone_numbers as n").where(numbersInScope(actor)).where("n.state", "=", "reserved");
+  if (p.q) {
+    const digits = searchDigits(p.q);
+    if (digits) {
+      qb = qb.where("n.digits", "like", likeContains(digits));
+    } else {
+      for (const term of p.q.toLowerCase().split(/\s+/).filter(Boolean)) {
+        qb = qb.where(sql<string>`lower(n.last_holder_name)`, "like", likeContains(term));
+      }
+    }
+  }
+  if (p.office) qb = qb.where("n.office_id", "=", p.office);
+  if (p.kind) qb = qb.where("n.kind", "=", p.kind);
+  if (p.state === "on_hold") qb = qb.where("n.held_until", ">", now);
+  if (p.state === "reserved") qb = qb.where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]));
+  return qb;
+}
+
+export interface PoolRow {
+  id: number;
+  e164: string;
+  formatted: string;
+  kind: NumberKind;
+  country: string;
+  officeName: string;
+  lastHolderName: string | null;
+  unassignedAt: Date | null;
+  /** Set while on hold: the number cannot be reassigned or deleted until then. */
+  heldUntil: Date | null;
+}
+
+export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
+  const direction = p.dir === "asc" ? sql`asc` : sql`desc`;
+  const page = filteredPool(db, actor, p, now)
+    .innerJoin("offices as o", "o.id", "n.office_id")
+    .select([
+      "n.id",
+      "n.e164",
+      "n.kind",
+      "n.country",
+      "n.last_holder_name",
+      "n.unassigned_at",
+      "n.held_until",
+      "o.name as office_name",
+    ])
+    .orderBy(sql`n.unassigned_at ${direction} nulls last`)
+    .orderBy(sql`n.id ${direction}`)
+    .limit(POOL_PAGE_SIZE)
+    .offset((p.page - 1) * POOL_PAGE_SIZE);
+  const total = filteredPool(db, actor, p, now).select((eb) => eb.fn.countAll<number>().as("total"));
+
+  const rows = await db
+    .selectFrom(total.as("t"))
+    .leftJoinLateral(page.as("p"), (join) => join.onTrue())
+    .selectAll("p")
+    .select("t.total")
+    .execute();
+
+  const count = Number(rows[0]?.total ?? 0);
+  const numbers: PoolRow[] = rows
+    .filter((r) => r.id !== null)
+    .map((r) => ({
+      id: r.id!,
+      e164: r.e164!,
+      formatted: formatNumber(r.e164)!,
+      kind: r.kind!,
+      country: r.country!,
+      officeName: r.office_name!,
+      lastHolderName: r.last_holder_name,
+      unassignedAt: r.unassigned_at,
+      heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
+    }));
+  return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
+}

@@ -1,0 +1,90 @@
+import { data, Form, Link, redirect, useNavigation } from "react-router";
+import type { Route } from "./+types/user.numbers.remove";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { flashCookie } from "~/auth/flash.server";
+import { NO_LONGER_THEIRS, previewRemoval, removeNumber } from "~/numbers/remove.server";
+import { CsrfField } from "~/ui/csrf";
+import { FormErrors } from "~/ui/field";
+import { NUMBER_KIND_NAMES } from "~/ui/format";
+
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `Remove ${data?.number?.formatted ?? "number"} · ${data?.user.name ?? "User"} · Switchboard` },
+];
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const actor = requireAdmin(context, request);
+  const userId = idParam(params.userId, "This user");
+  const numberId = idParam(params.numberId, "This number");
+  const preview = await previewRemoval(await getDb(), actor, userId, numberId);
+  if (!preview) notFound("This user");
+  return preview.number ? { ...preview, gone: null } : { user: preview.user, number: null, gone: NO_LONGER_THEIRS };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const actor = requireAdmin(context, request);
+  const userId = idParam(params.userId, "This user");
+  const numberId = idParam(params.numberId, "This number");
+  const result = await removeNumber(await getDb(), actor, userId, numberId, now(request));
+  if (!result.ok && result.reason === "not_found") notFound("This user");
+  if (!result.ok) return data({ message: result.message }, { status: 409 });
+  throw redirect(`/users/${userId}/numbers`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+}
+
+export default function RemoveNumber({ loaderData, actionData }: Route.ComponentProps) {
+  const busy = useNavigation().state === "submitting";
+  if (!loaderData.number) {
+    // Removed meanwhile (or after a stale form without JavaScript): say so rather than 404.
+    const { user, gone } = loaderData;
+    return (
+      <div className="page narrow">
+        <h1>Remove a number from {user.name}</h1>
+        <div className="callout warning" role="alert">
+          <p>{gone}</p>
+          <p>
+            <Link to={`/users/${user.id}/numbers`}>Back to the phone numbers of {user.name}</Link>
+          </p>
+        </div>
+      </div>
+    );
+  }
+  const { user, number, newPrimary, losesIncludedNumber, leavesNoNumber } = loaderData;
+  return (
+    <div className="page narrow">
+      <p className="breadcrumb">
+        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
+        <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link> › <span aria-current="page">Remove</span>
+      </p>
+      <h1>
+        Remove {number.formatted} from {user.name}?
+      </h1>
+      <Form method="post" className="panel form">
+        <CsrfField />
+        <FormErrors id="remove-error" errors={actionData ? [actionData.message] : undefined} />
+        <p>
+          {number.isPrimary ? "Their primary" : `A${number.kind === "fax" ? " fax" : "n additional"}`} number (
+          {NUMBER_KIND_NAMES[number.kind]}). It goes to the Reserved Pool, remembering that {user.name} had it last, and
+          any add-on it holds becomes free.
+        </p>
+        {newPrimary ? <p className="callout">{newPrimary} will become {user.name}'s primary number.</p> : null}
+        {losesIncludedNumber || leavesNoNumber ? (
+          <p className="callout warning">
+            {leavesNoNumber
+              ? `${user.name} will then have no number.`
+              : `${user.name} will then have no primary number.`}
+            {losesIncludedNumber ? " Their Connect license includes a number: you can reassign one from Reserved Numbers." : ""}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="button danger" disabled={busy}>
+            {busy ? "Removing…" : "Remove number"}
+          </button>
+          <Link to={`/users/${user.id}/numbers`} className="button subtle">
+            Cancel
+          </Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

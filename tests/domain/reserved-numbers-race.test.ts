@@ -1,0 +1,64 @@
+/**
+ * Races are real on a PostgreSQL server only (PGlite is one connection):
+ * twenty admins' requests assign one reserved number to twenty different
+ * users at the same instant. Exactly one wins; the others get a clear
+ * refusal; the number is assigned once, with one audit entry.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { sql } from "kysely";
+import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { actorFor } from "../support/actors.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+import { reassignNumber } from "../../app/numbers/reassign.server.ts";
+
+const onServer = !!process.env.DATABASE_URL;
+const NOW = new Date("2026-11-27T12:00:00Z");
+let t: TestDatabase;
+
+beforeAll(async () => {
+  if (!onServer) return;
+  t = await freshDatabase({ poolSize: 25 });
+  await seedDemo(t.db, NOW);
+});
+afterAll(() => t?.close());
+
+it.runIf(onServer)("20 concurrent reassignments of one number: exactly one succeeds", async () => {
+  const ada = await actorFor(t.db, "ada@acme.test", NOW);
+  const sf = await t.db.selectFrom("offices").select(["id", "company_id"]).where("name", "=", "San Francisco").where("company_id", "=", ada.company.id).executeTakeFirstOrThrow();
+  await t.db.updateTable("license_pools").set((eb) => ({ purchased: eb("purchased", "+", 20) })).where("office_id", "=", sf.id).where("license_type", "=", "connect").execute();
+  const users = await t.db
+    .insertInto("users")
+    .values(
+      Array.from({ length: 20 }, (_, i) => ({
+        company_id: sf.company_id,
+        office_id: sf.id,
+        first_name: "Racer",
+        last_name: String(i + 1),
+        email: `racer${i + 1}@acme.test`,
+        status: "active" as const,
+        license_type: "connect" as const,
+      })),
+    )
+    .returning("id")
+    .execute();
+  const n = await t.db.selectFrom("phone_numbers").select(["id"]).where("last_holder_name", "=", "Frank Ortiz").executeTakeFirstOrThrow();
+
+  // Open every connection first, so the twenty start together instead of queuing on connects.
+  await Promise.all(Array.from({ length: 22 }, () => sql`select pg_sleep(0.05)`.execute(t.db)));
+  const results = await Promise.all(
+    users.map((u) => reassignNumber(t.db, ada, n.id, { target: `user:${u.id}`, as: "primary" }, NOW)),
+  );
+
+  const won = results.filter((r) => r.ok);
+  const lost = results.filter((r) => !r.ok);
+  expect(won).toHaveLength(1);
+  expect(lost).toHaveLength(19);
+  for (const r of lost) expect(r.message).toContain("no longer in the Reserved Pool");
+  const row = await t.db.selectFrom("phone_numbers").selectAll().where("id", "=", n.id).executeTakeFirstOrThrow();
+  expect(row.state).toBe("assigned");
+  expect(users.map((u) => u.id)).toContain(row.assigned_user_id);
+  const holding = await t.db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "in", users.map((u) => u.id)).execute();
+  expect(holding).toHaveLength(1);
+  const audit = await t.db.selectFrom("audit_log").select("action").where("target_type", "=", "phone_number").where("target_id", "=", String(n.id)).execute();
+  expect(audit).toEqual([{ action: "phone_number.reassigned" }]);
+});
