@@ -12,5 +12,8 @@ export default [
     route("deleted", "routes/users.deleted.tsx"),
   ]),
   route("users/:userId", "routes/user.tsx"),
+  route("users/:userId/license", "routes/user.license.tsx"),
+  route("company/licenses", "routes/company.licenses.tsx"),
+  route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

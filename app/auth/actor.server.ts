@@ -152,3 +152,30 @@ export async function officesInScope(db: Kysely<Database>, actor: Actor) {
 export function notFound(what = "This page"): never {
   throw data({ message: `${what} does not exist, or you do not have access to it.` }, { status: 404 });
 }
+
+/** Company Settings > Licenses: Company Admins, and Office Admins for their own offices (read-only). */
+export function requireLicenseViewer(context: ContextLike, request: Request): Actor {
+  const actor = requireActor(context, request);
+  if (!actor.isAdmin || actor.proxy) {
+    throw data({ message: "Company Settings > Licenses is for Company Admins and Office Admins." }, { status: 403 });
+  }
+  return actor;
+}
+
+/** Transfer Licenses: Company Admins on a higher-tier plan, acting as themselves. */
+export const mayTransferLicenses = (actor: Actor) => actor.person.isCompanyAdmin && actor.higherTier && !actor.proxy;
+
+export function requireLicenseTransfer(context: ContextLike, request: Request): Actor {
+  const actor = requireLicenseViewer(context, request);
+  if (!mayTransferLicenses(actor)) {
+    throw data(
+      {
+        message: actor.person.isCompanyAdmin
+          ? "Transfer Licenses is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans)."
+          : "Only Company Admins transfer licenses between offices.",
+      },
+      { status: 403 },
+    );
+  }
+  return actor;
+}

@@ -44,6 +44,7 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
             { title: "Calling", items: [<a href="#numbers">Phone numbers</a>] },
             { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
             { title: "Privileges", items: [<a href="#access">Admin and proxy access</a>] },
+            { title: "Admin", items: [<Link to={`/users/${user.id}/license`}>Change license type</Link>] },
           ]}
         />
       </div>
