@@ -5,17 +5,9 @@
  */
 import { test, expect } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { poolCounts } from "./licenses";
 
-async function counts(page: Page, category: string, office: string, type: string) {
-  await page.goto("/company/licenses");
-  const row = page
-    .getByRole("region", { name: category, exact: true })
-    .getByRole("row")
-    .filter({ has: page.getByRole("rowheader", { name: office, exact: true }) })
-    .filter({ has: page.getByRole("cell", { name: type, exact: true }) });
-  const cells = await row.getByRole("cell").allTextContents();
-  return { purchased: Number(cells[2]), assigned: Number(cells[3]), unassigned: Number(cells[4]) };
-}
+const counts = poolCounts;
 
 async function next(page: Page, step: number, title: string) {
   await page.getByRole("button", { name: "Next" }).click();
@@ -43,7 +35,9 @@ test.describe("Company Admin on a higher-tier plan", () => {
     await signIn("ada@acme.test");
   });
 
-  test("the Licenses page shows each office's pools by category, with usage meters and price levels", async ({ page }) => {
+  test("the Licenses page shows each office's pools by category, with usage meters and price levels", async ({
+    page,
+  }) => {
     await page.getByRole("link", { name: "Company Settings › Licenses" }).click();
     await expect(page.getByRole("heading", { name: "Licenses", level: 1 })).toBeVisible();
     for (const name of ["Dialpad", "Dialpad Meetings", "Add-on"]) {
@@ -54,12 +48,19 @@ test.describe("Company Admin on a higher-tier plan", () => {
     const meter = page.getByRole("meter", { name: "Connect licenses used in San Francisco" });
     await expect(meter).toHaveAttribute("value", String(sf.assigned));
     await expect(meter.locator("..")).toContainText(`${sf.assigned} of ${sf.purchased} used`);
-    const london = page.getByRole("region", { name: "Add-on", exact: true }).getByRole("row").filter({ hasText: "London" }).first();
+    const london = page
+      .getByRole("region", { name: "Add-on", exact: true })
+      .getByRole("row")
+      .filter({ hasText: "London" })
+      .first();
     await expect(london).toContainText("Pound Sterling, standard");
   });
 
   test("the whole transfer, with Back keeping every value", async ({ page }) => {
-    const before = { sf: await counts(page, "Dialpad", "San Francisco", "Support"), ny: await counts(page, "Dialpad", "New York", "Support") };
+    const before = {
+      sf: await counts(page, "Dialpad", "San Francisco", "Support"),
+      ny: await counts(page, "Dialpad", "New York", "Support"),
+    };
     await toReview(page, { category: "Dialpad", from: "San Francisco", to: "New York", type: "Support", quantity: 1 });
 
     await page.getByRole("link", { name: "Back" }).click();
@@ -73,7 +74,9 @@ test.describe("Company Admin on a higher-tier plan", () => {
     for (const office of ["Austin", "London"]) {
       const radio = page.getByRole("radio", { name: office, exact: true });
       await expect(radio).toBeDisabled();
-      await expect(radio).toHaveAccessibleDescription(/At another price level .*licenses move only between offices at the same price level as San Francisco/);
+      await expect(radio).toHaveAccessibleDescription(
+        /At another price level .*licenses move only between offices at the same price level as San Francisco/,
+      );
     }
     await page.getByRole("link", { name: "Back" }).click();
     await expect(page.getByText("Step 2 of 5")).toBeVisible();
@@ -103,8 +106,16 @@ test.describe("Company Admin on a higher-tier plan", () => {
     ]);
     await page.getByRole("button", { name: "Confirm transfer" }).click();
     await expect(page.getByRole("status")).toHaveText("Transferred 1 Support license from San Francisco to New York.");
-    expect(await counts(page, "Dialpad", "San Francisco", "Support")).toEqual({ ...before.sf, purchased: before.sf.purchased - 1, unassigned: before.sf.unassigned - 1 });
-    expect(await counts(page, "Dialpad", "New York", "Support")).toEqual({ ...before.ny, purchased: before.ny.purchased + 1, unassigned: before.ny.unassigned + 1 });
+    expect(await counts(page, "Dialpad", "San Francisco", "Support")).toEqual({
+      ...before.sf,
+      purchased: before.sf.purchased - 1,
+      unassigned: before.sf.unassigned - 1,
+    });
+    expect(await counts(page, "Dialpad", "New York", "Support")).toEqual({
+      ...before.ny,
+      purchased: before.ny.purchased + 1,
+      unassigned: before.ny.unassigned + 1,
+    });
   });
 
   test("more than the unassigned count is refused next to the quantity", async ({ page }) => {
@@ -122,7 +133,13 @@ test.describe("Company Admin on a higher-tier plan", () => {
 
   test("a stale review is refused with the new numbers, never applied over them", async ({ page, browser }) => {
     const before = await counts(page, "Dialpad Meetings", "San Francisco", "Meetings");
-    await toReview(page, { category: "Dialpad Meetings", from: "San Francisco", to: "New York", type: "Meetings", quantity: 1 });
+    await toReview(page, {
+      category: "Dialpad Meetings",
+      from: "San Francisco",
+      to: "New York",
+      type: "Meetings",
+      quantity: 1,
+    });
 
     // Meanwhile, another admin transfers one Meetings seat the same way.
     const other = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
@@ -132,17 +149,34 @@ test.describe("Company Admin on a higher-tier plan", () => {
     await page2.getByLabel("Password").fill("switchboard-demo");
     await page2.getByRole("button", { name: "Sign in" }).click();
     await expect(page2.getByRole("button", { name: "Sign out" })).toBeVisible();
-    await toReview(page2, { category: "Dialpad Meetings", from: "San Francisco", to: "New York", type: "Meetings", quantity: 1 });
+    await toReview(page2, {
+      category: "Dialpad Meetings",
+      from: "San Francisco",
+      to: "New York",
+      type: "Meetings",
+      quantity: 1,
+    });
     await page2.getByRole("button", { name: "Confirm transfer" }).click();
-    await expect(page2.getByRole("status")).toHaveText("Transferred 1 Meetings license from San Francisco to New York.");
+    await expect(page2.getByRole("status")).toHaveText(
+      "Transferred 1 Meetings license from San Francisco to New York.",
+    );
     await other.close();
 
     await page.getByRole("button", { name: "Confirm transfer" }).click();
-    await expect(page.getByRole("alert")).toContainText("The Meetings counts changed since you reviewed this transfer, so nothing was transferred.");
-    await expect(page.getByRole("alert")).toContainText(`San Francisco: ${before.purchased - 1} purchased, ${before.assigned} assigned`);
+    await expect(page.getByRole("alert")).toContainText(
+      "The Meetings counts changed since you reviewed this transfer, so nothing was transferred.",
+    );
+    await expect(page.getByRole("alert")).toContainText(
+      `San Francisco: ${before.purchased - 1} purchased, ${before.assigned} assigned`,
+    );
     // The review now shows the new numbers…
     const table = page.getByRole("table", { name: "Meetings licenses before and after the transfer" });
-    await expect(table.getByRole("row", { name: /^San Francisco/ }).getByRole("cell").first()).toHaveText(String(before.purchased - 1));
+    await expect(
+      table
+        .getByRole("row", { name: /^San Francisco/ })
+        .getByRole("cell")
+        .first(),
+    ).toHaveText(String(before.purchased - 1));
     expect((await counts(page, "Dialpad Meetings", "San Francisco", "Meetings")).purchased).toBe(before.purchased - 1);
   });
 
@@ -151,16 +185,19 @@ test.describe("Company Admin on a higher-tier plan", () => {
     await page.goto("/company/licenses/transfer");
     const tabTo = async (name: string, role: "button" | "spinbutton") => {
       const target = page.getByRole(role, { name, exact: true });
-      for (let i = 0; i < 40 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+      for (let i = 0; i < 40 && !(await target.evaluate((el) => el === document.activeElement)); i++)
+        await page.keyboard.press("Tab");
       await expect(target).toBeFocused();
     };
     /** Tab into the radio group, then arrow to the option (arrows skip disabled ones), and select it. */
     const choose = async (name: string) => {
       const target = page.getByRole("radio", { name, exact: true });
       const group = await target.getAttribute("name");
-      const inGroup = () => page.evaluate((g) => (document.activeElement as HTMLInputElement | null)?.name === g, group);
+      const inGroup = () =>
+        page.evaluate((g) => (document.activeElement as HTMLInputElement | null)?.name === g, group);
       for (let i = 0; i < 40 && !(await inGroup()); i++) await page.keyboard.press("Tab");
-      for (let i = 0; i < 10 && !(await target.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("ArrowDown");
+      for (let i = 0; i < 10 && !(await target.evaluate((el) => el === document.activeElement)); i++)
+        await page.keyboard.press("ArrowDown");
       await page.keyboard.press("Space");
       await expect(target).toBeChecked();
     };
@@ -216,7 +253,9 @@ test.describe("Company Admin on a higher-tier plan", () => {
 test("a Company Admin on the Standard plan sees the Licenses page but cannot transfer", async ({ page, signIn }) => {
   await signIn("gina@globex.test");
   await page.getByRole("link", { name: "Company Settings › Licenses" }).click();
-  await expect(page.getByRole("region", { name: "Dialpad", exact: true }).getByRole("rowheader", { name: "Springfield" }).first()).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Dialpad", exact: true }).getByRole("rowheader", { name: "Springfield" }).first(),
+  ).toBeVisible();
   await expect(page.getByRole("link", { name: /Transfer/ })).toHaveCount(0);
   await expect(page.getByText(/available on the Advanced and Premium plans/)).toBeVisible();
   const response = await page.goto("/company/licenses/transfer?step=type&category=dialpad");
@@ -224,10 +263,17 @@ test("a Company Admin on the Standard plan sees the Licenses page but cannot tra
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
 });
 
-test("an Office Admin sees their offices read-only, and not the transfer", async ({ page, signIn, expectNoAxeViolations }) => {
+test("an Office Admin sees their offices read-only, and not the transfer", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("olive@acme.test");
   await page.goto("/company/licenses");
-  const offices = await page.getByRole("region", { name: "Dialpad", exact: true }).getByRole("rowheader").allTextContents();
+  const offices = await page
+    .getByRole("region", { name: "Dialpad", exact: true })
+    .getByRole("rowheader")
+    .allTextContents();
   expect(new Set(offices)).toEqual(new Set(["New York"]));
   await expect(page.getByRole("link", { name: /Transfer/ })).toHaveCount(0);
   await expectNoAxeViolations();

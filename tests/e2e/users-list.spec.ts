@@ -141,7 +141,7 @@ test.describe("Company Admin", () => {
   });
 
   test("a name opens the user's page, with groups, numbers and dates", async ({ page }) => {
-    await page.getByRole("link", { name: "Diego Alvarez" }).click();
+    await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
     const groups = page.getByRole("region", { name: "Groups" });
     await expect(groups.getByRole("listitem")).toHaveText([/Sales/, /Support Desk/]);
@@ -152,7 +152,7 @@ test.describe("Company Admin", () => {
   });
 
   test("the Options menu opens by keyboard and lists its sections", async ({ page }) => {
-    await page.getByRole("link", { name: "Ada Lovelace" }).click();
+    await page.getByRole("link", { name: "Ada Lovelace", exact: true }).click();
     const options = page.getByText("Options", { exact: false }).first();
     await options.focus();
     await page.keyboard.press("Enter");
