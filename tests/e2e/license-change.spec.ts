@@ -115,6 +115,7 @@ test.describe("Company Admin", () => {
   });
 
   test("with no unassigned seat of the new type, a clear refusal and no change", async ({ page }) => {
+    test.slow(); // several flows, each a few pages
     // Use up Austin's unassigned Support seats first.
     const support = await poolCounts(page, "Dialpad", "Austin", "Support");
     const takers = ["Amanda Foster", "Kevin Park"].slice(0, support.unassigned);
@@ -163,6 +164,7 @@ test.describe("Company Admin", () => {
   });
 
   test("a stale confirmation is refused and shown again as things are now", async ({ page, browser }) => {
+    test.slow(); // several flows, each a few pages
     await openChange(page, "Camille Tremblay", "Connect", "Support");
     await expect(groupsRemoved(page, "Camille Tremblay").getByRole("listitem")).toHaveText([
       "Engineering · Department",
@@ -193,6 +195,7 @@ test.describe("Company Admin", () => {
   });
 
   test("axe finds no violations on the change pages", async ({ page, expectNoAxeViolations }) => {
+    test.slow(); // three pages, each checked in a browser of its own with JavaScript off
     await page.goto("/users?q=ryan");
     await page.getByRole("link", { name: "Change license of Ryan Murphy, now Connect" }).click();
     await expectNoAxeViolations();

@@ -57,6 +57,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
   });
 
   test("the whole transfer, with Back keeping every value", async ({ page }) => {
+    test.slow(); // several flows, each a few pages
     const before = {
       sf: await counts(page, "Dialpad", "San Francisco", "Support"),
       ny: await counts(page, "Dialpad", "New York", "Support"),
@@ -132,6 +133,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
   });
 
   test("a stale review is refused with the new numbers, never applied over them", async ({ page, browser }) => {
+    test.slow(); // several flows, each a few pages
     const before = await counts(page, "Dialpad Meetings", "San Francisco", "Meetings");
     await toReview(page, {
       category: "Dialpad Meetings",
