@@ -96,7 +96,7 @@ test.describe("Company Admin", () => {
   });
 
   test("filters for license, permission, status and office combine", async ({ page }) => {
-    await page.getByLabel("License").selectOption({ label: "Sell" });
+    await page.getByLabel("License", { exact: true }).selectOption({ label: "Sell" });
     await page.getByLabel("Status").selectOption({ label: "Pending" });
     await page.getByLabel("Office").selectOption({ label: "San Francisco" });
     await submitSearch(page, { license: "sell", status: "pending" });
@@ -104,7 +104,7 @@ test.describe("Company Admin", () => {
 
     await page.getByRole("link", { name: "Clear" }).click();
     await expect(page).toHaveURL(/\/users$/);
-    await expect(page.getByLabel("License")).toHaveValue("");
+    await expect(page.getByLabel("License", { exact: true })).toHaveValue("");
     await page.getByLabel("Permission").selectOption({ label: "Office Admin" });
     await page.getByLabel("Office").selectOption({ label: "New York" });
     await submitSearch(page, { permission: "office_admin", license: "" });
