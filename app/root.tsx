@@ -73,6 +73,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
                       <NavLink to="/users">Office › Users</NavLink>
                     </li>
                   ) : null}
+                  {actor.isAdmin ? (
+                    <li>
+                      <NavLink to="/company/licenses">Company Settings › Licenses</NavLink>
+                    </li>
+                  ) : null}
                   <li>
                     <NavLink to="/settings">My settings</NavLink>
                   </li>

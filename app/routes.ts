@@ -24,5 +24,8 @@ export default [
   route("users/:userId/resend-invite", "routes/user.resend-invite.tsx"),
   route("users/deleted/:userId/restore", "routes/users.deleted.restore.tsx"),
   route("users/deleted/:userId/purge", "routes/users.deleted.purge.tsx"),
+  route("users/:userId/license", "routes/user.license.tsx"),
+  route("company/licenses", "routes/company.licenses.tsx"),
+  route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

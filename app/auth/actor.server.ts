@@ -171,3 +171,30 @@ export function idParam(raw: string | undefined, what: string): number {
   if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound(what);
   return id;
 }
+
+/** Company Settings > Licenses: Company Admins, and Office Admins for their own offices (read-only). */
+export function requireLicenseViewer(context: ContextLike, request: Request): Actor {
+  const actor = requireActor(context, request);
+  if (!actor.isAdmin || actor.proxy) {
+    throw data({ message: "Company Settings > Licenses is for Company Admins and Office Admins." }, { status: 403 });
+  }
+  return actor;
+}
+
+/** Transfer Licenses: Company Admins on a higher-tier plan, acting as themselves. */
+export const mayTransferLicenses = (actor: Actor) => actor.person.isCompanyAdmin && actor.higherTier && !actor.proxy;
+
+export function requireLicenseTransfer(context: ContextLike, request: Request): Actor {
+  const actor = requireLicenseViewer(context, request);
+  if (!mayTransferLicenses(actor)) {
+    throw data(
+      {
+        message: actor.person.isCompanyAdmin
+          ? "Transfer Licenses is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans)."
+          : "Only Company Admins transfer licenses between offices.",
+      },
+      { status: 403 },
+    );
+  }
+  return actor;
+}

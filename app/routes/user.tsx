@@ -61,6 +61,7 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
                       </Form>,
                     ]
                   : []),
+                <Link to={`/users/${user.id}/license`}>Change license type</Link>,
                 <Link to={`/users/${user.id}/delete`}>Delete user</Link>,
               ],
             },

@@ -224,7 +224,14 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
                   <td className="nowrap">{u.primaryNumber ?? <span className="muted">No number</span>}</td>
                   <td>{u.extension ?? <span className="muted">—</span>}</td>
                   <td>{u.officeName}</td>
-                  <td>{LICENSE_NAMES[u.licenseType]}</td>
+                  <td>
+                    <Link
+                      to={`/users/${u.id}/license`}
+                      aria-label={`Change license of ${u.name}, now ${LICENSE_NAMES[u.licenseType]}`}
+                    >
+                      {LICENSE_NAMES[u.licenseType]}
+                    </Link>
+                  </td>
                   <td>
                     {u.role ?? <span className="muted">—</span>}
                     {u.hasProxyAccess ? <span className="badge neutral">Proxy</span> : null}

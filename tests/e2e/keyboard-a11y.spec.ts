@@ -22,7 +22,7 @@ test("sign in, search and open a user with the keyboard alone", async ({ page })
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/q=kwame/);
 
-  const link = page.getByRole("link", { name: "Kwame Mensah" });
+  const link = page.getByRole("link", { name: "Kwame Mensah", exact: true });
   for (let i = 0; i < 40 && !(await link.evaluate((el) => el === document.activeElement)); i++) {
     await page.keyboard.press("Tab");
   }
@@ -48,7 +48,7 @@ test("axe finds no violations on Office > Users, a user's page and the tabs", as
   await page.goto("/users?q=zzzz-nobody");
   await expectNoAxeViolations();
   await page.goto("/users?q=diego");
-  await page.getByRole("link", { name: "Diego Alvarez" }).click();
+  await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Diego Alvarez" })).toBeVisible();
   await expectNoAxeViolations();
   await page.goto("/users/reserved-numbers");

@@ -97,7 +97,7 @@ test.describe("Company Admin", () => {
   });
 
   test("filters for license, permission, status and office combine", async ({ page }) => {
-    await page.getByLabel("License").selectOption({ label: "Sell" });
+    await page.getByLabel("License", { exact: true }).selectOption({ label: "Sell" });
     await page.getByLabel("Status").selectOption({ label: "Pending" });
     await page.getByLabel("Office").selectOption({ label: "San Francisco" });
     await submitSearch(page, { license: "sell", status: "pending" });
@@ -105,7 +105,7 @@ test.describe("Company Admin", () => {
 
     await page.getByRole("link", { name: "Clear" }).click();
     await expect(page).toHaveURL(/\/users$/);
-    await expect(page.getByLabel("License")).toHaveValue("");
+    await expect(page.getByLabel("License", { exact: true })).toHaveValue("");
     await page.getByLabel("Permission").selectOption({ label: "Office Admin" });
     await page.getByLabel("Office").selectOption({ label: "New York" });
     await submitSearch(page, { permission: "office_admin", license: "" });
@@ -142,7 +142,7 @@ test.describe("Company Admin", () => {
   });
 
   test("a name opens the user's page, with groups, numbers and dates", async ({ page }) => {
-    await page.getByRole("link", { name: "Diego Alvarez" }).click();
+    await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
     const groups = page.getByRole("region", { name: "Groups" });
     await expect(groups.getByRole("listitem")).toHaveText([/Sales/, /Support Desk/]);
@@ -153,7 +153,7 @@ test.describe("Company Admin", () => {
   });
 
   test("the Options menu opens by keyboard and lists its sections", async ({ page }) => {
-    await page.getByRole("link", { name: "Ada Lovelace" }).click();
+    await page.getByRole("link", { name: "Ada Lovelace", exact: true }).click();
     const options = page.getByText("Options", { exact: false }).first();
     await options.focus();
     await page.keyboard.press("Enter");

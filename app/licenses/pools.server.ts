@@ -1,0 +1,48 @@
+/**
+ * Company Settings > Licenses: for each office the admin may see, each
+ * license type's pool (purchased, assigned, unassigned), with the office's
+ * price level. One query; a type an office never bought reads as 0 of 0.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database, LicenseCategory, LicenseType } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+
+export interface PoolRow {
+  officeId: number;
+  officeName: string;
+  priceLevel: string;
+  priceLevelName: string;
+  type: LicenseType;
+  typeName: string;
+  category: LicenseCategory;
+  purchased: number;
+  assigned: number;
+  unassigned: number;
+}
+
+export async function listPools(db: Kysely<Database>, actor: Actor, officeIds?: number[]): Promise<PoolRow[]> {
+  const ids = officeIds ? officeIds.filter((id) => actor.adminOfficeIds.includes(id)) : actor.adminOfficeIds;
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("offices as o")
+    .innerJoin("price_levels as pl", "pl.code", "o.price_level")
+    .crossJoin("license_types as lt")
+    .leftJoin("license_pools as p", (j) => j.onRef("p.office_id", "=", "o.id").onRef("p.license_type", "=", "lt.code"))
+    .select([
+      "o.id as officeId",
+      "o.name as officeName",
+      "o.price_level as priceLevel",
+      "pl.name as priceLevelName",
+      "lt.code as type",
+      "lt.name as typeName",
+      "lt.category",
+      sql<number>`coalesce(p.purchased, 0)`.as("purchased"),
+      sql<number>`coalesce(p.assigned, 0)`.as("assigned"),
+    ])
+    .where("o.company_id", "=", actor.company.id)
+    .where("o.id", "in", ids)
+    .orderBy("lt.sort_order")
+    .orderBy("o.name")
+    .execute();
+  return rows.map((r) => ({ ...r, unassigned: r.purchased - r.assigned }));
+}

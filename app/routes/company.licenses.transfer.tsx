@@ -1,0 +1,363 @@
+import { data, Form, Link, redirect, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Route } from "./+types/company.licenses.transfer";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { requireLicenseTransfer } from "~/auth/actor.server";
+import { flashCookie } from "~/auth/flash.server";
+import { listPools } from "~/licenses/pools.server";
+import {
+  destinationRefusal,
+  officesOf,
+  poolOf,
+  resolveTransferStep,
+  transferLicenses,
+  unassignedIn,
+} from "~/licenses/transfer.server";
+import {
+  CATEGORIES,
+  CATEGORY_NAMES,
+  TRANSFER_STEPS,
+  transferConfirmSchema,
+  transferParamsSchema,
+  transferUrl,
+  type TransferStep,
+} from "~/licenses/schema";
+import { CsrfField } from "~/ui/csrf";
+import { RadioGroup } from "~/ui/radio-group";
+
+export const meta: Route.MetaFunction = () => [{ title: "Transfer Licenses · Company Settings · Switchboard" }];
+
+const STEP_TITLES: Record<TransferStep, string> = {
+  category: "Choose the category",
+  from: "Choose the office to transfer from",
+  to: "Choose the office to transfer to",
+  type: "Choose the type and quantity",
+  review: "Review the transfer",
+};
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const actor = requireLicenseTransfer(context, request);
+  const url = new URL(request.url);
+  const params = transferParamsSchema.parse(Object.fromEntries(url.searchParams));
+  const pools = await listPools(await getDb(), actor);
+  const r = resolveTransferStep(pools, params);
+  const category = r.values.category;
+  const offices = officesOf(pools);
+  const view = {
+    step: r.step,
+    errors: r.errors,
+    values: r.values,
+    sources: category
+      ? offices.map((o) => {
+          const n = unassignedIn(pools, o.id, category);
+          return { id: o.id, name: o.name, priceLevelName: o.priceLevelName, unassigned: n };
+        })
+      : [],
+    destinations:
+      r.source && category
+        ? offices
+            .filter((o) => o.id !== r.source!.id)
+            .map((o) => ({ id: o.id, name: o.name, priceLevelName: o.priceLevelName, refusal: destinationRefusal(r.source!, o) }))
+        : [],
+    types:
+      r.source && category
+        ? pools
+            .filter((p) => p.officeId === r.source!.id && p.category === category)
+            .map((p) => ({ code: p.type, name: p.typeName, unassigned: p.unassigned }))
+        : [],
+    source: r.source ?? null,
+    destination: r.destination ?? null,
+    review:
+      r.step === "review"
+        ? {
+            quantity: r.quantity!,
+            typeName: poolOf(pools, r.source!.id, r.values.type)!.typeName,
+            from: poolOf(pools, r.source!.id, r.values.type)!,
+            // A type the destination never bought reads as 0 of 0: the transfer creates its pool.
+            to: poolOf(pools, r.destination!.id, r.values.type)!,
+          }
+        : null,
+  };
+  return data(view, { status: Object.keys(r.errors).length > 0 ? 400 : 200 });
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const actor = requireLicenseTransfer(context, request);
+  const submission = parseWithZod(await request.formData(), { schema: transferConfirmSchema });
+  if (submission.status !== "success") {
+    return data({ refusal: "This review is incomplete. Go back and choose the transfer again." }, { status: 400 });
+  }
+  const v = submission.value;
+  const result = await transferLicenses(
+    await getDb(),
+    actor,
+    {
+      from: v.from,
+      to: v.to,
+      type: v.type,
+      quantity: v.quantity,
+      seen: {
+        from: { purchased: v.fromPurchased, assigned: v.fromAssigned },
+        to: { purchased: v.toPurchased, assigned: v.toAssigned },
+      },
+    },
+    now(request),
+  );
+  if (!result.ok) return data({ refusal: result.message }, { status: 409 });
+  throw redirect("/company/licenses", { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+}
+
+/** A refused confirmation shows the counts as they are now: reload them even after a 4xx. */
+export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  return actionResult ? true : defaultShouldRevalidate;
+}
+
+type Values = Route.ComponentProps["loaderData"]["values"];
+
+/** The values of the other steps, carried through this step's form. */
+function Carried({ values, except }: { values: Values; except: (keyof Values)[] }) {
+  return (
+    <>
+      {(["category", "from", "to", "type", "quantity"] as const)
+        .filter((k) => !except.includes(k) && values[k] !== undefined && values[k] !== "")
+        .map((k) => (
+          <input key={k} type="hidden" name={k} value={String(values[k])} />
+        ))}
+    </>
+  );
+}
+
+function StepForm({
+  step,
+  values,
+  fields,
+  children,
+}: {
+  step: TransferStep;
+  values: Values;
+  fields: (keyof Values)[];
+  children: React.ReactNode;
+}) {
+  const index = TRANSFER_STEPS.indexOf(step);
+  const previous = index > 0 ? TRANSFER_STEPS[index - 1] : null;
+  return (
+    <Form method="get" action="/company/licenses/transfer" className="panel form">
+      <input type="hidden" name="step" value={TRANSFER_STEPS[index + 1]} />
+      <Carried values={values} except={fields} />
+      {children}
+      <div className="form-actions">
+        <button type="submit" className="button primary">
+          Next
+        </button>
+        {previous ? (
+          <Link to={transferUrl(previous, values)} className="button subtle">
+            Back
+          </Link>
+        ) : null}
+        <Link to="/company/licenses">Cancel</Link>
+      </div>
+    </Form>
+  );
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+export default function TransferLicenses({ loaderData, actionData }: Route.ComponentProps) {
+  const { step, errors, values, sources, destinations, types, source, destination, review } = loaderData;
+  // Fields keep no state of their own across steps: a new URL remounts them with its values.
+  const formKey = useLocation().search;
+  const index = TRANSFER_STEPS.indexOf(step);
+  const categoryName = values.category ? CATEGORY_NAMES[values.category] : "";
+  return (
+    <div className="page narrow" key={formKey}>
+      <p className="breadcrumb">
+        Company Settings › <Link to="/company/licenses">Licenses</Link> ›{" "}
+        <span aria-current="page">Transfer Licenses</span>
+      </p>
+      <h1>Transfer Licenses</h1>
+      <p className="subtitle">
+        Step {index + 1} of {TRANSFER_STEPS.length}: {STEP_TITLES[step]}
+      </p>
+      <div role="alert" className={actionData?.refusal ? "form-error" : undefined}>
+        {actionData?.refusal ? <p>{actionData.refusal}</p> : null}
+      </div>
+
+      {step === "category" ? (
+        <StepForm step={step} values={values} fields={["category"]}>
+          <RadioGroup
+            name="category"
+            legend="Category"
+            hint="Only unassigned licenses can be transferred, and only between offices at the same price level."
+            defaultValue={values.category}
+            error={errors.category}
+            options={CATEGORIES.map((c) => ({ value: c.code, label: c.name }))}
+          />
+        </StepForm>
+      ) : null}
+
+      {step === "from" ? (
+        <StepForm step={step} values={values} fields={["from"]}>
+          <RadioGroup
+            name="from"
+            legend={`Transfer ${categoryName} licenses from`}
+            defaultValue={values.from === undefined ? undefined : String(values.from)}
+            error={errors.from}
+            options={sources.map((o) => ({
+              value: String(o.id),
+              label: o.name,
+              disabled: o.unassigned === 0,
+              description:
+                o.unassigned === 0
+                  ? `No unassigned ${categoryName} licenses to transfer. Price level: ${o.priceLevelName}.`
+                  : `${plural(o.unassigned, `unassigned ${categoryName} license`)}. Price level: ${o.priceLevelName}.`,
+            }))}
+          />
+        </StepForm>
+      ) : null}
+
+      {step === "to" ? (
+        <StepForm step={step} values={values} fields={["to"]}>
+          <p>
+            From <strong>{source?.name}</strong> ({source?.priceLevelName}).
+          </p>
+          <RadioGroup
+            name="to"
+            legend={`Transfer ${categoryName} licenses to`}
+            defaultValue={values.to === undefined ? undefined : String(values.to)}
+            error={errors.to}
+            options={destinations.map((o) => ({
+              value: String(o.id),
+              label: o.name,
+              disabled: o.refusal !== null,
+              description: o.refusal ?? `Price level: ${o.priceLevelName}.`,
+            }))}
+          />
+          {destinations.every((o) => o.refusal !== null) ? (
+            <p className="callout warning">
+              No other office is at the price level of {source?.name}: its licenses cannot be transferred.
+            </p>
+          ) : null}
+        </StepForm>
+      ) : null}
+
+      {step === "type" ? (
+        <StepForm step={step} values={values} fields={["type", "quantity"]}>
+          <p>
+            From <strong>{source?.name}</strong> to <strong>{destination?.name}</strong>.
+          </p>
+          <RadioGroup
+            name="type"
+            legend="Type of license"
+            defaultValue={values.type ?? (types.length === 1 ? types[0]!.code : undefined)}
+            error={errors.type}
+            options={types.map((t) => ({
+              value: t.code,
+              label: t.name,
+              disabled: t.unassigned === 0,
+              description: `${t.unassigned} unassigned in ${source?.name}`,
+            }))}
+          />
+          <div className="field">
+            <label htmlFor="quantity">Quantity</label>
+            <p id="quantity-hint" className="hint">
+              At most the unassigned count of the type in {source?.name}.
+            </p>
+            <input
+              id="quantity"
+              name="quantity"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              step={1}
+              defaultValue={values.quantity ?? "1"}
+              aria-invalid={errors.quantity ? true : undefined}
+              aria-describedby={["quantity-hint", errors.quantity ? "quantity-error" : null].filter(Boolean).join(" ")}
+              autoFocus={errors.quantity && !errors.type ? true : undefined}
+            />
+            {errors.quantity ? (
+              <p id="quantity-error" className="field-error">
+                {errors.quantity}
+              </p>
+            ) : null}
+          </div>
+        </StepForm>
+      ) : null}
+
+      {step === "review" && review && source && destination ? (
+        <Form method="post" className="panel form">
+          <CsrfField />
+          <h2>Review</h2>
+          <dl className="details">
+            <dt>From</dt>
+            <dd>{source.name}</dd>
+            <dt>To</dt>
+            <dd>{destination.name}</dd>
+            <dt>Type</dt>
+            <dd>{review.typeName}</dd>
+            <dt>Quantity</dt>
+            <dd>{review.quantity}</dd>
+          </dl>
+          <table className="data compact">
+            <caption>
+              {review.typeName} licenses before and after the transfer
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Office</th>
+                <th scope="col" className="numeric">
+                  Purchased before
+                </th>
+                <th scope="col" className="numeric">
+                  Purchased after
+                </th>
+                <th scope="col" className="numeric">
+                  Assigned
+                </th>
+                <th scope="col" className="numeric">
+                  Unassigned before
+                </th>
+                <th scope="col" className="numeric">
+                  Unassigned after
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[
+                { pool: review.from, delta: -review.quantity },
+                { pool: review.to, delta: review.quantity },
+              ].map(({ pool, delta }) => (
+                <tr key={pool.officeId}>
+                  <th scope="row">{pool.officeName}</th>
+                  <td className="numeric">{pool.purchased}</td>
+                  <td className="numeric">{pool.purchased + delta}</td>
+                  <td className="numeric">{pool.assigned}</td>
+                  <td className="numeric">{pool.unassigned}</td>
+                  <td className="numeric">{pool.unassigned + delta}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <input type="hidden" name="category" value={values.category} />
+          <input type="hidden" name="from" value={source.id} />
+          <input type="hidden" name="to" value={destination.id} />
+          <input type="hidden" name="type" value={values.type} />
+          <input type="hidden" name="quantity" value={review.quantity} />
+          <input type="hidden" name="fromPurchased" value={review.from.purchased} />
+          <input type="hidden" name="fromAssigned" value={review.from.assigned} />
+          <input type="hidden" name="toPurchased" value={review.to.purchased} />
+          <input type="hidden" name="toAssigned" value={review.to.assigned} />
+          <div className="form-actions">
+            <button type="submit" className="button primary">
+              Confirm transfer
+            </button>
+            <Link to={transferUrl("type", values)} className="button subtle">
+              Back
+            </Link>
+            <Link to="/company/licenses">Cancel</Link>
+          </div>
+        </Form>
+      ) : null}
+    </div>
+  );
+}
