@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Route } from "./+types/user.delete";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { getUserProfile } from "~/users/profile.server";
 import { planBulk } from "~/users/bulk.server";
@@ -15,8 +15,7 @@ export const meta: Route.MetaFunction = ({ data }) => [{ title: `Delete ${data?.
 
 async function load(request: Request, context: Route.LoaderArgs["context"], userId: string) {
   const actor = requireAdmin(context, request);
-  const id = Number(userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(userId, "This user");
   const db = await getDb();
   const user = await getUserProfile(db, actor, id);
   if (!user) notFound("This user");

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.license";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { changeLicenseType, licenseChoices, previewLicenseChange } from "~/licenses/change-type.server";
 import { licenseChangeSchema, USER_LICENSE_CHOICES } from "~/licenses/schema";
@@ -16,8 +16,7 @@ export const meta: Route.MetaFunction = ({ data }) => [
 ];
 
 function userIdOf(params: { userId: string }): number {
-  const id = Number(params.userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(params.userId, "This user");
   return id;
 }
 

@@ -2,7 +2,7 @@ import { redirect } from "react-router";
 import type { Route } from "./+types/user.resend-invite";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { getUserProfile } from "~/users/profile.server";
 import { resendInvite } from "~/users/invite.server";
@@ -14,8 +14,7 @@ export async function loader({ params }: Route.LoaderArgs) {
 
 export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
-  const id = Number(params.userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(params.userId, "This user");
   const db = await getDb();
   const user = await getUserProfile(db, actor, id);
   if (!user) notFound("This user");

@@ -2,7 +2,7 @@ import { Form, Link } from "react-router";
 import { CsrfField } from "~/ui/csrf";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { getUserProfile } from "~/users/profile.server";
 import { formatDate, formatDateTime, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES, STATUS_NAMES } from "~/ui/format";
 import { OptionsMenu } from "~/ui/options-menu";
@@ -13,8 +13,7 @@ export const meta: Route.MetaFunction = ({ data }) => [
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
-  const id = Number(params.userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(params.userId, "This user");
   const user = await getUserProfile(await getDb(), actor, id);
   if (!user) notFound("This user");
   return { user };

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import type { Route } from "./+types/users.bulk.result";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { bulkResult } from "~/users/bulk.server";
 import { BULK_ACTIONS } from "~/users/bulk-params";
 
@@ -9,8 +9,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Bulk action done · Swi
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
-  const id = Number(params.resultId);
-  if (!Number.isSafeInteger(id) || id <= 0) notFound("This result");
+  const id = idParam(params.resultId, "This result");
   const result = await bulkResult(await getDb(), actor, id);
   if (!result) notFound("This result");
   return result;

@@ -2,7 +2,7 @@ import { Form, Link, redirect } from "react-router";
 import type { Route } from "./+types/users.deleted.purge";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { findDeleted, permanentlyDelete } from "~/users/deleted.server";
 import { CsrfField } from "~/ui/csrf";
@@ -11,8 +11,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Permanently delete user
 
 async function load(request: Request, context: Route.LoaderArgs["context"], raw: string) {
   const actor = requireAdmin(context, request);
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This deleted user");
+  const id = idParam(raw, "This deleted user");
   const db = await getDb();
   const user = await findDeleted(db, actor, id, now(request));
   if (!user) notFound("This deleted user");

@@ -2,22 +2,17 @@ import { data, Form, Link, redirect } from "react-router";
 import type { Route } from "./+types/users.deleted.restore";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { findDeleted, restoreUser } from "~/users/deleted.server";
 import { CsrfField } from "~/ui/csrf";
 
 export const meta: Route.MetaFunction = () => [{ title: "Restore user · Switchboard" }];
 
-const idOf = (raw: string) => {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This deleted user");
-  return id;
-};
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
-  const user = await findDeleted(await getDb(), actor, idOf(params.userId), now(request));
+  const user = await findDeleted(await getDb(), actor, idParam(params.userId, "This deleted user"), now(request));
   if (!user) notFound("This deleted user");
   return { user };
 }
@@ -26,7 +21,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const db = await getDb();
   const at = now(request);
-  const id = idOf(params.userId);
+  const id = idParam(params.userId, "This deleted user");
   const user = await findDeleted(db, actor, id, at);
   if (!user) notFound("This deleted user");
   const result = await restoreUser(db, actor, id, at);

@@ -91,10 +91,16 @@ export interface UserRow {
 }
 
 export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+  // Without a search, the page walks the sort's index and stops after 50 rows.
+  // With a name search, walking that index would filter row by row until 50
+  // match, which is slow when the matches sort late ("yuna"); sorting by an
+  // expression the index cannot serve makes the planner take the trigram
+  // index's matches and sort just those.
+  const searching = /\p{L}/u.test(p.q) && !SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
   const sortColumn = {
-    name: sql`u.sort_name`,
-    email: sql`lower(u.email)`,
-    added: sql`u.created_at`,
+    name: searching ? sql`(u.sort_name || '')` : sql`u.sort_name`,
+    email: searching ? sql`(lower(u.email) || '')` : sql`lower(u.email)`,
+    added: searching ? sql`(u.created_at + interval '0 seconds')` : sql`u.created_at`,
   }[p.sort];
   const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
 

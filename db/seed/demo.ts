@@ -230,6 +230,11 @@ const GLOBEX_PEOPLE: Person[] = [
   { first: "Denise", last: "Howard", office: "Springfield", license: "sell", title: "Account Executive", groups: ["Help Desk"], addonNumber: true },
   { first: "Marco", last: "Bianchi", office: "Springfield", license: "support", title: "Help Desk Agent", groups: ["Help Desk"] },
   { first: "Tanya", last: "Brooks", office: "Springfield", license: "connect", title: "Safety Inspector", pending: true },
+  { first: "Homer", last: "Simmons", office: "Springfield", license: "connect", title: "Safety Technician", groups: ["Operations"] },
+  { first: "Lenore", last: "Carlson", office: "Springfield", license: "connect", title: "Quality Engineer", groups: ["Operations"] },
+  { first: "Carl", last: "Lund", office: "Springfield", license: "connect", title: "Shift Supervisor" },
+  { first: "Edna", last: "Kowal", office: "Springfield", license: "support", title: "Help Desk Agent", groups: ["Help Desk"] },
+  { first: "Patrice", last: "Okoye", office: "Springfield", license: "connect", title: "Logistics Coordinator" },
 ];
 
 /** Numbers in the Reserved Pool whose holders left long ago (no restore possible). */

@@ -186,7 +186,7 @@ test.describe("Company Admin", () => {
 
   test("remove a Connect user's only number from their page: they then have no number", async ({ page }) => {
     await page.goto("/users?q=kevin");
-    await page.getByRole("link", { name: "Kevin Park" }).click();
+    await page.getByRole("link", { name: "Kevin Park", exact: true }).click();
     await page.getByText("Options", { exact: false }).first().click();
     await page.getByRole("region", { name: "Calling" }).getByRole("link", { name: "Manage phone numbers" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Phone numbers of Kevin Park" })).toBeVisible();
@@ -294,7 +294,7 @@ test.describe("axe finds no violations", () => {
     await expect(page.getByRole("button", { name: "Delete number" })).toBeVisible();
     await expectNoAxeViolations();
     await page.goto("/users?q=george");
-    await page.getByRole("link", { name: "George Adeleke" }).click();
+    await page.getByRole("link", { name: "George Adeleke", exact: true }).click();
     await expect(page.getByRole("heading", { level: 1, name: "George Adeleke" })).toBeVisible();
     await page.goto(page.url() + "/numbers");
     await expectNoAxeViolations();
