@@ -12,5 +12,8 @@ export default [
     route("deleted", "routes/users.deleted.tsx"),
   ]),
   route("users/:userId", "routes/user.tsx"),
+  route("users/:userId/proxy", "routes/user.proxy.tsx"),
+  route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
+  route("proxy/end", "routes/proxy.end.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;
