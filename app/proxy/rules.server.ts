@@ -12,6 +12,9 @@
  * - only into active users of the admin's company and offices;
  * - never into someone with more privileges: an Office Admin cannot proxy into a
  *   Company Admin, nor into an admin of an office they do not administer themselves.
+ *   A Company Admin may proxy into another Company Admin: the same privileges.
+ * A regular user who was granted proxy access administers no office, so has
+ * nobody in scope: the grant matters for Office Admins.
  */
 import type { UserStatus } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";

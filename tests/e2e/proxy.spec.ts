@@ -221,3 +221,16 @@ test("a proxy session ends after 30 minutes, on the next request", async ({ page
   );
   await expectNoAxeViolations();
 });
+
+test("signing out while proxying ends the proxy session", async ({ page, signIn }) => {
+  await signIn("ada@acme.test");
+  const yukiId = await proxyInto(page, "yuki", "Yuki Sato");
+  await expectBanner(page, "Yuki Sato", "yuki@acme.test");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Switchboard" })).toBeVisible();
+  await signIn("ada@acme.test");
+  await expect(banner(page)).toHaveCount(0);
+  await page.goto(`/users/${yukiId}`);
+  const row = page.getByRole("table", { name: /Recent proxy sessions/ }).getByRole("row", { name: /Ada Lovelace/ });
+  await expect(row).toContainText("The admin signed out");
+});
