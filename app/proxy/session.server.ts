@@ -75,16 +75,23 @@ export async function startProxy(
   if (actor.proxy) return { ok: false, reason: ALREADY_PROXYING };
   try {
     return await db.transaction().execute(async (tx) => {
-      // The admin's own rights as they stand now, locked against a concurrent removal.
+      // Lock the admin and the user (in id order, so two crossed proxies cannot
+      // deadlock) against a concurrent change of rights, role or status.
+      await tx
+        .selectFrom("users")
+        .select("id")
+        .where("id", "in", [actor.person.id, userId])
+        .orderBy("id")
+        .forUpdate()
+        .execute();
       const me = await tx
         .selectFrom("users")
         .select(["has_proxy_access", "is_company_admin", "status"])
         .where("id", "=", actor.person.id)
-        .forUpdate()
         .executeTakeFirstOrThrow();
       if (me.status !== "active") return { ok: false as const, reason: "Your account is no longer active." };
       const current = { ...actor, person: { ...actor.person, hasProxyAccess: me.has_proxy_access, isCompanyAdmin: me.is_company_admin } };
-      const target = await loadProxyTarget(tx, actor.company.id, userId, true);
+      const target = await loadProxyTarget(tx, actor.company.id, userId);
       if (!target) return { ok: false as const, reason: "This user does not exist, or you do not have access to them." };
       const decision = mayProxy(current, target);
       if (!decision.ok) return decision;
