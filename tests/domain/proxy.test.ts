@@ -112,6 +112,19 @@ describe("who may proxy whom", () => {
 });
 
 describe("a proxy session", () => {
+  it("is one at a time per session, even when two start at once", async () => {
+    const ada = await actorFor(t.db, "ada@acme.test", start);
+    const [arjun, sofia] = await Promise.all([idOf("arjun@acme.test"), idOf("sofia@acme.test")]);
+    const results = await Promise.all([
+      startProxy(t.db, ada, arjun.id, null, start),
+      startProxy(t.db, ada, sofia.id, null, start),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: "You are already proxying. Select Back to return to your own account first." });
+    const open = await t.db.selectFrom("proxy_sessions").select("id").where("session_id", "=", ada.sessionId).where("ended_at", "is", null).execute();
+    expect(open).toHaveLength(1);
+  });
+
   it("acts as the user, audits every change as the admin on behalf of the user, and ends with Back", async () => {
     const ada = { ...(await actorFor(t.db, "ada@acme.test", start)), ip: "203.0.113.9" };
     const tom = await idOf("tom@acme.test");

@@ -53,6 +53,7 @@ async function signInElsewhere(browser: Browser, baseURL: string, javaScriptEnab
 }
 
 test("an admin proxies into a user: the banner, and a change saved to the user", async ({ page, signIn, expectNoAxeViolations }) => {
+  test.slow(); // two axe runs and a dozen pages
   await signIn("ada@acme.test");
   const meiId = await proxyInto(page, "mei", "Mei Tanaka", "Checking her voicemail settings");
 
@@ -87,6 +88,7 @@ test("while proxying, admin pages go back to the settings, every page has the ba
   signIn,
   expectNoAxeViolations,
 }) => {
+  test.slow(); // two axe runs and a dozen pages
   await signIn("ada@acme.test");
   const emilyId = await proxyInto(page, "emily", "Emily Wong");
   for (const path of ["/users", `/users/${emilyId}`, "/users/deleted", `/users/${emilyId}/proxy`]) {
