@@ -34,6 +34,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       companyName: actor.company.name,
       isAdmin: actor.isAdmin,
       home: homeFor(actor),
+      // What the red banner says while an admin proxies into this person.
+      proxy: actor.proxy && { name: `${actor.person.firstName} ${actor.person.lastName}`, email: actor.person.email },
     },
   };
 }
@@ -57,6 +59,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to main content
         </a>
+        {actor?.proxy ? <ProxyBanner name={actor.proxy.name} email={actor.proxy.email} /> : null}
         <header className="topbar">
           <Link to={actor?.home ?? "/login"} className="brand">
             <span aria-hidden="true" className="brand-mark">
@@ -107,6 +110,23 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Scripts />
       </body>
     </html>
+  );
+}
+
+/** On every page while proxying: whom the admin acts as, and the way back. */
+function ProxyBanner({ name, email }: { name: string; email: string }) {
+  return (
+    <section className="proxy-banner" aria-label="Proxy login">
+      <p role="alert">
+        You are proxying as {name} ({email}). Changes you make are applied immediately.
+      </p>
+      <Form method="post" action="/proxy/end">
+        <CsrfField />
+        <button type="submit" className="button">
+          Back
+        </button>
+      </Form>
+    </section>
   );
 }
 

@@ -27,5 +27,8 @@ export default [
   route("users/:userId/license", "routes/user.license.tsx"),
   route("company/licenses", "routes/company.licenses.tsx"),
   route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
+  route("users/:userId/proxy", "routes/user.proxy.tsx"),
+  route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
+  route("proxy/end", "routes/proxy.end.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

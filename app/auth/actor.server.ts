@@ -8,8 +8,10 @@
  */
 import { createContext, data, redirect } from "react-router";
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
-import type { Database, Plan } from "../../db/schema.ts";
+import type { Database, Plan, UserStatus } from "../../db/schema.ts";
+import { mayProxy, type ProxyTarget } from "../proxy/rules.server.ts";
 import { clientIp } from "./cookies.server.ts";
+import { flashCookie } from "./flash.server.ts";
 
 /** Proxy login, license and user transfers: only on these plans. */
 const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
@@ -36,12 +38,38 @@ export interface Actor {
   adminOfficeIds: number[];
   isAdmin: boolean;
   /** Set while an admin proxies into `person`; the admin is who really acts. */
-  proxy: null | { admin: { id: number; name: string } };
+  proxy: null | ProxyState;
+  /**
+   * Set when this request found the session's proxy no longer allowed (expired,
+   * rights removed, user gone…): the actor is the admin again, and the root
+   * middleware ends that proxy session and says why.
+   */
+  endedProxy?: EndedProxy;
+}
+
+export interface ProxyState {
+  /** proxy_sessions.id */
+  id: number;
+  admin: { id: number; name: string };
+  startedAt: Date;
+  expiresAt: Date;
+}
+
+export interface EndedProxy {
+  id: number;
+  target: ProxyTarget;
+  endReason: "expired" | "not_allowed";
+  message: string;
 }
 
 export const actorContext = createContext<Actor | null>(null);
 
-/** Reads the actor of a session: one query, or null if the session is gone or expired. */
+/**
+ * Reads the actor of a session: one query, or null if the session is gone or
+ * expired. The session's open proxy session, if any, comes in the same query,
+ * and is checked again here on every request (mayProxy, and its 30 minutes):
+ * while it holds, `person` is the proxied user and `proxy` names the admin.
+ */
 export async function loadActor(
   db: Kysely<Database>,
   request: Request,
@@ -52,6 +80,8 @@ export async function loadActor(
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
     .innerJoin("companies as c", "c.id", "u.company_id")
+    .leftJoin("proxy_sessions as ps", (join) => join.onRef("ps.session_id", "=", "s.id").on("ps.ended_at", "is", null))
+    .leftJoin("users as pu", "pu.id", "ps.user_id")
     .select([
       "u.id",
       "u.first_name",
@@ -68,6 +98,22 @@ export async function loadActor(
         else array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id) end`.as(
         "admin_office_ids",
       ),
+      "ps.id as proxy_id",
+      "ps.started_at as proxy_started_at",
+      "ps.expires_at as proxy_expires_at",
+      "pu.id as target_id",
+      "pu.company_id as target_company_id",
+      "pu.office_id as target_office_id",
+      "pu.first_name as target_first_name",
+      "pu.last_name as target_last_name",
+      "pu.email as target_email",
+      "pu.status as target_status",
+      "pu.is_company_admin as target_is_company_admin",
+      "pu.has_proxy_access as target_has_proxy_access",
+      sql<number[] | null>`case when pu.id is not null
+        then array(select oa.office_id from office_admins oa where oa.user_id = pu.id order by oa.office_id) end`.as(
+        "target_admin_office_ids",
+      ),
     ])
     .where("s.id", "=", sessionId)
     .where("s.expires_at", ">", now)
@@ -75,7 +121,7 @@ export async function loadActor(
     .executeTakeFirst();
   if (!row) return null;
   const adminOfficeIds = row.admin_office_ids.map(Number);
-  return {
+  const admin: Actor = {
     sessionId,
     ip: clientIp(request),
     person: {
@@ -92,6 +138,48 @@ export async function loadActor(
     adminOfficeIds,
     isAdmin: row.is_company_admin || adminOfficeIds.length > 0,
     proxy: null,
+  };
+  if (row.proxy_id == null || row.target_id == null) return admin;
+
+  const target: ProxyTarget = {
+    id: row.target_id,
+    companyId: row.target_company_id!,
+    officeId: row.target_office_id!,
+    // an anonymized user has no name left
+    name: row.target_first_name == null ? "Deleted user" : `${row.target_first_name} ${row.target_last_name}`,
+    status: row.target_status as UserStatus,
+    isCompanyAdmin: row.target_is_company_admin!,
+    adminOfficeIds: (row.target_admin_office_ids ?? []).map(Number),
+  };
+  if (row.proxy_expires_at! <= now) {
+    const message = `Your proxy login as ${target.name} ended after 30 minutes. You are back in your own account.`;
+    return { ...admin, endedProxy: { id: row.proxy_id, target, endReason: "expired", message } };
+  }
+  const decision = mayProxy(admin, target);
+  if (!decision.ok) {
+    const message = `Your proxy login as ${target.name} ended: ${decision.reason} You are back in your own account.`;
+    return { ...admin, endedProxy: { id: row.proxy_id, target, endReason: "not_allowed", message } };
+  }
+  return {
+    ...admin,
+    person: {
+      id: target.id,
+      firstName: row.target_first_name!,
+      lastName: row.target_last_name!,
+      email: row.target_email!,
+      officeId: target.officeId,
+      isCompanyAdmin: target.isCompanyAdmin,
+      hasProxyAccess: row.target_has_proxy_access!,
+    },
+    // The proxied user's own pages only: no admin console, whatever they administer.
+    adminOfficeIds: [],
+    isAdmin: false,
+    proxy: {
+      id: row.proxy_id,
+      admin: { id: admin.person.id, name: `${admin.person.firstName} ${admin.person.lastName}` },
+      startedAt: row.proxy_started_at!,
+      expiresAt: row.proxy_expires_at!,
+    },
   };
 }
 
@@ -110,9 +198,23 @@ export function requireActor(context: ContextLike, request: Request): Actor {
   return actor;
 }
 
-/** A Company Admin or an Office Admin, acting as themselves. */
+/**
+ * A Company Admin or an Office Admin, acting as themselves. While proxying,
+ * the admin console is out of reach: back to the proxied user's settings.
+ */
 export function requireAdmin(context: ContextLike, request: Request): Actor {
   const actor = requireActor(context, request);
+  if (actor.proxy) {
+    const name = `${actor.person.firstName} ${actor.person.lastName}`;
+    throw redirect("/settings", {
+      headers: {
+        "Set-Cookie": flashCookie(
+          request,
+          `Admin pages are not available while you proxy as ${name}. Select Back in the red banner to return to your own account.`,
+        ),
+      },
+    });
+  }
   if (!actor.isAdmin) {
     throw data({ message: "Office > Users is for Company Admins and Office Admins." }, { status: 403 });
   }

@@ -2,13 +2,14 @@
  * Runs before every loader and action (root middleware): refuses forged
  * POSTs, and resolves the signed-in actor from the session cookie.
  */
-import { createContext, data, type MiddlewareFunction } from "react-router";
+import { createContext, data, redirect, type MiddlewareFunction } from "react-router";
 import { getDb } from "../db.server.ts";
 import { now } from "../clock.server.ts";
-import { actorContext, loadActor } from "./actor.server.ts";
+import { actorContext, homeFor, loadActor } from "./actor.server.ts";
+import { endRefusedProxy } from "../proxy/session.server.ts";
 import { csrfTokenFor, isForgedPost } from "./csrf.server.ts";
 import { sessionIdFrom } from "./session.server.ts";
-import { clearFlashIfShown } from "./flash.server.ts";
+import { clearFlashIfShown, flashCookie } from "./flash.server.ts";
 
 export const csrfContext = createContext<string>("");
 
@@ -25,7 +26,22 @@ export const authMiddleware: MiddlewareFunction<Response> = async ({ request, co
   const sessionId = sessionIdFrom(request);
   if (sessionId) {
     const db = await getDb();
-    context.set(actorContext, await loadActor(db, request, sessionId, now(request)));
+    const at = now(request);
+    const actor = await loadActor(db, request, sessionId, at);
+    if (actor?.endedProxy) {
+      // The proxy may not go on: end it, and take the admin back to their own
+      // account before anything of this request (a form meant for the proxied
+      // user's account, say) is applied to it.
+      const ended = actor.endedProxy;
+      await endRefusedProxy(db, actor, ended, at);
+      const { target } = ended;
+      const canSee = actor.isAdmin && target.status !== "deleted" &&
+        (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
+      throw redirect(canSee ? `/users/${target.id}` : homeFor(actor), {
+        headers: { "Set-Cookie": flashCookie(request, ended.message) },
+      });
+    }
+    context.set(actorContext, actor);
   }
 
   const response = await next();

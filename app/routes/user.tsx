@@ -1,9 +1,12 @@
 import { Form, Link } from "react-router";
-import { CsrfField } from "~/ui/csrf";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
 import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { getUserProfile } from "~/users/profile.server";
+import { now } from "~/clock.server";
+import { mayChangeProxyAccess, mayProxy, proxyTargetOf } from "~/proxy/rules.server";
+import { recentProxySessions } from "~/proxy/session.server";
+import { CsrfField } from "~/ui/csrf";
 import { formatDate, formatDateTime, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES, STATUS_NAMES } from "~/ui/format";
 import { OptionsMenu } from "~/ui/options-menu";
 
@@ -16,10 +19,29 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const id = idParam(params.userId, "This user");
   const user = await getUserProfile(await getDb(), actor, id);
   if (!user) notFound("This user");
-  return { user };
+  const target = proxyTargetOf(user, actor.company.id);
+  const proxyLogin = mayProxy(actor, target);
+  const grant = !user.proxyAccessGranted;
+  const proxyAccess = actor.person.isCompanyAdmin ? { grant, decision: mayChangeProxyAccess(actor, target, grant) } : null;
+  const proxySessions = await recentProxySessions(await getDb(), actor.company.id, user.id, now(request));
+  return { user, proxyLogin, proxyAccess, proxySessions };
 }
 
-export default function UserPage({ loaderData: { user } }: Route.ComponentProps) {
+/** A menu item that cannot be used here: disabled, with the reason read with it. */
+function DisabledItem({ id, label, reason }: { id: string; label: string; reason: string }) {
+  return (
+    <>
+      <button type="button" disabled aria-describedby={id}>
+        {label}
+      </button>
+      <p id={id} className="hint">
+        {reason}
+      </p>
+    </>
+  );
+}
+
+export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, proxySessions } }: Route.ComponentProps) {
   const role = user.isCompanyAdmin
     ? "Company Admin"
     : user.adminOffices.length
@@ -46,10 +68,37 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
               items: [<a href="#numbers">Phone numbers</a>, <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link>],
             },
             { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
-            { title: "Privileges", items: [<a href="#access">Admin and proxy access</a>] },
+            {
+              title: "Privileges",
+              items: [
+                <a href="#access">Admin and proxy access</a>,
+                ...(proxyAccess
+                  ? [
+                      proxyAccess.decision.ok ? (
+                        <Form method="post" action={`/users/${user.id}/proxy-access`}>
+                          <CsrfField />
+                          <input type="hidden" name="access" value={proxyAccess.grant ? "grant" : "remove"} />
+                          <button type="submit">{proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}</button>
+                        </Form>
+                      ) : (
+                        <DisabledItem
+                          id="proxy-access-why"
+                          label={proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}
+                          reason={proxyAccess.decision.reason}
+                        />
+                      ),
+                    ]
+                  : []),
+              ],
+            },
             {
               title: "Admin",
               items: [
+                proxyLogin.ok ? (
+                  <Link to={`/users/${user.id}/proxy`}>Proxy Login</Link>
+                ) : (
+                  <DisabledItem id="proxy-login-why" label="Proxy Login" reason={proxyLogin.reason} />
+                ),
                 ...(user.status === "pending"
                   ? [
                       <Form method="post" action={`/users/${user.id}/resend-invite`}>
@@ -109,6 +158,38 @@ export default function UserPage({ loaderData: { user } }: Route.ComponentProps)
                 : "No"}
           </dd>
         </dl>
+      </section>
+
+      <section aria-labelledby="proxy-sessions" className="panel">
+        <h2 id="proxy-sessions">Recent proxy sessions</h2>
+        {proxySessions.length ? (
+          <table className="data compact">
+            <caption className="visually-hidden">Recent proxy sessions into the account of {user.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Admin</th>
+                <th scope="col">Started</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Ended</th>
+              </tr>
+            </thead>
+            <tbody>
+              {proxySessions.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">{p.adminName}</th>
+                  <td className="nowrap">{formatDateTime(p.startedAt)}</td>
+                  <td>{p.reason ?? <span className="muted">No reason given</span>}</td>
+                  <td>
+                    {p.ending}
+                    {p.endedAt ? <span className="muted"> · {formatDateTime(p.endedAt)}</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>Nobody has proxied into this account.</p>
+        )}
       </section>
 
       <section aria-labelledby="numbers" className="panel">

@@ -1,0 +1,15 @@
+/** The Proxy Login form, shared by the server and the browser. */
+import { z } from "zod";
+
+export const proxyLoginSchema = z.object({
+  reason: z
+    .string()
+    .trim()
+    .max(200, "Keep the reason under 200 characters.")
+    .regex(/^[^\p{Cc}]*$/u, "Remove the control characters from the reason.")
+    .optional(),
+});
+
+export const proxyAccessSchema = z.object({
+  access: z.enum(["grant", "remove"], "Choose whether to give or remove proxy access."),
+});

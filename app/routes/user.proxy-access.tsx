@@ -1,0 +1,30 @@
+import { redirect } from "react-router";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Route } from "./+types/user.proxy-access";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { notFound, requireAdmin } from "~/auth/actor.server";
+import { flashCookie } from "~/auth/flash.server";
+import { setProxyAccess } from "~/proxy/access.server";
+import { proxyAccessSchema } from "~/proxy/schema";
+
+// Give or remove proxy access: a POST from Options > Privileges on the user's
+// page. A GET changes nothing and goes back to the user.
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  requireAdmin(context, request);
+  throw redirect(`/users/${encodeURIComponent(params.userId)}`);
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const actor = requireAdmin(context, request);
+  const id = Number(params.userId);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const submission = parseWithZod(await request.formData(), { schema: proxyAccessSchema });
+  const back = `/users/${id}`;
+  if (submission.status !== "success") {
+    throw redirect(back, { headers: { "Set-Cookie": flashCookie(request, "Choose whether to give or remove proxy access.") } });
+  }
+  const result = await setProxyAccess(await getDb(), actor, id, submission.value.access === "grant", now(request));
+  if (!result.ok && result.notFound) notFound("This user");
+  throw redirect(back, { headers: { "Set-Cookie": flashCookie(request, result.ok ? result.message : result.reason) } });
+}

@@ -1,0 +1,84 @@
+import { data, Form, Link, redirect } from "react-router";
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Route } from "./+types/user.proxy";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { notFound, requireAdmin } from "~/auth/actor.server";
+import { getUserProfile } from "~/users/profile.server";
+import { mayProxy, proxyTargetOf } from "~/proxy/rules.server";
+import { startProxy } from "~/proxy/session.server";
+import { proxyLoginSchema } from "~/proxy/schema";
+import { CsrfField } from "~/ui/csrf";
+import { FormErrors, TextField } from "~/ui/field";
+
+export const meta: Route.MetaFunction = ({ data }) => [{ title: `Proxy Login · ${data?.user.name ?? "User"} · Switchboard` }];
+
+async function loadTarget(request: Request, context: Route.LoaderArgs["context"], userId: string) {
+  const actor = requireAdmin(context, request);
+  const id = Number(userId);
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const user = await getUserProfile(await getDb(), actor, id);
+  if (!user) notFound("This user");
+  return { actor, user };
+}
+
+// A GET shows the form (or why proxying is not possible) and changes nothing.
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { actor, user } = await loadTarget(request, context, params.userId);
+  const decision = mayProxy(actor, proxyTargetOf(user, actor.company.id));
+  return { user: { id: user.id, name: user.name, email: user.email }, refusal: decision.ok ? null : decision.reason };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const { actor, user } = await loadTarget(request, context, params.userId);
+  const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const result = await startProxy(await getDb(), actor, user.id, submission.value.reason || null, now(request));
+  if (!result.ok) return data(submission.reply({ formErrors: [result.reason] }), { status: 400 });
+  throw redirect("/settings");
+}
+
+export default function ProxyLogin({ loaderData: { user, refusal }, actionData }: Route.ComponentProps) {
+  const [form, fields] = useForm({
+    lastResult: actionData,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: proxyLoginSchema }),
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <div className="page narrow">
+      <p className="breadcrumb">
+        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
+        <span aria-current="page">Proxy Login</span>
+      </p>
+      <h1>Proxy Login as {user.name}</h1>
+      {refusal ? (
+        <>
+          <p className="callout warning">{refusal}</p>
+          <p>
+            <Link to={`/users/${user.id}`}>Back to {user.name}</Link>
+          </p>
+        </>
+      ) : (
+        <Form method="post" {...getFormProps(form)} className="panel form">
+          <CsrfField />
+          <FormErrors id={form.errorId} errors={form.errors} />
+          <p>
+            You will see and change the account and settings of {user.name} ({user.email}) as they see them.
+            Changes you make are applied immediately and recorded as made by you on their behalf. The proxy
+            session ends when you select Back, or after 30 minutes.
+          </p>
+          <TextField meta={fields.reason} label="Reason (optional)" hint="Recorded with the proxy session, for example a support ticket." />
+          <div className="form-actions">
+            <button type="submit" className="button primary">
+              Proxy Login
+            </button>
+            <Link to={`/users/${user.id}`} className="button subtle">
+              Cancel
+            </Link>
+          </div>
+        </Form>
+      )}
+    </div>
+  );
+}
