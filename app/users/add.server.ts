@@ -23,6 +23,18 @@ export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId
     .where("company_id", "=", actor.company.id)
     .executeTakeFirst();
   if (!office || !actor.adminOfficeIds.includes(office.id)) return null;
+  // Offer numbers in the area code the office already uses most, if the provider has some.
+  const usual = await db
+    .selectFrom("phone_numbers as n")
+    .innerJoin("provider_numbers as pn", "pn.e164", "n.e164")
+    .select("pn.area_code")
+    .where("n.office_id", "=", office.id)
+    .where("n.kind", "=", "local")
+    .groupBy("pn.area_code")
+    .orderBy((eb) => eb.fn.countAll(), "desc")
+    .limit(1)
+    .executeTakeFirst();
+  const query = { country: office.country, kind: "local" as const };
   const [pool, fresh] = await Promise.all([
     db
       .selectFrom("phone_numbers")
@@ -35,7 +47,9 @@ export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId
       .orderBy("unassigned_at", "desc")
       .limit(20)
       .execute(),
-    provider.findAvailable(db, { country: office.country, kind: "local" }, 5),
+    provider
+      .findAvailable(db, { ...query, areaCode: usual?.area_code }, 5)
+      .then((found) => (found.length || !usual ? found : provider.findAvailable(db, query, 5))),
   ]);
   return {
     office,
