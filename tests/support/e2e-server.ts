@@ -17,6 +17,9 @@ const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: "production",
   SWITCHBOARD_TEST_CLOCK: "1",
+  // The demo's user deleted 80 hours ago must stay un-anonymized for the clock
+  // rule to be seen; the purge job itself is tested in tests/domain/lifecycle.test.ts.
+  SWITCHBOARD_JOBS: "off",
   DATA_DIR: dataDir,
 };
 
