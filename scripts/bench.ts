@@ -8,8 +8,10 @@
  * It measures /users with no search, a name search and a number search at 10
  * concurrent connections, beside two pages that never touch the database
  * (a static file and the server-rendered sign-in page) measured in the same
- * run on the same server, then prints the searches' query plans. It prints
- * figures and checks them against the aims, but never fails on them.
+ * run on the same server, then prints the searches' query plans. Last, the
+ * user lifecycle at scale: a bulk delete of 1,000 users and a purge of 10,000
+ * expired ones (scripts/bench/lifecycle.ts). It prints figures and checks
+ * them against the aims, but never fails on them.
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -19,6 +21,7 @@ import { buildIfMissing, signIn, startServer, type RunningServer } from "./bench
 import { measure, type Result, type Scenario } from "./bench/load.ts";
 import { explainUserList } from "./bench/plans.ts";
 import { CpuMeter } from "./bench/cpu.ts";
+import { benchLifecycle } from "./bench/lifecycle.ts";
 import { ACME } from "../db/seed/demo.ts";
 
 const CONCURRENCY = 10;
@@ -167,3 +170,4 @@ try {
 } finally {
   server?.stop();
 }
+await benchLifecycle(databaseUrl);

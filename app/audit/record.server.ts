@@ -2,7 +2,7 @@
  * The audit log is written inside the caller's transaction: if the change
  * rolls back, so does its entry, and no change is ever committed without one.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 
@@ -24,26 +24,25 @@ export async function recordAudit(
 ): Promise<number[]> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return [];
-  const rows = await tx
-    .insertInto("audit_log")
-    .values(
-      list.map((e) => ({
-        company_id: actor.company.id,
-        office_id: e.officeId ?? null,
-        // While proxying, the person acting is the admin, on behalf of the user.
-        actor_user_id: actor.proxy ? actor.proxy.admin.id : actor.person.id,
-        on_behalf_of_user_id: actor.proxy ? actor.person.id : null,
-        action: e.action,
-        target_type: e.targetType,
-        target_id: e.targetId == null ? null : String(e.targetId),
-        target_label: e.targetLabel ?? null,
-        before: e.before === undefined ? null : JSON.stringify(e.before),
-        after: e.after === undefined ? null : JSON.stringify(e.after),
-        ip: actor.ip,
-        created_at: at,
-      })),
-    )
-    .returning("id")
-    .execute();
-  return rows.map((r) => Number(r.id));
+  // One statement with one array per column, whatever the number of entries:
+  // a bulk action on thousands of users stays far below PostgreSQL's limit
+  // of 65,535 parameters a statement.
+  const column = <T>(pick: (e: AuditEntry) => T) => list.map(pick);
+  const rows = await sql<{ id: number }>`
+    insert into audit_log (company_id, office_id, actor_user_id, on_behalf_of_user_id, action, target_type,
+                           target_id, target_label, before, after, ip, created_at)
+    select ${actor.company.id}, x.office_id,
+           -- while proxying, the person acting is the admin, on behalf of the user
+           ${actor.proxy ? actor.proxy.admin.id : actor.person.id}::int,
+           ${actor.proxy ? actor.person.id : null}::int,
+           x.action, x.target_type, x.target_id, x.target_label, x.before, x.after, ${actor.ip}::text, ${at}::timestamptz
+      from unnest(${column((e) => e.officeId ?? null)}::int[], ${column((e) => e.action)}::text[],
+                  ${column((e) => e.targetType)}::text[],
+                  ${column((e) => (e.targetId == null ? null : String(e.targetId)))}::text[],
+                  ${column((e) => e.targetLabel ?? null)}::text[],
+                  ${column((e) => (e.before === undefined ? null : JSON.stringify(e.before)))}::jsonb[],
+                  ${column((e) => (e.after === undefined ? null : JSON.stringify(e.after)))}::jsonb[])
+        as x(office_id, action, target_type, target_id, target_label, before, after)
+    returning id`.execute(tx);
+  return rows.rows.map((r) => Number(r.id));
 }

@@ -1,0 +1,70 @@
+/**
+ * The user lifecycle at scale, on the PostgreSQL server: a bulk delete of
+ * 1,000 users and a purge of 10,000 expired ones, each as time and SQL
+ * statements. It works in a scratch database of its own (dropped after), so
+ * the 100,000-user bench database stays as it is.
+ */
+import pg from "pg";
+import { migrateToLatest, openDatabase } from "../../db/connect.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+import { seedScale } from "../../db/seed/scale.ts";
+import { loadActor } from "../../app/auth/actor.server.ts";
+import { createSession, hashToken } from "../../app/auth/session.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
+import { purgeExpired } from "../../app/users/anonymize.server.ts";
+
+const BULK = 1_000;
+const PURGE = 10_000;
+const HOUR = 3600_000;
+
+async function admin(databaseUrl: string, sql: string) {
+  const url = new URL(databaseUrl);
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function benchLifecycle(databaseUrl: string): Promise<void> {
+  const name = `${new URL(databaseUrl).pathname.slice(1)}_bench_lifecycle`;
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  await admin(databaseUrl, `drop database if exists ${name} with (force)`);
+  await admin(databaseUrl, `create database ${name}`);
+  let statements = 0;
+  const h = await openDatabase({ url: url.toString(), log: () => void statements++ });
+  try {
+    await migrateToLatest(h.db);
+    const past = new Date(Date.now() - 100 * HOUR);
+    await seedDemo(h.db, past);
+    console.log(`\nLifecycle: seeding ${(BULK + PURGE).toLocaleString("en-US")} users in ${name}…`);
+    await seedScale(h.db, BULK + PURGE, () => undefined);
+    const ada = await h.db.selectFrom("users").select("id").where("email", "=", "ada@acme.test").executeTakeFirstOrThrow();
+    const request = new Request("http://localhost/");
+    const cookie = await createSession(h.db, request, ada.id, past);
+    const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
+    const actor = (await loadActor(h.db, request, hashToken(token), past))!;
+    const ids = (
+      await h.db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").orderBy("id").execute()
+    ).map((r) => r.id);
+
+    const measure = async (label: string, work: () => Promise<unknown>) => {
+      statements = 0;
+      const started = performance.now();
+      await work();
+      console.log(`  ${label.padEnd(44)} ${(performance.now() - started).toFixed(0).padStart(6)} ms  ${String(statements).padStart(3)} statements`);
+    };
+    // 100 hours ago, so that the purge below finds these 10,000 expired.
+    await measure(`bulk delete of ${PURGE.toLocaleString("en-US")} users (setup)`, () => deleteUsers(h.db, actor, ids.slice(BULK), "keep", past));
+    await measure(`bulk delete of ${BULK.toLocaleString("en-US")} users`, () => deleteUsers(h.db, actor, ids.slice(0, BULK), "keep", new Date()));
+    await measure(`purge of ${PURGE.toLocaleString("en-US")} expired users`, () => purgeExpired(h.db, new Date()));
+    console.log("  Aims: bulk delete of 1,000 under 1 s; purge of 10,000 under 10 s.");
+  } finally {
+    await h.close();
+    await admin(databaseUrl, `drop database if exists ${name} with (force)`);
+  }
+}
