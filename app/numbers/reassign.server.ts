@@ -172,6 +172,7 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
             "n.country",
             "n.office_id",
             "n.last_holder_name",
+            "n.last_holder_user_id",
             "n.held_until",
             "o.name as office_name",
             "o.country as office_country",
@@ -243,7 +244,7 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
           targetId: n.id,
           targetLabel: n.e164,
           officeId: n.office_id,
-          before: { state: "reserved", last_holder: n.last_holder_name },
+          before: { state: "reserved", last_holder: n.last_holder_name, last_holder_user_id: n.last_holder_user_id },
           after: {
             state: "assigned",
             ...(target.type === "user" ? { user_id: target.id, user: assignedTo, primary } : { group_id: target.id, group: assignedTo }),

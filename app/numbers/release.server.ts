@@ -26,7 +26,7 @@ export async function releaseNumber(
     db.transaction().execute(async (tx) => {
       const n = await tx
         .selectFrom("phone_numbers as n")
-        .select(["n.id", "n.e164", "n.kind", "n.state", "n.office_id", "n.last_holder_name", "n.held_until"])
+        .select(["n.id", "n.e164", "n.kind", "n.state", "n.office_id", "n.last_holder_name", "n.last_holder_user_id", "n.held_until"])
         .where(numbersInScope(actor))
         .where("n.id", "=", numberId)
         .where("n.state", "<>", "released")
@@ -52,7 +52,7 @@ export async function releaseNumber(
           targetId: n.id,
           targetLabel: n.e164,
           officeId: n.office_id,
-          before: { state: "reserved", last_holder: n.last_holder_name },
+          before: { state: "reserved", last_holder: n.last_holder_name, last_holder_user_id: n.last_holder_user_id },
           after: { state: "released" },
         },
         at,

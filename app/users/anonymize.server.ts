@@ -45,13 +45,51 @@ export async function anonymizeUsers(
     update users set pseudonym = 'DU-' || substr(md5(random()::text || id::text), 1, 12)
      where id = any(${ids}) and pseudonym is null`.execute(tx);
 
+  // Audit entries that may name them: about them, about a proxy session into
+  // or by them, or about a number they held. Their name and email are
+  // replaced wherever these entries hold them, and personal keys dropped.
   await sql`
+    with who as (
+      select id, pseudonym, first_name || ' ' || last_name as name, email,
+             substr(to_jsonb(first_name || ' ' || last_name)::text, 2,
+                    length(to_jsonb(first_name || ' ' || last_name)::text) - 2) as json_name,
+             substr(to_jsonb(email)::text, 2, length(to_jsonb(email)::text) - 2) as json_email
+        from users where id = any(${ids})
+    ), mentions as (
+      -- each branch an equality, so each is a hash join however many users and entries
+      select a.id as audit_id, w.id as user_id, true as about_them
+        from who w join audit_log a on a.target_type = 'user' and a.target_id = w.id::text
+      union all
+      select a.id, w.id, false
+        from who w join proxy_sessions ps on ps.user_id = w.id or ps.admin_user_id = w.id
+        join audit_log a on a.target_type = 'proxy_session' and a.target_id = ps.id::text
+      union all
+      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.before->>'user_id' = w.id::text
+      union all
+      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.after->>'user_id' = w.id::text
+      union all
+      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.before->>'last_holder_user_id' = w.id::text
+    ), touched as (
+      select distinct on (m.audit_id) m.audit_id, m.about_them, w.pseudonym, w.name, w.email, w.json_name, w.json_email
+        from mentions m join who w on w.id = m.user_id
+       order by m.audit_id, m.about_them desc
+    )
     update audit_log a
-       set target_label = ${DELETED_USER} || ' ' || u.pseudonym,
-           before = a.before - ${sql.val(PERSONAL_KEYS)}::text[],
-           after = a.after - ${sql.val(PERSONAL_KEYS)}::text[]
+       set target_label = case when t.about_them then ${DELETED_USER} || ' ' || t.pseudonym
+                               else replace(replace(a.target_label, t.name, ${DELETED_USER}), t.email, ${DELETED_USER}) end,
+           before = replace(replace(a.before::text, t.json_name, ${DELETED_USER}), t.json_email, ${DELETED_USER})::jsonb
+                    - ${sql.val(PERSONAL_KEYS)}::text[],
+           after = replace(replace(a.after::text, t.json_name, ${DELETED_USER}), t.json_email, ${DELETED_USER})::jsonb
+                    - ${sql.val(PERSONAL_KEYS)}::text[]
+      from touched t
+     where a.id = t.audit_id`.execute(tx);
+
+  // A reason typed for a proxy session into them may name them too.
+  await sql`
+    update proxy_sessions ps
+       set reason = replace(replace(ps.reason, u.first_name || ' ' || u.last_name, ${DELETED_USER}), u.email, ${DELETED_USER})
       from users u
-     where u.id = any(${ids}) and a.target_type = 'user' and a.target_id = u.id::text`.execute(tx);
+     where u.id = any(${ids}) and ps.reason is not null and (ps.user_id = u.id or ps.admin_user_id = u.id)`.execute(tx);
 
   await sql`
     delete from login_attempts

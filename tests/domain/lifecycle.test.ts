@@ -16,6 +16,9 @@ import { listDeleted, permanentlyDelete, restoreUser } from "../../app/users/del
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
 import { updateSettings } from "../../app/settings/update.server.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
+import { startProxy } from "../../app/proxy/session.server.ts";
+import { sendToPool } from "../../app/numbers/remove.server.ts";
+import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 
 const HOUR = 3600_000;
 const T0 = new Date("2026-06-01T12:00:00Z");
@@ -248,6 +251,13 @@ describe("anonymization", () => {
       T0,
     );
     await t.db.insertInto("invites").values({ user_id: freya.id, token_hash: "invite-token-hash-freya", created_at: T0, expires_at: at(HOUR) }).execute();
+    // A proxy session into Freya (reason naming her), and a number of hers reassigned away.
+    const proxyingAdmin = await actorFor(t.db, "ada@acme.test", T0);
+    expect(await startProxy(t.db, proxyingAdmin, freya.id, "Freya Lindqvist asked for help", T0)).toMatchObject({ ok: true });
+    const her = await numbersOf(freya.id);
+    await t.db.transaction().execute((tx) => sendToPool(tx, [her[0]!.id], freya, T0));
+    const anika = await user("anika@acme.test");
+    expect(await reassignNumber(t.db, ada, her[0]!.id, { target: `user:${anika.id}`, as: "additional" }, T0)).toMatchObject({ ok: true });
     await t.db.insertInto("login_attempts").values({ email: "freya@acme.test", attempted_at: T0, succeeded: false }).execute();
     await deleteUsers(t.db, ada, [freya.id], "keep", T0);
     expect(await permanentlyDelete(t.db, ada, freya.id, at(HOUR))).toBe(true);
@@ -257,8 +267,8 @@ describe("anonymization", () => {
     expect(after.pseudonym).toMatch(/^DU-[0-9a-f]{12}$/);
     const labels = await t.db.selectFrom("audit_log").select("target_label").where("target_type", "=", "user").where("target_id", "=", String(freya.id)).execute();
     expect(new Set(labels.map((l) => l.target_label))).toEqual(new Set([`Deleted user ${after.pseudonym}`]));
+    expect(await t.db.selectFrom("phone_numbers").select("id").where("held_for_user_id", "=", freya.id).execute()).toEqual([]);
     const numbers = await t.db.selectFrom("phone_numbers").selectAll().where("last_holder_user_id", "=", freya.id).execute();
-    expect(numbers.length).toBeGreaterThan(0);
     for (const n of numbers) expect(n).toMatchObject({ state: "reserved", held_for_user_id: null, last_holder_name: "Deleted user" });
     expect(await restoreUser(t.db, ada, freya.id, at(HOUR))).toMatchObject({ ok: false });
   });
