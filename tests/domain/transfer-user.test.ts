@@ -81,7 +81,7 @@ describe("same country", () => {
     expect(await assigned("New York", "connect")).toBe(counts.nyConnect + 1);
     expect(await assigned("San Francisco", "fax_line")).toBe(counts.sfFax - 1);
     expect(await assigned("New York", "fax_line")).toBe(counts.nyFax + 1);
-    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.transferred").where("target_id", "=", noah).execute();
+    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.transferred").where("target_id", "=", String(noah)).execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.target_type).toBe("user");
   });
