@@ -196,7 +196,7 @@ async function readPreview(
       .where("held_for_user_id", "is", null);
     poolQuery = chosen
       ? poolQuery.where("e164", "=", chosen)
-      : poolQuery.orderBy("unassigned_at").orderBy("id").limit(1);
+      : poolQuery.orderBy("unassigned_at", "desc").orderBy("id", "desc").limit(1);
     if (lock) poolQuery = poolQuery.forUpdate();
     const fromPool = await poolQuery.executeTakeFirst();
     if (fromPool) {
