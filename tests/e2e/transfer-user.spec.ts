@@ -8,7 +8,7 @@
  * Goldberg and Hannah Schmidt.
  */
 import { test, expect } from "./fixtures";
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 
 async function openUser(page: Page, query: string, name: string) {
   await page.goto(`/users?q=${encodeURIComponent(query)}`);
@@ -17,7 +17,7 @@ async function openUser(page: Page, query: string, name: string) {
 }
 
 /** Activates a link or button by keyboard alone. */
-async function press(page: Page, target: ReturnType<Page["getByRole"]>) {
+async function press(page: Page, target: Locator) {
   await target.focus();
   await page.keyboard.press("Enter");
 }
@@ -39,7 +39,8 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await expect(page.getByRole("status")).toContainText(/Reserved Pool/);
 
   await openUser(page, "fatima", "Fatima Al-Sayed");
-  await press(page, page.getByText("Options", { exact: true }));
+  await page.getByText("Options").focus();
+  await page.keyboard.press("Enter");
   await press(page, page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user" }));
   await expect(page.getByRole("heading", { name: "Transfer user", level: 1 })).toBeVisible();
   await expect(page.getByRole("radio", { name: /^San Francisco/ })).toBeDisabled();
@@ -70,6 +71,7 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
 test("offices at another price level are listed but cannot be chosen, and say why", async ({ page, signIn }) => {
   await signIn("ada@acme.test");
   await openUser(page, "noah", "Noah Goldberg");
+  await page.getByText("Options").click();
   const href = await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user" }).getAttribute("href");
   await page.goto(href!);
   for (const name of ["Austin", "London"]) {
@@ -88,6 +90,7 @@ test("offices at another price level are listed but cannot be chosen, and say wh
 test("an Office Admin cannot transfer users", async ({ page, signIn }) => {
   await signIn("oscar@acme.test");
   await openUser(page, "hannah", "Hannah Schmidt");
+  await page.getByText("Options").click();
   await expect(page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Transfer user" })).toBeDisabled();
   const response = await page.goto(`${new URL(page.url()).pathname}/transfer`);
   expect(response!.status()).toBe(403);
