@@ -25,6 +25,7 @@ export default [
   route("users/deleted/:userId/restore", "routes/users.deleted.restore.tsx"),
   route("users/deleted/:userId/purge", "routes/users.deleted.purge.tsx"),
   route("users/:userId/license", "routes/user.license.tsx"),
+  route("users/:userId/transfer", "routes/user.transfer.tsx"),
   route("company/licenses", "routes/company.licenses.tsx"),
   route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
   route("users/:userId/proxy", "routes/user.proxy.tsx"),

@@ -300,3 +300,22 @@ export function requireLicenseTransfer(context: ContextLike, request: Request): 
   }
   return actor;
 }
+
+/** Transfer user: the same rule as Transfer Licenses (Company Admins, higher tier, as themselves). */
+export const mayTransferUsers = mayTransferLicenses;
+
+/** Why this admin may not transfer users, or null if they may. */
+export function userTransferRefusal(actor: Actor): string | null {
+  if (mayTransferUsers(actor)) return null;
+  if (actor.proxy) return "Transfer user is not available during Proxy Login.";
+  return actor.person.isCompanyAdmin
+    ? "Transfer user is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans)."
+    : "Only Company Admins transfer users between offices.";
+}
+
+export function requireUserTransfer(context: ContextLike, request: Request): Actor {
+  const actor = requireAdmin(context, request);
+  const refusal = userTransferRefusal(actor);
+  if (refusal) throw data({ message: refusal }, { status: 403 });
+  return actor;
+}

@@ -1,7 +1,7 @@
 import { Form, Link } from "react-router";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam, userTransferRefusal } from "~/auth/actor.server";
 import { getUserProfile } from "~/users/profile.server";
 import { now } from "~/clock.server";
 import { mayChangeProxyAccess, mayProxy, proxyTargetOf } from "~/proxy/rules.server";
@@ -24,7 +24,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const grant = !user.proxyAccessGranted;
   const proxyAccess = actor.person.isCompanyAdmin ? { grant, decision: mayChangeProxyAccess(actor, target, grant) } : null;
   const proxySessions = await recentProxySessions(await getDb(), actor.company.id, user.id, now(request));
-  return { user, proxyLogin, proxyAccess, proxySessions };
+  return { user, proxyLogin, proxyAccess, proxySessions, transferRefusal: userTransferRefusal(actor) };
 }
 
 /** A menu item that cannot be used here: disabled, with the reason read with it. */
@@ -41,7 +41,7 @@ function DisabledItem({ id, label, reason }: { id: string; label: string; reason
   );
 }
 
-export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, proxySessions } }: Route.ComponentProps) {
+export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, proxySessions, transferRefusal } }: Route.ComponentProps) {
   const role = user.isCompanyAdmin
     ? "Company Admin"
     : user.adminOffices.length
@@ -110,6 +110,11 @@ export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, 
                     ]
                   : []),
                 <Link to={`/users/${user.id}/license`}>Change license type</Link>,
+                transferRefusal ? (
+                  <DisabledItem id="transfer-user-why" label="Transfer user" reason={transferRefusal} />
+                ) : (
+                  <Link to={`/users/${user.id}/transfer`}>Transfer user</Link>
+                ),
                 <Link to={`/users/${user.id}/delete`}>Delete user</Link>,
               ],
             },

@@ -1,0 +1,207 @@
+import { data, Form, Link, redirect, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Route } from "./+types/user.transfer";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { notFound, requireUserTransfer, idParam } from "~/auth/actor.server";
+import { flashCookie } from "~/auth/flash.server";
+import { previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
+import { transferConfirmSchema } from "~/users/transfer-schema";
+import { CsrfField } from "~/ui/csrf";
+import { RadioGroup } from "~/ui/radio-group";
+import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
+
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
+];
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const actor = requireUserTransfer(context, request);
+  const id = idParam(params.userId, "This user");
+  const db = await getDb();
+  const url = new URL(request.url);
+  const choices = await transferChoices(db, actor, id);
+  if (!choices) notFound("This user");
+  const raw = url.searchParams.get("office");
+  const office = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  if (url.searchParams.get("step") === "review" && !choices.refusal) {
+    const preview = office ? await previewTransfer(db, actor, id, office) : null;
+    if (!preview) return data({ ...choices, office, preview: null, error: "Choose an office." }, { status: 400 });
+    return { ...choices, office, preview, error: null };
+  }
+  return { ...choices, office, preview: null, error: null };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const actor = requireUserTransfer(context, request);
+  const id = idParam(params.userId, "This user");
+  const submission = parseWithZod(await request.formData(), { schema: transferConfirmSchema });
+  if (submission.status !== "success") {
+    return data({ refusal: "This review is incomplete. Go back and choose the office again." }, { status: 400 });
+  }
+  const result = await transferUser(await getDb(), actor, id, submission.value, now(request));
+  if (!result) notFound("This user");
+  if (!result.ok) return data({ refusal: result.message }, { status: 409 });
+  throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+}
+
+/** A refused confirmation shows the review as it is now: reload it even after a 4xx. */
+export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  return actionResult ? true : defaultShouldRevalidate;
+}
+
+export default function TransferUser({ loaderData, actionData }: Route.ComponentProps) {
+  const { user, offices, office, preview, refusal, error } = loaderData;
+  const formKey = useLocation().search;
+  const base = `/users/${user.id}/transfer`;
+  return (
+    <div className="page narrow" key={formKey}>
+      <p className="breadcrumb">
+        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
+        <span aria-current="page">Transfer user</span>
+      </p>
+      <h1>Transfer user</h1>
+      <p className="subtitle">
+        {user.name} · {user.officeName}
+      </p>
+      <div role="alert" className={actionData?.refusal ? "form-error" : undefined}>
+        {actionData?.refusal ? <p>{actionData.refusal}</p> : null}
+      </div>
+
+      {refusal ? (
+        <div className="panel">
+          <p className="callout danger">{refusal}</p>
+          <p>
+            <Link to={`/users/${user.id}`}>Back to {user.name}</Link>
+          </p>
+        </div>
+      ) : !preview ? (
+        <Form method="get" action={base} className="panel form">
+          <input type="hidden" name="step" value="review" />
+          <RadioGroup
+            name="office"
+            legend="New office"
+            hint="The license seat moves with the user, so only offices at the same price level can be chosen."
+            defaultValue={office ? String(office) : undefined}
+            error={error ?? undefined}
+            options={offices.map((o) => ({
+              value: String(o.id),
+              label: o.name,
+              disabled: !!o.disabledReason,
+              description: o.disabledReason ?? `${o.country} · price level ${o.priceLevel}`,
+            }))}
+          />
+          <div className="form-actions">
+            <button type="submit" className="button primary">
+              Next
+            </button>
+            <Link to={`/users/${user.id}`}>Cancel</Link>
+          </div>
+        </Form>
+      ) : (
+        <Form method="post" className="panel form">
+          <CsrfField />
+          <h2>Review the transfer</h2>
+          <dl className="details">
+            <dt>From</dt>
+            <dd>
+              {preview.from.name} ({preview.from.country})
+            </dd>
+            <dt>To</dt>
+            <dd>
+              {preview.to.name} ({preview.to.country})
+            </dd>
+          </dl>
+          {preview.refusal ? (
+            <p className="callout danger">{preview.refusal}</p>
+          ) : (
+            <>
+              <section aria-labelledby="license">
+                <h3 id="license">License</h3>
+                <p>
+                  {user.name} keeps the {LICENSE_NAMES[preview.user.licenseType]} license
+                  {preview.user.hasMeetingsSeat ? ` and the ${LICENSE_NAMES.meetings} license` : ""}: the seat moves from{" "}
+                  {preview.from.name}'s pool to {preview.to.name}'s, which has {preview.freeSeats} unassigned.
+                </p>
+              </section>
+              <section aria-labelledby="ending">
+                <h3 id="ending">What ends</h3>
+                {preview.groupsEnding.length || preview.adminRightsEnding ? (
+                  <ul>
+                    {preview.groupsEnding.map((g) => (
+                      <li key={g.id}>Membership of {g.name} ({preview.from.name})</li>
+                    ))}
+                    {preview.adminRightsEnding ? <li>Office Admin rights over {preview.from.name}</li> : null}
+                  </ul>
+                ) : (
+                  <p>Nothing: {user.name} is in no group of {preview.from.name} and does not administer it.</p>
+                )}
+              </section>
+              <section aria-labelledby="numbers">
+                <h3 id="numbers">Phone numbers</h3>
+                {preview.international ? (
+                  <>
+                    {preview.numbersRemoved.length ? (
+                      <>
+                        <p>
+                          {preview.to.name} is in another country: these numbers are removed and go to {preview.from.name}'s
+                          Reserved Pool.
+                        </p>
+                        <ul>
+                          {preview.numbersRemoved.map((n) => (
+                            <li key={n.id}>
+                              {n.formatted} <span className="muted">· {NUMBER_KIND_NAMES[n.kind]}</span>
+                            </li>
+                          ))}
+                        </ul>
+                      </>
+                    ) : (
+                      <p>{user.name} has no numbers to remove.</p>
+                    )}
+                    {preview.newNumber ? (
+                      <p>
+                        New local number: <strong>{preview.newNumber.formatted}</strong>{" "}
+                        {preview.newNumber.source === "pool"
+                          ? `(from ${preview.to.name}'s Reserved Pool)`
+                          : "(from the number provider)"}
+                        .
+                      </p>
+                    ) : null}
+                  </>
+                ) : preview.numbersMoving.length ? (
+                  <>
+                    <p>These numbers move with {user.name} to {preview.to.name}:</p>
+                    <ul>
+                      {preview.numbersMoving.map((n) => (
+                        <li key={n.id}>
+                          {n.formatted} <span className="muted">· {NUMBER_KIND_NAMES[n.kind]}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : (
+                  <p>{user.name} has no phone numbers.</p>
+                )}
+              </section>
+              <p>Settings, sign-in and admin rights over other offices do not change.</p>
+              <input type="hidden" name="office" value={preview.to.id} />
+              <input type="hidden" name="seen" value={preview.key} />
+              {preview.newNumber ? <input type="hidden" name="newNumber" value={preview.newNumber.e164} /> : null}
+            </>
+          )}
+          <div className="form-actions">
+            {preview.refusal ? null : (
+              <button type="submit" className="button primary">
+                Confirm transfer
+              </button>
+            )}
+            <Link to={`${base}?office=${preview.to.id}`} className="button subtle">
+              Back
+            </Link>
+            <Link to={`/users/${user.id}`}>Cancel</Link>
+          </div>
+        </Form>
+      )}
+    </div>
+  );
+}

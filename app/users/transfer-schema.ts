@@ -1,0 +1,13 @@
+/** Transfer user's confirmation form, shared by the route and the server. Plain module. */
+import { z } from "zod";
+
+const id = (message: string) => z.coerce.number(message).int(message).positive(message).max(2 ** 31 - 1, message);
+
+export const transferConfirmSchema = z.object({
+  office: id("Choose an office."),
+  /** The review as shown: the POST must find the same. */
+  seen: z.string().min(1),
+  /** The new local number the review offered (international transfers), re-checked under lock. */
+  newNumber: z.string().optional(),
+});
+export type TransferConfirmInput = z.infer<typeof transferConfirmSchema>;
