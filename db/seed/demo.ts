@@ -60,6 +60,8 @@ interface OfficeSpec {
   areaCode: AreaCode;
   departments: string[];
   callCenters: string[];
+  /** Unassigned seats beyond SPARE_SEATS: room for more number changes in the demo. */
+  extraSeats?: Partial<Record<LicenseType, number>>;
   /** A toll-free number on the office's main line. */
   tollFree?: AreaCode;
 }
@@ -92,6 +94,7 @@ export const ACME_OFFICES: OfficeSpec[] = [
     timezone: "America/Toronto",
     priceLevel: "USD-1",
     areaCode: "416",
+    extraSeats: { local_number: 3 },
     departments: ["Engineering"],
     callCenters: ["Support Desk"],
   },
@@ -403,7 +406,7 @@ async function seedCompany(
         LICENSE_TYPES.map((type) => ({
           office_id: officeId.get(o.name)!,
           license_type: type,
-          purchased: (inUse.get(`${o.name}/${type}`) ?? 0) + SPARE_SEATS[type],
+          purchased: (inUse.get(`${o.name}/${type}`) ?? 0) + SPARE_SEATS[type] + (o.extraSeats?.[type] ?? 0),
         })),
       ),
     )

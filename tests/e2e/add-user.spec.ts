@@ -8,7 +8,7 @@ test("add a user with a new number from the provider; they accept the invite and
 }, testInfo) => {
   // Globex (one office: no office step), so no Acme count read by other spec files moves.
   await signIn("gina@globex.test");
-  await page.getByRole("link", { name: "Add User" }).click();
+  await page.getByRole("link", { name: "Add User", exact: true }).click();
   await expectNoAxeViolations();
 
   await page.getByLabel("First name").fill("Zara");

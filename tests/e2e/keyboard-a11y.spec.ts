@@ -3,7 +3,7 @@ import { test, expect } from "./fixtures";
 test("sign in, search and open a user with the keyboard alone", async ({ page }) => {
   await page.goto("/login");
   await page.keyboard.press("Tab");
-  await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
+  await expect(page.getByRole("link", { name: "Skip to main content", exact: true })).toBeFocused();
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   await expect(page.getByLabel("Email")).toBeFocused();

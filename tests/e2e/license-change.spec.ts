@@ -72,7 +72,7 @@ test.describe("Company Admin", () => {
     await page.goto("/users?q=emily");
     await page.getByRole("link", { name: "Emily Wong", exact: true }).click();
     await page.getByText("Options").click();
-    await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Change license type" }).click();
+    await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Change license type", exact: true }).click();
     await page.getByRole("radio", { name: "Support", exact: true }).check();
     await page.getByRole("button", { name: "Next" }).click();
     await expect(groupsRemoved(page, "Emily Wong").getByRole("listitem")).toHaveText(["Engineering · Department"]);
@@ -132,7 +132,7 @@ test.describe("Company Admin", () => {
     await expect(page.getByRole("button", { name: "Confirm", exact: true })).toHaveCount(0);
     expect(await poolCounts(page, "Dialpad", "Austin", "Support")).toMatchObject({ unassigned: 0 });
     await page.goto("/users?q=jessica");
-    await expect(page.getByRole("link", { name: "Change license of Jessica Reed, now Connect" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Change license of Jessica Reed, now Connect", exact: true })).toBeVisible();
   });
 
   test("with no Local number add-on free, the number goes to the Reserved Pool, and the confirmation says so", async ({
@@ -191,13 +191,13 @@ test.describe("Company Admin", () => {
       "Engineering · Department",
     ]);
     await page.goto("/users?q=camille");
-    await expect(page.getByRole("link", { name: "Change license of Camille Tremblay, now Sell" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Change license of Camille Tremblay, now Sell", exact: true })).toBeVisible();
   });
 
   test("axe finds no violations on the change pages", async ({ page, expectNoAxeViolations }) => {
     test.slow(); // three pages, each checked in a browser of its own with JavaScript off
     await page.goto("/users?q=ryan");
-    await page.getByRole("link", { name: "Change license of Ryan Murphy, now Connect" }).click();
+    await page.getByRole("link", { name: "Change license of Ryan Murphy, now Connect", exact: true }).click();
     await expectNoAxeViolations();
     await page.getByRole("button", { name: "Next" }).click();
     await expect(page.getByRole("radio", { name: "Sell", exact: true })).toHaveAccessibleDescription(
@@ -214,7 +214,7 @@ test.describe("Company Admin", () => {
 test("an Office Admin changes licenses in their offices only", async ({ page, signIn }) => {
   await signIn("olive@acme.test");
   await page.goto("/users?q=ruth");
-  await page.getByRole("link", { name: "Change license of Ruth Abebe, now Connect" }).click();
+  await page.getByRole("link", { name: "Change license of Ruth Abebe, now Connect", exact: true }).click();
   await expect(page.getByRole("radio", { name: "Sell", exact: true })).toHaveAccessibleDescription(
     /unassigned licenses? in New York\./,
   );

@@ -38,7 +38,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
   test("the Licenses page shows each office's pools by category, with usage meters and price levels", async ({
     page,
   }) => {
-    await page.getByRole("link", { name: "Company Settings › Licenses" }).click();
+    await page.getByRole("link", { name: "Company Settings › Licenses", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Licenses", level: 1 })).toBeVisible();
     for (const name of ["Dialpad", "Dialpad Meetings", "Add-on"]) {
       await expect(page.getByRole("heading", { name, exact: true, level: 2 })).toBeVisible();
@@ -64,11 +64,11 @@ test.describe("Company Admin on a higher-tier plan", () => {
     };
     await toReview(page, { category: "Dialpad", from: "San Francisco", to: "New York", type: "Support", quantity: 1 });
 
-    await page.getByRole("link", { name: "Back" }).click();
+    await page.getByRole("link", { name: "Back", exact: true }).click();
     await expect(page.getByText("Step 4 of 5")).toBeVisible();
     await expect(page.getByRole("radio", { name: "Support", exact: true })).toBeChecked();
     await expect(page.getByLabel("Quantity")).toHaveValue("1");
-    await page.getByRole("link", { name: "Back" }).click();
+    await page.getByRole("link", { name: "Back", exact: true }).click();
     await expect(page.getByText("Step 3 of 5")).toBeVisible();
     await expect(page.getByRole("radio", { name: "New York", exact: true })).toBeChecked();
     // Offices at another price level are listed, cannot be chosen, and say why.
@@ -79,10 +79,10 @@ test.describe("Company Admin on a higher-tier plan", () => {
         /At another price level .*licenses move only between offices at the same price level as San Francisco/,
       );
     }
-    await page.getByRole("link", { name: "Back" }).click();
+    await page.getByRole("link", { name: "Back", exact: true }).click();
     await expect(page.getByText("Step 2 of 5")).toBeVisible();
     await expect(page.getByRole("radio", { name: "San Francisco", exact: true })).toBeChecked();
-    await page.getByRole("link", { name: "Back" }).click();
+    await page.getByRole("link", { name: "Back", exact: true }).click();
     await expect(page.getByRole("radio", { name: "Dialpad", exact: true })).toBeChecked();
     await next(page, 2, "Choose the office to transfer from");
     await next(page, 3, "Choose the office to transfer to");
@@ -122,7 +122,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
   test("more than the unassigned count is refused next to the quantity", async ({ page }) => {
     const sf = await counts(page, "Dialpad", "San Francisco", "Sell");
     await toReview(page, { category: "Dialpad", from: "San Francisco", to: "New York", type: "Sell", quantity: 1 });
-    await page.getByRole("link", { name: "Back" }).click();
+    await page.getByRole("link", { name: "Back", exact: true }).click();
     await page.getByLabel("Quantity").fill(String(sf.unassigned + 1));
     await page.getByRole("button", { name: "Next" }).click();
     await expect(page.getByLabel("Quantity")).toHaveAccessibleDescription(
@@ -254,7 +254,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
 
 test("a Company Admin on the Standard plan sees the Licenses page but cannot transfer", async ({ page, signIn }) => {
   await signIn("gina@globex.test");
-  await page.getByRole("link", { name: "Company Settings › Licenses" }).click();
+  await page.getByRole("link", { name: "Company Settings › Licenses", exact: true }).click();
   await expect(
     page.getByRole("region", { name: "Dialpad", exact: true }).getByRole("rowheader", { name: "Springfield" }).first(),
   ).toBeVisible();
@@ -284,6 +284,6 @@ test("an Office Admin sees their offices read-only, and not the transfer", async
 
 test("a regular user cannot see Licenses", async ({ page, signIn }) => {
   await signIn("uma@acme.test");
-  await expect(page.getByRole("link", { name: "Company Settings › Licenses" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Company Settings › Licenses", exact: true })).toHaveCount(0);
   expect((await page.goto("/company/licenses"))!.status()).toBe(403);
 });

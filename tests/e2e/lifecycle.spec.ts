@@ -65,7 +65,7 @@ test("select all: the page's users, or every user that matches the search", asyn
   await expect(page.getByRole("heading", { name: /Add admin access: \d+ users?/ })).toBeVisible();
   // Pending users are skipped with the reason; nothing changes until confirmed.
   await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText("Pending: permissions can change once they have signed in.");
-  await page.getByRole("link", { name: "Cancel" }).click();
+  await page.getByRole("link", { name: "Cancel", exact: true }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/users" && url.searchParams.get("q") === "support");
 });
 
@@ -74,7 +74,7 @@ test("delete one user from their Options menu, then restore them", async ({ page
   await search(page, "lenore");
   await page.getByRole("link", { name: "Lenore Carlson", exact: true }).click();
   await page.getByText("Options").click();
-  await page.getByRole("link", { name: "Delete user" }).click();
+  await page.getByRole("link", { name: "Delete user", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Delete Lenore Carlson?" })).toBeVisible();
   await expect(page.getByText(/goes to the Reserved Pool, on hold for a restore/)).toBeVisible();
   await page.getByRole("button", { name: "Delete Lenore Carlson" }).click();
@@ -82,7 +82,7 @@ test("delete one user from their Options menu, then restore them", async ({ page
     "Lenore Carlson is deleted. You can restore them from Deleted Users for 72 hours.",
   );
 
-  await page.getByRole("link", { name: "Deleted Users" }).click();
+  await page.getByRole("link", { name: "Deleted Users", exact: true }).click();
   await page.getByRole("button", { name: "Restore Lenore Carlson" }).click();
   await expect(page.getByRole("status")).toHaveText("Lenore Carlson is restored, with their license, numbers and groups.");
   await page.goto("/users?q=lenore");
@@ -94,10 +94,10 @@ test("permanently delete ends the wait: the user is gone for good", async ({ pag
   await search(page, "patrice");
   await page.getByRole("link", { name: "Patrice Okoye", exact: true }).click();
   await page.getByText("Options").click();
-  await page.getByRole("link", { name: "Delete user" }).click();
+  await page.getByRole("link", { name: "Delete user", exact: true }).click();
   await page.getByRole("button", { name: "Delete Patrice Okoye" }).click();
-  await page.getByRole("link", { name: "Deleted Users" }).click();
-  await page.getByRole("link", { name: "Permanently delete Patrice Okoye" }).click();
+  await page.getByRole("link", { name: "Deleted Users", exact: true }).click();
+  await page.getByRole("link", { name: "Permanently delete Patrice Okoye", exact: true }).click();
   await expect(page.getByText(/can no longer be restored after this/)).toBeVisible();
   await expectNoAxeViolations();
   await page.getByRole("button", { name: "Permanently delete Patrice Okoye" }).click();

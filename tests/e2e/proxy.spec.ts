@@ -24,7 +24,7 @@ async function openOptions(page: Page, name: string) {
 async function proxyInto(page: Page, query: string, name: string, reason = ""): Promise<string> {
   const id = await openUser(page, query, name);
   await openOptions(page, name);
-  await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Proxy Login" }).click();
+  await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Proxy Login", exact: true }).click();
   await expect(page.getByRole("heading", { name: `Proxy Login as ${name}` })).toBeVisible();
   if (reason) await page.getByLabel("Reason (optional)").fill(reason);
   await page.getByRole("button", { name: "Proxy Login" }).click();
@@ -59,7 +59,7 @@ test("an admin proxies into a user: the banner, and a change saved to the user",
 
   await expectBanner(page, "Mei Tanaka", "mei@acme.test");
   await expect(page.getByText("Account settings for mei@acme.test")).toBeVisible();
-  await expect(page.getByRole("link", { name: "Office › Users" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Office › Users", exact: true })).toHaveCount(0);
   await expectNoAxeViolations();
 
   await page.getByLabel("Job title").fill("Senior Product Designer");
@@ -106,7 +106,7 @@ test("while proxying, admin pages go back to the settings, every page has the ba
 
   // Back: the first thing after the skip link, pressed with the keyboard.
   await page.keyboard.press("Tab");
-  await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
+  await expect(page.getByRole("link", { name: "Skip to main content", exact: true })).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(banner(page).getByRole("button", { name: "Back" })).toBeFocused();
   await page.keyboard.press("Enter");

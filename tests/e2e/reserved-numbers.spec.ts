@@ -68,7 +68,7 @@ test.describe("Company Admin", () => {
     await search(page, "nobody-by-this-name");
     await expect(page.getByText("No reserved numbers match.")).toBeVisible();
 
-    await page.getByRole("link", { name: "Clear" }).click();
+    await page.getByRole("link", { name: "Clear", exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`${TAB}$`));
     await expect(page.getByRole("searchbox", { name: "Search reserved numbers" })).toHaveValue("");
     await page.getByLabel("State").selectOption({ label: "On hold" });
@@ -188,7 +188,7 @@ test.describe("Company Admin", () => {
     await page.goto("/users?q=dmitri");
     await page.getByRole("link", { name: "Dmitri Volkov", exact: true }).click();
     await page.getByText("Options", { exact: false }).first().click();
-    await page.getByRole("region", { name: "Calling" }).getByRole("link", { name: "Manage phone numbers" }).click();
+    await page.getByRole("region", { name: "Calling" }).getByRole("link", { name: "Manage phone numbers", exact: true }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Phone numbers of Dmitri Volkov" })).toBeVisible();
     await page.getByRole("link", { name: /^Remove \+1 512/ }).click();
     await expect(page.getByRole("heading", { level: 1, name: /^Remove \+1 512 .* from Dmitri Volkov\?/ })).toBeVisible();

@@ -18,7 +18,7 @@ test("a regular user changes their settings, and cannot reach Office > Users", a
   await expect(page.getByLabel("Call forwarding number")).toHaveValue("+1 415 555 0199");
   await expect(page.getByLabel("Do not disturb")).toBeChecked();
 
-  await expect(page.getByRole("link", { name: "Office › Users" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Office › Users", exact: true })).toHaveCount(0);
   const response = await page.goto("/users");
   expect(response!.status()).toBe(403);
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();

@@ -4,7 +4,7 @@ test("an admin signs in and lands on Office > Users, then signs out", async ({ p
   await signIn("ada@acme.test");
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Active or Pending Users" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("link", { name: "Active or Pending Users", exact: true })).toHaveAttribute("aria-current", "page");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in to Switchboard" })).toBeVisible();

@@ -2,7 +2,7 @@
  * Transfer user, by keyboard, with axe on each step. This file moves Fatima
  * Al-Sayed from San Francisco to Toronto. So that the new Canadian number is
  * this file's own (the Reserved Numbers spec owns the pool's demo numbers),
- * it first removes Mathieu Gagnon's number in Toronto: the most recently
+ * it first removes Leila Haddad's number in Toronto (pending: no other file uses her): the most recently
  * unassigned number is the one offered. It reads no pool counts (other files
  * do, for San Francisco, New York and Toronto) and only looks at Noah
  * Goldberg and Hannah Schmidt.
@@ -30,8 +30,8 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   test.slow(); // several flows
   await signIn("ada@acme.test");
 
-  // Mathieu's number goes to Toronto's Reserved Pool: the newest there, so the one offered below.
-  await openUser(page, "mathieu", "Mathieu Gagnon");
+  // Leila's number goes to Toronto's Reserved Pool: the newest there, so the one offered below.
+  await openUser(page, "leila", "Leila Haddad");
   await page.goto(`${new URL(page.url()).pathname}/numbers`);
   const freed = (await page.getByRole("rowheader").first().getByRole("code").textContent())!;
   await page.getByRole("link", { name: /^Remove/ }).first().click();
@@ -41,7 +41,7 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await openUser(page, "fatima", "Fatima Al-Sayed");
   await page.getByText("Options").focus();
   await page.keyboard.press("Enter");
-  await press(page, page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user" }));
+  await press(page, page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }));
   await expect(page.getByRole("heading", { name: "Transfer user", level: 1 })).toBeVisible();
   await expect(page.getByRole("radio", { name: /^San Francisco/ })).toBeDisabled();
   await expectNoAxeViolations();
@@ -72,7 +72,7 @@ test("offices at another price level are listed but cannot be chosen, and say wh
   await signIn("ada@acme.test");
   await openUser(page, "noah", "Noah Goldberg");
   await page.getByText("Options").click();
-  const href = await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user" }).getAttribute("href");
+  const href = await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }).getAttribute("href");
   await page.goto(href!);
   for (const name of ["Austin", "London"]) {
     const radio = page.getByRole("radio", { name: new RegExp(`^${name}`) });

@@ -103,7 +103,7 @@ test.describe("Company Admin", () => {
     await submitSearch(page, { license: "sell", status: "pending" });
     await expectListed(page, ["Rosa Delgado"]);
 
-    await page.getByRole("link", { name: "Clear" }).click();
+    await page.getByRole("link", { name: "Clear", exact: true }).click();
     await expect(page).toHaveURL(/\/users$/);
     await expect(page.getByLabel("License", { exact: true })).toHaveValue("");
     await page.getByLabel("Permission").selectOption({ label: "Office Admin" });
@@ -131,13 +131,13 @@ test.describe("Company Admin", () => {
     await expect(page.getByText(/Page 1 of 2/)).toBeVisible();
     const first = await listedNames(page);
     expect(first).toHaveLength(50);
-    await page.getByRole("link", { name: "Next page" }).click();
+    await page.getByRole("link", { name: "Next page", exact: true }).click();
     await expect(page).toHaveURL(/page=2/);
     await expect(page.getByText(/Page 2 of 2/)).toBeVisible();
     const second = await listedNames(page);
     expect(second.length).toBeGreaterThan(0);
     expect(second.filter((n) => first.includes(n))).toEqual([]);
-    await page.getByRole("link", { name: "Previous page" }).click();
+    await page.getByRole("link", { name: "Previous page", exact: true }).click();
     await expect(page.getByText(/Page 1 of 2/)).toBeVisible();
   });
 
@@ -162,9 +162,9 @@ test.describe("Company Admin", () => {
   });
 
   test("the other tabs are in the tab bar", async ({ page }) => {
-    await page.getByRole("link", { name: "Reserved Numbers" }).click();
+    await page.getByRole("link", { name: "Reserved Numbers", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Reserved Numbers" })).toBeVisible();
-    await page.getByRole("link", { name: "Deleted Users" }).click();
+    await page.getByRole("link", { name: "Deleted Users", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Deleted Users" })).toBeVisible();
   });
 });
