@@ -336,3 +336,21 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
     }
   });
 });
+
+describe("an Office Admin", () => {
+  it("deletes and restores a user of their office, and reaches no one elsewhere", async () => {
+    const isaac = await user("isaac@acme.test");
+    const { outcomes } = await deleteUsers(t.db, olive, [isaac.id], "keep", T0);
+    expect(outcomes[0]!.outcome).toBe("done");
+    expect((await listDeleted(t.db, olive, at(HOUR), 1)).users.map((u) => u.name)).toContain("Isaac Levi");
+    expect(await restoreUser(t.db, olive, isaac.id, at(HOUR))).toEqual({ ok: true, name: "Isaac Levi" });
+
+    const marcus = await user("marcus@acme.test");
+    await deleteUsers(t.db, ada, [marcus.id], "keep", T0);
+    // San Francisco is not Olive's: she neither sees nor restores Marcus.
+    expect((await listDeleted(t.db, olive, at(HOUR), 1)).users.map((u) => u.name)).not.toContain("Marcus Chen");
+    expect((await restoreUser(t.db, olive, marcus.id, at(HOUR))).ok).toBe(false);
+    expect(await permanentlyDelete(t.db, olive, marcus.id, at(HOUR))).toBe(false);
+    expect((await user("marcus@acme.test")).status).toBe("deleted");
+  });
+});

@@ -1,4 +1,4 @@
-import { test, expect, lastInviteLink } from "./fixtures";
+import { test, expect, lastInviteLink, checkAxe } from "./fixtures";
 
 test("add a user with a new number from the provider; they accept the invite and sign in", async ({
   page,
@@ -39,6 +39,7 @@ test("add a user with a new number from the provider; they accept the invite and
   expect((await zara.goto(first))!.status()).toBe(404);
   await zara.goto(second);
   await expect(zara.getByRole("heading", { name: "Welcome to Globex" })).toBeVisible();
+  await checkAxe(zara, testInfo.project.use.javaScriptEnabled ?? true);
   await zara.getByLabel("New password").fill("short");
   await zara.getByLabel("Type it again").fill("short");
   await zara.getByRole("button", { name: "Set password and sign in" }).click();

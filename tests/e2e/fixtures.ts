@@ -14,7 +14,7 @@ export const test = base.extend<{
   expectNoAxeViolations: () => Promise<void>;
 }>({
   expectNoAxeViolations: async ({ page, javaScriptEnabled }, use) => {
-    await use(() => (javaScriptEnabled ? runAxe(page) : expectNoAxeViolationsWithoutJs(page)));
+    await use(() => checkAxe(page, javaScriptEnabled));
   },
   signIn: async ({ page }, use) => {
     await use(async (email: string) => {
@@ -35,6 +35,11 @@ export { expect };
  * a JavaScript-enabled page with the app's own scripts blocked, and checked
  * there: the same document, styles and all.
  */
+
+/** axe on any page of the test (a second browser context's too). */
+export function checkAxe(page: Page, javaScriptEnabled: boolean) {
+  return javaScriptEnabled ? runAxe(page) : expectNoAxeViolationsWithoutJs(page);
+}
 
 async function expectNoAxeViolationsWithoutJs(page: Page) {
   const html = await page.content();

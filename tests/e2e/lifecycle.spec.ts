@@ -69,7 +69,7 @@ test("select all: the page's users, or every user that matches the search", asyn
   await expect(page).toHaveURL((url) => url.pathname === "/users" && url.searchParams.get("q") === "support");
 });
 
-test("delete one user from their Options menu, then restore them", async ({ page, signIn }) => {
+test("delete one user from their Options menu, then restore them", async ({ page, signIn, expectNoAxeViolations }) => {
   await signIn("gina@globex.test");
   await search(page, "lenore");
   await page.getByRole("link", { name: "Lenore Carlson", exact: true }).click();
@@ -83,6 +83,11 @@ test("delete one user from their Options menu, then restore them", async ({ page
   );
 
   await page.getByRole("link", { name: "Deleted Users", exact: true }).click();
+  // The Restore button posts to the restore page, which also stands on its own.
+  const restoreUrl = await page.getByRole("button", { name: "Restore Lenore Carlson" }).locator("xpath=ancestor::form").getAttribute("action");
+  await page.goto(restoreUrl!);
+  await expect(page.getByRole("heading", { name: "Restore Lenore Carlson?" })).toBeVisible();
+  await expectNoAxeViolations();
   await page.getByRole("button", { name: "Restore Lenore Carlson" }).click();
   await expect(page.getByRole("status")).toHaveText("Lenore Carlson is restored, with their license, numbers and groups.");
   await page.goto("/users?q=lenore");
