@@ -10,7 +10,7 @@ import { test, expect, PASSWORD } from "./fixtures";
 /** Opens a user's page from Office > Users; returns their id. */
 async function openUser(page: Page, query: string, name: string): Promise<string> {
   await page.goto(`/users?q=${encodeURIComponent(query)}`);
-  await page.getByRole("link", { name }).click();
+  await page.getByRole("link", { name, exact: true }).click();
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   return page.url().split("/users/")[1]!;
 }
