@@ -16,6 +16,7 @@ import type { AddonLicenseType, Database, GroupKind, UserLicenseType } from "../
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
+import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { GROUP_ELIGIBILITY, USER_LICENSE_CHOICES, type LicenseChangeInput } from "./schema.ts";
 import { Refusal, refusing, type Outcome } from "./refusal.server.ts";
@@ -193,20 +194,7 @@ export async function changeLicenseType(
             numberAfter = { e164: n.e164, addon: null };
             numberNote = ` ${n.formatted} is now the number included with Connect; its Local number add-on is unassigned.`;
           } else {
-            await tx
-              .updateTable("phone_numbers")
-              .set({
-                state: "reserved",
-                assigned_user_id: null,
-                is_primary: false,
-                addon_license_type: null,
-                last_holder_user_id: user.id,
-                last_holder_name: p.user.name,
-                last_office_id: user.office_id,
-                unassigned_at: now,
-              })
-              .where("id", "=", n.id)
-              .execute();
+            await sendToPool(tx, [n.id], user, now);
             numberAfter = { e164: n.e164, state: "reserved" };
             numberNote = ` ${n.formatted} went to the Reserved Pool.`;
           }

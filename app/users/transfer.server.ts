@@ -17,6 +17,7 @@ import { userTransferRefusal, usersInScope, type Actor } from "../auth/actor.ser
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
+import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../licenses/refusal.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
@@ -299,22 +300,12 @@ export async function transferUser(
         if (p.key !== input.seen) throw new Refusal(stale(p.user.name));
 
         // Free the numbers first: the new one becomes the primary, and add-ons leave the old pool.
-        for (const n of p.numbersRemoved) {
-          await tx
-            .updateTable("phone_numbers")
-            .set({
-              state: "reserved",
-              assigned_user_id: null,
-              is_primary: false,
-              addon_license_type: null,
-              last_holder_user_id: user.id,
-              last_holder_name: p.user.name,
-              last_office_id: user.office_id,
-              unassigned_at: now,
-            })
-            .where("id", "=", n.id)
-            .execute();
-        }
+        await sendToPool(
+          tx,
+          p.numbersRemoved.map((n) => n.id),
+          user,
+          now,
+        );
         // The trigger moves the license (and Meetings) seat, refusing (license_pools_no_overspend) if none is free.
         await tx.updateTable("users").set({ office_id: p.to.id }).where("id", "=", user.id).execute();
         if (p.numbersMoving.length > 0) {
