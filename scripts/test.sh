@@ -17,7 +17,7 @@ if [ ! -x "$CHROMIUM" ]; then
   fi
 fi
 
-echo "== Database: ${DATABASE_URL:+PostgreSQL server}${DATABASE_URL:-embedded PGlite}"
+if [ -n "${DATABASE_URL:-}" ]; then echo "== Database: a PostgreSQL server"; else echo "== Database: the embedded PGlite"; fi
 npx react-router typegen >/dev/null
 npx tsc
 npx vitest run
