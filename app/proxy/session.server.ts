@@ -156,7 +156,7 @@ export async function endProxy(
     const row = await closeSession(tx, proxy.id, endReason, now);
     if (!row) return false;
     const name = `${actor.person.firstName} ${actor.person.lastName}`;
-    const entry = endEntry(proxy.id, { id: actor.person.id, name, officeId: actor.person.officeId }, proxy.admin.id, endReason, now);
+    const entry = proxyEndedEntry(proxy.id, { id: actor.person.id, name, officeId: actor.person.officeId }, proxy.admin.id, endReason, now);
     await recordAudit(tx, actor, entry, now);
     return true;
   });
@@ -171,7 +171,7 @@ export async function endRefusedProxy(db: Kysely<Database>, actor: Actor, ended:
   await db.transaction().execute(async (tx) => {
     const row = await closeSession(tx, ended.id, ended.endReason, now);
     if (!row) return; // a concurrent request ended it already
-    await recordAudit(tx, actor, endEntry(ended.id, ended.target, actor.person.id, ended.endReason, now, ended.message), now);
+    await recordAudit(tx, actor, proxyEndedEntry(ended.id, ended.target, actor.person.id, ended.endReason, now, ended.message), now);
   });
 }
 
@@ -185,7 +185,8 @@ async function closeSession(tx: Transaction<Database>, id: number, endReason: En
     .executeTakeFirst();
 }
 
-function endEntry(
+/** The audit entry of a proxy session's end. */
+export function proxyEndedEntry(
   id: number,
   user: { id: number; name: string; officeId: number },
   adminId: number,

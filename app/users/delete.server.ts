@@ -15,8 +15,9 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { recordAudit } from "../audit/record.server.ts";
+import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { proxyEndedEntry } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 
 export type LicenseChoice = "keep" | "remove";
@@ -110,6 +111,13 @@ export async function deleteUsers(
            where p.office_id = c.office_id and p.license_type = c.license_type`.execute(tx);
       }
 
+      // A deleted admin's open proxy sessions end with their sessions: no
+      // later request of theirs will come to end them.
+      const endedProxies = await sql<{ id: number; user_id: number; admin_user_id: number; name: string; office_id: number }>`
+        update proxy_sessions ps set ended_at = ${now}, end_reason = 'not_allowed'
+          from users u
+         where u.id = ps.user_id and ps.ended_at is null and ps.admin_user_id = any(${ids})
+        returning ps.id, ps.user_id, ps.admin_user_id, u.first_name || ' ' || u.last_name as name, u.office_id`.execute(tx);
       await tx.deleteFrom("sessions").where("user_id", "=", sql<number>`any(${ids})`).execute();
       await tx
         .updateTable("invites")
@@ -123,7 +131,7 @@ export async function deleteUsers(
         actor,
         targets
           .filter((t) => done.includes(t.id))
-          .map((t) => ({
+          .map((t): AuditEntry => ({
             action: "user.deleted",
             targetType: "user" as const,
             targetId: t.id,
@@ -131,7 +139,12 @@ export async function deleteUsers(
             officeId: t.officeId,
             before: { status: t.status },
             after: { status: "deleted", license },
-          })),
+          }))
+          .concat(
+            endedProxies.rows.map((p) =>
+              proxyEndedEntry(p.id, { id: p.user_id, name: p.name, officeId: p.office_id }, p.admin_user_id, "not_allowed", now, "The admin was deleted."),
+            ),
+          ),
         now,
       );
       await anonymizeUsers(tx, pending, now, "pending_deleted", actor.proxy?.admin.id ?? actor.person.id);

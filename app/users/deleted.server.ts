@@ -92,7 +92,8 @@ export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: nu
       .select(["u.id", "u.first_name", "u.last_name", "u.status", "u.anonymized_at", "u.deleted_at", "u.office_id", "u.license_type", "u.is_company_admin"])
       .forUpdate()
       .executeTakeFirst();
-    if (!u || u.status !== "deleted" || u.anonymized_at || u.deleted_at! <= restorable(now)) {
+    if (!u || u.status !== "deleted") return { ok: false, message: "This user is not among your Deleted Users." };
+    if (u.anonymized_at || u.deleted_at! <= restorable(now)) {
       return { ok: false, message: "This user can no longer be restored: the 72 hours have passed." };
     }
     if (u.is_company_admin && !actor.person.isCompanyAdmin) {

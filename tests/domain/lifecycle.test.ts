@@ -208,6 +208,15 @@ describe("restoring", () => {
     expect((await user("ryan@acme.test")).anonymized_at).toBeNull(); // the job has not run
   });
 
+  it("answers a user who is not among the actor's Deleted Users as such", async () => {
+    for (const email of ["walter@globex.test", "uma@acme.test"]) {
+      expect(await restoreUser(t.db, ada, (await user(email)).id, T0)).toEqual({
+        ok: false,
+        message: "This user is not among your Deleted Users.",
+      });
+    }
+  });
+
   it("needs a free seat of their license type in their office", async () => {
     const sofia = await user("sofia@acme.test");
     await deleteUsers(t.db, ada, [sofia.id], "keep", T0);

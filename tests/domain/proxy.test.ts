@@ -13,6 +13,7 @@ import { HIGHER_TIER_ONLY, mayProxy } from "../../app/proxy/rules.server.ts";
 import { endProxy, endRefusedProxy, loadProxyTarget, recentProxySessions, startProxy } from "../../app/proxy/session.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
 import { updateSettings, loadSettings } from "../../app/settings/update.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
 import { settingsSchema } from "../../app/settings/schema.ts";
 
 let t: TestDatabase;
@@ -235,5 +236,32 @@ describe("giving and removing proxy access", () => {
       .executeTakeFirstOrThrow();
     expect(entry).toEqual({ action: "user.proxy_access_granted", actor_user_id: ada.person.id, before: { has_proxy_access: false }, after: { has_proxy_access: true } });
     expect(await decide(await actorFor(t.db, "carlos@acme.test", start), "kevin@acme.test")).toEqual({ ok: true });
+  });
+});
+
+describe("when the admin is deleted", () => {
+  it("their open proxy session ends with them, with its audit entry", async () => {
+    const oscar = await actorFor(t.db, "oscar@acme.test", start);
+    const fatima = await idOf("fatima@acme.test");
+    const started = await startProxy(t.db, oscar, fatima.id, null, start);
+    expect(started).toMatchObject({ ok: true });
+
+    const ada = await actorFor(t.db, "ada@acme.test", start);
+    await deleteUsers(t.db, ada, [oscar.person.id], "keep", minutes(1));
+
+    const session = await t.db
+      .selectFrom("proxy_sessions")
+      .select(["id", "ended_at", "end_reason"])
+      .where("admin_user_id", "=", oscar.person.id)
+      .where("user_id", "=", fatima.id)
+      .executeTakeFirstOrThrow();
+    expect(session).toMatchObject({ ended_at: minutes(1), end_reason: "not_allowed" });
+    const ended = await t.db
+      .selectFrom("audit_log")
+      .select(["target_id", "target_label"])
+      .where("action", "=", "proxy.ended")
+      .where("target_id", "=", String(session.id))
+      .execute();
+    expect(ended).toEqual([{ target_id: String(session.id), target_label: "Fatima Al-Sayed" }]);
   });
 });
