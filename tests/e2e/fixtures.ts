@@ -17,17 +17,40 @@ export const test = base.extend<{
     await use(() => checkAxe(page, javaScriptEnabled));
   },
   signIn: async ({ page }, use) => {
-    await use(async (email: string) => {
-      await page.goto("/login");
-      await page.getByLabel("Email").fill(email);
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-    });
+    await use((email: string) => signInOn(page, email));
   },
 });
 
 export { expect };
+
+async function signInOn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/**
+ * Another person signed in on the same server as `page`, in a browser
+ * context of their own (close it when done): a second admin at the same
+ * moment, or a way to read what the test's own actor may not see.
+ */
+export async function signInElsewhere(page: Page, email: string, javaScriptEnabled = false) {
+  const context = await page.context().browser()!.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled });
+  const other = await context.newPage();
+  await signInOn(other, email);
+  return { context, page: other };
+}
+
+/** A user's id, read from the link in ada's users list (in a context of her own). */
+export async function userIdOf(page: Page, email: string): Promise<string> {
+  const ada = await signInElsewhere(page, "ada@acme.test");
+  await ada.page.goto(`/users?q=${encodeURIComponent(email)}`);
+  const href = await ada.page.getByRole("rowheader").getByRole("link").getAttribute("href");
+  await ada.context.close();
+  return href!.split("/").pop()!;
+}
 
 /**
  * axe runs inside the page, so it needs JavaScript. With JavaScript off, the
@@ -64,6 +87,9 @@ async function runAxe(page: Page) {
 
 /** The rows of the users table, as the names in their row headers. */
 export async function listedNames(page: Page): Promise<string[]> {
+  // A snapshot, not a retrying assertion: the streamed document must be whole first.
+  await page.waitForLoadState();
+  await expect(page.getByRole("table")).toBeVisible();
   return page.getByRole("table").getByRole("rowheader").allTextContents();
 }
 

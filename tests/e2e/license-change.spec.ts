@@ -4,7 +4,7 @@
  * people of Toronto, Austin and London only (the transfer spec moves seats
  * between San Francisco and New York).
  */
-import { test, expect } from "./fixtures";
+import { test, expect, signInElsewhere, userIdOf } from "./fixtures";
 import type { Page } from "@playwright/test";
 import { poolCounts } from "./licenses";
 
@@ -163,7 +163,7 @@ test.describe("Company Admin", () => {
     expect(await poolCounts(page, "Add-on", "London", "Local number")).toMatchObject({ unassigned: 0 });
   });
 
-  test("a stale confirmation is refused and shown again as things are now", async ({ page, browser }) => {
+  test("a stale confirmation is refused and shown again as things are now", async ({ page }) => {
     test.slow(); // several flows, each a few pages
     await openChange(page, "Camille Tremblay", "Connect", "Support");
     await expect(groupsRemoved(page, "Camille Tremblay").getByRole("listitem")).toHaveText([
@@ -171,13 +171,7 @@ test.describe("Company Admin", () => {
     ]);
 
     // Meanwhile another admin switches Camille to Sell.
-    const other = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
-    const page2 = await other.newPage();
-    await page2.goto("/login");
-    await page2.getByLabel("Email").fill("ada@acme.test");
-    await page2.getByLabel("Password").fill("switchboard-demo");
-    await page2.getByRole("button", { name: "Sign in" }).click();
-    await expect(page2.getByRole("button", { name: "Sign out" })).toBeVisible();
+    const { context: other, page: page2 } = await signInElsewhere(page, "ada@acme.test");
     await openChange(page2, "Camille Tremblay", "Connect", "Sell");
     await confirm(page2, /^Camille Tremblay now has a Sell license\./);
     await other.close();
@@ -218,26 +212,8 @@ test("an Office Admin changes licenses in their offices only", async ({ page, si
   await expect(page.getByRole("radio", { name: "Sell", exact: true })).toHaveAccessibleDescription(
     /unassigned licenses? in New York\./,
   );
-  const ryanId = await idOf(page, "ryan@acme.test");
+  const ryanId = await userIdOf(page, "ryan@acme.test");
   const response = await page.goto(`/users/${ryanId}/license?to=sell&step=confirm`);
   expect(response!.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
 });
-
-/** A user's id, read as ada would see it (in a separate browser context). */
-async function idOf(page: Page, email: string): Promise<string> {
-  const context = await page
-    .context()
-    .browser()!
-    .newContext({ baseURL: new URL(page.url()).origin });
-  const other = await context.newPage();
-  await other.goto("/login");
-  await other.getByLabel("Email").fill("ada@acme.test");
-  await other.getByLabel("Password").fill("switchboard-demo");
-  await other.getByRole("button", { name: "Sign in" }).click();
-  await expect(other.getByRole("button", { name: "Sign out" })).toBeVisible();
-  await other.goto(`/users?q=${encodeURIComponent(email)}`);
-  const href = await other.getByRole("rowheader").getByRole("link").getAttribute("href");
-  await context.close();
-  return href!.split("/").pop()!;
-}

@@ -3,7 +3,7 @@
  * between San Francisco and New York only (other files change licenses in
  * Toronto, Austin and London), and reads counts before and after.
  */
-import { test, expect } from "./fixtures";
+import { test, expect, signInElsewhere } from "./fixtures";
 import type { Page } from "@playwright/test";
 import { poolCounts } from "./licenses";
 
@@ -132,7 +132,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
     expect(await counts(page, "Dialpad", "San Francisco", "Sell")).toEqual(sf);
   });
 
-  test("a stale review is refused with the new numbers, never applied over them", async ({ page, browser }) => {
+  test("a stale review is refused with the new numbers, never applied over them", async ({ page }) => {
     test.slow(); // several flows, each a few pages
     const before = await counts(page, "Dialpad Meetings", "San Francisco", "Meetings");
     await toReview(page, {
@@ -144,13 +144,7 @@ test.describe("Company Admin on a higher-tier plan", () => {
     });
 
     // Meanwhile, another admin transfers one Meetings seat the same way.
-    const other = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: false });
-    const page2 = await other.newPage();
-    await page2.goto("/login");
-    await page2.getByLabel("Email").fill("ada@acme.test");
-    await page2.getByLabel("Password").fill("switchboard-demo");
-    await page2.getByRole("button", { name: "Sign in" }).click();
-    await expect(page2.getByRole("button", { name: "Sign out" })).toBeVisible();
+    const { context: other, page: page2 } = await signInElsewhere(page, "ada@acme.test");
     await toReview(page2, {
       category: "Dialpad Meetings",
       from: "San Francisco",

@@ -4,8 +4,8 @@
  * People proxied into here (Mei, Emily, Ruth, Jessica, Ryan, Yuki) and the admin whose
  * proxy access changes (Carlos) are touched by no other spec.
  */
-import type { Browser, Page } from "@playwright/test";
-import { test, expect, PASSWORD } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { test, expect, signInElsewhere } from "./fixtures";
 
 /** Opens a user's page from Office > Users; returns their id. */
 async function openUser(page: Page, query: string, name: string): Promise<string> {
@@ -39,17 +39,6 @@ async function expectBanner(page: Page, name: string, email: string) {
     `You are proxying as ${name} (${email}). Changes you make are applied immediately.`,
   );
   await expect(banner(page).getByRole("button", { name: "Back" })).toBeVisible();
-}
-
-async function signInElsewhere(browser: Browser, baseURL: string, javaScriptEnabled: boolean, email: string) {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-  return { context, page };
 }
 
 test("an admin proxies into a user: the banner, and a change saved to the user", async ({ page, signIn, expectNoAxeViolations }) => {
@@ -167,8 +156,6 @@ test("an Office Admin without proxy access sees Proxy Login disabled, with the r
 test("proxy access removed mid-proxy ends the proxy on the next request, and the change is not applied", async ({
   page,
   signIn,
-  browser,
-  baseURL,
   javaScriptEnabled,
 }) => {
   await signIn("ada@acme.test");
@@ -178,7 +165,7 @@ test("proxy access removed mid-proxy ends the proxy on the next request, and the
   await expect(page.getByRole("status")).toHaveText("Carlos Ramírez now has proxy access.");
   await expect(page.getByRole("region", { name: "Admin and proxy access" })).toContainText("Granted");
 
-  const carlos = await signInElsewhere(browser, baseURL!, javaScriptEnabled, "carlos@acme.test");
+  const carlos = await signInElsewhere(page, "carlos@acme.test", javaScriptEnabled);
   try {
     const jessicaId = await proxyInto(carlos.page, "jessica", "Jessica Reed", "Phone setup");
     await expectBanner(carlos.page, "Jessica Reed", "jessica@acme.test");

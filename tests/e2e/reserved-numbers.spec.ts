@@ -1,4 +1,4 @@
-import { test, expect } from "./fixtures";
+import { test, expect, signInElsewhere } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 /*
@@ -203,14 +203,7 @@ test.describe("Company Admin", () => {
 
 /** The id in a Reassign link of ada's list, for the number last held by this person. */
 async function numberIdOf(page: Page, holder: string): Promise<string> {
-  const browser = page.context().browser()!;
-  const context = await browser.newContext({ baseURL: new URL(page.url()).origin });
-  const other = await context.newPage();
-  await other.goto("/login");
-  await other.getByLabel("Email").fill("ada@acme.test");
-  await other.getByLabel("Password").fill("switchboard-demo");
-  await other.getByRole("button", { name: "Sign in" }).click();
-  await expect(other.getByRole("button", { name: "Sign out" })).toBeVisible();
+  const { context, page: other } = await signInElsewhere(page, "ada@acme.test");
   await other.goto(`${TAB}?q=${encodeURIComponent(holder)}`);
   const href = await rowOf(other, holder).getByRole("link", { name: /^Reassign/ }).getAttribute("href");
   await context.close();

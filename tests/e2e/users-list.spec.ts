@@ -1,4 +1,4 @@
-import { test, expect, listedNames, expectListed } from "./fixtures";
+import { test, expect, listedNames, expectListed, userIdOf } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 async function search(page: Page, text: string) {
@@ -185,7 +185,7 @@ test.describe("Office Admin", () => {
     await expect(page.getByText("No users match.")).toBeVisible();
 
     // Uma's id, learned by ada, typed in by olive.
-    const umaId = await idOf(page, "uma@acme.test");
+    const umaId = await userIdOf(page, "uma@acme.test");
     const response = await page.goto(`/users/${umaId}`);
     expect(response!.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
@@ -215,22 +215,6 @@ test("the Globex admin sees nothing of Acme", async ({ page, signIn }) => {
   expect(names).not.toContain("Ada Lovelace");
   await page.goto("/users?q=acme.test");
   await expect(page.getByText("No users match.")).toBeVisible();
-  const adaId = await idOf(page, "ada@acme.test");
+  const adaId = await userIdOf(page, "ada@acme.test");
   expect((await page.goto(`/users/${adaId}`))!.status()).toBe(404);
 });
-
-/** A user's id, read as ada would see it (in a separate browser context). */
-async function idOf(page: Page, email: string): Promise<string> {
-  const browser = page.context().browser()!;
-  const context = await browser.newContext({ baseURL: new URL(page.url()).origin });
-  const other = await context.newPage();
-  await other.goto("/login");
-  await other.getByLabel("Email").fill("ada@acme.test");
-  await other.getByLabel("Password").fill("switchboard-demo");
-  await other.getByRole("button", { name: "Sign in" }).click();
-  await expect(other.getByRole("button", { name: "Sign out" })).toBeVisible();
-  await other.goto(`/users?q=${encodeURIComponent(email)}`);
-  const href = await other.getByRole("rowheader").getByRole("link").getAttribute("href");
-  await context.close();
-  return href!.split("/").pop()!;
-}
