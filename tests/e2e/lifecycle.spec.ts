@@ -142,7 +142,7 @@ test("an Office Admin deletes only inside their offices and never a Company Admi
   await expect(page.getByText("Ada Lovelace cannot be deleted: Office Admins cannot delete a Company Admin.")).toBeVisible();
 });
 
-test("Globex's admin grants admin access in bulk; a pending user is skipped", async ({ page, signIn }) => {
+test("Globex's admin grants admin access in bulk; a pending user is skipped", async ({ page, signIn, expectNoAxeViolations }) => {
   await signIn("gina@globex.test");
   await page.getByRole("checkbox", { name: "Select Walter Price" }).check();
   await page.getByRole("checkbox", { name: "Select Tanya Brooks" }).check();
@@ -152,6 +152,7 @@ test("Globex's admin grants admin access in bulk; a pending user is skipped", as
   await page.getByRole("button", { name: "Add admin access for 1 user" }).click();
   await expect(page.getByRole("row", { name: /Walter Price/ })).toContainText("Done");
   await expect(page.getByRole("row", { name: /Tanya Brooks/ })).toContainText("Skipped");
+  await expectNoAxeViolations();
   await page.goto("/users?q=walter");
   await expect(page.getByRole("row", { name: /Walter Price/ })).toContainText("Office Admin");
 });
