@@ -93,8 +93,11 @@ function AddUserForm({
       licenseType: "connect",
       number: choices.pool[0] ? `pool:${choices.pool[0].id}` : choices.fresh[0] ? `new:${choices.fresh[0].e164}` : "none",
     },
-    // Validated on the server only: the seat and the number are decided there anyway.
+    // The browser checks the fields as the server would (same schema); the
+    // seat and the number are still decided on the server.
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: addUserSchema }),
     shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
   });
   return (
         <Form method="post" {...getFormProps(form)} className="panel form">

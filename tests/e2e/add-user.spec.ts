@@ -70,3 +70,16 @@ test("adding refuses a taken email and a missing license, next to the field", as
   await page.goto("/users?q=licate");
   await expect(page.getByText("No users match.")).toBeVisible();
 });
+
+test("a blank name and a malformed email are named next to their fields, and nothing is added", async ({ page, signIn }) => {
+  await signIn("gina@globex.test");
+  await page.goto("/users/new");
+  await page.getByLabel("Last name").fill("Nobody");
+  await page.getByLabel("Email").fill("not an email");
+  await page.getByRole("button", { name: "Add user and send invite" }).click();
+  await expect(page.getByLabel("First name")).toHaveAccessibleDescription(/Enter a first name\./);
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(/Enter an email address, like name@company\.com\./);
+  await expect(page.getByLabel("Last name")).toHaveValue("Nobody");
+  await page.goto("/users?q=nobody");
+  await expect(page.getByText("No users match.")).toBeVisible();
+});
