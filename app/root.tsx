@@ -81,6 +81,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
                       <NavLink to="/company/licenses">Company Settings › Licenses</NavLink>
                     </li>
                   ) : null}
+                  {actor.isAdmin ? (
+                    <li>
+                      <NavLink to="/audit">Audit log</NavLink>
+                    </li>
+                  ) : null}
                   <li>
                     <NavLink to="/settings">My settings</NavLink>
                   </li>

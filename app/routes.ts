@@ -13,6 +13,7 @@ export default [
     route("deleted", "routes/users.deleted.tsx"),
   ]),
   route("users/new", "routes/users.new.tsx"),
+  route("users/export", "routes/users.export.tsx"),
   route("users/bulk", "routes/users.bulk.tsx"),
   route("users/bulk/:resultId", "routes/users.bulk.result.tsx"),
   route("users/reserved-numbers/:numberId/reassign", "routes/reserved-number.reassign.tsx"),
@@ -31,5 +32,6 @@ export default [
   route("users/:userId/proxy", "routes/user.proxy.tsx"),
   route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
   route("proxy/end", "routes/proxy.end.tsx"),
+  route("audit", "routes/audit.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

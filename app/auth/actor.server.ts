@@ -250,6 +250,21 @@ export function numbersInScope(actor: Actor) {
   };
 }
 
+/**
+ * Restricts a query on `audit_log as a` to the entries this admin may read:
+ * their company's, and for an Office Admin only the entries about the offices
+ * they administer (the entry's office). Entries without an office (bulk
+ * action summaries across offices) are for Company Admins.
+ */
+export function auditInScope(actor: Actor) {
+  return (eb: ExpressionBuilder<{ a: Database["audit_log"] }, "a">) => {
+    const company = eb("a.company_id", "=", actor.company.id);
+    if (actor.person.isCompanyAdmin) return company;
+    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
+    return eb.and([company, eb("a.office_id", "in", actor.adminOfficeIds)]);
+  };
+}
+
 /** The offices this admin may see, for filters and forms. */
 export async function officesInScope(db: Kysely<Database>, actor: Actor) {
   if (actor.adminOfficeIds.length === 0) return [];

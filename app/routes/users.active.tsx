@@ -19,8 +19,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
 }
 
-/** The URL of this list with some of its state changed (page back to 1 unless given). */
-function listUrl(params: ListParams, change: Partial<ListParams>): string {
+/** The URL of this list (or its export) with some of its state changed (page back to 1 unless given). */
+function listUrl(params: ListParams, change: Partial<ListParams>, path = "/users"): string {
   const next = { ...params, page: 1, ...change } as Record<string, unknown>;
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(next)) {
@@ -29,7 +29,7 @@ function listUrl(params: ListParams, change: Partial<ListParams>): string {
     search.set(k, String(v));
   }
   const s = search.toString();
-  return s ? `/users?${s}` : "/users";
+  return s ? `${path}?${s}` : path;
 }
 
 function SortHeader({ params, column, label }: { params: ListParams; column: ListParams["sort"]; label: string }) {
@@ -70,6 +70,10 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
         <h2 id="active-heading" className="visually-hidden">
           Active or Pending Users
         </h2>
+        {/* A file, not a page: the browser downloads it (reloadDocument keeps the router out of it). */}
+        <Link to={listUrl(params, {}, "/users/export")} reloadDocument className="button">
+          Export CSV
+        </Link>
         <Link to="/users/new" className="button primary">
           Add User
         </Link>

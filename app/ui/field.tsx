@@ -32,7 +32,7 @@ export function TextField({
 }: {
   meta: Meta;
   label: string;
-  type?: "text" | "email" | "password" | "tel" | "search";
+  type?: "text" | "email" | "password" | "tel" | "search" | "date";
   hint?: ReactNode;
   autoFocusOnError?: boolean;
   autoComplete?: string;

@@ -1,5 +1,7 @@
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 
+/** Numbered pages (a list with a total). */
 export function Pagination({
   page,
   pageCount,
@@ -11,9 +13,19 @@ export function Pagination({
 }) {
   if (pageCount <= 1) return null;
   return (
+    <PageLinks prev={page > 1 ? hrefFor(page - 1) : null} next={page < pageCount ? hrefFor(page + 1) : null}>
+      Page {page.toLocaleString("en-US")} of {pageCount.toLocaleString("en-US")}
+    </PageLinks>
+  );
+}
+
+/** Previous and Next links, for numbered pages or keyset pages (which know only their neighbours). */
+export function PageLinks({ prev, next, children }: { prev: string | null; next: string | null; children?: ReactNode }) {
+  if (!prev && !next) return null;
+  return (
     <nav aria-label="Pagination" className="pagination">
-      {page > 1 ? (
-        <Link to={hrefFor(page - 1)} rel="prev">
+      {prev ? (
+        <Link to={prev} rel="prev">
           Previous page
         </Link>
       ) : (
@@ -21,11 +33,9 @@ export function Pagination({
           Previous page
         </span>
       )}
-      <span>
-        Page {page.toLocaleString("en-US")} of {pageCount.toLocaleString("en-US")}
-      </span>
-      {page < pageCount ? (
-        <Link to={hrefFor(page + 1)} rel="next">
+      {children ? <span>{children}</span> : null}
+      {next ? (
+        <Link to={next} rel="next">
           Next page
         </Link>
       ) : (

@@ -3,7 +3,7 @@
  * pagination, all in SQL. One statement answers a page and its total; every
  * search and sort has an index behind it (see the initial migration).
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
 import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
@@ -25,7 +25,8 @@ const SEARCH_WORDS: Record<string, { permission?: Permission; license?: UserLice
 /** Escapes LIKE's wildcards so a typed % or _ matches itself. */
 export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+/** The users this list (or its export) holds for this search and these filters. */
+export function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   let qb = db.selectFrom("users as u").where(usersInScope(actor)).where("u.status", "<>", "deleted");
 
   const word = SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
@@ -77,6 +78,28 @@ function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   return qb;
 }
 
+/** A listed user's primary number, for the select list of a query on `users as u`. */
+export const primaryE164 = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
+  eb
+    .selectFrom("phone_numbers as n")
+    .select("n.e164")
+    .whereRef("n.assigned_user_id", "=", "u.id")
+    .where("n.is_primary", "=", true)
+    .limit(1)
+    .as("primary_e164");
+
+/** Whether a listed user is an Office Admin, for the select list of a query on `users as u`. */
+export const isOfficeAdmin = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
+  eb.exists(eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id")).as("is_office_admin");
+
+/** The Admin column: the higher role a user holds. */
+export const roleOf = (r: { is_company_admin: boolean | null; is_office_admin: SqlBool | null }) =>
+  r.is_company_admin ? ("Company Admin" as const) : r.is_office_admin ? ("Office Admin" as const) : null;
+
+/** Proxy access: granted, or a Company Admin's own on a higher-tier plan. */
+export const hasProxy = (actor: Actor, r: { is_company_admin: boolean | null; has_proxy_access: boolean | null }) =>
+  !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier);
+
 export interface UserRow {
   id: number;
   name: string;
@@ -117,18 +140,8 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
       "u.has_proxy_access",
       "u.status",
       "o.name as office_name",
-      (eb) =>
-        eb
-          .selectFrom("phone_numbers as n")
-          .select("n.e164")
-          .whereRef("n.assigned_user_id", "=", "u.id")
-          .where("n.is_primary", "=", true)
-          .limit(1)
-          .as("primary_e164"),
-      (eb) =>
-        eb.exists(eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id")).as(
-          "is_office_admin",
-        ),
+      primaryE164,
+      isOfficeAdmin,
     ])
     .orderBy(sql`${sortColumn} ${direction}`)
     .orderBy(sql`u.id ${direction}`)
@@ -156,8 +169,8 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
       extension: r.extension,
       officeName: r.office_name!,
       licenseType: r.license_type!,
-      role: r.is_company_admin ? "Company Admin" : r.is_office_admin ? "Office Admin" : null,
-      hasProxyAccess: !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier),
+      role: roleOf(r),
+      hasProxyAccess: hasProxy(actor, r),
       status: r.status as "active" | "pending",
     }));
   return { users, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / PAGE_SIZE)) };

@@ -1,0 +1,84 @@
+/**
+ * The audit log page's filters and position, as they live in the URL (a GET
+ * form). Shared by the server (the query) and the page (the form, the links).
+ */
+import { z } from "zod";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** Every action the app records, in plain words (grouped as the filter lists them). */
+export const AUDIT_ACTIONS = {
+  "user.added": "Added a user",
+  "user.invite_resent": "Resent an invite",
+  "user.activated": "Accepted the invite",
+  "user.settings_updated": "Changed account settings",
+  "user.license_changed": "Changed the license type",
+  "user.transferred": "Transferred a user to another office",
+  "user.admin_access_added": "Added admin access",
+  "user.admin_access_removed": "Removed admin access",
+  "user.proxy_access_granted": "Gave proxy access",
+  "user.proxy_access_removed": "Removed proxy access",
+  "user.deleted": "Deleted a user",
+  "user.restored": "Restored a user",
+  "user.anonymized": "Anonymized a deleted user",
+  "users.bulk_delete": "Bulk action: delete users",
+  "users.bulk_admin_access_add": "Bulk action: add admin access",
+  "users.bulk_admin_access_remove": "Bulk action: remove admin access",
+  "phone_number.reassigned": "Reassigned a number",
+  "phone_number.removed": "Removed a number from a user",
+  "phone_number.made_primary": "Made a number primary",
+  "phone_number.released": "Deleted a reserved number",
+  "license.transferred_out": "Transferred licenses out",
+  "license.transferred_in": "Transferred licenses in",
+  "proxy.started": "Started a proxy login",
+  "proxy.ended": "Ended a proxy login",
+} as const;
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+const MAX_TEXT = 200;
+const text = z
+  .string()
+  .trim()
+  .max(MAX_TEXT, `Use at most ${MAX_TEXT} characters.`)
+  // Control characters never appear in a name, email, number or label.
+  .regex(/^[^\p{Cc}]*$/u, "Use letters, digits and punctuation only.")
+  .optional();
+
+/** A calendar day, YYYY-MM-DD, that exists (no 2026-02-30). */
+const day = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD, for example 2026-11-27.")
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01";
+  }, "This date does not exist. Enter a date as YYYY-MM-DD, from 2000 on.")
+  .optional();
+
+/** A position in the log: an entry id, from a Next or Previous link. */
+const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+
+export const auditFilters = z
+  .object({
+    who: text,
+    target: text,
+    action: z.enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]], "Choose an action from the list.").optional(),
+    from: day,
+    to: day,
+    /** Entries older than this one (Next page). */
+    before: cursor,
+    /** Entries newer than this one (Previous page). */
+    after: cursor,
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
+export type AuditFilters = z.infer<typeof auditFilters>;
+
+export const FILTER_KEYS = ["who", "target", "action", "from", "to"] as const;
+
+/** The URL of the log with these filters (and position, if any). */
+export function auditUrl(filters: Partial<AuditFilters>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== "") search.set(k, String(v));
+  const s = search.toString();
+  return s ? `/audit?${s}` : "/audit";
+}

@@ -1,0 +1,323 @@
+/**
+ * The audit log page: who did what to which target, before and after, when
+ * and from where, newest first, filtered and paged in SQL.
+ *
+ * Who reads what (the scope itself is auditInScope in auth/actor.server.ts):
+ * - A Company Admin reads every entry of their company.
+ * - An Office Admin reads the entries *about* their offices: those whose
+ *   office (the office of the target user, number or license pool at the time
+ *   of the change; for a user transfer, the destination) is one they
+ *   administer now. Not entries without an office (bulk action summaries,
+ *   which list users across offices), and not entries they made about other
+ *   offices. The people who acted are named: they acted on this office.
+ * - Details that name another office are shown as "Another office" to an
+ *   Office Admin, and a transfer from another office does not list that
+ *   office's groups or the numbers that stayed in its Reserved Pool.
+ * - An anonymized person appears as "Deleted user" and their pseudonym only,
+ *   whether they acted, were acted for, or were the target.
+ *
+ * Pages are keyset pages on (created_at, id): a page walks an index from a
+ * known entry and stops after 50, however long the log (see the migration
+ * 2026-11-27T2100_audit_log_filters for the index behind each filter).
+ */
+import { sql, type Kysely } from "kysely";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Database } from "../../db/schema.ts";
+import { auditInScope, type Actor } from "../auth/actor.server.ts";
+import { likeContains } from "../users/list.server.ts";
+import { DELETED_USER } from "../users/anonymize.server.ts";
+import { formatNumber, searchDigits } from "../numbers/format.server.ts";
+import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
+import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, auditFilters, FILTER_KEYS, type AuditFilters } from "./log-params.ts";
+
+/**
+ * The filters from the URL. A bad field (a date that does not exist, an
+ * unknown action, 10,000 characters) comes back as a message for that field
+ * and is left out of the query; the other filters still apply.
+ */
+export function readAuditFilters(url: URL) {
+  const submission = parseWithZod(url.searchParams, { schema: auditFilters });
+  if (submission.status === "success") return { filters: submission.value, reply: null };
+  const bad = new Set(Object.keys(submission.error ?? {}));
+  const kept = new URLSearchParams([...url.searchParams].filter(([k]) => !bad.has(k)));
+  const again = parseWithZod(kept, { schema: auditFilters });
+  return { filters: again.status === "success" ? again.value : {}, reply: submission.reply() };
+}
+
+/** A detail of an entry: its value before the change, after it, or both. */
+export interface AuditChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actor: string;
+  onBehalfOf: string | null;
+  action: string;
+  target: string;
+  /** One line per detail that changed, in plain words. */
+  changes: AuditChange[];
+  ip: string | null;
+}
+
+/** More people than this matching "Who" are matched inside the query instead of by their ids. */
+const MAX_PEOPLE_IDS = 1000;
+
+export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilters) {
+  const companyId = actor.company.id;
+  let qb = entriesQuery(db).where(auditInScope(actor));
+
+  if (f.who) {
+    const people = db
+      .selectFrom("users as u")
+      .select("u.id")
+      .where("u.company_id", "=", companyId)
+      .where((eb) => {
+        const terms = f.who!.toLowerCase().split(/\s+/).filter(Boolean);
+        return eb.or([
+          eb.and(terms.map((t) => eb("u.search_text", "like", likeContains(t)))),
+          eb(sql`lower(u.pseudonym)`, "=", f.who!.toLowerCase()),
+        ]);
+      });
+    // A few people: their ids, so each of the two columns walks its own index.
+    // Many ("a"): the same as a subquery, while the company's index is walked.
+    const ids = (await people.limit(MAX_PEOPLE_IDS + 1).execute()).map((r) => r.id);
+    const who = ids.length > MAX_PEOPLE_IDS ? people : ids.length ? ids : [0];
+    qb = qb.where((eb) => eb.or([eb("a.actor_user_id", "in", who), eb("a.on_behalf_of_user_id", "in", who)]));
+  }
+  if (f.target) {
+    // Numbers are recorded in E.164: "(415) 555-0100" finds them by their digits.
+    const digits = searchDigits(f.target);
+    qb = qb.where(sql`lower(a.target_label)`, "like", likeContains(digits ?? f.target.toLowerCase()));
+  }
+  if (f.action) qb = qb.where("a.action", "=", f.action);
+  if (f.from) qb = qb.where("a.created_at", ">=", new Date(`${f.from}T00:00:00Z`));
+  if (f.to) qb = qb.where("a.created_at", "<", new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
+
+  const position = (id: number, op: "<" | ">") =>
+    sql<boolean>`(a.created_at, a.id) ${sql.raw(op)} (select c.created_at, c.id from audit_log c where c.id = ${id} and c.company_id = ${companyId})`;
+  const page = async (cursor: { before?: number; after?: number }) => {
+    let q = qb;
+    if (cursor.before) q = q.where(position(cursor.before, "<"));
+    if (cursor.after) q = q.where(position(cursor.after, ">"));
+    const dir = cursor.after ? sql`asc` : sql`desc`;
+    return q
+      .orderBy(sql`a.created_at ${dir}`)
+      .orderBy(sql`a.id ${dir}`)
+      .limit(AUDIT_PAGE_SIZE + 1)
+      .execute();
+  };
+
+  let rows;
+  let newer: boolean;
+  let older: boolean;
+  if (f.after) {
+    // Previous page: the 50 entries just newer, read upwards. Fewer than a page
+    // newer means this is the top of the log: show the newest page.
+    rows = (await page({ after: f.after })).reverse();
+    newer = rows.length > AUDIT_PAGE_SIZE;
+    if (newer) {
+      rows = rows.slice(1);
+      older = true;
+    } else {
+      rows = await page({});
+      older = rows.length > AUDIT_PAGE_SIZE;
+      rows = rows.slice(0, AUDIT_PAGE_SIZE);
+    }
+  } else {
+    rows = await page({ before: f.before });
+    older = rows.length > AUDIT_PAGE_SIZE;
+    rows = rows.slice(0, AUDIT_PAGE_SIZE);
+    newer = f.before !== undefined && rows.length > 0;
+  }
+
+  const offices = await officeNames(db, actor);
+  const entries: AuditRow[] = rows.map((r) => ({
+    id: r.id,
+    at: r.created_at,
+    actor: r.actor_id == null ? "Switchboard (automatic)" : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
+    onBehalfOf: r.behalf_id == null ? null : personName(r.behalf_first, r.behalf_last, r.behalf_pseudonym),
+    action: AUDIT_ACTIONS[r.action as keyof typeof AUDIT_ACTIONS] ?? r.action,
+    target: targetName(r),
+    changes: describeChanges(r.action, r.before, r.after, offices),
+    ip: r.ip,
+  }));
+  return {
+    entries,
+    newerCursor: newer && entries.length ? entries[0]!.id : null,
+    olderCursor: older && entries.length ? entries.at(-1)!.id : null,
+    filtered: FILTER_KEYS.some((k) => f[k] !== undefined),
+  };
+}
+
+/** Entries with the people they name, read now (an anonymized one by pseudonym). */
+function entriesQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("audit_log as a")
+    .leftJoin("users as au", "au.id", "a.actor_user_id")
+    .leftJoin("users as bu", "bu.id", "a.on_behalf_of_user_id")
+    // target_id is text (a license pool's is "office:type"): cast only a user's or a proxy session's
+    .leftJoin("users as tu", (j) => j.on(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`))
+    .leftJoin("proxy_sessions as ps", (j) =>
+      j.on(sql<boolean>`ps.id = case when a.target_type = 'proxy_session' then a.target_id::int end`),
+    )
+    .leftJoin("users as pu", "pu.id", "ps.user_id")
+    .select([
+      "a.id",
+      "a.action",
+      "a.target_type",
+      "a.target_label",
+      "a.before",
+      "a.after",
+      "a.ip",
+      "a.created_at",
+      "au.id as actor_id",
+      "au.first_name as actor_first",
+      "au.last_name as actor_last",
+      "au.pseudonym as actor_pseudonym",
+      "bu.id as behalf_id",
+      "bu.first_name as behalf_first",
+      "bu.last_name as behalf_last",
+      "bu.pseudonym as behalf_pseudonym",
+      sql<string | null>`coalesce(case when tu.anonymized_at is not null then tu.pseudonym end,
+                                  case when pu.anonymized_at is not null then pu.pseudonym end)`.as("target_pseudonym"),
+    ]);
+}
+
+function personName(first: string | null, last: string | null, pseudonym: string | null): string {
+  return first == null ? `${DELETED_USER} ${pseudonym ?? ""}`.trim() : `${first} ${last}`;
+}
+
+function targetName(r: { target_type: string; target_label: string | null; target_pseudonym: string | null }): string {
+  if (r.target_pseudonym) return `${DELETED_USER} ${r.target_pseudonym}`;
+  if (r.target_type === "phone_number") return formatNumber(r.target_label) ?? "A number";
+  if (r.target_type === "company") return "Users of the company";
+  return r.target_label ?? "—";
+}
+
+interface OfficeNames {
+  /** The office's name, or "Another office" when this admin may not see it. */
+  name(id: unknown): string;
+  /** Whether this admin may see the office of this name. */
+  visible(name: unknown): boolean;
+}
+
+async function officeNames(db: Kysely<Database>, actor: Actor): Promise<OfficeNames> {
+  const rows = await db.selectFrom("offices").select(["id", "name"]).where("company_id", "=", actor.company.id).execute();
+  const mine = (id: number) => actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(id);
+  const byId = new Map(rows.filter((o) => mine(o.id)).map((o) => [o.id, o.name]));
+  const names = new Set(byId.values());
+  return {
+    name: (id) => byId.get(Number(id)) ?? "Another office",
+    visible: (name) => names.has(String(name)),
+  };
+}
+
+type Details = Record<string, unknown> | null;
+
+/**
+ * The details an entry records, as "field: before → after" lines. Only the
+ * keys below are shown: ids, timestamps and the proxy message repeat what the
+ * row says already, and a key added later stays out of sight until it has a
+ * name here (so it cannot show another office's data by accident).
+ */
+const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNames) => string }> = {
+  status: { label: "Status", format: (v) => STATUS_NAMES[String(v)] ?? String(v) },
+  license_type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
+  type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
+  license: { label: "License seat", format: (v) => (v === "remove" ? "Removed" : v === "keep" ? "Kept, unassigned" : String(v)) },
+  quantity: { label: "Quantity" },
+  purchased: { label: "Purchased" },
+  assigned: { label: "Assigned" },
+  from_office_id: { label: "From office", format: (v, o) => o.name(v) },
+  to_office_id: { label: "To office", format: (v, o) => o.name(v) },
+  office_id: { label: "Office", format: (v, o) => o.name(v) },
+  office: { label: "Office", format: (v, o) => (o.visible(v) ? String(v) : "Another office") },
+  office_admin_of: { label: "Office Admin of", format: (v, o) => list(v, (id) => o.name(id)) },
+  office_admin: { label: "Office Admin" },
+  has_proxy_access: { label: "Proxy access" },
+  numbers: { label: "Numbers" },
+  number: {
+    label: "Number",
+    format: (v) =>
+      v && typeof v === "object" && "e164" in v
+        ? `${formatNumber(String(v.e164))}${"addon" in v && v.addon ? ` (${LICENSE_NAMES[String(v.addon)]} add-on)` : ""}`
+        : value(v),
+  },
+  groups: { label: "Groups" },
+  state: { label: "State", format: (v) => capitalize(String(v)) },
+  user: { label: "User" },
+  group: { label: "Group" },
+  last_holder: { label: "Last held by" },
+  primary: { label: "Primary number" },
+  addon: { label: "Add-on seat", format: (v) => (v == null ? "None" : (LICENSE_NAMES[String(v)] ?? String(v))) },
+  reason: { label: "Reason" },
+  end_reason: { label: "Ended", format: (v) => END_REASONS[String(v)] ?? String(v) },
+  first_name: { label: "First name" },
+  last_name: { label: "Last name" },
+  email: { label: "Email" },
+  job_title: { label: "Job title" },
+  extension: { label: "Extension" },
+  timezone: { label: "Time zone" },
+  language: { label: "Language" },
+  forwarding_number: { label: "Call forwarding" },
+  do_not_disturb: { label: "Do not disturb" },
+  voicemail_to_email: { label: "Voicemail to email" },
+  caller_id: { label: "Caller ID" },
+  outcomes: {
+    label: "Users",
+    format: (v) => {
+      const all = Array.isArray(v) ? (v as { outcome: string }[]) : [];
+      const done = all.filter((x) => x.outcome === "done").length;
+      return `${done} changed, ${all.length - done} skipped`;
+    },
+  },
+};
+
+const END_REASONS: Record<string, string> = {
+  back: "The admin selected Back",
+  expired: "After 30 minutes",
+  not_allowed: "No longer allowed",
+  signed_out: "The admin signed out",
+};
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function list(v: unknown, each: (x: unknown) => string): string {
+  const items = Array.isArray(v) ? v : [];
+  return items.length ? items.map(each).join(", ") : "None";
+}
+
+/** Any recorded value in words: E.164 numbers formatted, lists joined, yes and no. */
+function value(v: unknown): string {
+  if (v === undefined || v === null || v === "") return "—";
+  if (typeof v === "boolean") return v ? "Yes" : "No";
+  if (Array.isArray(v)) return list(v, value);
+  if (typeof v === "string" && /^\+\d{6,15}$/.test(v)) return formatNumber(v) ?? v;
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+export function describeChanges(action: string, before: unknown, after: unknown, offices: OfficeNames): AuditChange[] {
+  const b = { ...((before ?? {}) as Exclude<Details, null>) };
+  const a = (after ?? {}) as Exclude<Details, null>;
+  // A transfer from another office: that office's groups, and the numbers
+  // that stayed in its Reserved Pool, are its business, not this reader's.
+  if (action === "user.transferred" && !offices.visible(b.office)) {
+    delete b.groups;
+    delete b.numbers;
+  }
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => k in FIELDS);
+  return keys.map((k) => {
+    const { label, format } = FIELDS[k]!;
+    const show = (side: Exclude<Details, null>) => (k in side ? (format ? format(side[k], offices) : value(side[k])) : null);
+    const was = show(b);
+    const is = show(a);
+    // A detail the entry carries unchanged on both sides (a license transfer's
+    // quantity) is context, shown once, under After.
+    return { field: label, before: was === is ? null : was, after: is };
+  });
+}

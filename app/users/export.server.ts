@@ -1,0 +1,124 @@
+/**
+ * Export CSV of the Active or Pending Users tab: the users that match the
+ * list's search and filters (scoped like the list: an Office Admin's offices
+ * only), in the list's order, as a stream.
+ *
+ * Rows are read in keyset batches of 1,000 rather than through one server-side
+ * cursor: a batch is one short query, so a slow download never holds a pooled
+ * connection or an open transaction (a cursor needs both for its whole life),
+ * and on PGlite, which is a single connection, other requests run between
+ * batches instead of waiting for the whole file. Memory holds one batch
+ * however many users match; the CSV stream's backpressure paces the reads.
+ */
+import { pipeline, Readable } from "node:stream";
+import { sql, type Kysely } from "kysely";
+import { stringify } from "csv-stringify";
+import type { Database } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { formatNumber } from "../numbers/format.server.ts";
+import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
+import { filteredUsers, hasProxy, isOfficeAdmin, primaryE164, roleOf } from "./list.server.ts";
+import type { ListParams } from "./list-params.ts";
+
+export const EXPORT_BATCH = 1000;
+
+const COLUMNS = [
+  "First name",
+  "Last name",
+  "Email",
+  "Number",
+  "Extension",
+  "Office",
+  "License",
+  "Admin",
+  "Proxy access",
+  "Status",
+  "Date added",
+  "First signed in",
+] as const;
+
+/** The sort of the list, as a keyset: the column, and its type to compare a key read back as text. */
+const SORT_KEYS = {
+  name: { column: sql`u.sort_name`, type: sql`text` },
+  email: { column: sql`lower(u.email)`, type: sql`text` },
+  // Compared as timestamptz from its text form, which keeps microseconds (a JS Date would not).
+  added: { column: sql`u.created_at`, type: sql`timestamptz` },
+} as const;
+
+/** The matching users, batch by batch, each row as the CSV's cells. */
+export async function* exportUserRows(db: Kysely<Database>, actor: Actor, p: ListParams, batchSize = EXPORT_BATCH) {
+  const { column, type } = SORT_KEYS[p.sort];
+  const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
+  const after = p.dir === "desc" ? sql`<` : sql`>`;
+  let last: { key: string; id: number } | null = null;
+  for (;;) {
+    let qb = filteredUsers(db, actor, p)
+      // Anonymized users are deleted, so the list's filter leaves them out already;
+      // said again here because never exporting them is this file's rule.
+      .where("u.anonymized_at", "is", null)
+      .innerJoin("offices as o", "o.id", "u.office_id")
+      .select([
+        "u.id",
+        "u.first_name",
+        "u.last_name",
+        "u.email",
+        "u.extension",
+        "u.license_type",
+        "u.is_company_admin",
+        "u.has_proxy_access",
+        "u.status",
+        "u.created_at",
+        "u.first_signed_in_at",
+        "o.name as office_name",
+        primaryE164,
+        isOfficeAdmin,
+        sql<string>`${column}::text`.as("sort_key"),
+      ]);
+    if (last) qb = qb.where(sql<boolean>`(${column}, u.id) ${after} (${last.key}::${type}, ${last.id})`);
+    const rows = await qb
+      .orderBy(sql`${column} ${direction}`)
+      .orderBy(sql`u.id ${direction}`)
+      .limit(batchSize)
+      .execute();
+    for (const r of rows) {
+      yield [
+        r.first_name,
+        r.last_name,
+        r.email,
+        formatNumber(r.primary_e164) ?? "",
+        r.extension ?? "",
+        r.office_name,
+        LICENSE_NAMES[r.license_type],
+        roleOf(r) ?? "",
+        hasProxy(actor, r) ? "Yes" : "No",
+        STATUS_NAMES[r.status],
+        r.created_at.toISOString().slice(0, 10),
+        r.first_signed_in_at ? r.first_signed_in_at.toISOString() : "",
+      ];
+    }
+    if (rows.length < batchSize) return;
+    const end = rows.at(-1)!;
+    last = { key: end.sort_key, id: end.id };
+  }
+}
+
+/**
+ * The CSV as a web stream, for a Response. Cells are escaped by csv-stringify;
+ * `escape_formulas` puts an apostrophe before a cell that starts with = + - @,
+ * a tab or a carriage return (and their full-width forms), so a name such as
+ * `=HYPERLINK(...)` typed into a user's profile opens in a spreadsheet as text
+ * instead of running as a formula on the admin's machine (CSV injection).
+ * Numbers are written in international format, so they start with + and keep
+ * that apostrophe too: the spreadsheet shows them as text, which they are.
+ */
+export function usersCsv(db: Kysely<Database>, actor: Actor, p: ListParams): ReadableStream<Uint8Array> {
+  const csv = stringify({ header: true, columns: [...COLUMNS], escape_formulas: true, bom: true });
+  // pipeline, not pipe: a download cancelled halfway destroys the row reader too, so no batch is read for nobody.
+  pipeline(Readable.from(exportUserRows(db, actor, p)), csv, (err) => {
+    if (err && err.code !== "ERR_STREAM_PREMATURE_CLOSE") console.error("users export:", err.message);
+  });
+  return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
+}
+
+/** switchboard-users-2026-11-27.csv: the day it was taken, in UTC like every date shown. */
+export const exportFilename = (now: Date) => `switchboard-users-${now.toISOString().slice(0, 10)}.csv`;
