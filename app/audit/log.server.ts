@@ -310,7 +310,8 @@ export function describeChanges(action: string, before: unknown, after: unknown,
     delete b.groups;
     delete b.numbers;
   }
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => k in FIELDS);
+  // In FIELDS' order: jsonb keeps its keys in its own order (by length), not the order recorded.
+  const keys = Object.keys(FIELDS).filter((k) => k in b || k in a);
   return keys.map((k) => {
     const { label, format } = FIELDS[k]!;
     const show = (side: Exclude<Details, null>) => (k in side ? (format ? format(side[k], offices) : value(side[k])) : null);

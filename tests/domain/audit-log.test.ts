@@ -1,0 +1,239 @@
+/**
+ * The audit log page, read through its domain module with real actors: who
+ * reads which entries (and nothing of other offices through their details),
+ * anonymized people by pseudonym only, the filters and the keyset pages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { actorFor } from "../support/actors.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+import { listAudit, readAuditFilters } from "../../app/audit/log.server.ts";
+import { recordAudit } from "../../app/audit/record.server.ts";
+import { setProxyAccess } from "../../app/proxy/access.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
+import { permanentlyDelete } from "../../app/users/deleted.server.ts";
+import type { Actor } from "../../app/auth/actor.server.ts";
+
+let t: TestDatabase;
+let ada: Actor, olive: Actor, carlos: Actor, gina: Actor;
+const now = new Date("2026-11-20T12:00:00Z");
+const at = (iso: string) => new Date(iso);
+let ruthPseudonym: string;
+
+const idOf = async (email: string) =>
+  (await t.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+const officeId = async (name: string) =>
+  (await t.db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
+
+const read = (actor: Actor, query = "") => {
+  const { filters } = readAuditFilters(new URL(`http://x/audit?${query}`));
+  return listAudit(t.db, actor, filters);
+};
+const actions = async (actor: Actor, query = "") => (await read(actor, query)).entries.map((e) => e.action);
+
+beforeAll(async () => {
+  t = await freshDatabase();
+  await seedDemo(t.db, now);
+  [ada, olive, carlos, gina] = await Promise.all(
+    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, now)),
+  );
+  ada = { ...ada, ip: "203.0.113.7" };
+  const ny = await officeId("New York");
+
+  // New York: proxy access for Ethan (day 1), Ruth's own settings (day 2), then Ruth deleted and anonymized (day 3).
+  expect((await setProxyAccess(t.db, ada, await idOf("ethan@acme.test"), true, at("2026-11-21T09:00:00Z"))).ok).toBe(true);
+  const ruthId = await idOf("ruth@acme.test");
+  const ruth = await actorFor(t.db, "ruth@acme.test", now);
+  await recordAudit(
+    t.db,
+    ruth,
+    {
+      action: "user.settings_updated",
+      targetType: "user",
+      targetId: ruthId,
+      targetLabel: "Ruth Abebe",
+      officeId: ny,
+      before: { job_title: "Executive Assistant", email: "ruth@acme.test" },
+      after: { job_title: "Chief of Staff", email: "ruth@abebe.example" },
+    },
+    at("2026-11-22T09:00:00Z"),
+  );
+  await deleteUsers(t.db, ada, [ruthId], "keep", at("2026-11-23T09:00:00Z"));
+  expect(await permanentlyDelete(t.db, ada, ruthId, at("2026-11-23T10:00:00Z"))).toBe(true);
+  ruthPseudonym = (await t.db.selectFrom("users").select("pseudonym").where("id", "=", ruthId).executeTakeFirstOrThrow())
+    .pseudonym!;
+
+  // Austin: Kevin deleted by Carlos (day 3).
+  await deleteUsers(t.db, carlos, [await idOf("kevin@acme.test")], "keep", at("2026-11-23T11:00:00Z"));
+
+  // Mei moved from San Francisco to New York (day 4): the entry is New York's, and names San Francisco's things.
+  await recordAudit(
+    t.db,
+    ada,
+    {
+      action: "user.transferred",
+      targetType: "user",
+      targetId: await idOf("mei@acme.test"),
+      targetLabel: "Mei Tanaka",
+      officeId: ny,
+      before: { office: "San Francisco", numbers: ["+14155550999"], groups: ["Engineering"], office_admin: false },
+      after: { office: "New York", numbers: ["+12125550999"], groups: [], office_admin: false },
+    },
+    at("2026-11-24T09:00:00Z"),
+  );
+
+  // Globex, the same day.
+  await deleteUsers(t.db, gina, [await idOf("walter@globex.test")], "keep", at("2026-11-24T10:00:00Z"));
+});
+afterAll(() => t.close());
+
+describe("who reads what", () => {
+  it("a Company Admin reads every entry of the company, newest first, and nothing of another company", async () => {
+    const { entries } = await read(ada);
+    expect(entries.map((e) => e.action)).toEqual([
+      "Transferred a user to another office",
+      "Bulk action: delete users",
+      "Deleted a user",
+      "Anonymized a deleted user",
+      "Bulk action: delete users",
+      "Deleted a user",
+      "Changed account settings",
+      "Gave proxy access",
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/Walter|Globex/);
+    const proxy = entries.at(-1)!;
+    expect(proxy).toMatchObject({ actor: "Ada Lovelace", onBehalfOf: null, target: "Ethan Brooks", ip: "203.0.113.7" });
+    expect(proxy.changes).toEqual([{ field: "Proxy access", before: "No", after: "Yes" }]);
+  });
+
+  it("another company's admin reads only their own company's entries", async () => {
+    const { entries } = await read(gina);
+    expect(entries.map((e) => e.target)).toEqual(["Users of the company", "Walter Price"]);
+  });
+
+  it("an Office Admin reads entries about their offices only, and no other office's details", async () => {
+    const { entries } = await read(olive);
+    expect(entries.map((e) => e.action)).toEqual([
+      "Transferred a user to another office",
+      "Anonymized a deleted user",
+      "Deleted a user",
+      "Changed account settings",
+      "Gave proxy access",
+    ]);
+    const transfer = entries[0]!;
+    expect(transfer.changes).toEqual([
+      { field: "Office", before: "Another office", after: "New York" },
+      { field: "Office Admin", before: null, after: "No" },
+      { field: "Numbers", before: null, after: "+1 212 555 0999" },
+      { field: "Groups", before: null, after: "None" },
+    ]);
+    // Not the bulk summaries (across offices), not Austin's deletion, nothing named after San Francisco.
+    const text = JSON.stringify(entries);
+    for (const leak of ["San Francisco", "Engineering", "415", "Kevin", "Austin", "Bulk"]) expect(text).not.toContain(leak);
+
+    const austin = await read(carlos);
+    expect(austin.entries.map((e) => `${e.action}: ${e.target}`)).toEqual(["Deleted a user: Kevin Park"]);
+  });
+});
+
+describe("anonymized people", () => {
+  it("show only their pseudonym, as actor and as target, and nothing else of them", async () => {
+    const { entries } = await read(ada);
+    const theirs = entries.filter((e) => e.target.includes(ruthPseudonym) || e.actor.includes(ruthPseudonym));
+    expect(theirs.map((e) => e.action)).toEqual([
+      "Anonymized a deleted user",
+      "Deleted a user",
+      "Changed account settings",
+    ]);
+    for (const e of theirs) expect(e.target).toBe(`Deleted user ${ruthPseudonym}`);
+    expect(theirs.at(-1)!.actor).toBe(`Deleted user ${ruthPseudonym}`);
+    expect(JSON.stringify(entries)).not.toMatch(/Ruth|Abebe|abebe/i);
+  });
+
+  it("are found by their pseudonym, not their former name", async () => {
+    expect(await actions(ada, `who=${ruthPseudonym}`)).toEqual(["Changed account settings"]);
+    expect(await actions(ada, "who=ruth")).toEqual([]);
+    expect(await actions(ada, "target=abebe")).toEqual([]);
+    expect((await actions(ada, `target=${ruthPseudonym}`)).length).toBe(3);
+  });
+});
+
+describe("filters", () => {
+  it("by who acted, by target, by action and by dates (UTC days, both ends included)", async () => {
+    expect(await actions(ada, "who=carlos")).toEqual(["Bulk action: delete users", "Deleted a user"]);
+    expect(await actions(ada, "who=ADA lovelace&action=user.deleted")).toEqual(["Deleted a user"]);
+    expect(await actions(ada, "target=ethan")).toEqual(["Gave proxy access"]);
+    expect(await actions(ada, "action=user.transferred")).toEqual(["Transferred a user to another office"]);
+    expect(await actions(ada, "from=2026-11-21&to=2026-11-22")).toEqual(["Changed account settings", "Gave proxy access"]);
+    expect(await actions(ada, "from=2026-11-24")).toEqual(["Transferred a user to another office"]);
+    expect(await actions(ada, "to=2026-11-20")).toEqual([]);
+  });
+
+  it("a filter never widens the scope", async () => {
+    expect(await actions(olive, "who=carlos")).toEqual([]);
+    expect(await actions(gina, "target=ethan")).toEqual([]);
+  });
+
+  it("refuses bad input beside its field and still applies the rest", () => {
+    const bad = (q: string) => readAuditFilters(new URL(`http://x/audit?${q}`));
+    const r = bad(`from=2026-02-30&to=yesterday&action=user.hacked&who=${"x".repeat(10_000)}&target=ethan`);
+    expect(r.reply?.error).toMatchObject({
+      from: [expect.stringContaining("does not exist")],
+      to: [expect.stringContaining("YYYY-MM-DD")],
+      action: ["Choose an action from the list."],
+      who: ["Use at most 200 characters."],
+    });
+    expect(r.filters).toMatchObject({ target: "ethan" });
+    expect(r.filters).not.toHaveProperty("from");
+    expect(bad("from=2026-11-24&to=2026-11-21").reply?.error).toMatchObject({ to: ["The end date is before the start date."] });
+    expect(bad("who=a%00b").reply?.error).toMatchObject({ who: [expect.any(String)] });
+    // SQL and LIKE wildcards are text like any other.
+    expect(bad("target=%25' or 1=1 --").reply).toBeNull();
+  });
+
+  it("treats LIKE wildcards and quotes as text", async () => {
+    expect(await actions(ada, "target=%25")).toEqual([]);
+    expect(await actions(ada, "target=' or 1=1 --")).toEqual([]);
+  });
+});
+
+describe("pages", () => {
+  it("walks the log 50 at a time with no entry twice or missed, even when they share a timestamp, and back", async () => {
+    const pageTime = at("2026-11-25T09:00:00Z");
+    await recordAudit(
+      t.db,
+      ada,
+      Array.from({ length: 120 }, (_, i) => ({
+        action: "user.invite_resent",
+        targetType: "user" as const,
+        targetId: 1,
+        targetLabel: `Page test ${i}`,
+        officeId: null,
+      })),
+      pageTime,
+    );
+    const seen: number[] = [];
+    const pages: { entries: { id: number }[]; newerCursor: number | null; olderCursor: number | null }[] = [];
+    let query = "action=user.invite_resent";
+    for (;;) {
+      const page = await read(ada, query);
+      pages.push(page);
+      seen.push(...page.entries.map((e) => e.id));
+      if (!page.olderCursor) break;
+      query = `action=user.invite_resent&before=${page.olderCursor}`;
+    }
+    expect(pages.map((p) => p.entries.length)).toEqual([50, 50, 20]);
+    expect(new Set(seen).size).toBe(120);
+    expect(pages[0]!.newerCursor).toBeNull();
+    // Previous from the third page is the second; from the second, the first.
+    const back = await read(ada, `action=user.invite_resent&after=${pages[2]!.newerCursor}`);
+    expect(back.entries.map((e) => e.id)).toEqual(pages[1]!.entries.map((e) => e.id));
+    const first = await read(ada, `action=user.invite_resent&after=${back.newerCursor}`);
+    expect(first.entries.map((e) => e.id)).toEqual(pages[0]!.entries.map((e) => e.id));
+    expect(first.newerCursor).toBeNull();
+    // An Office Admin never sees these (no office), nor pages into them with a cursor.
+    expect((await read(olive, `before=${pages[1]!.olderCursor}`)).entries.map((e) => e.action)).not.toContain("Resent an invite");
+    // A cursor of another company reads nothing of theirs.
+    expect((await read(gina, `before=${pages[1]!.olderCursor}`)).entries).toEqual([]);
+  });
+});
