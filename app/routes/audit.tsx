@@ -65,8 +65,8 @@ export default function AuditLog({ loaderData }: Route.ComponentProps) {
           label="Action"
           options={[{ value: "", label: "Any action" }, ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label }))]}
         />
-        <TextField meta={fields.from} label="From" type="date" hint="YYYY-MM-DD, UTC" />
-        <TextField meta={fields.to} label="To" type="date" hint="YYYY-MM-DD, UTC, included" />
+        <TextField meta={fields.from} label="From" type="date" hint="A day, in UTC" />
+        <TextField meta={fields.to} label="To" type="date" hint="A day, in UTC, included" />
         <div className="toolbar-actions">
           <button type="submit" className="button primary">
             Filter
