@@ -47,12 +47,26 @@ export interface TransferOffice {
 const anyOf = (ids: number[]) => sql<number>`any(${sql.val(ids)}::int[])`;
 
 /**
- * The users, in list order. Under `lock` their rows are locked in that
- * order, so two transfers of overlapping sets queue instead of deadlocking.
+ * The users, in list order. Under `lock` their rows are locked first, in
+ * that order, so two transfers of overlapping sets queue instead of
+ * deadlocking. The lock takes no join: after waiting, PostgreSQL rechecks a
+ * locked row against the joined rows it read before the wait, so a user
+ * just moved by the other transfer would drop out instead of showing as changed.
  */
 async function readUsers(db: Db, actor: Actor, userIds: number[], lock: boolean) {
   if (userIds.length === 0) return [];
-  let q = db
+  if (lock) {
+    await db
+      .selectFrom("users as u")
+      .select("u.id")
+      .where(usersInScope(actor))
+      .where("u.id", "=", anyOf(userIds))
+      .orderBy("u.sort_name")
+      .orderBy("u.id")
+      .forUpdate()
+      .execute();
+  }
+  return db
     .selectFrom("users as u")
     .innerJoin("offices as o", "o.id", "u.office_id")
     .select([
@@ -71,9 +85,8 @@ async function readUsers(db: Db, actor: Actor, userIds: number[], lock: boolean)
     .where(usersInScope(actor))
     .where("u.id", "=", anyOf(userIds))
     .orderBy("u.sort_name")
-    .orderBy("u.id");
-  if (lock) q = q.forUpdate("u");
-  return q.execute();
+    .orderBy("u.id")
+    .execute();
 }
 type UserRow = Awaited<ReturnType<typeof readUsers>>[number];
 
@@ -319,7 +332,7 @@ async function readPreviews(
       groupsEnding.map((g) => g.id).join(","),
       adminRightsEnding ? "admin" : "-",
       own.map((n) => `${n.id}:${n.addon ?? ""}`).join(","),
-      newNumber?.e164 ?? "-",
+      newNumber ? `${newNumber.source}:${newNumber.e164}` : "-",
       refusal ?? "ok",
     ].join("|");
     return {
