@@ -138,12 +138,16 @@ function officeChoicesForAll(users: UserRow[], offices: OfficeRow[]): TransferOf
   }));
 }
 
+/*
+ * The reasons below name no one: a bulk transfer keeps them in the audit
+ * log as outcomes, which anonymization does not rewrite, and the page
+ * showing them names the user beside them.
+ */
+
 /** Why this user cannot be transferred at all, or null. */
 function userRefusal(user: UserRow): string | null {
-  if (user.status === "deleted") return `${nameOf(user)} is deleted and cannot be transferred.`;
-  if (user.status === "pending") {
-    return `${nameOf(user)} has not accepted the invite yet: only active users can be transferred.`;
-  }
+  if (user.status === "deleted") return "Deleted: a deleted user cannot be transferred.";
+  if (user.status === "pending") return "Has not accepted the invite yet: only active users can be transferred.";
   return null;
 }
 
@@ -242,7 +246,10 @@ async function readPreviews(
       .filter((n) => n.assigned_user_id === u.id)
       .map((n) => ({ id: n.id, e164: n.e164, formatted: formatNumber(n.e164) ?? n.e164, kind: n.kind, addon: n.addon_license_type, isPrimary: n.is_primary }));
   const primaryOf = (u: UserRow) => numbersOf(u).find((n) => n.isPrimary && n.kind === "local");
-  const baseRefusal = (u: UserRow) => userTransferRefusal(actor) ?? userRefusal(u) ?? officeChoices(u, [to])[0]!.disabledReason;
+  const baseRefusal = (u: UserRow) =>
+    userTransferRefusal(actor) ??
+    userRefusal(u) ??
+    (u.office_id === to.id ? `Already works in ${to.name}.` : officeChoices(u, [to])[0]!.disabledReason);
   const needing = users.filter((u) => to.country !== u.office_country && primaryOf(u) && !baseRefusal(u)).length;
 
   type NewNumber = NonNullable<TransferPreview["newNumber"]>;
@@ -285,7 +292,6 @@ async function readPreviews(
   };
 
   return users.map((user) => {
-    const name = nameOf(user);
     const own = numbersOf(user);
     const international = to.country !== user.office_country;
     const primary = primaryOf(user);
@@ -309,10 +315,10 @@ async function readPreviews(
         if (unassigned(type) >= count) continue;
         refusal =
           type === user.license_type
-            ? `${to.name} has no unassigned ${LICENSE_NAMES[type]} license for ${name}. Transfer one from another office first (Company Settings > Licenses).`
+            ? `${to.name} has no unassigned ${LICENSE_NAMES[type]} license left for this user. Transfer one from another office first (Company Settings > Licenses).`
             : type === "meetings"
-              ? `${to.name} has no unassigned ${LICENSE_NAMES.meetings} license for ${name}. Transfer one from another office first.`
-              : `${to.name} has no unassigned ${LICENSE_NAMES[type]} add-on for ${name}'s number. Transfer one from another office first.`;
+              ? `${to.name} has no unassigned ${LICENSE_NAMES.meetings} license left for this user. Transfer one from another office first.`
+              : `${to.name} has no unassigned ${LICENSE_NAMES[type]} add-on left for this user's number. Transfer one from another office first.`;
         break;
       }
     }
@@ -320,7 +326,7 @@ async function readPreviews(
     if (!refusal && international && primary) {
       const n = nextNumber(user);
       if (n) newNumber = { ...n, addon: primary.addon };
-      else refusal = `No local number in ${to.country} is free, in ${to.name}'s Reserved Pool or from the number provider, so ${name} cannot be transferred there now.`;
+      else refusal = `No local number in ${to.country} is free, in ${to.name}'s Reserved Pool or from the number provider, so this user cannot be transferred there now.`;
     }
     if (!refusal) for (const [type, count] of needed) free.set(type, unassigned(type) - count);
 
@@ -336,7 +342,7 @@ async function readPreviews(
       refusal ?? "ok",
     ].join("|");
     return {
-      user: { id: user.id, name, email: user.email, status: user.status, licenseType: user.license_type, hasMeetingsSeat: user.has_meetings_seat },
+      user: { id: user.id, name: nameOf(user), email: user.email, status: user.status, licenseType: user.license_type, hasMeetingsSeat: user.has_meetings_seat },
       from: { id: user.office_id, name: user.office_name, country: user.office_country },
       to: { id: to.id, name: to.name, country: to.country },
       international,
@@ -467,9 +473,9 @@ export function transferChanges(p: TransferPreview): string[] {
   return lines;
 }
 
-/** What the transfer did, in a sentence or few. */
-function doneMessage(p: TransferPreview): string {
-  const parts = [`${p.user.name} now works in ${p.to.name}.`];
+/** What the transfer did, in a sentence or few; `named` for a page of its own, not for a bulk outcome (see above). */
+function doneMessage(p: TransferPreview, named: boolean): string {
+  const parts = [named ? `${p.user.name} now works in ${p.to.name}.` : `Now works in ${p.to.name}.`];
   if (p.groupsEnding.length) parts.push(`Removed from ${p.groupsEnding.map((g) => g.name).join(", ")}.`);
   if (p.adminRightsEnding) parts.push(`No longer an Office Admin of ${p.from.name}.`);
   if (p.numbersRemoved.length) {
@@ -518,7 +524,7 @@ export async function transferUser(
         if (p.refusal) throw new Refusal(p.refusal);
         if (p.key !== input.seen) throw new Refusal(stale([p.user.name]));
         await applyTransfers(tx, actor, [p], now, provider);
-        return { ok: true as const, message: doneMessage(p) };
+        return { ok: true as const, message: doneMessage(p, true) };
       }),
     () => NO_SEAT_ANY_MORE,
   );
@@ -600,7 +606,7 @@ export async function transferUsers(
           id: p.user.id,
           name: p.user.name,
           outcome: p.refusal ? "skipped" : "done",
-          detail: p.refusal ?? doneMessage(p),
+          detail: p.refusal ?? doneMessage(p, false),
         }));
         const auditId = await recordBulkResult(tx, actor, "users.bulk_transfer", outcomes, now, { office_id: input.to });
         result = { auditId, outcomes };
