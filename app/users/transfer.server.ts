@@ -553,8 +553,8 @@ export async function planTransfers(
   provider: NumberProvider = localNumberProvider,
 ) {
   const users = await readUsers(db, actor, userIds, false);
-  const [offices, previews] = [await companyOffices(db, actor), await readPreviews(db, actor, users, officeId, false, provider, undefined)];
-  const to = users.length ? officeChoicesForAll(users, offices).find((o) => o.id === officeId) : undefined;
+  const previews = await readPreviews(db, actor, users, officeId, false, provider, undefined);
+  const to = users.length ? officeChoicesForAll(users, await companyOffices(db, actor)).find((o) => o.id === officeId) : undefined;
   if (!previews || !to) return null;
   return {
     to,
