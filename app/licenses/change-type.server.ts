@@ -194,7 +194,7 @@ export async function changeLicenseType(
             numberAfter = { e164: n.e164, addon: null };
             numberNote = ` ${n.formatted} is now the number included with Connect; its Local number add-on is unassigned.`;
           } else {
-            await sendToPool(tx, [n.id], user, now);
+            await sendToPool(tx, [n.id], now);
             numberAfter = { e164: n.e164, state: "reserved" };
             numberNote = ` ${n.formatted} went to the Reserved Pool.`;
           }

@@ -224,7 +224,7 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
               .executeTakeFirst();
             if (old) {
               // Before the new one takes its place: the one-primary index, and the add-on seat it frees.
-              await sendToPool(tx, [old.id], user, at);
+              await sendToPool(tx, [old.id], at);
               entries.push({
                 action: "phone_number.removed",
                 targetType: "phone_number",

@@ -9,7 +9,7 @@
  * Local number add-on is freed. A fax number never becomes primary. With no
  * local number left the user has no number, which the confirmation says.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { AddonLicenseType, Database, NumberKind, UserLicenseType } from "../../db/schema.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
@@ -25,25 +25,28 @@ interface Holder {
 const nameOf = (u: Holder) => `${u.first_name} ${u.last_name}`;
 
 /**
- * Puts numbers a user held into the Reserved Pool with the last-holder
- * snapshot; the add-on seats they held are freed by the trigger.
+ * Puts numbers into the Reserved Pool with the last-holder snapshot of the
+ * user each was assigned to, so one statement serves any number of holders
+ * (a bulk transfer); the add-on seats they held are freed by the trigger.
  */
-export async function sendToPool(tx: Transaction<Database>, numberIds: number[], holder: Holder, at: Date) {
+export async function sendToPool(tx: Transaction<Database>, numberIds: number[], at: Date) {
   if (numberIds.length === 0) return;
   await tx
-    .updateTable("phone_numbers")
+    .updateTable("phone_numbers as n")
+    .from("users as u")
     .set((eb) => ({
       state: "reserved",
       assigned_user_id: null,
       assigned_group_id: null,
       is_primary: false,
       addon_license_type: null,
-      last_holder_user_id: holder.id,
-      last_holder_name: nameOf(holder),
-      last_office_id: eb.ref("office_id"),
+      last_holder_user_id: eb.ref("u.id"),
+      last_holder_name: sql<string>`u.first_name || ' ' || u.last_name`,
+      last_office_id: eb.ref("n.office_id"),
       unassigned_at: at,
     }))
-    .where("id", "in", numberIds)
+    .whereRef("u.id", "=", "n.assigned_user_id")
+    .where("n.id", "in", numberIds)
     .execute();
 }
 
@@ -138,7 +141,7 @@ export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: n
       const number = found.numbers.find((n) => n.id === numberId);
       if (!number) throw new Refusal(NO_LONGER_THEIRS);
       const next = successor(found.numbers, number);
-      await sendToPool(tx, [number.id], found.user, at);
+      await sendToPool(tx, [number.id], at);
       const entries: AuditEntry[] = [
         {
           action: "phone_number.removed",

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
-import { officesInScope, requireAdmin } from "~/auth/actor.server";
+import { mayTransferUsers, officesInScope, requireAdmin } from "~/auth/actor.server";
 import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
@@ -16,7 +16,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = await getDb();
   const params = readListParams(new URL(request.url));
   const [result, offices] = await Promise.all([listUsers(db, actor, params), officesInScope(db, actor)]);
-  return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
+  return {
+    ...result,
+    params,
+    offices: offices.map((o) => ({ id: o.id, name: o.name })),
+    // Only the actions this admin may take are offered (the server checks again).
+    bulkActions: Object.entries(BULK_ACTIONS).filter(([a]) => a !== "transfer" || mayTransferUsers(actor)),
+  };
 }
 
 /** The URL of this list (or its export) with some of its state changed (page back to 1 unless given). */
@@ -51,7 +57,7 @@ function SortHeader({ params, column, label }: { params: ListParams; column: Lis
 }
 
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
-  const { users, total, page, pageCount, params, offices } = loaderData;
+  const { users, total, page, pageCount, params, offices, bulkActions } = loaderData;
   const searching = useNavigation().state === "loading";
   // The form's fields are uncontrolled: a new URL (a link, Clear) remounts them with its values.
   const formKey = useLocation().search;
@@ -159,6 +165,7 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
 
       {users.length > 0 ? (
         <BulkBar
+          actions={bulkActions}
           params={params}
           total={total}
           pageIds={users.map((u) => u.id)}
@@ -261,11 +268,13 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
  * not a list of ids.
  */
 function BulkBar({
+  actions,
   params,
   total,
   pageIds,
   selectedCount,
 }: {
+  actions: [string, string][];
   params: ListParams;
   total: number;
   pageIds: number[];
@@ -277,7 +286,7 @@ function BulkBar({
       <div className="field">
         <label htmlFor="bulk-action">Action</label>
         <select id="bulk-action" name="action" defaultValue="delete">
-          {Object.entries(BULK_ACTIONS).map(([value, label]) => (
+          {actions.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>

@@ -1,16 +1,18 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form, Link, redirect, useNavigation, type ShouldRevalidateFunctionArgs } from "react-router";
 import type { Route } from "./+types/users.bulk";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireAdmin } from "~/auth/actor.server";
+import { requireAdmin, requireUserTransfer } from "~/auth/actor.server";
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
-import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, formToObject } from "~/users/bulk-params";
+import { bulkTransferChoices, planTransfers, transferUsers } from "~/users/transfer.server";
+import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, formToObject } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
+import { RadioGroup } from "~/ui/radio-group";
 import { LICENSE_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
-  { title: `${data?.kind === "plan" ? BULK_ACTIONS[data.action] : "Bulk action"} · Switchboard` },
+  { title: `${data?.kind === "plan" || data?.kind === "office" ? BULK_ACTIONS[data.action] : "Bulk action"} · Switchboard` },
 ];
 
 /** Back to the list as it was: its search and filters rode along in this URL. */
@@ -30,6 +32,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const selection = await resolveSelection(db, actor, url);
   const back = backToList(url);
   if (!selection.ok) return { kind: "nothing" as const, back, message: selection.message };
+  if (selection.action === "transfer") {
+    return transferStep(url, requireUserTransfer(context, request), selection.ids, selection.tooMany, back);
+  }
   const { targets, outcomes } = await planBulk(db, actor, selection.action, selection.ids);
   const byId = new Map(targets.map((t) => [t.id, t]));
   return {
@@ -44,9 +49,61 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   };
 }
 
+/**
+ * Transfer users, after the selection: the new office (step 1), then the
+ * review (`step=review`). Both are GETs, so the selection and the office
+ * ride in the URL and the flow works without JavaScript.
+ */
+async function transferStep(url: URL, actor: ReturnType<typeof requireUserTransfer>, ids: number[], tooMany: boolean, back: string) {
+  const db = await getDb();
+  const raw = url.searchParams.get("to");
+  const to = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  // The selection as it came (ids, or the search), for the next step's form and the Back link.
+  const carried = [...url.searchParams].filter(([k]) => k !== "to" && k !== "step");
+  let error: string | null = null;
+  if (url.searchParams.get("step") === "review") {
+    const plan = to ? await planTransfers(db, actor, ids, to) : null;
+    if (plan && !plan.to.disabledReason) {
+      return {
+        kind: "plan" as const,
+        action: "transfer" as const,
+        back,
+        tooMany,
+        to: plan.to,
+        officeStep: `/users/bulk?${new URLSearchParams([...carried, ["to", String(to)]])}`,
+        rows: plan.rows,
+      };
+    }
+    error = plan?.to.disabledReason ?? "Choose the new office.";
+  }
+  const result = {
+    kind: "office" as const,
+    action: "transfer" as const,
+    back,
+    tooMany,
+    count: ids.length,
+    carried,
+    to,
+    offices: await bulkTransferChoices(db, actor, ids),
+    error,
+  };
+  return error ? data(result, { status: 400 }) : result;
+}
+
 export async function action({ request, context }: Route.ActionArgs) {
+  const form = formToObject(await request.formData());
+  if (form.action === "transfer") {
+    const actor = requireUserTransfer(context, request);
+    const parsed = bulkTransferConfirmation.safeParse(form);
+    if (!parsed.success) {
+      return data({ error: "This review is incomplete. Choose the new office again." }, { status: 400 });
+    }
+    const result = await transferUsers(await getDb(), actor, parsed.data, now(request));
+    if (!result.ok) return data({ error: result.message }, { status: 409 });
+    throw redirect(`/users/bulk/${result.auditId}`);
+  }
   const actor = requireAdmin(context, request);
-  const parsed = bulkConfirmation.safeParse(formToObject(await request.formData()));
+  const parsed = bulkConfirmation.safeParse(form);
   if (!parsed.success) {
     return data({ error: parsed.error.issues[0]?.message ?? "This confirmation is incomplete." }, { status: 400 });
   }
@@ -56,6 +113,11 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
   const result = await applyBulk(await getDb(), actor, action, id, license ?? "keep", now(request));
   throw redirect(`/users/bulk/${result.auditId}`);
+}
+
+/** A refused confirmation shows the review as it is now: reload it even after a 4xx. */
+export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  return actionResult ? true : defaultShouldRevalidate;
 }
 
 export default function BulkConfirm({ loaderData, actionData }: Route.ComponentProps) {
@@ -71,23 +133,75 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
       </div>
     );
   }
-  const { action, rows, back, tooMany } = loaderData;
-  const affected = rows.filter((r) => r.outcome === "done");
-  const skipped = rows.filter((r) => r.outcome === "skipped");
+  const { action, back, tooMany } = loaderData;
   const verb = BULK_ACTIONS[action];
-  return (
-    <div className="page">
+  const users = (n: number) => `${n} ${n === 1 ? "user" : "users"}`;
+  const head = (count: number) => (
+    <>
       <p className="breadcrumb">
         <Link to={back}>Office › Users</Link> › <span aria-current="page">{verb}</span>
       </p>
       <h1>
-        {verb}: {affected.length} {affected.length === 1 ? "user" : "users"}
+        {verb}: {users(count)}
       </h1>
       {tooMany ? (
         <p className="callout warning">
           More than {BULK_LIMIT.toLocaleString("en-US")} users match: this action takes the first{" "}
           {BULK_LIMIT.toLocaleString("en-US")}. Narrow the search to reach the rest.
         </p>
+      ) : null}
+    </>
+  );
+  if (loaderData.kind === "office") {
+    const { carried, offices, to, error, count } = loaderData;
+    return (
+      <div className="page narrow">
+        {head(count)}
+        <Form method="get" action="/users/bulk" className="panel form">
+          {carried.map(([k, v], i) => (
+            <input key={i} type="hidden" name={k} value={v} />
+          ))}
+          <input type="hidden" name="step" value="review" />
+          <RadioGroup
+            name="to"
+            legend="New office"
+            hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
+            defaultValue={to ? String(to) : undefined}
+            error={error ?? undefined}
+            options={offices.map((o) => ({
+              value: String(o.id),
+              label: o.name,
+              disabled: !!o.disabledReason,
+              description: o.disabledReason ?? `${o.country} · price level ${o.priceLevel}`,
+            }))}
+          />
+          <div className="form-actions">
+            <button type="submit" className="button primary">
+              Next
+            </button>
+            <Link to={back}>Cancel</Link>
+          </div>
+        </Form>
+      </div>
+    );
+  }
+  const { rows } = loaderData;
+  const transfer = loaderData.action === "transfer" ? loaderData : null;
+  const affected = rows.filter((r) => r.outcome === "done");
+  const skipped = rows.filter((r) => r.outcome === "skipped");
+  return (
+    <div className="page">
+      {head(affected.length)}
+      {transfer ? (
+        <>
+          <div role="alert" className={actionData?.error ? "form-error" : undefined}>
+            {actionData?.error ? <p>{actionData.error}</p> : null}
+          </div>
+          <p>
+            New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their license (the
+            seat moves with them), settings and sign-in; admin rights over other offices stay.
+          </p>
+        </>
       ) : null}
       {action === "delete" && affected.length > 0 ? (
         <div className="callout warning">
@@ -120,7 +234,17 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                   <td>{r.email}</td>
                   <td>{r.officeName}</td>
                   <td>{LICENSE_NAMES[r.licenseType]}</td>
-                  <td>{r.detail}</td>
+                  <td>
+                    {"changes" in r ? (
+                      <ul className="plain">
+                        {r.changes.map((c, i) => (
+                          <li key={i}>{c}</li>
+                        ))}
+                      </ul>
+                    ) : (
+                      r.detail
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -163,6 +287,15 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
           {rows.map((r) => (
             <input key={r.id} type="hidden" name="id" value={r.id} />
           ))}
+          {transfer ? (
+            <>
+              <input type="hidden" name="to" value={transfer.to.id} />
+              {transfer.rows.map((r) => (
+                <input key={r.id} type="hidden" name="seen" value={r.seen} />
+              ))}
+              {transfer.rows.map((r) => (r.newNumber ? <input key={r.id} type="hidden" name="number" value={r.newNumber} /> : null))}
+            </>
+          ) : null}
           {action === "delete" ? (
             <fieldset aria-describedby={actionData?.error ? "license-error" : undefined}>
               <legend>Their licenses</legend>
@@ -180,16 +313,25 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                 </p>
               ) : null}
             </fieldset>
-          ) : actionData?.error ? (
+          ) : actionData?.error && !transfer ? (
             <p className="field-error" role="alert">
               {actionData.error}
             </p>
           ) : null}
           <div className="form-actions">
             <button type="submit" className={`button ${action === "delete" ? "danger" : "primary"}`} disabled={busy}>
-              {action === "delete" ? `Delete ${affected.length} ${affected.length === 1 ? "user" : "users"}` : `${verb} for ${affected.length} ${affected.length === 1 ? "user" : "users"}`}
+              {action === "delete"
+                ? `Delete ${users(affected.length)}`
+                : transfer
+                  ? "Confirm transfer"
+                  : `${verb} for ${users(affected.length)}`}
             </button>
-            <Link to={back} className="button subtle">
+            {transfer ? (
+              <Link to={transfer.officeStep} className="button subtle">
+                Back
+              </Link>
+            ) : null}
+            <Link to={back} className={transfer ? undefined : "button subtle"}>
               Cancel
             </Link>
           </div>

@@ -9,16 +9,18 @@ export const BULK_ACTIONS = {
   delete: "Delete users",
   add_admin: "Add admin access",
   remove_admin: "Remove admin access",
+  transfer: "Transfer users",
 } as const;
 export type BulkAction = keyof typeof BULK_ACTIONS;
+/** The actions confirmed in one step; Transfer users has its own steps (new office, review). */
+export type OneStepBulkAction = Exclude<BulkAction, "transfer">;
+const ONE_STEP_ACTIONS = Object.keys(BULK_ACTIONS).filter((a) => a !== "transfer") as [OneStepBulkAction, ...OneStepBulkAction[]];
 
 /** The most users one bulk action takes, so its confirmation page stays a page. */
 export const BULK_LIMIT = 5000;
 
-const ids = z.preprocess(
-  (v) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]),
-  z.array(z.coerce.number().int().positive().max(2 ** 31 - 1)).max(BULK_LIMIT),
-);
+const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
+const ids = z.preprocess(asArray, z.array(z.coerce.number().int().positive().max(2 ** 31 - 1)).max(BULK_LIMIT));
 
 /** From the list page's bulk form (a GET, so the confirmation page has a URL). */
 export const bulkSelection = z.object({
@@ -30,17 +32,31 @@ export const bulkSelection = z.object({
 
 /** The confirmation page's POST: exactly the users it listed. */
 export const bulkConfirmation = z.object({
-  action: z.enum(Object.keys(BULK_ACTIONS) as [BulkAction, ...BulkAction[]]),
+  action: z.enum(ONE_STEP_ACTIONS),
   id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
   license: z.enum(["keep", "remove"], "Choose whether to keep or remove their licenses.").optional(),
 });
+
+/** Transfer users' confirmation: the users, the new office, and what the review showed of each. */
+export const bulkTransferConfirmation = z.object({
+  action: z.literal("transfer"),
+  to: z.coerce.number("Choose the new office.").int("Choose the new office.").positive("Choose the new office.").max(2 ** 31 - 1, "Choose the new office."),
+  id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
+  /** Per user, "id:digest" of the review as shown: the POST must find the same. */
+  seen: z.preprocess(asArray, z.array(z.string().regex(/^[0-9]{1,10}:[A-Za-z0-9_-]{1,64}$/)).max(BULK_LIMIT)),
+  /** Per user moving to another country, "id:+E164" of the new local number the review offered. */
+  number: z.preprocess(asArray, z.array(z.string().regex(/^[0-9]{1,10}:\+[0-9]{6,15}$/)).max(BULK_LIMIT)),
+});
+export type BulkTransferInput = z.infer<typeof bulkTransferConfirmation>;
+
+const REPEATED = new Set(["id", "page_id", "seen", "number"]);
 
 /** Reads repeated form or query fields into arrays, the way the schemas above expect. */
 export function formToObject(data: URLSearchParams | FormData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of new Set(data.keys())) {
     const all = data.getAll(key).map(String);
-    out[key] = key === "id" || key === "page_id" ? all : all[0];
+    out[key] = REPEATED.has(key) ? all : all[0];
   }
   return out;
 }

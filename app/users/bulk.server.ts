@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { BULK_LIMIT, bulkSelection, formToObject, type BulkAction } from "./bulk-params.ts";
+import { BULK_LIMIT, bulkSelection, formToObject, type BulkAction, type OneStepBulkAction } from "./bulk-params.ts";
 import { readListParams } from "./list-params.ts";
 import { matchingUserIds } from "./list.server.ts";
 import { findTargets, type BulkOutcome } from "./bulk-targets.server.ts";
@@ -31,7 +31,7 @@ export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: 
   return { ok: true, action, ids, tooMany };
 }
 
-export async function planBulk(db: Kysely<Database>, actor: Actor, action: BulkAction, ids: number[]) {
+export async function planBulk(db: Kysely<Database>, actor: Actor, action: OneStepBulkAction, ids: number[]) {
   const targets = await findTargets(db, actor, ids);
   const outcomes =
     action === "delete"
@@ -43,7 +43,7 @@ export async function planBulk(db: Kysely<Database>, actor: Actor, action: BulkA
 export async function applyBulk(
   db: Kysely<Database>,
   actor: Actor,
-  action: BulkAction,
+  action: OneStepBulkAction,
   ids: number[],
   license: LicenseChoice,
   now: Date,
@@ -56,6 +56,7 @@ const RESULT_ACTIONS: Record<string, BulkAction> = {
   "users.bulk_delete": "delete",
   "users.bulk_admin_access_add": "add_admin",
   "users.bulk_admin_access_remove": "remove_admin",
+  "users.bulk_transfer": "transfer",
 };
 
 /** A bulk action's recorded outcome, for the person who ran it. Names are read now. */

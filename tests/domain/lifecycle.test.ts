@@ -264,7 +264,7 @@ describe("anonymization", () => {
     const proxyingAdmin = await actorFor(t.db, "ada@acme.test", T0);
     expect(await startProxy(t.db, proxyingAdmin, freya.id, "Freya Lindqvist asked for help", T0)).toMatchObject({ ok: true });
     const her = await numbersOf(freya.id);
-    await t.db.transaction().execute((tx) => sendToPool(tx, [her[0]!.id], freya, T0));
+    await t.db.transaction().execute((tx) => sendToPool(tx, [her[0]!.id], T0));
     const anika = await user("anika@acme.test");
     expect(await reassignNumber(t.db, ada, her[0]!.id, { target: `user:${anika.id}`, as: "additional" }, T0)).toMatchObject({ ok: true });
     await t.db.insertInto("login_attempts").values({ email: "freya@acme.test", attempted_at: T0, succeeded: false }).execute();
