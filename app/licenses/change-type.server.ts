@@ -19,7 +19,7 @@ import { formatNumber } from "../numbers/format.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { GROUP_ELIGIBILITY, USER_LICENSE_CHOICES, type LicenseChangeInput } from "./schema.ts";
-import { Refusal, refusing, type Outcome } from "./refusal.server.ts";
+import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -15,7 +15,7 @@ import { mayTransferLicenses, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { CATEGORY_NAMES, MAX_TRANSFER, TRANSFER_STEPS, type TransferParams, type TransferStep } from "./schema.ts";
 import type { PoolRow } from "./pools.server.ts";
-import { Refusal, refusing, type Outcome } from "./refusal.server.ts";
+import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 
 export type TransferField = "category" | "from" | "to" | "type" | "quantity";

@@ -27,7 +27,7 @@ import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
-import { refusable, Refusal, violates } from "./refusal.server.ts";
+import { refusable, Refusal, violates } from "../refusal.server.ts";
 import { sendToPool } from "./remove.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 

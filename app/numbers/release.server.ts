@@ -13,7 +13,7 @@ import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
 import { heldMessage, STALE } from "./reassign.server.ts";
-import { refusable, Refusal } from "./refusal.server.ts";
+import { refusable, Refusal } from "../refusal.server.ts";
 
 export async function releaseNumber(
   db: Kysely<Database>,

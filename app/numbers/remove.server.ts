@@ -14,7 +14,7 @@ import type { AddonLicenseType, Database, NumberKind, UserLicenseType } from "..
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
-import { refusable, Refusal } from "./refusal.server.ts";
+import { refusable, Refusal } from "../refusal.server.ts";
 
 interface Holder {
   id: number;

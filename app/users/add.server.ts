@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
+import { Refusal, violates } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
 import type { AddUserInput } from "./add-schema.ts";
 
@@ -150,12 +151,12 @@ export async function addUser(
         .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
         .returning("e164")
         .executeTakeFirst();
-      if (!claimed) throw new Refusal("number", "That number is no longer free in the Reserved Pool. Choose another.");
+      if (!claimed) throw new Refusal("That number is no longer free in the Reserved Pool. Choose another.");
       e164 = claimed.e164;
     } else if (input.number.startsWith("new:")) {
       const provisioned = await provider.provision(tx, actor.company.id, { e164: input.number.slice(4) }, now);
       if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
-        throw new Refusal("number", "That number was just taken by someone else. Choose another.");
+        throw new Refusal("That number was just taken by someone else. Choose another.");
       }
       e164 = provisioned.e164;
       await tx
@@ -192,10 +193,10 @@ export async function addUser(
     );
     return { ok: true, userId: user.id, name, token };
   }).catch((err) => {
-    // A refusal found midway rolls the whole transaction back.
-    if (err instanceof Refusal) return { ok: false as const, field: err.field, message: err.message };
+    // A refusal found midway (only ever about the number) rolls the whole transaction back.
+    if (err instanceof Refusal) return { ok: false as const, field: "number" as const, message: err.message };
     // Two admins adding the same email at once: the unique index decides.
-    if ((err as { constraint?: string }).constraint === "users_email_key") {
+    if (violates(err, "users_email_key")) {
       return { ok: false as const, field: "email" as const, message: "Someone already uses this email." };
     }
     throw err;
@@ -204,13 +205,4 @@ export async function addUser(
     await mailInvite(origin, { name: result.name, email: input.email, company: actor.company.name }, result.token);
   }
   return result.ok ? { ok: true, userId: result.userId, name: result.name } : result;
-}
-
-class Refusal extends Error {
-  constructor(
-    readonly field: "number",
-    message: string,
-  ) {
-    super(message);
-  }
 }

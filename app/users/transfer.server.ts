@@ -28,7 +28,7 @@ import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
-import { Refusal, refusing, type Outcome } from "../licenses/refusal.server.ts";
+import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 import type { BulkTransferInput } from "./bulk-params.ts";
 import { recordBulkResult, type BulkOutcome } from "./bulk-targets.server.ts";

@@ -111,7 +111,7 @@ describe("Transfer Licenses", () => {
     const [sf, aus, lon, ny] = [await office("San Francisco"), await office("Austin"), await office("London"), await office("New York")];
     const before = (await pool("San Francisco", "connect"))!;
     const tooMany = await transferLicenses(t.db, ada, { from: sf, to: ny, type: "connect", quantity: before.unassigned + 1 }, now);
-    expect(tooMany).toEqual({
+    expect(tooMany).toMatchObject({
       ok: false,
       message: `San Francisco has ${before.unassigned} unassigned Connect licenses: you cannot transfer ${before.unassigned + 1}. Only unassigned licenses can be transferred.`,
     });
