@@ -18,6 +18,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 
 export type LicenseChoice = "keep" | "remove";
 
@@ -84,6 +85,7 @@ export async function deleteUsers(
     const ids = sql`${sql.val(done)}::int[]`;
 
     if (done.length > 0) {
+      await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
       // Their numbers go to the Reserved Pool with the last-holder snapshot;
       // an active user's stay on hold while they can be restored.
       await sql`

@@ -20,6 +20,7 @@ import { localNumberProvider, type NumberProvider } from "../numbers/provider.se
 import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../licenses/refusal.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -299,6 +300,8 @@ export async function transferUser(
         if (p.refusal) throw new Refusal(p.refusal);
         if (p.key !== input.seen) throw new Refusal(stale(p.user.name));
 
+        // Both offices' pools, in the one order, before the triggers move seats between them.
+        await lockPoolsOf(tx, [user.office_id, p.to.id]);
         // Free the numbers first: the new one becomes the primary, and add-ons leave the old pool.
         await sendToPool(
           tx,
