@@ -1,5 +1,7 @@
 /**
- * Renders documents. Also sets the security headers every page carries.
+ * Renders documents, with the request's CSP nonce on every inline script
+ * (the headers themselves are set by the root middleware, see
+ * http/security-headers.server.ts).
  */
 import { PassThrough } from "node:stream";
 import type { EntryContext, RouterContextProvider } from "react-router";
@@ -8,19 +10,20 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import { renderToPipeableStream, type RenderToPipeableStreamOptions } from "react-dom/server";
 import { startBackgroundJobs } from "./jobs.server";
+import { nonceContext } from "./http/security-headers.server";
 
 export const streamTimeout = 5_000;
 
 startBackgroundJobs();
-
 
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   routerContext: EntryContext,
-  _loadContext: RouterContextProvider,
+  loadContext: RouterContextProvider,
 ) {
+  const nonce = loadContext.get(nonceContext);
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const userAgent = request.headers.get("user-agent");
@@ -28,13 +31,13 @@ export default function handleRequest(
     const readyOption: keyof RenderToPipeableStreamOptions =
       (userAgent && isbot(userAgent)) || routerContext.isSpaMode ? "onAllReady" : "onShellReady";
 
-    const { pipe, abort } = renderToPipeableStream(<ServerRouter context={routerContext} url={request.url} />, {
+    const { pipe, abort } = renderToPipeableStream(<ServerRouter context={routerContext} url={request.url} nonce={nonce} />, {
+      nonce,
       [readyOption]() {
         shellRendered = true;
         const body = new PassThrough();
         const stream = createReadableStreamFromReadable(body);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-        setSecurityHeaders(responseHeaders);
         resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
         pipe(body);
       },
@@ -48,10 +51,4 @@ export default function handleRequest(
     });
     setTimeout(abort, streamTimeout + 1000);
   });
-}
-
-function setSecurityHeaders(headers: Headers) {
-  headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("Referrer-Policy", "same-origin");
-  headers.set("X-Frame-Options", "DENY");
 }

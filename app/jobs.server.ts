@@ -17,8 +17,8 @@ export function startBackgroundJobs(): void {
       const n = await purgeExpired(await getDb(), new Date());
       if (n > 0) console.log(`Anonymized ${n} user${n === 1 ? "" : "s"} deleted more than 72 hours ago.`);
     } catch (err) {
-      // A database that is away now will be back for the next run.
-      console.error("anonymization job:", (err as Error).message);
+      // A database that is away now (logged by db.server.ts) will be back for the next run.
+      if (err instanceof Error) console.error("anonymization job:", err.message);
     }
   };
   setInterval(run, 60_000).unref();

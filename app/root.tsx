@@ -1,3 +1,4 @@
+import "./zod-jitless";
 import {
   Form,
   isRouteErrorResponse,
@@ -12,12 +13,14 @@ import {
 } from "react-router";
 import type { Route } from "./+types/root";
 import { authMiddleware, csrfContext } from "./auth/middleware.server";
+import { securityHeadersMiddleware } from "./http/security-headers.server";
 import { actorContext, homeFor } from "./auth/actor.server";
 import { readFlash } from "./auth/flash.server";
 import { CsrfField } from "./ui/csrf";
 import stylesheet from "./app.css?url";
 
-export const middleware: Route.MiddlewareFunction[] = [authMiddleware];
+// Security headers first, so that they land on whatever the rest answers, refusals and redirects too.
+export const middleware: Route.MiddlewareFunction[] = [securityHeadersMiddleware, authMiddleware];
 
 export const links: Route.LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

@@ -44,14 +44,68 @@ export interface OpenOptions {
   loadDataDir?: Blob;
   log?: LogConfig;
   poolSize?: number;
+  /**
+   * PostgreSQL only: what to throw instead of an error that says the server
+   * cannot be reached (refused, reset, shut down, timed out). The app throws
+   * a 503 page; scripts keep the error as it is.
+   */
+  unavailable?: (err: Error) => unknown;
+}
+
+// Node's socket errors, and SQLSTATE class 08 (connection exception) and 57P01-57P03 (the server shutting down or starting).
+const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const LOST_CONNECTION = /^Connection terminated|timeout exceeded when trying to connect|not queryable/;
+
+/** Whether an error from `pg` says the server is out of reach, rather than that a statement failed. */
+export function isConnectionError(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && (SOCKET_ERRORS.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code))) return true;
+  return LOST_CONNECTION.test(err.message);
+}
+
+/**
+ * The pool as Kysely sees it, with connection errors (on connecting, or from a
+ * statement) replaced by `unavailable(err)`. A client whose connection broke
+ * is not queryable any more, and pg-pool drops such a client on release
+ * instead of handing it out again.
+ */
+function guardedPool(pool: pg.Pool, unavailable: (err: Error) => unknown) {
+  const guard = (err: unknown) => {
+    throw isConnectionError(err) ? unavailable(err) : err;
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect().catch(guard);
+      return {
+        query: ((...args: Parameters<pg.PoolClient["query"]>) => {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          return result instanceof Promise ? result.catch(guard) : result;
+        }) as pg.PoolClient["query"],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+    },
+    end: () => pool.end(),
+  };
 }
 
 export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
-    // An idle client losing its server (a restart) must not crash the process.
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types,
+      // A server that does not answer (a network cut, not a refusal) fails the request instead of hanging it.
+      connectionTimeoutMillis: 5_000,
+    });
+    // A client losing its server (a restart, a network cut) emits "error": the pool
+    // handles it for idle clients; this listener is for the checked-out ones, which
+    // would otherwise crash the process. The statement waiting on it fails by itself.
     pool.on("error", (err) => console.error("postgres pool:", err.message));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
+    pool.on("connect", (client) => client.on("error", (err) => console.error("postgres connection:", err.message)));
+    const unavailable = options.unavailable;
+    const dialect = new PostgresDialect({ pool: unavailable ? guardedPool(pool, unavailable) : pool });
+    const db = new Kysely<Database>({ dialect, log: options.log });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
   const { PGlite } = await import("@electric-sql/pglite");

@@ -3,7 +3,7 @@
  * license type's pool (purchased, assigned, unassigned), with the office's
  * price level. One query; a type an office never bought reads as 0 of 0.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, LicenseCategory, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 
@@ -45,4 +45,16 @@ export async function listPools(db: Kysely<Database>, actor: Actor, officeIds?: 
     .orderBy("o.name")
     .execute();
   return rows.map((r) => ({ ...r, unassigned: r.purchased - r.assigned }));
+}
+
+/**
+ * Locks every license pool of these offices, in the one order all callers
+ * use (office, then type), before statements whose seat triggers update
+ * several pools: a trigger updates pools in whatever order the statement
+ * visits its rows, so two bulk changes would otherwise take the same pools
+ * in opposite orders and deadlock (met by `npm run load`).
+ */
+export async function lockPoolsOf(tx: Transaction<Database>, officeIds: number[]): Promise<void> {
+  await sql`select 1 from license_pools where office_id = any(${officeIds}::int[])
+             order by office_id, license_type for no key update`.execute(tx);
 }

@@ -76,13 +76,17 @@ export async function startProxy(
   try {
     return await db.transaction().execute(async (tx) => {
       // Lock the admin and the user (in id order, so two crossed proxies cannot
-      // deadlock) against a concurrent change of rights, role or status.
+      // deadlock) against a concurrent change of rights, role or status. FOR NO
+      // KEY UPDATE, not FOR UPDATE: every audit row another admin's change
+      // writes checks its foreign key to the admin with KEY SHARE, which FOR
+      // UPDATE would block while that change holds the user this proxy waits
+      // for, a deadlock the load test (npm run load) met.
       await tx
         .selectFrom("users")
         .select("id")
         .where("id", "in", [actor.person.id, userId])
         .orderBy("id")
-        .forUpdate()
+        .forNoKeyUpdate()
         .execute();
       const me = await tx
         .selectFrom("users")

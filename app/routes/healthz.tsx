@@ -1,8 +1,15 @@
 import { sql } from "kysely";
 import { getDb } from "~/db.server";
 
-/** For load balancers and test runners: 200 once the database answers. */
+const text = (body: string, status: number) =>
+  new Response(body, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+
+/** For load balancers and test runners: 200 once the database answers, 503 while it does not. */
 export async function loader() {
-  await sql`select 1`.execute(await getDb());
-  return new Response("ok\n", { headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+  try {
+    await sql`select 1`.execute(await getDb());
+  } catch {
+    return text("database unavailable\n", 503);
+  }
+  return text("ok\n", 200);
 }

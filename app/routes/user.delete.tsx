@@ -35,7 +35,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
   const { outcomes } = await deleteUsers(db, actor, [user.id], parsed.data.license, now(request));
-  const outcome = outcomes[0]!;
+  const outcome = outcomes[0];
+  // No outcome: another admin deleted them between this page's load and the lock.
+  if (!outcome) return data({ error: `${user.name} was deleted by someone else meanwhile.` }, { status: 409 });
   if (outcome.outcome === "skipped") return data({ error: outcome.detail }, { status: 409 });
   const message =
     user.status === "pending"

@@ -92,7 +92,8 @@ export async function findTargets(db: Kysely<Database>, actor: Actor, userIds: n
 /** Inside the changing transaction: the same, with the rows locked against concurrent changes. */
 export async function lockTargets(tx: Transaction<Database>, actor: Actor, userIds: number[]): Promise<Target[]> {
   if (userIds.length === 0) return [];
-  return (await targetsQuery(tx, actor, userIds).forUpdate("u").execute()).map(toTarget);
+  // In id order, the order every multi-user lock takes, so that two bulk actions cannot deadlock.
+  return (await targetsQuery(tx, actor, userIds).orderBy("u.id").forUpdate("u").execute()).map(toTarget);
 }
 
 /**

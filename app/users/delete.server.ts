@@ -19,6 +19,7 @@ import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
 import { proxyEndedEntry } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 
 export type LicenseChoice = "keep" | "remove";
 
@@ -85,6 +86,7 @@ export async function deleteUsers(
     const ids = sql`${sql.val(done)}::int[]`;
 
     if (done.length > 0) {
+      await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
       // Their numbers go to the Reserved Pool with the last-holder snapshot;
       // an active user's stay on hold while they can be restored.
       await sql`

@@ -9,6 +9,7 @@ import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
 
@@ -116,12 +117,13 @@ export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: nu
 
     const needs = new Map<string, number>([[u.license_type, 1]]);
     for (const n of held.rows) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
+    // All the office's pools, Meetings too (the trigger takes a seat there), in the order every caller locks them.
+    await lockPoolsOf(tx, [u.office_id]);
     const pools = await tx
       .selectFrom("license_pools")
       .select(["license_type", "purchased", "assigned"])
       .where("office_id", "=", u.office_id)
       .where("license_type", "in", [...needs.keys()] as never[])
-      .forUpdate()
       .execute();
     for (const [type, n] of needs) {
       const pool = pools.find((p) => p.license_type === type);

@@ -29,6 +29,7 @@ import { localNumberProvider, type NumberProvider } from "../numbers/provider.se
 import { sendToPool } from "../numbers/remove.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 import type { BulkTransferInput } from "./bulk-params.ts";
 import { recordBulkResult, type BulkOutcome } from "./bulk-targets.server.ts";
@@ -374,6 +375,8 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
   const pairs = (rows: [number, number][]) =>
     sql`(select * from unnest(${sql.val(rows.map((r) => r[0]))}::int[], ${sql.val(rows.map((r) => r[1]))}::int[]))`;
 
+  // Every office's pools involved, in the one order, before the triggers move seats between them.
+  await lockPoolsOf(tx, [to.id, ...moves.map((p) => p.from.id)]);
   // Free the numbers first: a new one becomes the primary, and add-ons leave the old pool.
   await sendToPool(tx, moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)), now);
   const groupsEnding = moves.flatMap((p) => p.groupsEnding.map((g): [number, number] => [p.user.id, g.id]));

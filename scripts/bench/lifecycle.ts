@@ -17,7 +17,8 @@ const BULK = 1_000;
 const PURGE = 10_000;
 const HOUR = 3600_000;
 
-async function admin(databaseUrl: string, sql: string) {
+/** Runs one statement (CREATE or DROP DATABASE, say) in the server's `postgres` database. */
+export async function admin(databaseUrl: string, sql: string) {
   const url = new URL(databaseUrl);
   url.pathname = "/postgres";
   const client = new pg.Client({ connectionString: url.toString() });

@@ -59,7 +59,7 @@ async function run(url: string, headers: Record<string, string>, concurrency: nu
 }
 
 /** The value below which `q` of the sorted values fall (nearest rank). */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }

@@ -3,6 +3,7 @@
  * in its own process, so the load generator does not share its event loop.
  */
 import { execSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -38,7 +39,7 @@ export function buildIfMissing(): void {
 }
 
 /** Starts the server on the given database and waits until /healthz answers 200. */
-export async function startServer(databaseUrl: string): Promise<RunningServer> {
+export async function startServer(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   // The server logs every request: to a file, not a pipe, so neither process spends the run copying it.
@@ -46,7 +47,7 @@ export async function startServer(databaseUrl: string): Promise<RunningServer> {
   const log = openSync(logFile, "w");
   const child = spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", BUILD], {
     stdio: ["ignore", log, log],
-    env: { ...process.env, PORT: String(port), NODE_ENV: "production", DATABASE_URL: databaseUrl },
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: "production", DATABASE_URL: databaseUrl },
   });
   const server: RunningServer = {
     origin,
@@ -96,4 +97,37 @@ export async function signIn(origin: string, email: string, password: string): P
   const session = cookieValue(res.headers.getSetCookie(), "sb_session");
   if (res.status !== 302 || !session) throw new Error(`Signing in as ${email} failed: HTTP ${res.status}.`);
   return decodeURIComponent(session);
+}
+
+/**
+ * Requests as one signed-in person, as a browser without JavaScript sends
+ * them: the session cookie, and on POSTs the Origin header and a CSRF token
+ * of its own in both the sb_csrf cookie and the form (the double submit
+ * compares the two). Redirects are returned, not followed.
+ */
+export class SignedIn {
+  readonly csrf = randomBytes(24).toString("base64url");
+  constructor(
+    readonly origin: string,
+    readonly token: string,
+  ) {}
+
+  private get cookie() {
+    return `sb_session=${encodeURIComponent(this.token)}; sb_csrf=${this.csrf}`;
+  }
+
+  get(path: string): Promise<Response> {
+    return fetch(this.origin + path, { headers: { Cookie: this.cookie }, redirect: "manual" });
+  }
+
+  post(path: string, fields: ConstructorParameters<typeof URLSearchParams>[0]): Promise<Response> {
+    const body = new URLSearchParams(fields);
+    body.set("csrf", this.csrf);
+    return fetch(this.origin + path, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Cookie: this.cookie, Origin: this.origin, "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    });
+  }
 }

@@ -1,0 +1,65 @@
+/**
+ * What must hold after any mix of concurrent changes, checked with SQL on the
+ * database the load ran against. Each check returns the rows that break it.
+ */
+import pg from "pg";
+
+export interface Invariant {
+  name: string;
+  broken: unknown[];
+}
+
+/** `since`: when the load began; `changes`: POSTs the server accepted (answered with a redirect). */
+export async function checkInvariants(client: pg.Client, since: Date, changes: number): Promise<Invariant[]> {
+  const rows = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
+  const [{ entries }] = await rows("select count(*)::int as entries from audit_log where created_at >= $1", [since]);
+  return [
+    {
+      name: "no number held twice by one company",
+      broken: await rows(`
+        select company_id, e164, count(*)::int from phone_numbers where state <> 'released'
+         group by 1, 2 having count(*) > 1`),
+    },
+    {
+      name: "no user with two primary numbers",
+      broken: await rows(`
+        select assigned_user_id, count(*)::int from phone_numbers where is_primary group by 1 having count(*) > 1`),
+    },
+    {
+      name: "no pool negative or overspent",
+      broken: await rows(`
+        select office_id, license_type, purchased, assigned from license_pools
+         where purchased < 0 or assigned < 0 or assigned > purchased`),
+    },
+    {
+      // Every pending or active user holds one seat of their type (and one Meetings seat if they have it),
+      // every add-on number one seat of its add-on: recounted from the rows, against what the pools say.
+      name: "every pool's assigned seats match a recount of users and numbers",
+      broken: await rows(`
+        with seats as (
+          select office_id, license_type as type from users where status <> 'deleted'
+          union all select office_id, 'meetings' from users where status <> 'deleted' and has_meetings_seat
+          union all select office_id, addon_license_type from phone_numbers where addon_license_type is not null
+        ), recount as (select office_id, type, count(*)::int as n from seats group by 1, 2)
+        select coalesce(p.office_id, r.office_id) as office_id, coalesce(p.license_type, r.type) as type,
+               p.assigned, coalesce(r.n, 0) as recount
+          from license_pools p full join recount r on r.office_id = p.office_id and r.type = p.license_type
+         where coalesce(p.assigned, -1) <> coalesce(r.n, 0)`),
+    },
+    {
+      name: "every user deleted during the load has its delete in the audit log",
+      broken: await rows(
+        `select u.id from users u
+          where u.status = 'deleted' and u.deleted_at >= $1
+            and not exists (select 1 from audit_log a where a.action = 'user.deleted' and a.target_type = 'user'
+                                                        and a.target_id = u.id::text and a.created_at = u.deleted_at)`,
+        [since],
+      ),
+    },
+    {
+      // Each accepted change writes at least one entry in its own transaction (a bulk one, one per user and its result).
+      name: "at least one audit entry for every accepted change",
+      broken: entries >= changes ? [] : [{ changes, entries }],
+    },
+  ];
+}
