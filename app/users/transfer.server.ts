@@ -48,9 +48,9 @@ export interface TransferOffice {
 const anyOf = (ids: number[]) => sql<number>`any(${sql.val(ids)}::int[])`;
 
 /**
- * The users, in list order. Under `lock` their rows are locked first, in
- * that order, so two transfers of overlapping sets queue instead of
- * deadlocking. The lock takes no join: after waiting, PostgreSQL rechecks a
+ * The users, in list order. Under `lock` their rows are locked first, in id
+ * order like every bulk action's (bulk-targets.server.ts), so two changes of
+ * overlapping sets queue instead of deadlocking. The lock takes no join: after waiting, PostgreSQL rechecks a
  * locked row against the joined rows it read before the wait, so a user
  * just moved by the other transfer would drop out instead of showing as changed.
  */
@@ -62,7 +62,6 @@ async function readUsers(db: Db, actor: Actor, userIds: number[], lock: boolean)
       .select("u.id")
       .where(usersInScope(actor))
       .where("u.id", "=", anyOf(userIds))
-      .orderBy("u.sort_name")
       .orderBy("u.id")
       .forUpdate()
       .execute();
