@@ -92,8 +92,18 @@ export async function findTargets(db: Kysely<Database>, actor: Actor, userIds: n
 /** Inside the changing transaction: the same, with the rows locked against concurrent changes. */
 export async function lockTargets(tx: Transaction<Database>, actor: Actor, userIds: number[]): Promise<Target[]> {
   if (userIds.length === 0) return [];
-  // In id order, the order every multi-user lock takes, so that two bulk actions cannot deadlock.
-  return (await targetsQuery(tx, actor, userIds).orderBy("u.id").forUpdate("u").execute()).map(toTarget);
+  // Locked in id order, the order every multi-user lock takes, so that two
+  // bulk actions cannot deadlock; then read in list order. The lock joins
+  // nothing: a row changed while we waited is rechecked against itself only.
+  await tx
+    .selectFrom("users as u")
+    .select("u.id")
+    .where(usersInScope(actor))
+    .where("u.id", "=", sql<number>`any(${sql.val(userIds)}::int[])`)
+    .orderBy("u.id")
+    .forUpdate()
+    .execute();
+  return (await targetsQuery(tx, actor, userIds).execute()).map(toTarget);
 }
 
 /**
