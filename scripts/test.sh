@@ -20,6 +20,7 @@ fi
 if [ -n "${DATABASE_URL:-}" ]; then echo "== Database: a PostgreSQL server"; else echo "== Database: the embedded PGlite"; fi
 npx react-router typegen >/dev/null
 npx tsc
-npx vitest run
+# Built before Vitest: the suites in tests/http talk HTTP to the built server.
 npx react-router build >/dev/null
+npx vitest run
 npx playwright test
