@@ -20,7 +20,7 @@ const FRESH: Record<Target, string[]> = {
 };
 const COMPANY_ADMIN: Record<Target, string> = { sf: "ada@acme.test", ny: "ada@acme.test", globex: "gina@globex.test" };
 
-let app: AppServer;
+let app: AppServer<unknown>;
 let targets: Record<Target, TargetIds>;
 let shared: SharedIds;
 let freshIds: Record<Target, number[]>;
@@ -44,20 +44,21 @@ async function sessionOf(kind: ActorKind): Promise<HttpClient> {
 }
 
 beforeAll(async () => {
-  app = await startAppServer("http_matrix", PORT);
+  const server = await startAppServer("http_matrix", PORT, (db) =>
+    demoIds(db, [...Object.values(FRESH).flat(), "carl@globex.test", "jasper@acme.test", "uma@acme.test", "kevin@acme.test"]),
+  );
+  app = server;
+  const ids = server.prepared;
+  targets = ids.targets;
   // What the walk needs that the demo data lacks, made through the app:
   // a deleted Globex user, an invite link, a bulk result.
   const ada = await signedIn(app, "ada@acme.test");
   const gina = await signedIn(app, "gina@globex.test");
-  const ids = await demoIds(app, [...Object.values(FRESH).flat(), "carl@globex.test", "jasper@acme.test", "uma@acme.test"]);
   await deleteThroughApp(gina, ids.user["carl@globex.test"]!);
   await ada.post(`/users/${ids.user["jasper@acme.test"]}/resend-invite`);
-  const bulk = await ada.post("/users/bulk", { action: "remove_admin", id: String(ids.user["uma@acme.test"]) });
+  const bulk = await ada.post("/users/bulk", { action: "add_admin", id: String(ids.user["kevin@acme.test"]) });
   const bulkResult = Number(bulk.headers.get("location")?.match(/^\/users\/bulk\/(\d+)$/)?.[1]);
   if (!bulkResult) throw new Error(`No bulk result: ${bulk.status}`);
-
-  const after = await demoIds(app, []);
-  targets = after.targets;
   shared = {
     bulkResult,
     inviteToken: lastInviteLinkIn(app.dataDir, "jasper@acme.test").replace("/invite/", ""),

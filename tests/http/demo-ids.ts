@@ -1,4 +1,6 @@
 /** Ids of the demo data, and the sessions and changes the HTTP suites set up through the app. */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import type { AppServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import type { Target, TargetIds } from "./matrix.ts";
@@ -10,7 +12,7 @@ const TARGET_PEOPLE: Record<Target, { user: string; deleted: string }> = {
   globex: { user: "walter@globex.test", deleted: "carl@globex.test" },
 };
 
-export async function signedIn(app: AppServer, email: string): Promise<HttpClient> {
+export async function signedIn(app: Pick<AppServer, "origin">, email: string): Promise<HttpClient> {
   const client = new HttpClient(app.origin);
   await client.signIn(email);
   return client;
@@ -25,10 +27,10 @@ export async function deleteThroughApp(admin: HttpClient, userId: number): Promi
 /**
  * The ids of these people, and of each target's user, their primary number,
  * their office's main line number, the deleted user and the number on hold
- * for them (if that user is deleted yet).
+ * for them (their primary number, while they are not deleted yet).
  */
-export async function demoIds(app: AppServer, emails: string[]) {
-  return app.withDb(async (db) => {
+export async function demoIds(db: Kysely<Database>, emails: string[]) {
+  {
     const people = [...emails, ...Object.values(TARGET_PEOPLE).flatMap((p) => [p.user, p.deleted])];
     const users = await db.selectFrom("users").select(["id", "email", "office_id"]).where("email", "in", people).execute();
     const byEmail = new Map(users.map((u) => [u.email!, u]));
@@ -50,16 +52,20 @@ export async function demoIds(app: AppServer, emails: string[]) {
         .where("g.office_id", "=", user.office_id)
         .orderBy("n.id")
         .executeTakeFirstOrThrow();
-      const held = await db.selectFrom("phone_numbers").select("id").where("held_for_user_id", "=", deleted.id).executeTakeFirst();
+      const held = await db
+        .selectFrom("phone_numbers")
+        .select("id")
+        .where((eb) => eb.or([eb("held_for_user_id", "=", deleted.id), eb.and([eb("assigned_user_id", "=", deleted.id), eb("is_primary", "=", true)])]))
+        .executeTakeFirstOrThrow();
       targets[target] = {
         user: user.id,
         userNumber: number.id,
         mainLineNumber: mainLine.id,
         office: user.office_id,
         deletedUser: deleted.id,
-        heldNumber: held?.id ?? 0,
+        heldNumber: held.id,
       };
     }
     return { user: Object.fromEntries(users.map((u) => [u.email!, u.id])), targets };
-  });
+  }
 }

@@ -58,7 +58,7 @@ export interface TargetIds {
 }
 /** Ids that are not per target. */
 export interface SharedIds {
-  /** A bulk action's result page, made by Ada. */
+  /** A bulk action's result page, made by Ada (Kevin Park of Austin made Office Admin). */
   bulkResult: number;
   /** Jasper's invite, resent by Ada before the walk. */
   inviteToken: string;

@@ -71,20 +71,27 @@ async function dropServerDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-export interface AppServer {
+export interface AppServer<T = unknown> {
+  /** What `prepare` returned. */
+  prepared: T;
   origin: string;
   /** DATA_DIR of the server: its outbox is `${dataDir}/outbox`. */
   dataDir: string;
   /** Runs `fn` on the server's database (on PGlite with the server stopped meanwhile). */
-  withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  withDb<R>(fn: (db: Kysely<Database>) => Promise<R>): Promise<R>;
   stop(): Promise<void>;
 }
 
 /**
- * Seeds a fresh database with the demo data (as of now) and starts the built
- * server on it; resolves once /healthz answers.
+ * Seeds a fresh database with the demo data (as of now), runs `prepare` on it
+ * (ids a test needs: read before the server holds a PGlite folder), and
+ * starts the built server on it; resolves once /healthz answers.
  */
-export async function startAppServer(name: string, port: number): Promise<AppServer> {
+export async function startAppServer<T = unknown>(
+  name: string,
+  port: number,
+  prepare?: (db: Kysely<Database>) => Promise<T>,
+): Promise<AppServer<T>> {
   requireBuild();
   const dataDir = `.tmp/${name}`;
   rmSync(dataDir, { recursive: true, force: true });
@@ -94,6 +101,7 @@ export async function startAppServer(name: string, port: number): Promise<AppSer
   const seeding = await open();
   await migrateToLatest(seeding.db);
   await seedDemo(seeding.db, new Date());
+  const prepared = (await prepare?.(seeding.db)) as T;
   // On a server the test keeps its connection; PGlite's folder goes to the app.
   let kept: DatabaseHandle | undefined = databaseUrl ? seeding : (await seeding.close(), undefined);
 
@@ -122,6 +130,7 @@ export async function startAppServer(name: string, port: number): Promise<AppSer
 
   await up();
   return {
+    prepared,
     origin,
     dataDir,
     async withDb(fn) {
