@@ -220,7 +220,6 @@ beforeAll(async () => {
         language: { kind: "choice", value: "en" },
         forwardingNumber: { kind: "optionalText", value: "" },
       },
-      replay: false, // covered below: saving the same settings twice
     },
     {
       name: "Add User",
@@ -444,7 +443,8 @@ describe("hostile input", () => {
     const wrong: string[] = [];
     for (const form of replayed) {
       const res = await (await clientFor(form.as)).post(form.path, bodies.get(form)!);
-      const problem = await refusal(form, res);
+      // A redirect is fine here if it changed nothing (saving the same settings again): the snapshot decides.
+      const problem = res.status >= 300 && res.status < 400 ? null : await refusal(form, res);
       if (problem) wrong.push(`${form.name}: ${problem}`);
     }
     expect({ wrong, changes: changes(once, await snapshot()) }).toEqual({ wrong: [], changes: {} });
