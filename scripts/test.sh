@@ -20,7 +20,7 @@ fi
 if [ -n "${DATABASE_URL:-}" ]; then echo "== Database: a PostgreSQL server"; else echo "== Database: the embedded PGlite"; fi
 npx react-router typegen >/dev/null
 npx tsc
-# Built before Vitest: the fault test (tests/domain/faults.test.ts) runs the built server.
+# Built before Vitest: the fault test and the suites in tests/http run the built server.
 npx react-router build >/dev/null
 npx vitest run
 npx playwright test

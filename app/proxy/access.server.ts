@@ -21,7 +21,9 @@ export async function setProxyAccess(
 ): Promise<AccessResult> {
   return db.transaction().execute(async (tx) => {
     const target = await loadProxyTarget(tx, actor.company.id, userId, true);
-    if (!target || target.status === "deleted") {
+    // Outside the admin's offices reads as an id that does not exist, as everywhere (actor.server.ts).
+    const inScope = target && (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
+    if (!target || !inScope || target.status === "deleted") {
       return { ok: false, notFound: true, reason: "This user does not exist, or you do not have access to them." };
     }
     const decision = mayChangeProxyAccess(actor, target, grant);

@@ -2,7 +2,7 @@ import { data, Form, Link, redirect, useNavigation, type ShouldRevalidateFunctio
 import type { Route } from "./+types/users.bulk";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireAdmin, requireUserTransfer } from "~/auth/actor.server";
+import { notFound, requireAdmin, requireUserTransfer } from "~/auth/actor.server";
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
 import { bulkTransferChoices, planTransfers, transferUsers } from "~/users/transfer.server";
 import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, formToObject } from "~/users/bulk-params";
@@ -112,6 +112,11 @@ export async function action({ request, context }: Route.ActionArgs) {
     return data({ error: "Choose whether to keep or remove their licenses." }, { status: 400 });
   }
   const result = await applyBulk(await getDb(), actor, action, id, license ?? "keep", now(request));
+  if (result.auditId === null) {
+    // The confirmation only offers a POST when someone will change: this one was sent again, or made up.
+    if (result.outcomes.length === 0) notFound("These users");
+    return data({ error: "Nothing was changed: these users were already changed. Go back to Users to see them as they are now." }, { status: 409 });
+  }
   throw redirect(`/users/bulk/${result.auditId}`);
 }
 

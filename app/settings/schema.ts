@@ -3,6 +3,7 @@
  * browser (the same messages before a round trip, when JavaScript is on).
  */
 import { z } from "zod";
+import { PLAIN_TEXT } from "../ui/plain-text.ts";
 
 export const LANGUAGES = {
   en: "English",
@@ -14,14 +15,13 @@ export const LANGUAGES = {
 
 export const TIMEZONES: readonly string[] = Intl.supportedValuesOf("timeZone");
 
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
 const personText = (label: string, max: number) =>
   z
     .string(`Enter ${label}.`)
     .trim()
     .min(1, `Enter ${label}.`)
     .max(max, `Keep ${label} under ${max} characters.`)
-    .regex(NO_CONTROL, `Remove the control characters from ${label}.`);
+    .regex(PLAIN_TEXT, `Remove the control and text-direction characters from ${label}.`);
 
 export const settingsSchema = z.object({
   firstName: personText("a first name", 100),
@@ -30,7 +30,7 @@ export const settingsSchema = z.object({
     .string()
     .trim()
     .max(100, "Keep the job title under 100 characters.")
-    .regex(NO_CONTROL, "Remove the control characters from the job title.")
+    .regex(PLAIN_TEXT, "Remove the control and text-direction characters from the job title.")
     .optional(),
   timezone: z.string("Choose a time zone.").refine((tz) => TIMEZONES.includes(tz), "Choose a time zone from the list."),
   language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], "Choose a language from the list."),

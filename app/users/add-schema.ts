@@ -1,15 +1,15 @@
 /** The Add User form, shared by the server and the browser. */
 import { z } from "zod";
+import { PLAIN_TEXT } from "../ui/plain-text.ts";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
 
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
 const name = (label: string) =>
   z
     .string(`Enter ${label}.`)
     .trim()
     .min(1, `Enter ${label}.`)
     .max(100, `Keep ${label} under 100 characters.`)
-    .regex(NO_CONTROL, `Remove the control characters from ${label}.`);
+    .regex(PLAIN_TEXT, `Remove the control and text-direction characters from ${label}.`);
 
 export const addUserSchema = z.object({
   officeId: z.coerce.number("Choose an office.").int().positive().max(2 ** 31 - 1),

@@ -34,7 +34,7 @@ export async function changeAdminAccess(
   userIds: number[],
   change: AdminAccessChange,
   now: Date,
-): Promise<{ outcomes: BulkOutcome[]; auditId: number }> {
+): Promise<{ outcomes: BulkOutcome[]; auditId: number | null }> {
   return db.transaction().execute(async (tx) => {
     const targets = await lockTargets(tx, actor, userIds);
     const outcomes = planAdminAccess(actor, targets, change);
@@ -66,7 +66,8 @@ export async function changeAdminAccess(
         now,
       );
     }
-    const auditId = await recordBulkResult(tx, actor, `users.bulk_admin_access_${change}`, outcomes, now);
+    // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
+    const auditId = done.length > 0 ? await recordBulkResult(tx, actor, `users.bulk_admin_access_${change}`, outcomes, now) : null;
     return { outcomes, auditId };
   });
 }

@@ -77,7 +77,7 @@ export async function deleteUsers(
   userIds: number[],
   license: LicenseChoice,
   now: Date,
-): Promise<{ outcomes: BulkOutcome[]; auditId: number }> {
+): Promise<{ outcomes: BulkOutcome[]; auditId: number | null }> {
   return db.transaction().execute(async (tx) => {
     const targets = await lockTargets(tx, actor, userIds);
     const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
@@ -152,7 +152,8 @@ export async function deleteUsers(
       await anonymizeUsers(tx, pending, now, "pending_deleted", actor.proxy?.admin.id ?? actor.person.id);
     }
 
-    const auditId = await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license });
+    // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
+    const auditId = done.length > 0 ? await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license }) : null;
     return { outcomes, auditId };
   });
 }

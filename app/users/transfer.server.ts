@@ -603,7 +603,10 @@ export async function transferUsers(
         const changed = previews.filter((p) => seen.get(p.user.id) !== digest(p.key)).map((p) => p.user.name);
         if (changed.length > 0) throw new Refusal(stale(changed));
         if (previews.length !== new Set(input.id).size) throw new Refusal(stale(["some of the users"]));
-        await applyTransfers(tx, actor, previews.filter((p) => !p.refusal), now, provider);
+        const moves = previews.filter((p) => !p.refusal);
+        // The review only offers Confirm when someone will move: this was sent again, or made up.
+        if (moves.length === 0) throw new Refusal("Nothing was changed: none of these users can be transferred to this office.");
+        await applyTransfers(tx, actor, moves, now, provider);
         const outcomes: BulkOutcome[] = previews.map((p) => ({
           id: p.user.id,
           name: p.user.name,

@@ -172,6 +172,17 @@ describe("bulk admin access", () => {
     expect(await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", camille.id).execute()).toEqual([]);
   });
 
+  it("records no result when it changes nobody (a replayed confirmation, or ids not yours)", async () => {
+    const [mathieu, walter] = await Promise.all([user("mathieu@acme.test"), user("walter@globex.test")]);
+    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({ auditId: expect.any(Number), outcomes: [{ outcome: "done" }] });
+    const count = () => t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const before = await count();
+    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({ auditId: null, outcomes: [{ outcome: "skipped" }] });
+    expect(await changeAdminAccess(t.db, ada, [walter.id], "remove", T0)).toEqual({ auditId: null, outcomes: [] });
+    expect(await deleteUsers(t.db, ada, [walter.id], "keep", T0)).toEqual({ auditId: null, outcomes: [] });
+    expect(await count()).toEqual(before);
+  });
+
   it("the confirmation plan matches what is then done", async () => {
     const yuki = await user("yuki@acme.test");
     const plan = await planBulk(t.db, ada, "add_admin", [yuki.id]);

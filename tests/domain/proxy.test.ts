@@ -221,7 +221,10 @@ describe("giving and removing proxy access", () => {
   it("is for Company Admins on a higher-tier plan, for users who have signed in", async () => {
     const [ada, oscar, gina] = await Promise.all(["ada@acme.test", "oscar@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, start)));
     const carlos = await idOf("carlos@acme.test");
-    expect(await setProxyAccess(t.db, oscar, carlos.id, true, start)).toEqual({ ok: false, reason: "Only a Company Admin can give or remove proxy access." });
+    const marcus = await idOf("marcus@acme.test");
+    expect(await setProxyAccess(t.db, oscar, marcus.id, true, start)).toEqual({ ok: false, reason: "Only a Company Admin can give or remove proxy access." });
+    // Outside Oscar's office the answer is the one for an id that does not exist: no refusal that tells him Carlos is there.
+    expect(await setProxyAccess(t.db, oscar, carlos.id, true, start)).toMatchObject({ ok: false, notFound: true });
     const walter = await idOf("walter@globex.test");
     expect(await setProxyAccess(t.db, gina, walter.id, true, start)).toEqual({ ok: false, reason: HIGHER_TIER_ONLY });
     expect(await setProxyAccess(t.db, ada, walter.id, true, start)).toMatchObject({ ok: false, notFound: true });

@@ -3,9 +3,9 @@
  * run axe on a page. Each project (JavaScript off / on) has its own server
  * and database; see playwright.config.ts.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { lastInviteLinkIn } from "../support/outbox.ts";
 
 export const PASSWORD = "switchboard-demo";
 
@@ -98,19 +98,8 @@ export async function expectListed(page: Page, names: string[]) {
   await expect(page.getByRole("table").getByRole("rowheader")).toHaveText(names);
 }
 
-/**
- * The newest invite link mailed to this address by this project's server
- * (without SMTP_URL, mail is written to DATA_DIR/outbox; see
- * tests/support/e2e-server.ts for where that is).
- */
+/** The newest invite link mailed to this address by this project's server (see tests/support/e2e-server.ts). */
 export function lastInviteLink(testInfo: TestInfo, email: string): string {
   const port = new URL(testInfo.project.use.baseURL!).port;
-  const dir = `.tmp/${testInfo.project.name}_${port}/outbox`;
-  const mails = readdirSync(dir)
-    .sort()
-    .map((f) => readFileSync(`${dir}/${f}`, "utf8").replace(/=\r?\n/g, ""))
-    .filter((m) => m.includes(email));
-  const link = mails.at(-1)?.match(/\/invite\/[A-Za-z0-9_=-]+/)?.[0];
-  if (!link) throw new Error(`No invite mailed to ${email}`);
-  return link.replace(/=3D/g, "=");
+  return lastInviteLinkIn(`.tmp/${testInfo.project.name}_${port}`, email);
 }

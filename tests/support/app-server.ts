@@ -1,0 +1,154 @@
+/**
+ * The built app server as a child process, on a database of its own with the
+ * demo data: used by Playwright's servers (e2e-server.ts) and by the Vitest
+ * suites that talk HTTP to it (tests/http). With DATABASE_URL set the
+ * database is a new one on that server; without it, a PGlite folder under
+ * .tmp/, which only the server process may open while it runs (PGlite is
+ * one connection), so `withDb` stops the server around a look at it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import type { Kysely } from "kysely";
+import pg from "pg";
+import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import type { Database } from "../../db/schema.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+
+export function requireBuild(): void {
+  if (!existsSync("build/server/index.js")) {
+    throw new Error("No build: run `npx react-router build` first (npm test does).");
+  }
+}
+
+/** The environment of a test server: production build, test clock, no purge job. */
+export function appServerEnv(dataDir: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    SWITCHBOARD_TEST_CLOCK: "1",
+    // The demo's user deleted 80 hours ago must stay un-anonymized for the clock
+    // rule to be seen; the purge job itself is tested in tests/domain/lifecycle.test.ts.
+    SWITCHBOARD_JOBS: "off",
+    // DATA_DIR holds the embedded database (without DATABASE_URL) and the mail outbox (always).
+    DATA_DIR: dataDir,
+  };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  return env;
+}
+
+export function spawnAppServer(env: NodeJS.ProcessEnv, stdio: "inherit" | "ignore" = "inherit"): ChildProcess {
+  return spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", "build/server/index.js"], {
+    stdio: ["ignore", stdio, "inherit"],
+    env,
+  });
+}
+
+/** A database named after `name` beside DATABASE_URL's, dropped first if a run left it. */
+export async function recreateServerDatabase(name: string): Promise<string> {
+  const url = new URL(process.env.DATABASE_URL!);
+  const dbName = `${url.pathname.slice(1)}_${name.replace(/\W/g, "_")}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+async function dropServerDatabase(databaseUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export interface AppServer<T = unknown> {
+  /** What `prepare` returned. */
+  prepared: T;
+  origin: string;
+  /** DATA_DIR of the server: its outbox is `${dataDir}/outbox`. */
+  dataDir: string;
+  /** Runs `fn` on the server's database (on PGlite with the server stopped meanwhile). */
+  withDb<R>(fn: (db: Kysely<Database>) => Promise<R>): Promise<R>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Seeds a fresh database with the demo data (as of now), runs `prepare` on it
+ * (ids a test needs: read before the server holds a PGlite folder), and
+ * starts the built server on it; resolves once /healthz answers.
+ */
+export async function startAppServer<T = unknown>(
+  name: string,
+  port: number,
+  prepare?: (db: Kysely<Database>) => Promise<T>,
+): Promise<AppServer<T>> {
+  requireBuild();
+  const dataDir = `.tmp/${name}`;
+  rmSync(dataDir, { recursive: true, force: true });
+  const databaseUrl = process.env.DATABASE_URL ? await recreateServerDatabase(name) : undefined;
+  const open = () => openDatabase(databaseUrl ? { url: databaseUrl, poolSize: 2 } : { dataDir: `${dataDir}/pglite` });
+
+  const seeding = await open();
+  await migrateToLatest(seeding.db);
+  await seedDemo(seeding.db, new Date());
+  const prepared = (await prepare?.(seeding.db)) as T;
+  // On a server the test keeps its connection; PGlite's folder goes to the app.
+  let kept: DatabaseHandle | undefined = databaseUrl ? seeding : (await seeding.close(), undefined);
+
+  const env = appServerEnv(dataDir, port, databaseUrl);
+  const origin = `http://localhost:${port}`;
+  let child: ChildProcess | undefined;
+
+  async function up() {
+    child = spawnAppServer(env, "ignore");
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`The app server on port ${port} exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`${origin}/healthz`)).ok) return;
+      } catch {
+        // not listening yet: ask again below
+      }
+      await new Promise((r) => setTimeout(r, 100)); // polling a port that is not open yet: nothing to await instead
+    }
+  }
+  async function down() {
+    if (!child || child.exitCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  await up();
+  return {
+    prepared,
+    origin,
+    dataDir,
+    async withDb(fn) {
+      if (kept) return fn(kept.db);
+      await down();
+      const h = await open();
+      try {
+        return await fn(h.db);
+      } finally {
+        await h.close();
+        await up();
+      }
+    },
+    async stop() {
+      await down();
+      await kept?.close();
+      kept = undefined;
+      if (databaseUrl) await dropServerDatabase(databaseUrl);
+    },
+  };
+}

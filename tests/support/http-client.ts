@@ -1,0 +1,75 @@
+/**
+ * A browser without a page, for suites that talk HTTP to the app server:
+ * a cookie jar, redirects not followed (the answer itself is what is tested),
+ * and POSTs that pass the anti-forgery check the way the app's forms do
+ * (same-site Origin, and the `csrf` field equal to the `sb_csrf` cookie;
+ * see app/auth/csrf.server.ts) unless a test asks for a forged one.
+ */
+export const DEMO_PASSWORD = "switchboard-demo";
+
+export type Fields = Record<string, string | string[]>;
+
+export interface PostOptions {
+  /** Leave out the Origin header, the csrf field, or both, or send a foreign Origin. */
+  forge?: "no-token" | "wrong-token" | "foreign-origin" | "no-cookie";
+  headers?: Record<string, string>;
+}
+
+export class HttpClient {
+  private jar = new Map<string, string>();
+
+  constructor(readonly origin: string) {}
+
+  /** Copies the cookies into a new client: the same session, a second tab. */
+  clone(): HttpClient {
+    const copy = new HttpClient(this.origin);
+    for (const [k, v] of this.jar) copy.jar.set(k, v);
+    return copy;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.jar.get(name);
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.send(path, { method: "GET", headers });
+  }
+
+  async post(path: string, fields: Fields = {}, options: PostOptions = {}): Promise<Response> {
+    if (!this.jar.has("sb_csrf")) await this.get("/login"); // every answer sets the token cookie once
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
+    const token = this.jar.get("sb_csrf")!;
+    if (options.forge !== "no-token") form.set("csrf", options.forge === "wrong-token" ? token.replace(/.$/, (c) => (c === "A" ? "B" : "A")) : token);
+    const headers: Record<string, string> = {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: options.forge === "foreign-origin" ? "https://evil.example" : this.origin,
+      ...options.headers,
+    };
+    return this.send(path, { method: "POST", headers, body: form.toString() }, options.forge === "no-cookie" ? ["sb_csrf"] : []);
+  }
+
+  async signIn(email: string): Promise<void> {
+    const res = await this.post("/login", { email, password: DEMO_PASSWORD });
+    if (res.status !== 302 || !this.jar.has("sb_session")) {
+      throw new Error(`${email} could not sign in: ${res.status} ${await res.text()}`);
+    }
+  }
+
+  private async send(path: string, init: RequestInit & { headers: Record<string, string> }, withhold: string[] = []) {
+    const cookies = [...this.jar].filter(([k]) => !withhold.includes(k)).map(([k, v]) => `${k}=${v}`);
+    const res = await fetch(this.origin + path, {
+      ...init,
+      redirect: "manual",
+      headers: { ...init.headers, ...(cookies.length ? { cookie: cookies.join("; ") } : {}) },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || pair!.slice(eq + 1) === "") this.jar.delete(name);
+      else this.jar.set(name, pair!.slice(eq + 1));
+    }
+    return res;
+  }
+}
