@@ -56,7 +56,8 @@ export function formToObject(data: URLSearchParams | FormData): Record<string, u
   const out: Record<string, unknown> = {};
   for (const key of new Set(data.keys())) {
     const all = data.getAll(key).map(String);
-    out[key] = REPEATED.has(key) ? all : all[0];
+    // A single field sent twice stays a list, so the schema refuses it rather than pick one.
+    out[key] = REPEATED.has(key) || all.length > 1 ? all : all[0];
   }
   return out;
 }

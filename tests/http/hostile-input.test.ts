@@ -173,7 +173,7 @@ async function refusal(form: Form, res: Response): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test"];
+  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test"];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
     const office = async (name: string) => (await db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
@@ -310,6 +310,18 @@ beforeAll(async () => {
       page: `/users/${u("mei@acme.test")}/transfer?step=review&office=${ids.ny}`,
       pathId: { value: u("mei@acme.test"), otherCompany: Number(walter) },
       fields: { office: { kind: "id", value: String(ids.ny), otherCompany: String(ids.springfield) }, seen: { kind: "key" } },
+    },
+    {
+      name: "Transfer users",
+      as: "ada@acme.test",
+      path: "/users/bulk",
+      page: `/users/bulk?action=transfer&id=${u("ruth@acme.test")}&to=${ids.sf}&step=review`,
+      fields: {
+        action: { kind: "choice", value: "transfer" },
+        to: { kind: "id", value: String(ids.sf), otherCompany: String(ids.springfield) },
+        id: { kind: "idList", value: String(u("ruth@acme.test")), otherCompany: walter },
+        seen: { kind: "key" },
+      },
     },
     {
       name: "transfer licenses",

@@ -201,6 +201,22 @@ export const MATRIX: Row[] = [
   { route: "/users/bulk", method: "GET", note: "no selection: the page says so", expect: adminPage("200") },
   { route: "/users/bulk", method: "POST", body: { action: "delete" }, note: "invalid body (no ids)", expect: adminPage("400") },
   {
+    route: "/users/bulk",
+    method: "GET",
+    path: "/users/bulk?action=transfer&id={user}",
+    note: "Transfer users: Company Admins on a higher tier only; ids not theirs are simply not listed",
+    expect: { ...adminPage("403"), companyAdminAdvanced: "200" },
+  },
+  {
+    route: "/users/bulk",
+    method: "POST",
+    body: { action: "transfer", id: "{user}" },
+    note: "Transfer users, invalid body (no office, no review)",
+    expect: { ...adminPage("403"), companyAdminAdvanced: "400" },
+  },
+  { route: "/users/export", method: "GET", note: "the list's scope, as a CSV file", expect: adminPage("200") },
+  { route: "/audit", method: "GET", note: "Office Admins: their offices' entries only", expect: adminPage("200") },
+  {
     route: "/users/bulk/:resultId",
     method: "GET",
     path: "/users/bulk/{bulkResult}",
