@@ -1,4 +1,4 @@
-import { redirect } from "react-router";
+import { data, redirect } from "react-router";
 import type { Route } from "./+types/user.resend-invite";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
@@ -21,8 +21,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   if (user.status !== "pending") {
     throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, `${user.name} has already signed in: no invite to resend.`) } });
   }
-  await resendInvite(db, actor, { id, name: user.name, email: user.email, officeId: user.officeId }, new URL(request.url).origin, now(request));
-  throw redirect(`/users/${id}`, {
-    headers: { "Set-Cookie": flashCookie(request, `A new invite is on its way to ${user.email}. The old link no longer works.`) },
-  });
+  // The live invite the page showed ("none" when it showed none); anything else is not a page of ours.
+  const shown = String((await request.formData()).get("invite") ?? "");
+  if (!/^(none|[0-9]{1,10})$/.test(shown)) throw data("This Resend invite button is out of date. Open the user's page again.", { status: 400 });
+  const target = { id, name: user.name, email: user.email, officeId: user.officeId };
+  const { message } = await resendInvite(db, actor, target, shown === "none" ? null : Number(shown), new URL(request.url).origin, now(request));
+  throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, message) } });
 }

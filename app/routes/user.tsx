@@ -103,6 +103,7 @@ export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, 
                   ? [
                       <Form method="post" action={`/users/${user.id}/resend-invite`}>
                         <CsrfField />
+                        <input type="hidden" name="invite" value={user.liveInviteId ?? "none"} />
                         <button type="submit" className="link-button">
                           Resend invite
                         </button>

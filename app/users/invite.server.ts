@@ -11,18 +11,30 @@ import { hashToken } from "../auth/session.server.ts";
 import { hashPassword } from "../auth/password.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { sendMail } from "../mail/mailer.server.ts";
+import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 
 const INVITE_DAYS = 7;
 
-/** Issues a new invite inside the caller's transaction, voiding any older one. Returns the token. */
-export async function issueInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
-  await tx
+/** Voids the user's live invite, if any; returns its id. */
+async function voidLiveInvite(tx: Transaction<Database>, userId: number, now: Date): Promise<number | null> {
+  const voided = await tx
     .updateTable("invites")
     .set({ voided_at: now })
     .where("user_id", "=", userId)
     .where("used_at", "is", null)
     .where("voided_at", "is", null)
-    .execute();
+    .returning("id")
+    .executeTakeFirst();
+  return voided?.id ?? null;
+}
+
+/** Issues a new invite inside the caller's transaction, voiding any older one. Returns the token. */
+export async function issueInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
+  await voidLiveInvite(tx, userId, now);
+  return insertInvite(tx, userId, createdBy, now);
+}
+
+async function insertInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
   const token = randomBytes(32).toString("base64url");
   await tx
     .insertInto("invites")
@@ -53,25 +65,38 @@ export async function mailInvite(origin: string, to: { name: string; email: stri
   });
 }
 
-/** Options > Admin > Resend invite: a new link, the old one void. */
+/**
+ * Options > Admin > Resend invite: a new link, the old one void. `shown` is
+ * the live invite the admin's page showed: if another has been sent since
+ * (a double click, a replay, another admin), nothing is sent and it says so.
+ */
 export async function resendInvite(
   db: Kysely<Database>,
   actor: Actor,
   user: { id: number; name: string; email: string; officeId: number },
+  shown: number | null,
   origin: string,
   now: Date,
-) {
-  const token = await db.transaction().execute(async (tx) => {
-    const t = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
-    await recordAudit(
-      tx,
-      actor,
-      { action: "user.invite_resent", targetType: "user", targetId: user.id, targetLabel: user.name, officeId: user.officeId },
-      now,
-    );
-    return t;
-  });
-  await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
+): Promise<Outcome> {
+  let token = "";
+  const outcome = await refusing(() =>
+    db.transaction().execute(async (tx) => {
+      // Concurrent resends of the same page queue on the invite's row: the second finds it void.
+      if ((await voidLiveInvite(tx, user.id, now)) !== shown) {
+        throw new Refusal(`A newer invite was sent to ${user.email} meanwhile: nothing more was sent.`);
+      }
+      token = await insertInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+      await recordAudit(
+        tx,
+        actor,
+        { action: "user.invite_resent", targetType: "user", targetId: user.id, targetLabel: user.name, officeId: user.officeId },
+        now,
+      );
+      return { ok: true as const, message: `A new invite is on its way to ${user.email}. The old link no longer works.` };
+    }),
+  );
+  if (outcome.ok) await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
+  return outcome;
 }
 
 /** The invite a link names, if it can still be used. */

@@ -59,6 +59,14 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
           .whereRef("oa.user_id", "=", "u.id")
           .orderBy("ao.name"),
       ).as("admin_offices"),
+      // The live invite, which Resend invite names so that a replayed POST sends nothing more.
+      eb
+        .selectFrom("invites as i")
+        .select("i.id")
+        .whereRef("i.user_id", "=", "u.id")
+        .where("i.used_at", "is", null)
+        .where("i.voided_at", "is", null)
+        .as("live_invite_id"),
     ])
     .executeTakeFirst();
   if (!u) return null;
@@ -81,6 +89,7 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
     adminOffices: u.admin_offices,
     createdAt: u.created_at,
     firstSignedInAt: u.first_signed_in_at,
+    liveInviteId: u.live_invite_id,
     groups: u.groups,
     numbers: u.numbers.map((n) => ({ ...n, formatted: formatNumber(n.e164)! })),
   };

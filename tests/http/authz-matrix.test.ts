@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
-import { demoIds, deleteThroughApp, signedIn } from "./demo-ids.ts";
+import { demoIds, deleteThroughApp, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 import { ACTORS, LOGIN, MATRIX, TARGETS, type ActorKind, type Answer, type Row, type SharedIds, type Target, type TargetIds } from "./matrix.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 10;
@@ -55,7 +55,7 @@ beforeAll(async () => {
   const ada = await signedIn(app, "ada@acme.test");
   const gina = await signedIn(app, "gina@globex.test");
   await deleteThroughApp(gina, ids.user["carl@globex.test"]!);
-  await ada.post(`/users/${ids.user["jasper@acme.test"]}/resend-invite`);
+  await resendInviteThroughApp(ada, ids.user["jasper@acme.test"]!);
   const bulk = await ada.post("/users/bulk", { action: "add_admin", id: String(ids.user["kevin@acme.test"]) });
   const bulkResult = Number(bulk.headers.get("location")?.match(/^\/users\/bulk\/(\d+)$/)?.[1]);
   if (!bulkResult) throw new Error(`No bulk result: ${bulk.status}`);

@@ -24,6 +24,14 @@ export async function deleteThroughApp(admin: HttpClient, userId: number): Promi
   if (res.status !== 302) throw new Error(`Could not delete user ${userId}: ${res.status} ${await res.text()}`);
 }
 
+/** Resend invite, as the user's page sends it: naming the live invite it shows. */
+export async function resendInviteThroughApp(admin: HttpClient, userId: number): Promise<void> {
+  const page = await (await admin.get(`/users/${userId}`)).text();
+  const invite = page.match(/name="invite" value="([^"]+)"/)?.[1];
+  const res = await admin.post(`/users/${userId}/resend-invite`, { invite: invite ?? "" });
+  if (res.status !== 302 || !invite) throw new Error(`Could not resend user ${userId}'s invite: ${res.status}`);
+}
+
 /**
  * The ids of these people, and of each target's user, their primary number,
  * their office's main line number, the deleted user and the number on hold

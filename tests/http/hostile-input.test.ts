@@ -33,7 +33,7 @@ import type { Database } from "../../db/schema.ts";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
-import { demoIds, signedIn } from "./demo-ids.ts";
+import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 11;
 const VOLATILE = ["sessions", "login_attempts"];
@@ -173,7 +173,7 @@ async function refusal(form: Form, res: Response): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test"];
+  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test", "rosa@acme.test"];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
     const office = async (name: string) => (await db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
@@ -190,7 +190,7 @@ beforeAll(async () => {
   });
   app = server;
   const { user, targets, ...ids } = server.prepared;
-  await (await clientFor("ada@acme.test")).post(`/users/${user["jasper@acme.test"]}/resend-invite`);
+  await resendInviteThroughApp(await clientFor("ada@acme.test"), user["jasper@acme.test"]!);
   const token = lastInviteLinkIn(app.dataDir, "jasper@acme.test").replace("/invite/", "");
   const walter = String(user["walter@globex.test"]);
   const u = (email: string) => user[email]!;
@@ -279,6 +279,15 @@ beforeAll(async () => {
       pathId: { value: u("marcus@acme.test"), otherCompany: Number(walter) },
       fields: {},
       replay: false, // Marcus has signed in: nothing to resend
+      refusesWithFlash: true,
+    },
+    {
+      name: "resend a pending user's invite",
+      as: "ada@acme.test",
+      path: `/users/${u("rosa@acme.test")}/resend-invite`,
+      pathId: { value: u("rosa@acme.test"), otherCompany: Number(walter) },
+      // The demo's pending users have no invite yet: the page names none.
+      fields: { invite: { kind: "key", value: "none" } },
       refusesWithFlash: true,
     },
     {
