@@ -8,7 +8,7 @@ import { flashCookie } from "~/auth/flash.server";
 import { previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
 import { transferConfirmSchema } from "~/users/transfer-schema";
 import { CsrfField } from "~/ui/csrf";
-import { RadioGroup } from "~/ui/radio-group";
+import { NewOfficeStep } from "~/ui/new-office-step";
 import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -76,28 +76,15 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
           </p>
         </div>
       ) : !preview ? (
-        <Form method="get" action={base} className="panel form">
-          <input type="hidden" name="step" value="review" />
-          <RadioGroup
-            name="office"
-            legend="New office"
-            hint="The license seat moves with the user, so only offices at the same price level can be chosen."
-            defaultValue={office ? String(office) : undefined}
-            error={error ?? undefined}
-            options={offices.map((o) => ({
-              value: String(o.id),
-              label: o.name,
-              disabled: !!o.disabledReason,
-              description: o.disabledReason ?? `${o.country} · price level ${o.priceLevel}`,
-            }))}
-          />
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Next
-            </button>
-            <Link to={`/users/${user.id}`}>Cancel</Link>
-          </div>
-        </Form>
+        <NewOfficeStep
+          action={base}
+          name="office"
+          hint="The license seat moves with the user, so only offices at the same price level can be chosen."
+          offices={offices}
+          chosen={office}
+          error={error}
+          cancel={`/users/${user.id}`}
+        />
       ) : (
         <Form method="post" className="panel form">
           <CsrfField />

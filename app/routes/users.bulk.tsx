@@ -8,7 +8,7 @@ import { bulkTransferChoices, planTransfers, transferUsers } from "~/users/trans
 import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, formToObject } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
-import { RadioGroup } from "~/ui/radio-group";
+import { NewOfficeStep } from "~/ui/new-office-step";
 import { LICENSE_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -162,31 +162,19 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
     return (
       <div className="page narrow">
         {head(count)}
-        <Form method="get" action="/users/bulk" className="panel form">
+        <NewOfficeStep
+          action="/users/bulk"
+          name="to"
+          hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
+          offices={offices}
+          chosen={to}
+          error={error}
+          cancel={back}
+        >
           {carried.map(([k, v], i) => (
             <input key={i} type="hidden" name={k} value={v} />
           ))}
-          <input type="hidden" name="step" value="review" />
-          <RadioGroup
-            name="to"
-            legend="New office"
-            hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
-            defaultValue={to ? String(to) : undefined}
-            error={error ?? undefined}
-            options={offices.map((o) => ({
-              value: String(o.id),
-              label: o.name,
-              disabled: !!o.disabledReason,
-              description: o.disabledReason ?? `${o.country} · price level ${o.priceLevel}`,
-            }))}
-          />
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Next
-            </button>
-            <Link to={back}>Cancel</Link>
-          </div>
-        </Form>
+        </NewOfficeStep>
       </div>
     );
   }
