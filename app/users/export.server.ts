@@ -17,7 +17,7 @@ import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
-import { filteredUsers, hasProxy, isOfficeAdmin, primaryE164, roleOf } from "./list.server.ts";
+import { hasProxy, listedUsers, roleOf } from "./list.server.ts";
 import type { ListParams } from "./list-params.ts";
 
 export const EXPORT_BATCH = 1000;
@@ -52,28 +52,11 @@ export async function* exportUserRows(db: Kysely<Database>, actor: Actor, p: Lis
   const after = p.dir === "desc" ? sql`<` : sql`>`;
   let last: { key: string; id: number } | null = null;
   for (;;) {
-    let qb = filteredUsers(db, actor, p)
+    let qb = listedUsers(db, actor, p)
       // Anonymized users are deleted, so the list's filter leaves them out already;
       // said again here because never exporting them is this file's rule.
       .where("u.anonymized_at", "is", null)
-      .innerJoin("offices as o", "o.id", "u.office_id")
-      .select([
-        "u.id",
-        "u.first_name",
-        "u.last_name",
-        "u.email",
-        "u.extension",
-        "u.license_type",
-        "u.is_company_admin",
-        "u.has_proxy_access",
-        "u.status",
-        "u.created_at",
-        "u.first_signed_in_at",
-        "o.name as office_name",
-        primaryE164,
-        isOfficeAdmin,
-        sql<string>`${column}::text`.as("sort_key"),
-      ]);
+      .select(["u.created_at", "u.first_signed_in_at", sql<string>`${column}::text`.as("sort_key")]);
     if (last) qb = qb.where(sql<boolean>`(${column}, u.id) ${after} (${last.key}::${type}, ${last.id})`);
     const rows = await qb
       .orderBy(sql`${column} ${direction}`)

@@ -26,7 +26,7 @@ const SEARCH_WORDS: Record<string, { permission?: Permission; license?: UserLice
 export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The users this list (or its export) holds for this search and these filters. */
-export function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   let qb = db.selectFrom("users as u").where(usersInScope(actor)).where("u.status", "<>", "deleted");
 
   const word = SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
@@ -79,7 +79,7 @@ export function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams)
 }
 
 /** A listed user's primary number, for the select list of a query on `users as u`. */
-export const primaryE164 = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
+const primaryE164 = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
   eb
     .selectFrom("phone_numbers as n")
     .select("n.e164")
@@ -89,7 +89,7 @@ export const primaryE164 = (eb: ExpressionBuilder<Database & { u: Database["user
     .as("primary_e164");
 
 /** Whether a listed user is an Office Admin, for the select list of a query on `users as u`. */
-export const isOfficeAdmin = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
+const isOfficeAdmin = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
   eb.exists(eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id")).as("is_office_admin");
 
 /** The Admin column: the higher role a user holds. */
@@ -99,6 +99,26 @@ export const roleOf = (r: { is_company_admin: boolean | null; is_office_admin: S
 /** Proxy access: granted, or a Company Admin's own on a higher-tier plan. */
 export const hasProxy = (actor: Actor, r: { is_company_admin: boolean | null; has_proxy_access: boolean | null }) =>
   !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier);
+
+/** Each matching user with what a row of the list shows: office, primary number, role. The list and the export read these. */
+export function listedUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
+  return filteredUsers(db, actor, p)
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.email",
+      "u.extension",
+      "u.license_type",
+      "u.is_company_admin",
+      "u.has_proxy_access",
+      "u.status",
+      "o.name as office_name",
+      primaryE164,
+      isOfficeAdmin,
+    ]);
+}
 
 export interface UserRow {
   id: number;
@@ -127,22 +147,7 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
   }[p.sort];
   const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
 
-  const page = filteredUsers(db, actor, p)
-    .innerJoin("offices as o", "o.id", "u.office_id")
-    .select([
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
-      "u.extension",
-      "u.license_type",
-      "u.is_company_admin",
-      "u.has_proxy_access",
-      "u.status",
-      "o.name as office_name",
-      primaryE164,
-      isOfficeAdmin,
-    ])
+  const page = listedUsers(db, actor, p)
     .orderBy(sql`${sortColumn} ${direction}`)
     .orderBy(sql`u.id ${direction}`)
     .limit(PAGE_SIZE)
