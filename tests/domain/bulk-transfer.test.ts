@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
@@ -268,37 +268,35 @@ describe("refusals", () => {
 });
 
 it("a bulk transfer of 1,000 users runs as many statements as one of 100", async () => {
-  const counted = async (n: number) => {
-    const statements: string[] = [];
-    const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
-    try {
-      await seedDemo(h.db, now);
-      await seedScale(h.db, n, () => undefined);
-      const me = await actorFor(h.db, "ada@acme.test", now);
-      const ny = await officeId(h.db, "New York");
-      await h.db.updateTable("license_pools").set((eb) => ({ purchased: eb("assigned", "+", 5000) })).where("office_id", "=", ny).execute();
-      // Everyone but Toronto's (another country: a provider number each) — San Francisco's move, the rest are skipped.
-      const ids = (
-        await h.db
-          .selectFrom("users as u")
-          .innerJoin("offices as o", "o.id", "u.office_id")
-          .select("u.id")
-          .where("u.email", "like", "%.%@acme.test")
-          .where("o.name", "<>", "Toronto")
-          .execute()
-      ).map((r) => r.id);
-      const plan = (await planTransfers(h.db, me, ids, ny))!;
-      const moving = plan.rows.filter((r) => r.outcome === "done").length;
-      expect(moving).toBeGreaterThan(n / 10);
-      statements.length = 0;
-      const r = await transferUsers(h.db, me, confirmation(plan, ny), now);
-      expect(r).toMatchObject({ ok: true });
-      if (r.ok) expect(r.outcomes.filter((o) => o.outcome === "done")).toHaveLength(moving);
-      return statements.length;
-    } finally {
-      await h.close();
-    }
-  };
+  const counted = (n: number) =>
+    statementsOf(
+      async (db) => {
+        await seedDemo(db, now);
+        await seedScale(db, n, () => undefined);
+        const me = await actorFor(db, "ada@acme.test", now);
+        const ny = await officeId(db, "New York");
+        await db.updateTable("license_pools").set((eb) => ({ purchased: eb("assigned", "+", 5000) })).where("office_id", "=", ny).execute();
+        // Everyone but Toronto's (another country: a provider number each) — San Francisco's move, the rest are skipped.
+        const ids = (
+          await db
+            .selectFrom("users as u")
+            .innerJoin("offices as o", "o.id", "u.office_id")
+            .select("u.id")
+            .where("u.email", "like", "%.%@acme.test")
+            .where("o.name", "<>", "Toronto")
+            .execute()
+        ).map((r) => r.id);
+        const plan = (await planTransfers(db, me, ids, ny))!;
+        const moving = plan.rows.filter((r) => r.outcome === "done").length;
+        expect(moving).toBeGreaterThan(n / 10);
+        return { me, ny, plan, moving };
+      },
+      async (db, { me, ny, plan, moving }) => {
+        const r = await transferUsers(db, me, confirmation(plan, ny), now);
+        expect(r).toMatchObject({ ok: true });
+        if (r.ok) expect(r.outcomes.filter((o) => o.outcome === "done")).toHaveLength(moving);
+      },
+    );
   const small = await counted(100);
   const large = await counted(1000);
   expect(large).toBe(small);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type Kysely } from "kysely";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
@@ -125,26 +125,24 @@ describe("deleting", () => {
   });
 
   it("a bulk delete of 1,000 users runs as many statements as a bulk delete of 100", async () => {
-    const counted = async (n: number) => {
-      const statements: string[] = [];
-      const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
-      try {
-        await seedDemo(h.db, T0);
-        await seedScale(h.db, n, () => undefined);
-        const me = await actorFor(h.db, "ada@acme.test", T0);
-        const ids = (await h.db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").execute()).map((r) => r.id);
-        expect(ids).toHaveLength(n);
-        // Both sizes hold pending users (deleted for good at once) and active ones.
-        const statuses = await h.db.selectFrom("users").select("status").distinct().where("id", "in", ids).execute();
-        expect(statuses.map((s) => s.status).sort()).toEqual(["active", "pending"]);
-        statements.length = 0;
-        const { outcomes } = await deleteUsers(h.db, me, ids, "remove", T0);
-        expect(outcomes.filter((o) => o.outcome === "done")).toHaveLength(n);
-        return statements.length;
-      } finally {
-        await h.close();
-      }
-    };
+    const counted = (n: number) =>
+      statementsOf(
+        async (db) => {
+          await seedDemo(db, T0);
+          await seedScale(db, n, () => undefined);
+          const me = await actorFor(db, "ada@acme.test", T0);
+          const ids = (await db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").execute()).map((r) => r.id);
+          expect(ids).toHaveLength(n);
+          // Both sizes hold pending users (deleted for good at once) and active ones.
+          const statuses = await db.selectFrom("users").select("status").distinct().where("id", "in", ids).execute();
+          expect(statuses.map((s) => s.status).sort()).toEqual(["active", "pending"]);
+          return { me, ids };
+        },
+        async (db, { me, ids }) => {
+          const { outcomes } = await deleteUsers(db, me, ids, "remove", T0);
+          expect(outcomes.filter((o) => o.outcome === "done")).toHaveLength(n);
+        },
+      );
     const small = await counted(100);
     const large = await counted(1000);
     expect(large).toBe(small);

@@ -79,6 +79,28 @@ export async function freshDatabase(options: { log?: LogConfig; poolSize?: numbe
   return { ...h, name: "pglite" };
 }
 
+/**
+ * How many SQL statements `act` runs, on a fresh database made ready by
+ * `prepare` (whose own statements are not counted): the measure of a
+ * set-based bulk action, which must not grow with the batch.
+ */
+export async function statementsOf<T>(
+  prepare: (db: TestDatabase["db"]) => Promise<T>,
+  act: (db: TestDatabase["db"], prepared: T) => Promise<void>,
+): Promise<number> {
+  let counting = false;
+  let count = 0;
+  const h = await freshDatabase({ log: () => void (counting && count++) });
+  try {
+    const prepared = await prepare(h.db);
+    counting = true;
+    await act(h.db, prepared);
+    return count;
+  } finally {
+    await h.close();
+  }
+}
+
 /** Vitest globalSetup: a run starts from a template of the current migrations. */
 export async function dropServerTemplate(): Promise<void> {
   if (!process.env.DATABASE_URL) return;
