@@ -66,6 +66,8 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
         .whereRef("i.user_id", "=", "u.id")
         .where("i.used_at", "is", null)
         .where("i.voided_at", "is", null)
+        .orderBy("i.id", "desc")
+        .limit(1)
         .as("live_invite_id"),
     ])
     .executeTakeFirst();
