@@ -148,6 +148,18 @@ export interface ProviderNumbersTable {
   provisioned_at: Timestamp | null;
 }
 
+/** The new local number a transfer review shows, held for the user until the admin confirms or leaves. */
+export interface NumberHoldsTable {
+  e164: string;
+  company_id: number;
+  user_id: number;
+  office_id: number;
+  session_id: string;
+  source: "pool" | "provider";
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: number;
@@ -219,6 +231,7 @@ export interface Database {
   group_members: GroupMembersTable;
   phone_numbers: PhoneNumbersTable;
   provider_numbers: ProviderNumbersTable;
+  number_holds: NumberHoldsTable;
   sessions: SessionsTable;
   proxy_sessions: ProxySessionsTable;
   invites: InvitesTable;

@@ -11,6 +11,7 @@ import { numbersInScope, type Actor } from "../auth/actor.server.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
+import { holdsOn } from "./holds.server.ts";
 
 /** On hold, by the clock: its former user may still be restored. */
 export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;
@@ -45,6 +46,8 @@ export interface PoolRow {
   unassignedAt: Date | null;
   /** Set while on hold: the number cannot be reassigned or deleted until then. */
   heldUntil: Date | null;
+  /** Set while held for a transfer under review (app/numbers/holds.server.ts). */
+  heldForTransfer: { userName: string; officeName: string; until: Date } | null;
 }
 
 export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
@@ -75,6 +78,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     .execute();
 
   const count = Number(rows[0]?.total ?? 0);
+  const transferHolds = await holdsOn(db, rows.filter((r) => r.e164 !== null).map((r) => r.e164!), now);
   const numbers: PoolRow[] = rows
     .filter((r) => r.id !== null)
     .map((r) => ({
@@ -87,6 +91,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
       lastHolderName: r.last_holder_name,
       unassignedAt: r.unassigned_at,
       heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
+      heldForTransfer: transferHolds.get(r.e164!) ?? null,
     }));
   return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
 }

@@ -22,8 +22,11 @@ export interface NumberQuery {
 }
 
 export interface NumberProvider {
-  /** Numbers free to provision, for a person to choose from. */
-  findAvailable(db: Kysely<Database>, query: NumberQuery, limit: number): Promise<AvailableNumber[]>;
+  /**
+   * Numbers free to provision, for a person to choose from, leaving out
+   * those held at `now` for a transfer review (app/numbers/holds.server.ts).
+   */
+  findAvailable(db: Kysely<Database>, query: NumberQuery, limit: number, now: Date): Promise<AvailableNumber[]>;
   /**
    * Provisions one number to the company, inside the caller's transaction:
    * the one asked for, or any that fits the query. Null when none is free
@@ -35,20 +38,44 @@ export interface NumberProvider {
     request: { e164: string } | NumberQuery,
     at: Date,
   ): Promise<AvailableNumber | null>;
+  /**
+   * Those of these numbers still free to provision, locked until the
+   * caller's transaction ends; one being provisioned right now counts as
+   * taken. A hold checks its numbers this way, so that a hold and a
+   * provisioning cannot both win (see holds.server.ts).
+   */
+  claimable(tx: Kysely<Database>, e164s: string[]): Promise<string[]>;
   /** Gives a released number back to the provider. */
   release(tx: Kysely<Database>, e164: string): Promise<void>;
 }
 
 export const localNumberProvider: NumberProvider = {
-  async findAvailable(db, query, limit) {
+  async findAvailable(db, query, limit, now) {
     let qb = db
+      .selectFrom("provider_numbers as pn")
+      .select(["pn.e164", "pn.country", "pn.area_code as areaCode", "pn.kind"])
+      .where("pn.provisioned_to_company_id", "is", null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("number_holds as h").select("h.e164").whereRef("h.e164", "=", "pn.e164").where("h.expires_at", ">", now))),
+      )
+      .where("pn.country", "=", query.country)
+      .where("pn.kind", "=", query.kind);
+    if (query.areaCode) qb = qb.where("pn.area_code", "=", query.areaCode);
+    return qb.orderBy("pn.e164").limit(limit).execute();
+  },
+
+  async claimable(tx, e164s) {
+    if (e164s.length === 0) return [];
+    const rows = await tx
       .selectFrom("provider_numbers")
-      .select(["e164", "country", "area_code as areaCode", "kind"])
+      .select("e164")
+      .where("e164", "in", e164s)
       .where("provisioned_to_company_id", "is", null)
-      .where("country", "=", query.country)
-      .where("kind", "=", query.kind);
-    if (query.areaCode) qb = qb.where("area_code", "=", query.areaCode);
-    return qb.orderBy("e164").limit(limit).execute();
+      .orderBy("e164")
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map((r) => r.e164);
   },
 
   async provision(tx, companyId, request, at) {

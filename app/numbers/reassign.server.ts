@@ -27,6 +27,7 @@ import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
+import { holdOn } from "./holds.server.ts";
 import { refusable, Refusal, violates } from "../refusal.server.ts";
 import { sendToPool } from "./remove.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
@@ -109,6 +110,7 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
     .executeTakeFirstOrThrow();
 
   const heldUntil = isOnHold(n.held_until, now) ? n.held_until : null;
+  const heldForTransfer = await holdOn(db, n.e164, now);
   return {
     number: {
       id: n.id,
@@ -127,7 +129,9 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
         ? { message: STALE, urgent: true }
         : heldUntil
           ? { message: heldMessage(heldUntil, n.last_holder_name), urgent: false }
-          : null,
+          : heldForTransfer
+            ? { message: heldForTransfer, urgent: false }
+            : null,
     notToUsers,
     groups: [...row.groups].sort((a, b) => GROUP_ORDER[a.kind] - GROUP_ORDER[b.kind] || a.name.localeCompare(b.name)),
     users: notToUsers ? [] : row.users.map((u) => ({ ...u, primary: formatNumber(u.primary) })),
@@ -185,6 +189,8 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
         if (!n) throw new Refusal("This number", "not_found");
         if (n.state !== "reserved") throw new Refusal(STALE);
         if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
+        const heldForTransfer = await holdOn(tx, n.e164, at);
+        if (heldForTransfer) throw new Refusal(heldForTransfer);
         officeName = n.office_name;
         const label = formatNumber(n.e164)!;
         const entries: AuditEntry[] = [];

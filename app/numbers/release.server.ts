@@ -11,6 +11,7 @@ import { numbersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
+import { holdOn } from "./holds.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
 import { heldMessage, STALE } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
@@ -37,6 +38,9 @@ export async function releaseNumber(
         throw new Refusal(STALE);
       }
       if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
+      // Locked above, so a hold taken before this shows now (holds.server.ts).
+      const heldForTransfer = await holdOn(tx, n.e164, at);
+      if (heldForTransfer) throw new Refusal(heldForTransfer);
       await tx
         .updateTable("phone_numbers")
         .set({ state: "released", released_at: at, held_for_user_id: null, held_until: null })
@@ -73,6 +77,7 @@ export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor
     .executeTakeFirst();
   if (!n) return null;
   const held = isOnHold(n.held_until, now) ? n.held_until : null;
+  const heldForTransfer = await holdOn(db, n.e164, now);
   return {
     id: n.id,
     e164: n.e164,
@@ -87,6 +92,8 @@ export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor
         ? { message: STALE, urgent: true }
         : held
           ? { message: heldMessage(held, n.last_holder_name), urgent: false }
-          : null,
+          : heldForTransfer
+            ? { message: heldForTransfer, urgent: false }
+            : null,
   };
 }

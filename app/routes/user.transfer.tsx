@@ -5,11 +5,12 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireUserTransfer, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
-import { previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
-import { transferConfirmSchema } from "~/users/transfer-schema";
+import { holdTransfer, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
+import { dropHolds } from "~/numbers/holds.server";
+import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-schema";
 import { CsrfField } from "~/ui/csrf";
 import { NewOfficeStep } from "~/ui/new-office-step";
-import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
+import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
@@ -25,17 +26,38 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const raw = url.searchParams.get("office");
   const office = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
   if (url.searchParams.get("step") === "review" && !choices.refusal) {
-    const preview = office ? await previewTransfer(db, actor, id, office) : null;
+    const preview = office ? await previewTransfer(db, actor, id, office, now(request)) : null;
     if (!preview) return data({ ...choices, office, preview: null, error: "Choose an office." }, { status: 400 });
     return { ...choices, office, preview, error: null };
   }
   return { ...choices, office, preview: null, error: null };
 }
 
+/**
+ * Next (`intent=next`) holds the new number and shows the review; Back and
+ * Cancel leave it, letting the held number go; otherwise the review's
+ * Confirm transfer.
+ */
 export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireUserTransfer(context, request);
   const id = idParam(params.userId, "This user");
-  const submission = parseWithZod(await request.formData(), { schema: transferConfirmSchema });
+  const base = `/users/${id}/transfer`;
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "next") {
+    const submission = parseWithZod(form, { schema: transferHoldSchema });
+    if (submission.status !== "success") return data({ officeError: "Choose an office." }, { status: 400 });
+    const to = await holdTransfer(await getDb(), actor, [id], submission.value.office, now(request));
+    if (!to) return data({ officeError: "Choose one of your company's offices." }, { status: 400 });
+    if (to.disabledReason) return data({ officeError: to.disabledReason }, { status: 400 });
+    throw redirect(`${base}?office=${to.id}&step=review`);
+  }
+  if (intent === "back" || intent === "cancel") {
+    await dropHolds(await getDb(), actor, [id]);
+    const office = form.get("office");
+    throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${typeof office === "string" && /^[0-9]{1,9}$/.test(office) ? `?office=${office}` : ""}`);
+  }
+  const submission = parseWithZod(form, { schema: transferConfirmSchema });
   if (submission.status !== "success") {
     return data({ refusal: "This review is incomplete. Go back and choose the office again." }, { status: 400 });
   }
@@ -52,6 +74,8 @@ export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: Shou
 
 export default function TransferUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user, offices, office, preview, refusal, error } = loaderData;
+  const officeError = actionData && "officeError" in actionData ? actionData.officeError : null;
+  const confirmRefusal = actionData && "refusal" in actionData ? actionData.refusal : null;
   const formKey = useLocation().search;
   const base = `/users/${user.id}/transfer`;
   return (
@@ -64,8 +88,8 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
       <p className="subtitle">
         {user.name} · {user.officeName}
       </p>
-      <div role="alert" className={actionData?.refusal ? "form-error" : undefined}>
-        {actionData?.refusal ? <p>{actionData.refusal}</p> : null}
+      <div role="alert" className={confirmRefusal ? "form-error" : undefined}>
+        {confirmRefusal ? <p>{confirmRefusal}</p> : null}
       </div>
 
       {refusal ? (
@@ -82,7 +106,7 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
           hint="The license seat moves with the user, so only offices at the same price level can be chosen."
           offices={offices}
           chosen={office}
-          error={error}
+          error={officeError ?? error}
           cancel={`/users/${user.id}`}
         />
       ) : (
@@ -146,13 +170,19 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                       <p>{user.name} has no numbers to remove.</p>
                     )}
                     {preview.newNumber ? (
-                      <p>
-                        New local number: <strong>{preview.newNumber.formatted}</strong>{" "}
-                        {preview.newNumber.source === "pool"
-                          ? `(from ${preview.to.name}'s Reserved Pool)`
-                          : "(from the number provider)"}
-                        .
-                      </p>
+                      <>
+                        <p>
+                          New local number: <strong>{preview.newNumber.formatted}</strong>{" "}
+                          {preview.newNumber.source === "pool"
+                            ? `(from ${preview.to.name}'s Reserved Pool)`
+                            : "(from the number provider)"}
+                          .
+                        </p>
+                        <p>
+                          It is held for {user.name} until {formatDateTime(preview.newNumber.heldUntil)}: no one else can
+                          take it before you confirm. Back or Cancel lets it go.
+                        </p>
+                      </>
                     ) : null}
                   </>
                 ) : preview.numbersMoving.length ? (
@@ -171,21 +201,23 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                 )}
               </section>
               <p>Settings, sign-in and admin rights over other offices do not change.</p>
-              <input type="hidden" name="office" value={preview.to.id} />
               <input type="hidden" name="seen" value={preview.key} />
-              {preview.newNumber ? <input type="hidden" name="newNumber" value={preview.newNumber.e164} /> : null}
             </>
           )}
+          <input type="hidden" name="office" value={preview.to.id} />
           <div className="form-actions">
             {preview.refusal ? null : (
-              <button type="submit" className="button primary">
+              <button type="submit" name="intent" value="confirm" className="button primary">
                 Confirm transfer
               </button>
             )}
-            <Link to={`${base}?office=${preview.to.id}`} className="button subtle">
+            {/* Buttons, not links: leaving lets the held number go. */}
+            <button type="submit" name="intent" value="back" className="button subtle">
               Back
-            </Link>
-            <Link to={`/users/${user.id}`}>Cancel</Link>
+            </button>
+            <button type="submit" name="intent" value="cancel" className="link-button">
+              Cancel
+            </button>
           </div>
         </Form>
       )}

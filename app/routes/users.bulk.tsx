@@ -4,8 +4,9 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireAdmin, requireUserTransfer } from "~/auth/actor.server";
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
-import { bulkTransferChoices, planTransfers, transferUsers } from "~/users/transfer.server";
-import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, formToObject } from "~/users/bulk-params";
+import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "~/users/transfer.server";
+import { dropHolds } from "~/numbers/holds.server";
+import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, bulkTransferHold, formToObject } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
 import { NewOfficeStep } from "~/ui/new-office-step";
@@ -33,7 +34,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const back = backToList(url);
   if (!selection.ok) return { kind: "nothing" as const, back, message: selection.message };
   if (selection.action === "transfer") {
-    return transferStep(url, requireUserTransfer(context, request), selection.ids, selection.tooMany, back);
+    return transferStep(url, requireUserTransfer(context, request), selection.ids, selection.tooMany, back, now(request));
   }
   const { targets, outcomes } = await planBulk(db, actor, selection.action, selection.ids);
   const byId = new Map(targets.map((t) => [t.id, t]));
@@ -49,20 +50,31 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   };
 }
 
+/** The selection as it came (ids, or the search), without the steps' own fields. */
+const selectionOf = (url: URL) => [...url.searchParams].filter(([k]) => k !== "to" && k !== "step");
+const officeStepOf = (url: URL, to?: number) =>
+  `/users/bulk?${new URLSearchParams([...selectionOf(url), ...(to ? [["to", String(to)]] : [])])}`;
+
 /**
- * Transfer users, after the selection: the new office (step 1), then the
- * review (`step=review`). Both are GETs, so the selection and the office
- * ride in the URL and the flow works without JavaScript.
+ * Transfer users, after the selection: the new office (step 1), whose Next
+ * (a POST, see the action) holds the new numbers and redirects to the
+ * review (`step=review`). The selection and the office ride in the URL, so
+ * the flow works without JavaScript.
  */
-async function transferStep(url: URL, actor: ReturnType<typeof requireUserTransfer>, ids: number[], tooMany: boolean, back: string) {
+async function transferStep(
+  url: URL,
+  actor: ReturnType<typeof requireUserTransfer>,
+  ids: number[],
+  tooMany: boolean,
+  back: string,
+  at: Date,
+) {
   const db = await getDb();
   const raw = url.searchParams.get("to");
   const to = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
-  // The selection as it came (ids, or the search), for the next step's form and the Back link.
-  const carried = [...url.searchParams].filter(([k]) => k !== "to" && k !== "step");
   let error: string | null = null;
   if (url.searchParams.get("step") === "review") {
-    const plan = to ? await planTransfers(db, actor, ids, to) : null;
+    const plan = to ? await planTransfers(db, actor, ids, to, at) : null;
     if (plan && !plan.to.disabledReason) {
       return {
         kind: "plan" as const,
@@ -70,7 +82,6 @@ async function transferStep(url: URL, actor: ReturnType<typeof requireUserTransf
         back,
         tooMany,
         to: plan.to,
-        officeStep: `/users/bulk?${new URLSearchParams([...carried, ["to", String(to)]])}`,
         rows: plan.rows,
       };
     }
@@ -82,7 +93,7 @@ async function transferStep(url: URL, actor: ReturnType<typeof requireUserTransf
     back,
     tooMany,
     count: ids.length,
-    carried,
+    officeStep: officeStepOf(url),
     to,
     offices: await bulkTransferChoices(db, actor, ids),
     error,
@@ -92,6 +103,9 @@ async function transferStep(url: URL, actor: ReturnType<typeof requireUserTransf
 
 export async function action({ request, context }: Route.ActionArgs) {
   const form = formToObject(await request.formData());
+  if (form.intent === "next" || form.intent === "back" || form.intent === "cancel") {
+    return transferStepAction(request, requireUserTransfer(context, request), form);
+  }
   if (form.action === "transfer") {
     const actor = requireUserTransfer(context, request);
     const parsed = bulkTransferConfirmation.safeParse(form);
@@ -118,6 +132,26 @@ export async function action({ request, context }: Route.ActionArgs) {
     return data({ error: "Nothing was changed: these users were already changed. Go back to Users to see them as they are now." }, { status: 409 });
   }
   throw redirect(`/users/bulk/${result.auditId}`);
+}
+
+/**
+ * Transfer users' Next holds the new numbers for the review; Back and Cancel
+ * leave the review, letting them go. The selection is the one in the URL.
+ */
+async function transferStepAction(request: Request, actor: ReturnType<typeof requireUserTransfer>, form: Record<string, unknown>) {
+  const db = await getDb();
+  const url = new URL(request.url);
+  const selection = await resolveSelection(db, actor, url);
+  if (!selection.ok || selection.action !== "transfer") return data({ officeError: "Select the users to transfer again." }, { status: 400 });
+  if (form.intent !== "next") {
+    await dropHolds(db, actor, selection.ids);
+    throw redirect(form.intent === "back" ? officeStepOf(url, Number(url.searchParams.get("to")) || undefined) : backToList(url));
+  }
+  const parsed = bulkTransferHold.safeParse(form);
+  if (!parsed.success) return data({ officeError: "Choose the new office." }, { status: 400 });
+  const to = await holdTransfer(db, actor, selection.ids, parsed.data.to, now(request));
+  if (!to || to.disabledReason) return data({ officeError: to?.disabledReason ?? "Choose the new office." }, { status: 400 });
+  throw redirect(`${officeStepOf(url, to.id)}&step=review`);
 }
 
 /** A refused confirmation shows the review as it is now: reload it even after a 4xx. */
@@ -157,24 +191,21 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
       ) : null}
     </>
   );
+  const error = actionData && "error" in actionData ? actionData.error : null;
   if (loaderData.kind === "office") {
-    const { carried, offices, to, error, count } = loaderData;
+    const { officeStep, offices, to, count } = loaderData;
     return (
       <div className="page narrow">
         {head(count)}
         <NewOfficeStep
-          action="/users/bulk"
+          action={officeStep}
           name="to"
           hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
           offices={offices}
           chosen={to}
-          error={error}
+          error={(actionData && "officeError" in actionData ? actionData.officeError : null) ?? loaderData.error}
           cancel={back}
-        >
-          {carried.map(([k, v], i) => (
-            <input key={i} type="hidden" name={k} value={v} />
-          ))}
-        </NewOfficeStep>
+        />
       </div>
     );
   }
@@ -187,8 +218,8 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
       {head(affected.length)}
       {transfer ? (
         <>
-          <div role="alert" className={actionData?.error ? "form-error" : undefined}>
-            {actionData?.error ? <p>{actionData.error}</p> : null}
+          <div role="alert" className={error ? "form-error" : undefined}>
+            {error ? <p>{error}</p> : null}
           </div>
           <p>
             New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their license (the
@@ -286,11 +317,10 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
               {transfer.rows.map((r) => (
                 <input key={r.id} type="hidden" name="seen" value={r.seen} />
               ))}
-              {transfer.rows.map((r) => (r.newNumber ? <input key={r.id} type="hidden" name="number" value={r.newNumber} /> : null))}
             </>
           ) : null}
           {action === "delete" ? (
-            <fieldset aria-describedby={actionData?.error ? "license-error" : undefined}>
+            <fieldset aria-describedby={error ? "license-error" : undefined}>
               <legend>Their licenses</legend>
               <label className="choice">
                 <input type="radio" name="license" value="keep" defaultChecked /> Keep the licenses (the seats stay
@@ -300,15 +330,15 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                 <input type="radio" name="license" value="remove" /> Remove the licenses (one fewer seat purchased
                 for each)
               </label>
-              {actionData?.error ? (
+              {error ? (
                 <p id="license-error" className="field-error" role="alert">
-                  {actionData.error}
+                  {error}
                 </p>
               ) : null}
             </fieldset>
-          ) : actionData?.error && !transfer ? (
+          ) : error && !transfer ? (
             <p className="field-error" role="alert">
-              {actionData.error}
+              {error}
             </p>
           ) : null}
           <div className="form-actions">
@@ -320,13 +350,20 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                   : `${verb} for ${users(affected.length)}`}
             </button>
             {transfer ? (
-              <Link to={transfer.officeStep} className="button subtle">
-                Back
+              <>
+                {/* Buttons, not links: leaving lets the numbers held for the review go. */}
+                <button type="submit" name="intent" value="back" className="button subtle">
+                  Back
+                </button>
+                <button type="submit" name="intent" value="cancel" className="link-button">
+                  Cancel
+                </button>
+              </>
+            ) : (
+              <Link to={back} className="button subtle">
+                Cancel
               </Link>
-            ) : null}
-            <Link to={back} className={transfer ? undefined : "button subtle"}>
-              Cancel
-            </Link>
+            )}
           </div>
         </Form>
       ) : (

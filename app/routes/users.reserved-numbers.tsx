@@ -163,6 +163,11 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                   <td>
                     {n.heldUntil ? (
                       <span className="badge pending">On hold until {formatDateTime(n.heldUntil)}</span>
+                    ) : n.heldForTransfer ? (
+                      <span className="badge pending">
+                        Held until {formatDateTime(n.heldForTransfer.until)} for {n.heldForTransfer.userName}'s transfer to{" "}
+                        {n.heldForTransfer.officeName}
+                      </span>
                     ) : (
                       <span className="badge active">Reserved</span>
                     )}

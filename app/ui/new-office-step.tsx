@@ -1,5 +1,5 @@
-import type { ReactNode } from "react";
 import { Form, Link } from "react-router";
+import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
 
 /** An office the users could move to, or not, and why (see app/users/transfer.server.ts). */
@@ -12,26 +12,26 @@ interface OfficeOption {
 }
 
 /**
- * Transfer user(s), step 1: the new office. A GET form to the review
- * (`step=review`), so the choice rides in the URL and works without
- * JavaScript; offices that cannot be chosen are listed, disabled, with why.
+ * Transfer user(s), step 1: the new office. Next is a POST: it holds the
+ * new local numbers the review will show (for another country), then
+ * redirects to the review, so the choice rides in the URL and the flow
+ * works without JavaScript. Offices that cannot be chosen are listed,
+ * disabled, with why.
  */
 export function NewOfficeStep(props: {
+  /** Where Next posts: the page's own URL, selection included. */
   action: string;
-  /** The query field of the chosen office. */
+  /** The form field of the chosen office. */
   name: string;
   hint: string;
   offices: OfficeOption[];
   chosen: number | null | undefined;
   error: string | null | undefined;
   cancel: string;
-  /** Hidden fields carried to the review (the selection). */
-  children?: ReactNode;
 }) {
   return (
-    <Form method="get" action={props.action} className="panel form">
-      {props.children}
-      <input type="hidden" name="step" value="review" />
+    <Form method="post" action={props.action} className="panel form">
+      <CsrfField />
       <RadioGroup
         name={props.name}
         legend="New office"
@@ -46,7 +46,7 @@ export function NewOfficeStep(props: {
         }))}
       />
       <div className="form-actions">
-        <button type="submit" className="button primary">
+        <button type="submit" name="intent" value="next" className="button primary">
           Next
         </button>
         <Link to={props.cancel}>Cancel</Link>

@@ -10,6 +10,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
+import { holdOn } from "../numbers/holds.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, violates } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
@@ -45,12 +46,16 @@ export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId
       .where("state", "=", "reserved")
       .where("kind", "=", "local")
       .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+      // Not held for a transfer under review (app/numbers/holds.server.ts).
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("number_holds as h").select("h.e164").whereRef("h.e164", "=", "phone_numbers.e164").where("h.expires_at", ">", now))),
+      )
       .orderBy("unassigned_at", "desc")
       .limit(20)
       .execute(),
     provider
-      .findAvailable(db, { ...query, areaCode: usual?.area_code }, 5)
-      .then((found) => (found.length || !usual ? found : provider.findAvailable(db, query, 5))),
+      .findAvailable(db, { ...query, areaCode: usual?.area_code }, 5, now)
+      .then((found) => (found.length || !usual ? found : provider.findAvailable(db, query, 5, now))),
   ]);
   return {
     office,
@@ -152,12 +157,17 @@ export async function addUser(
         .returning("e164")
         .executeTakeFirst();
       if (!claimed) throw new Refusal("That number is no longer free in the Reserved Pool. Choose another.");
+      // Claimed, so locked: a hold taken before this shows now (app/numbers/holds.server.ts).
+      const held = await holdOn(tx, claimed.e164, now);
+      if (held) throw new Refusal(`${held} Choose another.`);
       e164 = claimed.e164;
     } else if (input.number.startsWith("new:")) {
       const provisioned = await provider.provision(tx, actor.company.id, { e164: input.number.slice(4) }, now);
       if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
         throw new Refusal("That number was just taken by someone else. Choose another.");
       }
+      const held = await holdOn(tx, provisioned.e164, now);
+      if (held) throw new Refusal(`${held} Choose another.`);
       e164 = provisioned.e164;
       await tx
         .insertInto("phone_numbers")

@@ -37,19 +37,26 @@ export const bulkConfirmation = z.object({
   license: z.enum(["keep", "remove"], "Choose whether to keep or remove their licenses.").optional(),
 });
 
+const newOffice = z.coerce
+  .number("Choose the new office.")
+  .int("Choose the new office.")
+  .positive("Choose the new office.")
+  .max(2 ** 31 - 1, "Choose the new office.");
+
+/** Transfer users' Next: the new office (the selection rides in the URL). */
+export const bulkTransferHold = z.object({ to: newOffice });
+
 /** Transfer users' confirmation: the users, the new office, and what the review showed of each. */
 export const bulkTransferConfirmation = z.object({
   action: z.literal("transfer"),
-  to: z.coerce.number("Choose the new office.").int("Choose the new office.").positive("Choose the new office.").max(2 ** 31 - 1, "Choose the new office."),
+  to: newOffice,
   id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
   /** Per user, "id:digest" of the review as shown: the POST must find the same. */
   seen: z.preprocess(asArray, z.array(z.string().regex(/^[0-9]{1,10}:[A-Za-z0-9_-]{1,64}$/)).max(BULK_LIMIT)),
-  /** Per user moving to another country, "id:+E164" of the new local number the review offered. */
-  number: z.preprocess(asArray, z.array(z.string().regex(/^[0-9]{1,10}:\+[0-9]{6,15}$/)).max(BULK_LIMIT)),
 });
 export type BulkTransferInput = z.infer<typeof bulkTransferConfirmation>;
 
-const REPEATED = new Set(["id", "page_id", "seen", "number"]);
+const REPEATED = new Set(["id", "page_id", "seen"]);
 
 /** Reads repeated form or query fields into arrays, the way the schemas above expect. */
 export function formToObject(data: URLSearchParams | FormData): Record<string, unknown> {

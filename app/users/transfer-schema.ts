@@ -7,7 +7,8 @@ export const transferConfirmSchema = z.object({
   office: id("Choose an office."),
   /** The review as shown: the POST must find the same. */
   seen: z.string().min(1),
-  /** The new local number the review offered (international transfers), re-checked under lock. */
-  newNumber: z.string().optional(),
 });
 export type TransferConfirmInput = z.infer<typeof transferConfirmSchema>;
+
+/** Next, after choosing the office: holds the new number the review will show. */
+export const transferHoldSchema = z.object({ office: id("Choose an office.") });

@@ -14,10 +14,12 @@
  * number of statements whatever its size (provider numbers aside, see
  * applyTransfers).
  *
- * The review shows a preview; the POST carries its key (per user) and the
- * new number it offered, and the transfer re-reads everything under lock
- * and refuses if anything differs, so nothing happens that the admin did
- * not see.
+ * Next (a POST) holds the new local numbers the review will show
+ * (app/numbers/holds.server.ts): held for the user until the admin confirms
+ * or leaves. The review shows a preview; the confirmation carries its key
+ * (per user), and the transfer re-reads everything under lock, the held
+ * numbers too, and refuses if anything differs, so nothing happens that the
+ * admin did not see.
  */
 import { createHash } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
@@ -26,8 +28,9 @@ import { userTransferRefusal, usersInScope, type Actor } from "../auth/actor.ser
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
+import { dropHolds, heldFor, HOLD_MINUTES, holdNewNumbers, spendHolds, type HeldNumber } from "../numbers/holds.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";
-import { LICENSE_NAMES } from "../ui/format.ts";
+import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
@@ -178,8 +181,17 @@ export interface TransferPreview {
   numbersMoving: TransferNumber[];
   /** Another country: the numbers that go to the old office's Reserved Pool. */
   numbersRemoved: TransferNumber[];
-  /** Another country: the new local number. */
-  newNumber: null | { e164: string; formatted: string; source: "pool" | "provider"; poolId: number | null; addon: AddonLicenseType | null };
+  /** Another country: the new local number, held for the user until `heldUntil`. */
+  newNumber: null | {
+    e164: string;
+    formatted: string;
+    source: "pool" | "provider";
+    poolId: number | null;
+    heldUntil: Date;
+    addon: AddonLicenseType | null;
+  };
+  /** Another country, and nothing else stops the transfer: a new local number is needed. */
+  needsNewNumber: boolean;
   key: string;
 }
 
@@ -187,10 +199,10 @@ export interface TransferPreview {
  * Everything the transfer of these users to `officeId` decides on, in a
  * constant number of queries whatever their count. Seats are counted down
  * user by user in list order, so the review never promises one seat twice.
- * With `chosen` (under lock), each user's new number is the one the review
- * offered if it is still free (else none, so the key differs); without,
- * the review offers the new office's pool numbers (newest first), then the
- * provider's.
+ * A user moving to another country gets the new local number `held` for
+ * them (under lock: if it is still free); with `held` "to hold" (Next,
+ * before holding), each is assumed to get one, and `needsNewNumber` says
+ * who needs one.
  */
 async function readPreviews(
   db: Db,
@@ -198,8 +210,7 @@ async function readPreviews(
   users: UserRow[],
   officeId: number,
   lock: boolean,
-  provider: NumberProvider,
-  chosen: Map<number, string> | undefined,
+  held: Map<number, HeldNumber> | "to hold",
 ): Promise<TransferPreview[] | null> {
   const offices = await companyOffices(db, actor);
   const to = offices.find((o) => o.id === officeId);
@@ -250,13 +261,12 @@ async function readPreviews(
     userTransferRefusal(actor) ??
     userRefusal(u) ??
     (u.office_id === to.id ? `Already works in ${to.name}.` : officeChoices(u, [to])[0]!.disabledReason);
-  const needing = users.filter((u) => to.country !== u.office_country && primaryOf(u) && !baseRefusal(u)).length;
 
-  type NewNumber = NonNullable<TransferPreview["newNumber"]>;
-  // Review: the numbers offered, in order. Confirm: the chosen pool numbers that are still free, locked.
-  const offered: Omit<NewNumber, "addon">[] = [];
+  // The held pool numbers that are still in the pool (locked under `lock`: the confirmation assigns them).
+  const heldNumbers = held === "to hold" ? [] : [...held.values()];
   const freePool = new Map<string, number>();
-  if (needing > 0) {
+  const heldInPool = heldNumbers.filter((h) => h.source === "pool").map((h) => h.e164);
+  if (heldInPool.length > 0) {
     let poolQuery = db
       .selectFrom("phone_numbers")
       .select(["id", "e164"])
@@ -264,31 +274,20 @@ async function readPreviews(
       .where("office_id", "=", to.id)
       .where("state", "=", "reserved")
       .where("kind", "=", "local")
-      .where("held_for_user_id", "is", null);
-    if (lock) {
-      const wanted = [...(chosen?.values() ?? [])];
-      const pool = await poolQuery.where("e164", "=", sql<string>`any(${sql.val(wanted)}::text[])`).orderBy("id").forUpdate().execute();
-      for (const n of pool) freePool.set(n.e164, n.id);
-    } else {
-      const pool = await poolQuery.orderBy("unassigned_at", "desc").orderBy("id", "desc").limit(needing).execute();
-      for (const n of pool) offered.push({ e164: n.e164, formatted: formatNumber(n.e164) ?? n.e164, source: "pool", poolId: n.id });
-      if (offered.length < needing) {
-        for (const n of await provider.findAvailable(db, { country: to.country, kind: "local" }, needing - offered.length)) {
-          offered.push({ e164: n.e164, formatted: formatNumber(n.e164) ?? n.e164, source: "provider", poolId: null });
-        }
-      }
-    }
+      .where("e164", "=", sql<string>`any(${sql.val(heldInPool)}::text[])`)
+      .orderBy("id");
+    if (lock) poolQuery = poolQuery.forUpdate();
+    for (const n of await poolQuery.execute()) freePool.set(n.e164, n.id);
   }
-  const given = new Set<string>();
-  const nextNumber = (u: UserRow): Omit<NewNumber, "addon"> | null => {
-    if (!lock) return offered.shift() ?? null;
-    const e164 = chosen?.get(u.id);
-    // One number for one user, whatever the form says.
-    if (!e164 || given.has(e164)) return null;
-    given.add(e164);
-    const poolId = freePool.get(e164);
-    // A provider's number is provisioned when applied; if it is gone by then, the transfer is refused as stale.
-    return { e164, formatted: formatNumber(e164) ?? e164, source: poolId ? "pool" : "provider", poolId: poolId ?? null };
+  type NewNumber = NonNullable<TransferPreview["newNumber"]>;
+  const heldNumber = (u: UserRow): Omit<NewNumber, "addon"> | null => {
+    const h = held === "to hold" ? undefined : held.get(u.id);
+    if (!h) return null;
+    const poolId = freePool.get(h.e164) ?? null;
+    // A held pool number no longer in the pool: its hold was overtaken (it ran out). A provider's
+    // number is provisioned when applied; if it is gone by then, the transfer is refused as stale.
+    if (h.source === "pool" && !poolId) return null;
+    return { e164: h.e164, formatted: formatNumber(h.e164) ?? h.e164, source: h.source, poolId, heldUntil: h.expiresAt };
   };
 
   return users.map((user) => {
@@ -323,10 +322,13 @@ async function readPreviews(
       }
     }
     let newNumber: TransferPreview["newNumber"] = null;
-    if (!refusal && international && primary) {
-      const n = nextNumber(user);
-      if (n) newNumber = { ...n, addon: primary.addon };
-      else refusal = `No local number in ${to.country} is free, in ${to.name}'s Reserved Pool or from the number provider, so this user cannot be transferred there now.`;
+    const needsNewNumber = !refusal && international && !!primary;
+    if (needsNewNumber && held !== "to hold") {
+      const n = heldNumber(user);
+      if (n) newNumber = { ...n, addon: primary!.addon };
+      else {
+        refusal = `No local number in ${to.country} is held for this user: none was free in ${to.name}'s Reserved Pool or from the number provider, or the ${HOLD_MINUTES}-minute hold ran out. Go Back and choose Next to look again.`;
+      }
     }
     if (!refusal) for (const [type, count] of needed) free.set(type, unassigned(type) - count);
 
@@ -353,6 +355,7 @@ async function readPreviews(
       numbersMoving: numbersMoving.map(({ isPrimary: _, ...n }) => n),
       numbersRemoved: numbersRemoved.map(({ isPrimary: _, ...n }) => n),
       newNumber,
+      needsNewNumber,
       key,
     };
   });
@@ -373,9 +376,6 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
   const to = moves[0]!.to;
   const pairs = (rows: [number, number][]) =>
     sql`(select * from unnest(${sql.val(rows.map((r) => r[0]))}::int[], ${sql.val(rows.map((r) => r[1]))}::int[]))`;
-
-  // Every office's pools involved, in the one order, before the triggers move seats between them.
-  await lockPoolsOf(tx, [to.id, ...moves.map((p) => p.from.id)]);
   // Free the numbers first: a new one becomes the primary, and add-ons leave the old pool.
   await sendToPool(tx, moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)), now);
   const groupsEnding = moves.flatMap((p) => p.groupsEnding.map((g): [number, number] => [p.user.id, g.id]));
@@ -429,6 +429,7 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
       )
       .execute();
   }
+  await spendHolds(tx, moves.map((p) => p.user.id));
   await recordAudit(
     tx,
     actor,
@@ -469,7 +470,7 @@ export function transferChanges(p: TransferPreview): string[] {
   }
   if (p.newNumber) {
     lines.push(
-      `New local number: ${p.newNumber.formatted} (${p.newNumber.source === "pool" ? `from ${p.to.name}'s Reserved Pool` : "from the number provider"}).`,
+      `New local number: ${p.newNumber.formatted} (${p.newNumber.source === "pool" ? `from ${p.to.name}'s Reserved Pool` : "from the number provider"}), held for this user until ${formatDateTime(p.newNumber.heldUntil)}.`,
     );
   }
   return lines;
@@ -490,17 +491,54 @@ function doneMessage(p: TransferPreview, named: boolean): string {
 const NO_SEAT_ANY_MORE =
   "The new office has no unassigned license or add-on for this transfer any more: nothing was changed. Check the review again below.";
 
-/** The review of moving the user to `officeId`; null if the user or the office is not in scope. */
-export async function previewTransfer(
+/**
+ * A confirmation's reads, locked in the order every writer of these rows
+ * takes them: the users (id order), every license pool involved (see
+ * lockPoolsOf), then this sign-in's holds and the pool numbers they hold.
+ * Null previews when the office is not the company's.
+ */
+async function lockedPreviews(tx: Transaction<Database>, actor: Actor, userIds: number[], officeId: number, now: Date) {
+  const users = await readUsers(tx, actor, userIds, true);
+  if (!(await companyOffices(tx, actor)).some((o) => o.id === officeId)) return { users, previews: null };
+  await lockPoolsOf(tx, [officeId, ...users.map((u) => u.office_id)]);
+  const held = await heldFor(tx, actor, users.map((u) => u.id), officeId, now, true);
+  return { users, previews: await readPreviews(tx, actor, users, officeId, true, held) };
+}
+
+/**
+ * Next: holds the new local numbers the review of moving these users to
+ * `officeId` shows (for those moving to another country), after dropping
+ * this sign-in's earlier holds for them. Returns the office as a choice
+ * (the route refuses a disabled one), or null if it is not the company's
+ * or none of the users is in scope.
+ */
+export async function holdTransfer(
   db: Kysely<Database>,
   actor: Actor,
-  userId: number,
+  userIds: number[],
   officeId: number,
+  now: Date,
   provider: NumberProvider = localNumberProvider,
-): Promise<TransferPreview | null> {
+): Promise<TransferOffice | null> {
+  return db.transaction().execute(async (tx) => {
+    const users = await readUsers(tx, actor, userIds, false);
+    const to = users.length ? officeChoicesForAll(users, await companyOffices(tx, actor)).find((o) => o.id === officeId) : undefined;
+    if (!to) return null;
+    await dropHolds(tx, actor, users.map((u) => u.id));
+    if (to.disabledReason || userTransferRefusal(actor)) return to;
+    const previews = (await readPreviews(tx, actor, users, to.id, false, "to hold")) ?? [];
+    const wanting = previews.filter((p) => p.needsNewNumber).map((p) => p.user.id);
+    if (wanting.length > 0) await holdNewNumbers(tx, actor, to, wanting, now, provider);
+    return to;
+  });
+}
+
+/** The review of moving the user to `officeId`, with the number held for them; null if the user or the office is not in scope. */
+export async function previewTransfer(db: Kysely<Database>, actor: Actor, userId: number, officeId: number, now: Date): Promise<TransferPreview | null> {
   const users = await readUsers(db, actor, [userId], false);
   if (users.length === 0) return null;
-  return (await readPreviews(db, actor, users, officeId, false, provider, undefined))?.[0] ?? null;
+  const held = await heldFor(db, actor, [userId], officeId, now);
+  return (await readPreviews(db, actor, users, officeId, false, held))?.[0] ?? null;
 }
 
 /** Confirm transfer: one transaction, under lock, refusing anything the review did not show. Null: not in scope. */
@@ -516,9 +554,7 @@ export async function transferUser(
   const outcome = await refusing(
     () =>
       db.transaction().execute(async (tx) => {
-        const users = await readUsers(tx, actor, [userId], true);
-        const chosen = new Map(input.newNumber ? [[userId, input.newNumber]] : []);
-        const p = users.length ? (await readPreviews(tx, actor, users, input.office, true, provider, chosen))?.[0] : undefined;
+        const p = (await lockedPreviews(tx, actor, [userId], input.office, now)).previews?.[0];
         if (!p) {
           found = false;
           throw new Refusal("not found");
@@ -543,19 +579,14 @@ export async function bulkTransferChoices(db: Kysely<Database>, actor: Actor, us
 }
 
 /**
- * Transfer users, the review: each user with what will change, or why they
- * are skipped, and what the confirmation must carry back. Null when the
- * office is not the company's.
+ * Transfer users, the review: each user with what will change (the numbers
+ * held for them too), or why they are skipped, and what the confirmation
+ * must carry back. Null when the office is not the company's.
  */
-export async function planTransfers(
-  db: Kysely<Database>,
-  actor: Actor,
-  userIds: number[],
-  officeId: number,
-  provider: NumberProvider = localNumberProvider,
-) {
+export async function planTransfers(db: Kysely<Database>, actor: Actor, userIds: number[], officeId: number, now: Date) {
   const users = await readUsers(db, actor, userIds, false);
-  const previews = await readPreviews(db, actor, users, officeId, false, provider, undefined);
+  const held = await heldFor(db, actor, users.map((u) => u.id), officeId, now);
+  const previews = await readPreviews(db, actor, users, officeId, false, held);
   const to = users.length ? officeChoicesForAll(users, await companyOffices(db, actor)).find((o) => o.id === officeId) : undefined;
   if (!previews || !to) return null;
   return {
@@ -571,7 +602,6 @@ export async function planTransfers(
       detail: p.refusal ?? "",
       changes: p.refusal ? [] : transferChanges(p),
       seen: `${p.user.id}:${digest(p.key)}`,
-      newNumber: p.newNumber ? `${p.user.id}:${p.newNumber.e164}` : null,
     })),
   };
 }
@@ -588,17 +618,14 @@ export async function transferUsers(
   now: Date,
   provider: NumberProvider = localNumberProvider,
 ): Promise<{ ok: true; auditId: number; outcomes: BulkOutcome[] } | { ok: false; message: string }> {
-  const split = (entries: string[]) => new Map(entries.map((e) => [Number(e.slice(0, e.indexOf(":"))), e.slice(e.indexOf(":") + 1)]));
-  const seen = split(input.seen);
-  const chosen = split(input.number);
+  const seen = new Map(input.seen.map((e) => [Number(e.slice(0, e.indexOf(":"))), e.slice(e.indexOf(":") + 1)]));
   let result: { auditId: number; outcomes: BulkOutcome[] } | undefined;
   const outcome = await refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const refusal = userTransferRefusal(actor);
         if (refusal) throw new Refusal(refusal);
-        const users = await readUsers(tx, actor, input.id, true);
-        const previews = await readPreviews(tx, actor, users, input.to, true, provider, chosen);
+        const { previews } = await lockedPreviews(tx, actor, input.id, input.to, now);
         if (!previews) throw new Refusal("Choose the new office again: this one is not one of your company's offices.");
         const changed = previews.filter((p) => seen.get(p.user.id) !== digest(p.key)).map((p) => p.user.name);
         if (changed.length > 0) throw new Refusal(stale(changed));

@@ -11,7 +11,7 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { bulkTransferChoices, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
+import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
 import { bulkResult } from "../../app/users/bulk.server.ts";
 
 const now = new Date("2026-11-27T12:00:00Z");
@@ -50,9 +50,10 @@ const assigned = async (officeName: string, type: LicenseType) =>
     .executeTakeFirstOrThrow()
     .then((p) => p.assigned);
 
-/** Review, then confirm exactly what the review showed (as the confirmation page posts it). */
+/** Next (holding new numbers), the review, then confirm exactly what the review showed (as the confirmation page posts it). */
 async function reviewAndConfirm(db: Kysely<Database>, actor: Actor, userIds: number[], to: number) {
-  const plan = (await planTransfers(db, actor, userIds, to))!;
+  await holdTransfer(db, actor, userIds, to, now);
+  const plan = (await planTransfers(db, actor, userIds, to, now))!;
   return { plan, confirm: () => transferUsers(db, actor, confirmation(plan, to), now) };
 }
 function confirmation(plan: NonNullable<Awaited<ReturnType<typeof planTransfers>>>, to: number) {
@@ -61,7 +62,6 @@ function confirmation(plan: NonNullable<Awaited<ReturnType<typeof planTransfers>
     to,
     id: plan.rows.map((r) => r.id),
     seen: plan.rows.map((r) => r.seen),
-    number: plan.rows.flatMap((r) => (r.newNumber ? [r.newNumber] : [])),
   };
 }
 
@@ -93,10 +93,10 @@ describe("choosing the new office", () => {
   });
 
   it("an office that cannot be chosen is refused at the review", async () => {
-    const plan = await planTransfers(t.db, ada, await ids("marcus@acme.test", "mei@acme.test"), await office("Austin"));
+    const plan = await planTransfers(t.db, ada, await ids("marcus@acme.test", "mei@acme.test"), await office("Austin"), now);
     expect(plan!.to.disabledReason).toMatch(/another price level/);
     const globex = await t.db.selectFrom("offices").select("id").where("name", "=", "Springfield").executeTakeFirstOrThrow();
-    expect(await planTransfers(t.db, ada, await ids("marcus@acme.test"), globex.id)).toBeNull();
+    expect(await planTransfers(t.db, ada, await ids("marcus@acme.test"), globex.id, now)).toBeNull();
   });
 });
 
@@ -206,7 +206,8 @@ describe("another country", () => {
 
     const { plan, confirm } = await reviewAndConfirm(t.db, ada, people, tor);
     expect(plan.rows.map((r) => r.outcome)).toEqual(["done", "done", "done"]);
-    const offered = plan.rows.map((r) => r.newNumber!.split(":")[1]!);
+    const held = await t.db.selectFrom("number_holds").select(["user_id", "e164"]).where("user_id", "in", people).execute();
+    const offered = plan.rows.map((r) => held.find((h) => h.user_id === r.id)!.e164);
     expect(new Set(offered).size).toBe(3);
     for (const n of offered) expect(n).toMatch(/^\+1416/);
     const sources = plan.rows.map((r) => r.changes.find((c) => c.startsWith("New local number"))!.match(/\((.*)\)/)![1]);
@@ -260,7 +261,7 @@ describe("refusals", () => {
   it("Office Admins and the Standard plan may not", async () => {
     const oscar = await actorFor(t.db, "oscar@acme.test", now);
     const [uma] = await ids("uma@acme.test");
-    const input = { action: "transfer" as const, to: await office("New York"), id: [uma], seen: [], number: [] };
+    const input = { action: "transfer" as const, to: await office("New York"), id: [uma], seen: [] };
     expect(await transferUsers(t.db, oscar, input, now)).toEqual({ ok: false, message: "Only Company Admins transfer users between offices." });
     const gina = await actorFor(t.db, "gina@globex.test", now);
     expect(await transferUsers(t.db, gina, input, now)).toMatchObject({ ok: false, message: expect.stringMatching(/Advanced and Premium plans/) });
@@ -286,7 +287,7 @@ it("a bulk transfer of 1,000 users runs as many statements as one of 100", async
             .where("o.name", "<>", "Toronto")
             .execute()
         ).map((r) => r.id);
-        const plan = (await planTransfers(db, me, ids, ny))!;
+        const plan = (await planTransfers(db, me, ids, ny, now))!;
         const moving = plan.rows.filter((r) => r.outcome === "done").length;
         expect(moving).toBeGreaterThan(n / 10);
         return { me, ny, plan, moving };
@@ -331,14 +332,15 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
     await expectPoolsConsistent(s.db);
   });
 
-  it("two reviews offering the same new numbers: one confirm wins, no number is given twice", async () => {
+  it("two reviews at the same instant hold different new numbers, and both confirms get theirs", async () => {
     const tor = await officeId(s.db, "Toronto");
     const [noah, fatima] = await idsOf(s.db, "noah@acme.test", "fatima@acme.test");
-    const first = await reviewAndConfirm(s.db, a1, [noah], tor);
-    const second = await reviewAndConfirm(s.db, a2, [fatima], tor);
-    expect(first.plan.rows[0]!.newNumber!.split(":")[1]).toBe(second.plan.rows[0]!.newNumber!.split(":")[1]);
+    const [first, second] = await Promise.all([reviewAndConfirm(s.db, a1, [noah], tor), reviewAndConfirm(s.db, a2, [fatima], tor)]);
+    const offered = (plan: typeof first.plan) => plan.rows[0]!.changes.find((c) => c.startsWith("New local number"));
+    expect(offered(first.plan)).toBeTruthy();
+    expect(offered(second.plan)).not.toBe(offered(first.plan));
     const results = await Promise.all([first.confirm(), second.confirm()]);
-    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => r.ok)).toHaveLength(2);
     const numbers = await s.db.selectFrom("phone_numbers").select(["e164", "assigned_user_id"]).where("country", "=", "CA").where("state", "=", "assigned").execute();
     expect(new Set(numbers.map((n) => n.e164)).size).toBe(numbers.length);
     const primaries = await s.db.selectFrom("phone_numbers").select("assigned_user_id").where("assigned_user_id", "in", [noah, fatima]).where("is_primary", "=", true).execute();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
-import { previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
+import { holdTransfer, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { LicenseType } from "../../db/schema.ts";
 
@@ -43,9 +43,12 @@ const assigned = async (officeName: string, type: LicenseType) =>
     .executeTakeFirstOrThrow()
     .then((p) => p.assigned);
 
+/** Next (which holds a new number for another country), the review, Confirm transfer. */
 async function confirm(actor: Actor, id: number, officeName: string) {
-  const p = (await previewTransfer(t.db, actor, id, await office(officeName)))!;
-  return transferUser(t.db, actor, id, { office: p.to.id, seen: p.key, newNumber: p.newNumber?.e164 }, now);
+  const to = await office(officeName);
+  await holdTransfer(t.db, actor, [id], to, now);
+  const p = (await previewTransfer(t.db, actor, id, to, now))!;
+  return transferUser(t.db, actor, id, { office: p.to.id, seen: p.key }, now);
 }
 
 describe("same country", () => {
@@ -59,7 +62,7 @@ describe("same country", () => {
     const numbersBefore = await t.db.selectFrom("phone_numbers").select(["e164", "kind", "addon_license_type"]).where("assigned_user_id", "=", noah).orderBy("e164").execute();
     const counts = { sfConnect: await assigned("San Francisco", "connect"), nyConnect: await assigned("New York", "connect"), sfFax: await assigned("San Francisco", "fax_line"), nyFax: await assigned("New York", "fax_line") };
 
-    const p = (await previewTransfer(t.db, ada, noah, ny))!;
+    const p = (await previewTransfer(t.db, ada, noah, ny, now))!;
     expect(p.refusal).toBeNull();
     expect(p.international).toBe(false);
     expect(p.groupsEnding.map((g) => g.name)).toEqual(["Sales"]);
@@ -97,13 +100,14 @@ describe("another country", () => {
     const sfFax = await assigned("San Francisco", "fax_line");
     const torConnect = await assigned("Toronto", "connect");
 
-    const p = (await previewTransfer(t.db, ada, fatima, tor))!;
+    await holdTransfer(t.db, ada, [fatima], tor, now);
+    const p = (await previewTransfer(t.db, ada, fatima, tor, now))!;
     expect(p.refusal).toBeNull();
     expect(p.international).toBe(true);
     expect(p.numbersRemoved.map((n) => n.e164).sort()).toEqual(old.map((n) => n.e164).sort());
     expect(p.newNumber?.e164).toMatch(/^\+1416/);
 
-    const r = await transferUser(t.db, ada, fatima, { office: tor, seen: p.key, newNumber: p.newNumber!.e164 }, now);
+    const r = await transferUser(t.db, ada, fatima, { office: tor, seen: p.key }, now);
     expect(r).toMatchObject({ ok: true });
     const u = await t.db.selectFrom("users").select(["office_id", "license_type", "status"]).where("id", "=", fatima).executeTakeFirstOrThrow();
     expect(u).toEqual({ office_id: tor, license_type: "connect", status: "active" });
@@ -155,7 +159,7 @@ describe("refusals", () => {
   it("a stale review changes nothing", async () => {
     const lucia = await userId("lucia@acme.test");
     const ny = await office("New York");
-    const p = (await previewTransfer(t.db, ada, lucia, ny))!;
+    const p = (await previewTransfer(t.db, ada, lucia, ny, now))!;
     expect(p.refusal).toBeNull();
     await t.db.deleteFrom("group_members").where("user_id", "=", lucia).execute();
     const r = await transferUser(t.db, ada, lucia, { office: ny, seen: p.key }, now);
@@ -168,7 +172,7 @@ describe("refusals", () => {
     const ny = await office("New York");
     await t.db.updateTable("license_pools").set((eb) => ({ purchased: eb.ref("assigned") })).where("office_id", "=", ny).where("license_type", "=", "support").execute();
     const tom = await userId("tom@acme.test");
-    const p = (await previewTransfer(t.db, ada, tom, ny))!;
+    const p = (await previewTransfer(t.db, ada, tom, ny, now))!;
     expect(p.refusal).toMatch(/New York has no unassigned Support license/);
   });
 });
@@ -190,10 +194,12 @@ describe("on the PostgreSQL server", () => {
     const ny = offices.find((o) => o.name === "New York")!.id;
     const tor = offices.find((o) => o.name === "Toronto")!.id;
     const priya = await db.selectFrom("users").select("id").where("email", "=", "priya@acme.test").executeTakeFirstOrThrow();
-    const [p1, p2] = await Promise.all([previewTransfer(db, a1, priya.id, ny), previewTransfer(db, a2, priya.id, tor)]);
+    await Promise.all([holdTransfer(db, a1, [priya.id], ny, now), holdTransfer(db, a2, [priya.id], tor, now)]);
+    const [p1, p2] = await Promise.all([previewTransfer(db, a1, priya.id, ny, now), previewTransfer(db, a2, priya.id, tor, now)]);
+    expect(p2!.newNumber).not.toBeNull();
     const results = await Promise.all([
-      transferUser(db, a1, priya.id, { office: ny, seen: p1!.key, newNumber: p1!.newNumber?.e164 }, now),
-      transferUser(db, a2, priya.id, { office: tor, seen: p2!.key, newNumber: p2!.newNumber?.e164 }, now),
+      transferUser(db, a1, priya.id, { office: ny, seen: p1!.key }, now),
+      transferUser(db, a2, priya.id, { office: tor, seen: p2!.key }, now),
     ]);
     expect(results.filter((r) => r?.ok)).toHaveLength(1);
     const u = await db.selectFrom("users").select("office_id").where("id", "=", priya.id).executeTakeFirstOrThrow();
