@@ -179,9 +179,16 @@ class Admin {
     const [id] = await this.liveUsers();
     const [office] = await this.ids("select id from offices where company_id = $1");
     if (!id || !office) return;
+    // Next holds the new number (another country), then the review; some admins leave it instead of confirming.
+    // Holding and leaving change no user and write no audit entry, so they are not counted as changes.
+    const next = await this.send("user transfer next", () => this.http.post(`/users/${id}/transfer`, { intent: "next", office: String(office) }));
+    if (next.status !== 302) return;
     const review = await this.send("user transfer review", () => this.http.get(`/users/${id}/transfer?step=review&office=${office}`));
     const fields = hiddenFields(review.body);
     if (review.status !== 200 || !fields.has("seen")) return;
+    if (Math.random() < 0.2) {
+      return this.send("user transfer leave", () => this.http.post(`/users/${id}/transfer`, { intent: pick(["back", "cancel"]), office: String(office) }));
+    }
     return this.send("user transfer", () => this.http.post(`/users/${id}/transfer`, fields), true);
   }
 

@@ -44,16 +44,18 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const base = `/users/${id}/transfer`;
   const form = await request.formData();
   const intent = form.get("intent");
+  const db = await getDb();
+  if ((intent === "next" || intent === "back" || intent === "cancel") && !(await transferChoices(db, actor, id))) notFound("This user");
   if (intent === "next") {
     const submission = parseWithZod(form, { schema: transferHoldSchema });
     if (submission.status !== "success") return data({ officeError: "Choose an office." }, { status: 400 });
-    const to = await holdTransfer(await getDb(), actor, [id], submission.value.office, now(request));
+    const to = await holdTransfer(db, actor, [id], submission.value.office, now(request));
     if (!to) return data({ officeError: "Choose one of your company's offices." }, { status: 400 });
     if (to.disabledReason) return data({ officeError: to.disabledReason }, { status: 400 });
     throw redirect(`${base}?office=${to.id}&step=review`);
   }
   if (intent === "back" || intent === "cancel") {
-    await dropHolds(await getDb(), actor, [id]);
+    await dropHolds(db, actor, [id]);
     const office = form.get("office");
     throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${typeof office === "string" && /^[0-9]{1,9}$/.test(office) ? `?office=${office}` : ""}`);
   }
@@ -61,7 +63,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   if (submission.status !== "success") {
     return data({ refusal: "This review is incomplete. Go back and choose the office again." }, { status: 400 });
   }
-  const result = await transferUser(await getDb(), actor, id, submission.value, now(request));
+  const result = await transferUser(db, actor, id, submission.value, now(request));
   if (!result) notFound("This user");
   if (!result.ok) return data({ refusal: result.message }, { status: 409 });
   throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });

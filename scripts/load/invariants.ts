@@ -21,6 +21,14 @@ export async function checkInvariants(client: pg.Client, since: Date, changes: n
          group by 1, 2 having count(*) > 1`),
     },
     {
+      // A held number is offered to no one else and refused to every claim; confirming spends the hold.
+      name: "no number both held for a transfer review and someone's",
+      broken: await rows(`
+        select h.e164, h.user_id, n.assigned_user_id from number_holds h
+          join phone_numbers n on n.e164 = h.e164 and n.state = 'assigned'
+         where h.expires_at > now()`),
+    },
+    {
       name: "no user with two primary numbers",
       broken: await rows(`
         select assigned_user_id, count(*)::int from phone_numbers where is_primary group by 1 having count(*) > 1`),

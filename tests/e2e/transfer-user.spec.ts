@@ -1,14 +1,18 @@
 /**
- * Transfer user, by keyboard, with axe on each step. This file moves Fatima
- * Al-Sayed from San Francisco to Toronto. So that the new Canadian number is
+ * Transfer user, by keyboard, with axe on each step, and the new number held
+ * for the user while the review is open. This file moves Fatima Al-Sayed
+ * from San Francisco to Toronto, then reviews (never confirms) Transfer
+ * users of Liam O'Connor to Toronto. So that the new Canadian numbers are
  * this file's own (the Reserved Numbers spec owns the pool's demo numbers),
- * it first removes Leila Haddad's number in Toronto (pending: no other file uses her): the most recently
- * unassigned number is the one offered. It reads no pool counts (other files
- * do, for San Francisco, New York and Toronto) and only looks at Noah
- * Goldberg and Hannah Schmidt.
+ * each test first puts a number of its own in Toronto's Reserved Pool
+ * (Leila Haddad's, pending, which no other file uses; then Fatima's new
+ * one): the most recently unassigned free number is the one held. The tests
+ * run in order. It reads no pool counts (other files do, for San Francisco,
+ * New York and Toronto) and only looks at Noah Goldberg and Hannah Schmidt.
  */
-import { test, expect } from "./fixtures";
+import { test, expect, signInElsewhere } from "./fixtures";
 import type { Locator, Page } from "@playwright/test";
+import { formatNumber } from "../../app/numbers/format.server.ts";
 
 async function openUser(page: Page, query: string, name: string) {
   await page.goto(`/users?q=${encodeURIComponent(query)}`);
@@ -16,27 +20,40 @@ async function openUser(page: Page, query: string, name: string) {
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
 }
 
-/** Activates a link or button by keyboard alone. */
-async function press(page: Page, target: Locator) {
+/** Activates a link, button, checkbox or radio by keyboard alone. */
+async function press(page: Page, target: Locator, key = "Enter") {
   await target.focus();
-  await page.keyboard.press("Enter");
+  await page.keyboard.press(key);
 }
 
-test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian number, axe on each step", async ({
-  page,
-  signIn,
-  expectNoAxeViolations,
-}) => {
-  test.slow(); // several flows
-  await signIn("ada@acme.test");
-
-  // Leila's number goes to Toronto's Reserved Pool: the newest there, so the one offered below.
-  await openUser(page, "leila", "Leila Haddad");
+/** Removes the user's first number: it goes to their office's Reserved Pool, the newest there. Returns it (E.164). */
+async function freeNumberOf(page: Page, query: string, name: string) {
+  await openUser(page, query, name);
   await page.goto(`${new URL(page.url()).pathname}/numbers`);
   const freed = (await page.getByRole("rowheader").first().getByRole("code").textContent())!;
   await page.getByRole("link", { name: /^Remove/ }).first().click();
   await page.getByRole("button", { name: "Remove number" }).click();
   await expect(page.getByRole("status")).toContainText(/Reserved Pool/);
+  return freed;
+}
+
+/** The number's row on the Reserved Numbers page, as another admin sees it now. */
+async function poolRow(page: Page, e164: string) {
+  await page.goto(`/users/reserved-numbers?q=${e164.slice(1)}`);
+  return page.getByRole("row", { name: new RegExp(`^${formatNumber(e164)!.replace(/\+/g, "\\+")}`) });
+}
+
+test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian number held until confirmed, axe on each step", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+  javaScriptEnabled,
+}) => {
+  test.slow(); // several flows
+  await signIn("ada@acme.test");
+
+  // Leila's number goes to Toronto's Reserved Pool: the newest there, so the one held below.
+  const freed = await freeNumberOf(page, "leila", "Leila Haddad");
 
   await openUser(page, "fatima", "Fatima Al-Sayed");
   await page.getByText("Options").focus();
@@ -55,10 +72,28 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   const numbers = page.getByRole("region", { name: "Phone numbers" });
   await expect(numbers.getByRole("listitem")).toHaveCount(2);
   await expect(numbers.getByRole("listitem")).toContainText([/\+1 415.*Local|\+1 415.*Fax/, /\+1 415/]);
-  await expect(numbers).toContainText(/New local number: \+1 416 .* \(from Toronto's Reserved Pool\)\./);
-  await expect(page.locator('input[name="newNumber"]')).toHaveValue(freed);
+  await expect(numbers).toContainText(`New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`);
+  await expect(numbers).toContainText(/It is held for Fatima Al-Sayed until .*: no one else can take it before you confirm\./);
   await expect(page.getByRole("region", { name: "License" })).toContainText("keeps the Connect license");
   await expectNoAxeViolations();
+
+  // While the review is open, another admin sees it held, and Add User in Toronto does not offer it.
+  const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
+  await expect(await poolRow(other.page, freed)).toContainText(/Held until .* for Fatima Al-Sayed's transfer to Toronto/);
+  await other.page.goto("/users/new");
+  await other.page.getByLabel("Office").selectOption({ label: "Toronto" });
+  await other.page.getByRole("button", { name: "Next" }).click();
+  await expect(other.page.getByRole("group", { name: "Number" })).toBeVisible();
+  await expect(other.page.getByRole("radio", { name: new RegExp(`^${formatNumber(freed)!.replace(/\+/g, "\\+")}`) })).toHaveCount(0);
+
+  // Back lets it go; Next holds it again.
+  await press(page, page.getByRole("button", { name: "Back" }));
+  await expect(page.getByRole("radio", { name: /^Toronto/ })).toBeChecked();
+  await expect(await poolRow(other.page, freed)).toContainText("Reserved");
+  await expect(await poolRow(other.page, freed)).not.toContainText("Held");
+  await other.context.close();
+  await press(page, page.getByRole("button", { name: "Next" }));
+  await expect(numbers).toContainText(`New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`);
 
   await press(page, page.getByRole("button", { name: "Confirm transfer" }));
   await expect(page.getByRole("status")).toContainText(/^Fatima Al-Sayed now works in Toronto\./);
@@ -66,6 +101,48 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await expect(page.getByRole("region", { name: "Details" })).toContainText("Toronto");
   await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText(/\+1 416/);
   await expect(page.getByRole("region", { name: "Phone numbers" })).not.toContainText(/\+1 415/);
+});
+
+test("Transfer users to another country: the review lists the numbers going to the pool and the new local number held; Back and Cancel let it go", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+  javaScriptEnabled,
+}) => {
+  await signIn("ada@acme.test");
+  // Fatima's Canadian number (the test above) goes back to Toronto's pool: the newest there, so the one held below.
+  const freed = await freeNumberOf(page, "fatima", "Fatima Al-Sayed");
+  const shown = formatNumber(freed)!;
+
+  await page.goto("/users?q=liam");
+  await press(page, page.getByRole("checkbox", { name: "Select Liam O'Connor" }), "Space");
+  await page.getByRole("combobox", { name: "Action" }).selectOption({ label: "Transfer users" });
+  await press(page, page.getByRole("button", { name: "Apply" }));
+  await press(page, page.getByRole("radio", { name: /^Toronto/ }), "Space");
+  await press(page, page.getByRole("button", { name: "Next" }));
+
+  const liam = page.getByRole("region", { name: /Will be changed/ }).getByRole("row", { name: /Liam O'Connor/ });
+  await expect(liam.getByRole("listitem")).toContainText([
+    "New York → Toronto.",
+    "The Connect license seat moves to Toronto.",
+    /^\+1 212 .*, \+1 212 .* go to New York's Reserved Pool\.$/,
+    new RegExp(`^New local number: ${shown.replace(/\+/g, "\\+")} \\(from Toronto's Reserved Pool\\), held for this user until .*\\.$`),
+  ]);
+  await expect(page.getByRole("button", { name: "Confirm transfer" })).toBeVisible();
+  await expectNoAxeViolations();
+  const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
+  await expect(await poolRow(other.page, freed)).toContainText(/Held until .* for Liam O'Connor's transfer to Toronto/);
+
+  await press(page, page.getByRole("button", { name: "Back", exact: true }));
+  await expect(page.getByRole("radio", { name: /^Toronto/ })).toBeChecked();
+  await expect(await poolRow(other.page, freed)).not.toContainText("Held");
+  await press(page, page.getByRole("button", { name: "Next" }));
+  await expect(liam.getByRole("listitem").last()).toContainText(shown);
+  await press(page, page.getByRole("button", { name: "Cancel", exact: true }));
+  await expect(page).toHaveURL((url) => url.pathname === "/users" && url.searchParams.get("q") === "liam");
+  await expect(await poolRow(other.page, freed)).not.toContainText("Held");
+  await other.context.close();
+  await expect(page.getByRole("row", { name: /Liam O'Connor/ })).toContainText("New York");
 });
 
 test("offices at another price level are listed but cannot be chosen, and say why", async ({ page, signIn }) => {

@@ -173,7 +173,7 @@ async function refusal(form: Form, res: Response): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test", "rosa@acme.test"];
+  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test", "rosa@acme.test", "fatima@acme.test"];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
     const office = async (name: string) => (await db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
@@ -186,7 +186,7 @@ beforeAll(async () => {
       .orderBy("id")
       .execute();
     const fax = await db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "=", user["noah@acme.test"]!).where("kind", "=", "fax").executeTakeFirstOrThrow();
-    return { user, targets, sf: await office("San Francisco"), ny: await office("New York"), springfield: await office("Springfield"), reserved: reserved.map((r) => r.id), fax: fax.id };
+    return { user, targets, sf: await office("San Francisco"), ny: await office("New York"), springfield: await office("Springfield"), toronto: await office("Toronto"), reserved: reserved.map((r) => r.id), fax: fax.id };
   });
   app = server;
   const { user, targets, ...ids } = server.prepared;
@@ -321,6 +321,18 @@ beforeAll(async () => {
       fields: { office: { kind: "id", value: String(ids.ny), otherCompany: String(ids.springfield) }, seen: { kind: "key" } },
     },
     {
+      name: "transfer a user: Next, which holds a new number in Toronto",
+      as: "ada@acme.test",
+      path: `/users/${u("fatima@acme.test")}/transfer`,
+      pathId: { value: u("fatima@acme.test"), otherCompany: Number(walter) },
+      fields: {
+        intent: { kind: "choice", value: "next" },
+        office: { kind: "id", value: String(ids.toronto), otherCompany: String(ids.springfield) },
+      },
+      // Next again renews the hold it took (a new expiry): that is what it is for.
+      replay: false,
+    },
+    {
       name: "Transfer users",
       as: "ada@acme.test",
       path: "/users/bulk",
@@ -331,6 +343,17 @@ beforeAll(async () => {
         id: { kind: "idList", value: String(u("ruth@acme.test")), otherCompany: walter },
         seen: { kind: "key" },
       },
+    },
+    {
+      name: "Transfer users: Next, which holds a new number in Toronto",
+      as: "ada@acme.test",
+      path: `/users/bulk?action=transfer&id=${u("ruth@acme.test")}`,
+      fields: {
+        intent: { kind: "choice", value: "next" },
+        to: { kind: "id", value: String(ids.toronto), otherCompany: String(ids.springfield) },
+      },
+      // Next again renews the holds it took (a new expiry): that is what it is for.
+      replay: false,
     },
     {
       name: "transfer licenses",

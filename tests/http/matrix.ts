@@ -214,6 +214,14 @@ export const MATRIX: Row[] = [
     note: "Transfer users, invalid body (no office, no review)",
     expect: { ...adminPage("403"), companyAdminAdvanced: "400" },
   },
+  {
+    route: "/users/bulk",
+    method: "POST",
+    path: "/users/bulk?action=transfer&id={user}",
+    body: { intent: "next", to: "{office}" },
+    note: "Transfer users' Next (which holds new numbers) to the users' own office; ids not theirs are not listed",
+    expect: { ...adminPage("403"), companyAdminAdvanced: "400" },
+  },
   { route: "/users/export", method: "GET", note: "the list's scope, as a CSV file", expect: adminPage("200") },
   { route: "/audit", method: "GET", note: "Office Admins: their offices' entries only", expect: adminPage("200") },
   {
@@ -308,6 +316,14 @@ export const MATRIX: Row[] = [
     body: { office: "{office}", seen: STALE },
     note: "a stale review: refused after the scope check",
     expect: { ...adminPage("403"), companyAdminAdvanced: only(["sf", "ny"], "409") },
+  },
+  {
+    route: "/users/:userId/transfer",
+    method: "POST",
+    path: "/users/{user}/transfer",
+    body: { intent: "next", office: "{office}" },
+    note: "Next (which holds a new number) to the user's own office: refused after the scope check",
+    expect: { ...adminPage("403"), companyAdminAdvanced: only(["sf", "ny"], "400") },
   },
   {
     route: "/company/licenses",
