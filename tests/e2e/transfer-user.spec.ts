@@ -7,8 +7,10 @@
  * each test first puts a number of its own in Toronto's Reserved Pool
  * (Leila Haddad's, pending, which no other file uses; then Fatima's new
  * one): the most recently unassigned free number is the one held. The tests
- * run in order. It reads no pool counts (other files do, for San Francisco,
- * New York and Toronto) and only looks at Noah Goldberg and Hannah Schmidt.
+ * run in order. Last, it moves Noah Goldberg from San Francisco to New York
+ * (the pool counts are checked in tests/domain/transfer-user.test.ts: other
+ * files read San Francisco's, New York's and Toronto's) and only looks at
+ * Hannah Schmidt.
  */
 import { test, expect, signInElsewhere } from "./fixtures";
 import type { Locator, Page } from "@playwright/test";
@@ -172,4 +174,40 @@ test("an Office Admin cannot transfer users", async ({ page, signIn }) => {
   const response = await page.goto(`${new URL(page.url()).pathname}/transfer`);
   expect(response!.status()).toBe(403);
   await expect(page.getByText("Only Company Admins transfer users between offices.")).toBeVisible();
+});
+
+test("San Francisco → New York: only the office and the old office's groups change; numbers, license and settings stay", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
+  await signIn("ada@acme.test");
+  await openUser(page, "noah", "Noah Goldberg");
+  const numbers = page.getByRole("region", { name: "Phone numbers" });
+  const numbersBefore = await numbers.getByRole("rowheader").allTextContents();
+  expect(numbersBefore).toHaveLength(2);
+  await expect(page.getByRole("region", { name: "Groups" })).toContainText("Sales");
+  await page.getByText("Options").click();
+  await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }).click();
+  await page.getByRole("radio", { name: /^New York/ }).check();
+  await page.getByRole("button", { name: "Next" }).click();
+
+  await expect(page.getByRole("heading", { name: "Review the transfer" })).toBeVisible();
+  await expect(page.getByRole("definition")).toHaveText(["San Francisco (US)", "New York (US)"]);
+  await expect(page.getByRole("region", { name: "License" })).toContainText(
+    /keeps the Connect license: the seat moves from San Francisco's pool to New York's, which has \d+ unassigned\./,
+  );
+  await expect(page.getByRole("region", { name: "What ends" }).getByRole("listitem")).toHaveText(["Membership of Sales (San Francisco)"]);
+  const moving = page.getByRole("region", { name: "Phone numbers" });
+  await expect(moving).toContainText("These numbers move with Noah Goldberg to New York:");
+  await expect(moving.getByRole("listitem")).toHaveCount(2);
+  await expect(moving).not.toContainText("held");
+  await expectNoAxeViolations();
+
+  await page.getByRole("button", { name: "Confirm transfer" }).click();
+  await expect(page.getByRole("status")).toHaveText("Noah Goldberg now works in New York. Removed from Sales.");
+  await expect(page.getByRole("region", { name: "Details" })).toContainText("New York");
+  await expect(page.getByRole("region", { name: "Details" })).toContainText("Connect");
+  expect(await numbers.getByRole("rowheader").allTextContents()).toEqual(numbersBefore);
+  await expect(page.getByRole("region", { name: "Groups" })).toContainText("Not a member of any group.");
 });
