@@ -1,7 +1,7 @@
 /**
  * `npm run load`: 50 signed-in admins at once on a PostgreSQL server, doing
  * what admins do (search and page the users list, bulk admin access and
- * deletes, single deletes and restores, reserved-number reassigns, license
+ * deletes, single deletes and restores, Add User, reserved-number reassigns, license
  * changes and transfers, user transfers, proxy sessions) for a set time; then
  * every invariant is checked with SQL (scripts/load/invariants.ts).
  *
@@ -111,6 +111,7 @@ class Admin {
     [8, () => this.changeLicense()],
     [6, () => this.transferLicenses()],
     [6, () => this.transferUser()],
+    [6, () => this.addUser()],
     [6, () => this.proxy()],
   ];
 
@@ -190,6 +191,23 @@ class Admin {
       return this.send("user transfer leave", () => this.http.post(`/users/${id}/transfer`, { intent: pick(["back", "cancel"]), office: String(office) }));
     }
     return this.send("user transfer", () => this.http.post(`/users/${id}/transfer`, fields), true);
+  }
+
+  private async addUser() {
+    const [office] = await this.ids("select id from offices where company_id = $1");
+    if (!office) return;
+    const form = await this.send("add user form", () => this.http.get(`/users/new?office=${office}`));
+    // As a person does: one of the numbers the form offers (the pool's, or a new one), now and then none.
+    const offered = [...form.body.matchAll(/name="number" value="((?:pool|new):[^"]+)"/g)].map((m) => m[1]!);
+    const fields = {
+      officeId: String(office),
+      firstName: "Load",
+      lastName: "Tester",
+      email: `load.${crypto.randomUUID()}@acme.test`,
+      licenseType: pick(["connect", "sell", "support"]),
+      number: offered.length > 0 && Math.random() < 0.9 ? pick(offered) : "none",
+    };
+    return this.send("add user", () => this.http.post("/users/new", fields), true);
   }
 
   private async proxy() {

@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import { holdOn } from "../numbers/holds.server.ts";
+import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, violates } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
@@ -71,13 +72,13 @@ export type AddUserResult =
 const missing = (type: string, office: string, what: "license" | "add-on") =>
   `${office} has no unassigned ${LICENSE_NAMES[type]} ${what}. Free one, or buy or transfer one in Company Settings › Licenses.`;
 
+/** Unassigned seats of a type in the office; its pools are locked already (lockPoolsOf). */
 async function freeSeats(tx: Transaction<Database>, officeId: number, type: string) {
   const pool = await tx
     .selectFrom("license_pools")
     .select(["purchased", "assigned"])
     .where("office_id", "=", officeId)
     .where("license_type", "=", type as never)
-    .forUpdate()
     .executeTakeFirst();
   return pool ? pool.purchased - pool.assigned : 0;
 }
@@ -107,6 +108,27 @@ export async function addUser(
       .executeTakeFirst();
     if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
 
+    // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
+    const poolNumberId = input.number.startsWith("pool:") ? Number(input.number.slice(5)) : null;
+    if (poolNumberId !== null) {
+      const chosen = await tx
+        .selectFrom("phone_numbers")
+        .select("e164")
+        .where("id", "=", poolNumberId)
+        .where("company_id", "=", actor.company.id)
+        .where("office_id", "=", office.id)
+        .where("state", "=", "reserved")
+        .where("kind", "=", "local")
+        .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+        .forUpdate()
+        .executeTakeFirst();
+      if (!chosen) return { ok: false, field: "number", message: "That number is no longer free in the Reserved Pool. Choose another." };
+      // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
+      const held = await holdOn(tx, chosen.e164, now);
+      if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
+    }
+    await lockPoolsOf(tx, [office.id]);
+
     const license: UserLicenseType = input.licenseType;
     if ((await freeSeats(tx, office.id, license)) < 1) {
       return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
@@ -133,7 +155,7 @@ export async function addUser(
       .executeTakeFirstOrThrow();
 
     let e164: string | null = null;
-    if (input.number.startsWith("pool:")) {
+    if (poolNumberId !== null) {
       const claimed = await tx
         .updateTable("phone_numbers")
         .set({
@@ -148,18 +170,9 @@ export async function addUser(
           held_for_user_id: null,
           held_until: null,
         })
-        .where("id", "=", Number(input.number.slice(5)))
-        .where("company_id", "=", actor.company.id)
-        .where("office_id", "=", office.id)
-        .where("state", "=", "reserved")
-        .where("kind", "=", "local")
-        .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+        .where("id", "=", poolNumberId)
         .returning("e164")
-        .executeTakeFirst();
-      if (!claimed) throw new Refusal("That number is no longer free in the Reserved Pool. Choose another.");
-      // Claimed, so locked: a hold taken before this shows now (app/numbers/holds.server.ts).
-      const held = await holdOn(tx, claimed.e164, now);
-      if (held) throw new Refusal(`${held} Choose another.`);
+        .executeTakeFirstOrThrow();
       e164 = claimed.e164;
     } else if (input.number.startsWith("new:")) {
       const provisioned = await provider.provision(tx, actor.company.id, { e164: input.number.slice(4) }, now);
