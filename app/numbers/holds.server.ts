@@ -15,7 +15,7 @@
  * one. The two locks never overlap, so whichever locks second sees the
  * other's outcome.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { formatDateTime } from "../ui/format.ts";
@@ -28,6 +28,28 @@ export const HOLD_MINUTES = 15;
 
 /** Holding more than one batch of candidates is only needed when others take numbers at the same instant. */
 const ATTEMPTS = 3;
+
+/** The filter of every offer: no live hold on the number whose E.164 is in `e164Column`. */
+export const notHeld = (e164Column: string, now: Date) =>
+  sql<boolean>`not exists (select 1 from number_holds h where h.e164 = ${sql.ref(e164Column)} and h.expires_at > ${now})`;
+
+/**
+ * An office's local numbers in the Reserved Pool that may be offered at
+ * `now`, newest first: not on hold for a deleted user who may be restored,
+ * not held for a transfer review.
+ */
+export function offerablePoolNumbers(db: Db, companyId: number, officeId: number, now: Date) {
+  return db
+    .selectFrom("phone_numbers as n")
+    .where("n.company_id", "=", companyId)
+    .where("n.office_id", "=", officeId)
+    .where("n.state", "=", "reserved")
+    .where("n.kind", "=", "local")
+    .where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]))
+    .where(notHeld("n.e164", now))
+    .orderBy("n.unassigned_at", "desc")
+    .orderBy("n.id", "desc");
+}
 
 export interface HeldNumber {
   e164: string;
@@ -75,21 +97,9 @@ export async function holdNewNumbers(
   const tried = new Set<string>();
   let wanting = userIds;
   for (let attempt = 0; attempt < ATTEMPTS && wanting.length > 0; attempt++) {
-    const pool = await tx
-      .selectFrom("phone_numbers as n")
+    const pool = await offerablePoolNumbers(tx, actor.company.id, office.id, now)
       .select("n.e164")
-      .where("n.company_id", "=", actor.company.id)
-      .where("n.office_id", "=", office.id)
-      .where("n.state", "=", "reserved")
-      .where("n.kind", "=", "local")
-      // Not on hold for a deleted user who may be restored.
-      .where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("number_holds as h").select("h.e164").whereRef("h.e164", "=", "n.e164").where("h.expires_at", ">", now))),
-      )
       .$if(tried.size > 0, (qb) => qb.where("n.e164", "not in", [...tried]))
-      .orderBy("n.unassigned_at", "desc")
-      .orderBy("n.id", "desc")
       .limit(wanting.length)
       .execute();
     const candidates: { e164: string; source: "pool" | "provider" }[] = pool.map((n) => ({ e164: n.e164, source: "pool" }));

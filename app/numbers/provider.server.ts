@@ -7,6 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
+import { notHeld } from "./holds.server.ts";
 
 export interface AvailableNumber {
   e164: string;
@@ -55,9 +56,7 @@ export const localNumberProvider: NumberProvider = {
       .selectFrom("provider_numbers as pn")
       .select(["pn.e164", "pn.country", "pn.area_code as areaCode", "pn.kind"])
       .where("pn.provisioned_to_company_id", "is", null)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("number_holds as h").select("h.e164").whereRef("h.e164", "=", "pn.e164").where("h.expires_at", ">", now))),
-      )
+      .where(notHeld("pn.e164", now))
       .where("pn.country", "=", query.country)
       .where("pn.kind", "=", query.kind);
     if (query.areaCode) qb = qb.where("pn.area_code", "=", query.areaCode);

@@ -9,7 +9,7 @@ import { holdTransfer, previewTransfer, transferChoices, transferUser } from "~/
 import { dropHolds } from "~/numbers/holds.server";
 import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-schema";
 import { CsrfField } from "~/ui/csrf";
-import { NewOfficeStep } from "~/ui/new-office-step";
+import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
 import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -213,13 +213,7 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                 Confirm transfer
               </button>
             )}
-            {/* Buttons, not links: leaving lets the held number go. */}
-            <button type="submit" name="intent" value="back" className="button subtle">
-              Back
-            </button>
-            <button type="submit" name="intent" value="cancel" className="link-button">
-              Cancel
-            </button>
+            <LeaveReviewButtons />
           </div>
         </Form>
       )}

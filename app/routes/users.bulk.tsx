@@ -9,7 +9,7 @@ import { dropHolds } from "~/numbers/holds.server";
 import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, bulkTransferHold, formToObject } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
-import { NewOfficeStep } from "~/ui/new-office-step";
+import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
 import { LICENSE_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -350,15 +350,7 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                   : `${verb} for ${users(affected.length)}`}
             </button>
             {transfer ? (
-              <>
-                {/* Buttons, not links: leaving lets the numbers held for the review go. */}
-                <button type="submit" name="intent" value="back" className="button subtle">
-                  Back
-                </button>
-                <button type="submit" name="intent" value="cancel" className="link-button">
-                  Cancel
-                </button>
-              </>
+              <LeaveReviewButtons />
             ) : (
               <Link to={back} className="button subtle">
                 Cancel

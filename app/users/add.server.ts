@@ -10,7 +10,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
-import { holdOn } from "../numbers/holds.server.ts";
+import { holdOn, offerablePoolNumbers } from "../numbers/holds.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, violates } from "../refusal.server.ts";
@@ -39,19 +39,8 @@ export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId
     .executeTakeFirst();
   const query = { country: office.country, kind: "local" as const };
   const [pool, fresh] = await Promise.all([
-    db
-      .selectFrom("phone_numbers")
-      .select(["id", "e164", "last_holder_name", "unassigned_at"])
-      .where("company_id", "=", actor.company.id)
-      .where("office_id", "=", office.id)
-      .where("state", "=", "reserved")
-      .where("kind", "=", "local")
-      .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
-      // Not held for a transfer under review (app/numbers/holds.server.ts).
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("number_holds as h").select("h.e164").whereRef("h.e164", "=", "phone_numbers.e164").where("h.expires_at", ">", now))),
-      )
-      .orderBy("unassigned_at", "desc")
+    offerablePoolNumbers(db, actor.company.id, office.id, now)
+      .select(["n.id", "n.e164", "n.last_holder_name", "n.unassigned_at"])
       .limit(20)
       .execute(),
     provider

@@ -13,6 +13,7 @@ import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
 import { bulkResult } from "../../app/users/bulk.server.ts";
+import { acmeOfficeId as officeId } from "../support/demo.ts";
 
 const now = new Date("2026-11-27T12:00:00Z");
 let t: TestDatabase;
@@ -24,15 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const officeId = (db: Kysely<Database>, name: string) =>
-  db
-    .selectFrom("offices as o")
-    .innerJoin("companies as c", "c.id", "o.company_id")
-    .select("o.id")
-    .where("o.name", "=", name)
-    .where("c.name", "=", "Acme")
-    .executeTakeFirstOrThrow()
-    .then((o) => o.id);
 const office = (name: string) => officeId(t.db, name);
 
 const idsOf = async (db: Kysely<Database>, ...emails: string[]) => {

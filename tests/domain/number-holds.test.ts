@@ -19,21 +19,11 @@ import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 import { releaseNumber } from "../../app/numbers/release.server.ts";
 import { listPool } from "../../app/numbers/pool.server.ts";
 import { readPoolParams } from "../../app/numbers/pool-params.ts";
+import { acmeOfficeId as officeId, userIdOf as userId } from "../support/demo.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
-const officeId = (db: Kysely<Database>, name: string) =>
-  db
-    .selectFrom("offices as o")
-    .innerJoin("companies as c", "c.id", "o.company_id")
-    .select("o.id")
-    .where("o.name", "=", name)
-    .where("c.name", "=", "Acme")
-    .executeTakeFirstOrThrow()
-    .then((o) => o.id);
-const userId = (db: Kysely<Database>, email: string) =>
-  db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow().then((u) => u.id);
 const holdOf = (db: Kysely<Database>, user: number) =>
   db.selectFrom("number_holds").select(["e164", "source", "expires_at", "session_id"]).where("user_id", "=", user).executeTakeFirst();
 const poolNumberId = (db: Kysely<Database>, e164: string) =>

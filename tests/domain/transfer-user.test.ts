@@ -10,6 +10,7 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { holdTransfer, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { LicenseType } from "../../db/schema.ts";
+import { acmeOfficeId, userIdOf } from "../support/demo.ts";
 
 let t: TestDatabase;
 let ada: Actor;
@@ -21,18 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const office = (name: string) =>
-  t.db
-    .selectFrom("offices as o")
-    .innerJoin("companies as c", "c.id", "o.company_id")
-    .select("o.id")
-    .where("o.name", "=", name)
-    .where("c.name", "=", "Acme")
-    .executeTakeFirstOrThrow()
-    .then((o) => o.id);
-
-const userId = (email: string) =>
-  t.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow().then((u) => u.id);
+const office = (name: string) => acmeOfficeId(t.db, name);
+const userId = (email: string) => userIdOf(t.db, email);
 
 const assigned = async (officeName: string, type: LicenseType) =>
   t.db

@@ -1,3 +1,4 @@
+/** The steps Transfer user and Transfer users share (app/users/transfer.server.ts). */
 import { Form, Link } from "react-router";
 import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
@@ -12,10 +13,10 @@ interface OfficeOption {
 }
 
 /**
- * Transfer user(s), step 1: the new office. Next is a POST: it holds the
- * new local numbers the review will show (for another country), then
- * redirects to the review, so the choice rides in the URL and the flow
- * works without JavaScript. Offices that cannot be chosen are listed,
+ * Step 1: the new office. Next is a POST: it holds the new local numbers
+ * the review will show (for another country), then redirects to the
+ * review, so the choice rides in the URL and the flow works without
+ * JavaScript. Offices that cannot be chosen are listed,
  * disabled, with why.
  */
 export function NewOfficeStep(props: {
@@ -52,5 +53,22 @@ export function NewOfficeStep(props: {
         <Link to={props.cancel}>Cancel</Link>
       </div>
     </Form>
+  );
+}
+
+/**
+ * The review's way out: buttons, not links, because leaving lets the
+ * numbers held for the review go (the route's action drops the holds).
+ */
+export function LeaveReviewButtons() {
+  return (
+    <>
+      <button type="submit" name="intent" value="back" className="button subtle">
+        Back
+      </button>
+      <button type="submit" name="intent" value="cancel" className="link-button">
+        Cancel
+      </button>
+    </>
   );
 }
