@@ -184,18 +184,20 @@ export async function spendHolds(tx: Transaction<Database>, userIds: number[]) {
 
 /**
  * For a claim (Add User, Reassign, Delete from the pool), after it locked
- * the number: why it is held for someone's transfer, or null.
+ * the number: why it is held for someone's transfer, or null. A provider's
+ * number may be held by another company: then it is only "taken".
  */
-export async function holdOn(db: Db, e164: string, now: Date): Promise<string | null> {
+export async function holdOn(db: Db, actor: Actor, e164: string, now: Date): Promise<string | null> {
   const hold = await db
     .selectFrom("number_holds as h")
     .innerJoin("users as u", "u.id", "h.user_id")
     .innerJoin("offices as o", "o.id", "h.office_id")
-    .select(["h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
+    .select(["h.company_id", "h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
     .where("h.e164", "=", e164)
     .where("h.expires_at", ">", now)
     .executeTakeFirst();
   if (!hold) return null;
+  if (hold.company_id !== actor.company.id) return `${formatNumber(e164) ?? e164} was just taken by someone else.`;
   return `${formatNumber(e164) ?? e164} is held until ${formatDateTime(hold.expires_at)} for ${hold.first_name} ${hold.last_name}'s transfer to ${hold.office_name}, which an admin is reviewing. It is free again if they leave that review.`;
 }
 

@@ -110,7 +110,7 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
     .executeTakeFirstOrThrow();
 
   const heldUntil = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, n.e164, now);
+  const heldForTransfer = await holdOn(db, actor, n.e164, now);
   return {
     number: {
       id: n.id,
@@ -189,7 +189,7 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
         if (!n) throw new Refusal("This number", "not_found");
         if (n.state !== "reserved") throw new Refusal(STALE);
         if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-        const heldForTransfer = await holdOn(tx, n.e164, at);
+        const heldForTransfer = await holdOn(tx, actor, n.e164, at);
         if (heldForTransfer) throw new Refusal(heldForTransfer);
         officeName = n.office_name;
         const label = formatNumber(n.e164)!;

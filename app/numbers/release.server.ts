@@ -39,7 +39,7 @@ export async function releaseNumber(
       }
       if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
       // Locked above, so a hold taken before this shows now (holds.server.ts).
-      const heldForTransfer = await holdOn(tx, n.e164, at);
+      const heldForTransfer = await holdOn(tx, actor, n.e164, at);
       if (heldForTransfer) throw new Refusal(heldForTransfer);
       await tx
         .updateTable("phone_numbers")
@@ -77,7 +77,7 @@ export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor
     .executeTakeFirst();
   if (!n) return null;
   const held = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, n.e164, now);
+  const heldForTransfer = await holdOn(db, actor, n.e164, now);
   return {
     id: n.id,
     e164: n.e164,

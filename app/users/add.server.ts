@@ -113,7 +113,7 @@ export async function addUser(
         .executeTakeFirst();
       if (!chosen) return { ok: false, field: "number", message: "That number is no longer free in the Reserved Pool. Choose another." };
       // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
-      const held = await holdOn(tx, chosen.e164, now);
+      const held = await holdOn(tx, actor, chosen.e164, now);
       if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
     }
     await lockPoolsOf(tx, [office.id]);
@@ -168,7 +168,7 @@ export async function addUser(
       if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
         throw new Refusal("That number was just taken by someone else. Choose another.");
       }
-      const held = await holdOn(tx, provisioned.e164, now);
+      const held = await holdOn(tx, actor, provisioned.e164, now);
       if (held) throw new Refusal(`${held} Choose another.`);
       e164 = provisioned.e164;
       await tx

@@ -108,6 +108,37 @@ describe("a number held for a transfer review", () => {
     await dropHolds(t.db, ada, people);
   });
 
+  it("another company's Add User is told only that a held number is taken, not whose transfer it is", async () => {
+    const gina = await actorFor(t.db, "gina@globex.test", NOW);
+    const springfield = (await t.db.selectFrom("offices").select(["id", "country"]).where("name", "=", "Springfield").executeTakeFirstOrThrow());
+    const free = await t.db
+      .selectFrom("provider_numbers")
+      .select("e164")
+      .where("country", "=", springfield.country)
+      .where("kind", "=", "local")
+      .where("provisioned_to_company_id", "is", null)
+      .orderBy("e164")
+      .executeTakeFirstOrThrow();
+    // Held by an Acme review (as if moving Fatima to an office in that country).
+    await t.db
+      .insertInto("number_holds")
+      .values({
+        e164: free.e164,
+        company_id: ada.company.id,
+        user_id: await userId(t.db, "fatima@acme.test"),
+        office_id: await officeId(t.db, "San Francisco"),
+        session_id: ada.sessionId,
+        source: "provider",
+        expires_at: minutes(HOLD_MINUTES),
+        created_at: NOW,
+      })
+      .execute();
+    const added = await addUser(t.db, gina, newUser(springfield.id, "held.elsewhere@globex.test", `new:${free.e164}`), "http://localhost", NOW);
+    expect(added).toMatchObject({ ok: false, field: "number", message: expect.stringMatching(/was just taken by someone else/) });
+    expect(added.ok ? "" : added.message).not.toMatch(/Fatima|San Francisco|Acme/);
+    await t.db.deleteFrom("number_holds").where("e164", "=", free.e164).execute();
+  });
+
   it(`runs out after ${HOLD_MINUTES} minutes: offered again, and a confirm after someone took it changes nothing`, async () => {
     const fatima = await userId(t.db, "fatima@acme.test");
     await holdTransfer(t.db, ada, [fatima], tor, NOW);
