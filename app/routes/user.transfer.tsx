@@ -1,4 +1,4 @@
-import { data, Form, Link, redirect, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { data, Form, Link, redirect, useLocation, useNavigation, type ShouldRevalidateFunctionArgs } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.transfer";
 import { getDb } from "~/db.server";
@@ -48,10 +48,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   if ((intent === "next" || intent === "back" || intent === "cancel") && !(await transferChoices(db, actor, id))) notFound("This user");
   if (intent === "next") {
     const submission = parseWithZod(form, { schema: transferHoldSchema });
-    if (submission.status !== "success") return data({ officeError: "Choose an office." }, { status: 400 });
+    if (submission.status !== "success") return data({ officeError: "Choose an office.", office: null }, { status: 400 });
     const to = await holdTransfer(db, actor, [id], submission.value.office, now(request));
-    if (!to) return data({ officeError: "Choose one of your company's offices." }, { status: 400 });
-    if (to.disabledReason) return data({ officeError: to.disabledReason }, { status: 400 });
+    if (!to) return data({ officeError: "Choose one of your company's offices.", office: null }, { status: 400 });
+    if (to.disabledReason) return data({ officeError: to.disabledReason, office: to.id }, { status: 400 });
     throw redirect(`${base}?office=${to.id}&step=review`);
   }
   if (intent === "back" || intent === "cancel") {
@@ -76,7 +76,8 @@ export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: Shou
 
 export default function TransferUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user, offices, office, preview, refusal, error } = loaderData;
-  const officeError = actionData && "officeError" in actionData ? actionData.officeError : null;
+  const officeError = actionData && "officeError" in actionData ? actionData : null;
+  const busy = useNavigation().state === "submitting";
   const confirmRefusal = actionData && "refusal" in actionData ? actionData.refusal : null;
   const formKey = useLocation().search;
   const base = `/users/${user.id}/transfer`;
@@ -107,8 +108,8 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
           name="office"
           hint="The license seat moves with the user, so only offices at the same price level can be chosen."
           offices={offices}
-          chosen={office}
-          error={officeError ?? error}
+          chosen={officeError?.office ?? office}
+          error={officeError?.officeError ?? error}
           cancel={`/users/${user.id}`}
         />
       ) : (
@@ -209,8 +210,8 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
           <input type="hidden" name="office" value={preview.to.id} />
           <div className="form-actions">
             {preview.refusal ? null : (
-              <button type="submit" name="intent" value="confirm" className="button primary">
-                Confirm transfer
+              <button type="submit" name="intent" value="confirm" className="button primary" disabled={busy}>
+                {busy ? "Transferring…" : "Confirm transfer"}
               </button>
             )}
             <LeaveReviewButtons />

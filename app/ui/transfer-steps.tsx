@@ -1,5 +1,5 @@
 /** The steps Transfer user and Transfer users share (app/users/transfer.server.ts). */
-import { Form, Link } from "react-router";
+import { Form, Link, useNavigation } from "react-router";
 import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
 
@@ -30,6 +30,7 @@ export function NewOfficeStep(props: {
   error: string | null | undefined;
   cancel: string;
 }) {
+  const busy = useNavigation().state === "submitting";
   return (
     <Form method="post" action={props.action} className="panel form">
       <CsrfField />
@@ -47,8 +48,8 @@ export function NewOfficeStep(props: {
         }))}
       />
       <div className="form-actions">
-        <button type="submit" name="intent" value="next" className="button primary">
-          Next
+        <button type="submit" name="intent" value="next" className="button primary" disabled={busy}>
+          {busy ? "Looking for numbers…" : "Next"}
         </button>
         <Link to={props.cancel}>Cancel</Link>
       </div>

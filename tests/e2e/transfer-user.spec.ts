@@ -135,6 +135,17 @@ test("Transfer users to another country: the review lists the numbers going to t
   const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
   await expect(await poolRow(other.page, freed)).toContainText(/Held until .* for Liam O'Connor's transfer to Toronto/);
 
+  // Seen 16 minutes later, the hold has run out: the review says so, and offers nothing to confirm.
+  await page.setExtraHTTPHeaders({ "x-test-now": new Date(Date.now() + 16 * 60_000).toISOString() });
+  await page.reload();
+  await expect(page.getByRole("region", { name: /Will be skipped/ }).getByRole("row", { name: /Liam O'Connor/ })).toContainText(
+    "No local number in CA is held for this user",
+  );
+  await expect(page.getByRole("button", { name: "Confirm transfer" })).toHaveCount(0);
+  await page.setExtraHTTPHeaders({});
+  await page.reload();
+  await expect(liam.getByRole("listitem").last()).toContainText(shown);
+
   await press(page, page.getByRole("button", { name: "Back", exact: true }));
   await expect(page.getByRole("radio", { name: /^Toronto/ })).toBeChecked();
   await expect(await poolRow(other.page, freed)).not.toContainText("Held");
