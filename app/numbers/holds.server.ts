@@ -81,7 +81,7 @@ export async function heldFor(db: Db, actor: Actor, userIds: number[], officeId:
 /**
  * Holds one new local number in `office` for each of `userIds`, in order:
  * the office's Reserved Pool first (newest first), then the number
- * provider. Their earlier holds from this sign-in are dropped first. Users
+ * provider. The caller drops their earlier holds first (dropHolds). Users
  * left without one (none free) get none; the review says so.
  */
 export async function holdNewNumbers(
@@ -92,7 +92,6 @@ export async function holdNewNumbers(
   now: Date,
   provider: NumberProvider,
 ) {
-  await dropHolds(tx, actor, userIds);
   const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60_000);
   const tried = new Set<string>();
   let wanting = userIds;
