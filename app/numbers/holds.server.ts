@@ -6,14 +6,13 @@
  * (the transfer consumes the hold), leaves (Back, Cancel, signing out) or
  * HOLD_MINUTES pass. Holds change no user, so they write no audit entry.
  *
- * How a hold and a claim exclude each other, without either waiting on
- * the other: a hold inserts its row (one per number: the primary key),
- * then locks the number (the pool row, or the provider's through
- * `claimable`) skipping any that someone is claiming right now, and drops
- * the holds it could not lock. A claim locks the number first, then looks
- * for a live hold in a new statement (`holdOn`) and refuses if it finds
- * one. The two locks never overlap, so whichever locks second sees the
- * other's outcome.
+ * How a hold and a claim exclude each other: both lock the number first
+ * (its pool row, or the provider's through `claimable`). A hold skips the
+ * numbers someone else has locked and inserts its row (one per number: the
+ * primary key) while holding the lock; a claim waits for the lock, then
+ * looks for a live hold in a new statement (`holdOn`) and refuses if it
+ * finds one. The locks never overlap, so whichever comes second sees what
+ * the first did: a claimed number is no longer free, a held one is held.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
@@ -26,8 +25,10 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export const HOLD_MINUTES = 15;
 
-/** Holding more than one batch of candidates is only needed when others take numbers at the same instant. */
+/** Another round of candidates is only needed when others take numbers at the same instant. */
 const ATTEMPTS = 3;
+/** Provider numbers asked for beyond those needed: reviews at the same instant lock the first ones. */
+const PROVIDER_SLACK = 10;
 
 /** The filter of every offer: no live hold on the number whose E.164 is in `e164Column`. */
 export const notHeld = (e164Column: string, now: Date) =>
@@ -96,15 +97,21 @@ export async function holdNewNumbers(
   const tried = new Set<string>();
   let wanting = userIds;
   for (let attempt = 0; attempt < ATTEMPTS && wanting.length > 0; attempt++) {
+    // Candidates are locked first, skipping those another review or a claim has locked right now, so
+    // reviews at the same instant take different numbers instead of queueing for the same ones.
     const pool = await offerablePoolNumbers(tx, actor.company.id, office.id, now)
       .select("n.e164")
       .$if(tried.size > 0, (qb) => qb.where("n.e164", "not in", [...tried]))
       .limit(wanting.length)
+      .forUpdate()
+      .skipLocked()
       .execute();
     const candidates: { e164: string; source: "pool" | "provider" }[] = pool.map((n) => ({ e164: n.e164, source: "pool" }));
     if (candidates.length < wanting.length) {
-      const fresh = await provider.findAvailable(tx, { country: office.country, kind: "local" }, wanting.length - candidates.length + tried.size, now);
-      for (const n of fresh) if (!tried.has(n.e164) && candidates.length < wanting.length) candidates.push({ e164: n.e164, source: "provider" });
+      const short = wanting.length - candidates.length;
+      const offered = await provider.findAvailable(tx, { country: office.country, kind: "local" }, short + tried.size + PROVIDER_SLACK, now);
+      const locked = await provider.claimable(tx, offered.map((n) => n.e164).filter((e164) => !tried.has(e164)), short);
+      for (const e164 of locked) candidates.push({ e164, source: "provider" });
     }
     if (candidates.length === 0) break;
     for (const c of candidates) tried.add(c.e164);
@@ -120,8 +127,8 @@ export async function holdNewNumbers(
         expires_at: expiresAt,
         created_at: now,
       }))
-      // Inserted in one order everywhere, so two holds of overlapping numbers queue instead of deadlocking.
       .sort((a, b) => (a.e164 < b.e164 ? -1 : 1));
+    // A live hold on one of them (committed after this transaction read the offers) keeps it.
     const inserted = await tx
       .insertInto("number_holds")
       .values(rows)
@@ -140,30 +147,9 @@ export async function holdNewNumbers(
           // Only a hold that ran out is taken over.
           .where("number_holds.expires_at", "<=", now),
       )
-      .returning(["e164", "source"])
+      .returning("e164")
       .execute();
-
-    // Locked to the end of this transaction; a number someone is claiming right now is skipped (see above).
-    const held = new Set<string>();
-    const poolHeld = inserted.filter((r) => r.source === "pool").map((r) => r.e164);
-    if (poolHeld.length > 0) {
-      const free = await tx
-        .selectFrom("phone_numbers")
-        .select("e164")
-        .where("e164", "in", poolHeld)
-        .where("company_id", "=", actor.company.id)
-        .where("office_id", "=", office.id)
-        .where("state", "=", "reserved")
-        .orderBy("id")
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      for (const r of free) held.add(r.e164);
-    }
-    for (const e164 of await provider.claimable(tx, inserted.filter((r) => r.source === "provider").map((r) => r.e164))) held.add(e164);
-    const lost = inserted.filter((r) => !held.has(r.e164)).map((r) => r.e164);
-    if (lost.length > 0) await tx.deleteFrom("number_holds").where("e164", "in", lost).execute();
-
+    const held = new Set(inserted.map((r) => r.e164));
     const kept = new Set(rows.filter((r) => held.has(r.e164)).map((r) => r.user_id));
     wanting = wanting.filter((id) => !kept.has(id));
   }

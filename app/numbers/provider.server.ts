@@ -40,12 +40,13 @@ export interface NumberProvider {
     at: Date,
   ): Promise<AvailableNumber | null>;
   /**
-   * Those of these numbers still free to provision, locked until the
-   * caller's transaction ends; one being provisioned right now counts as
-   * taken. A hold checks its numbers this way, so that a hold and a
-   * provisioning cannot both win (see holds.server.ts).
+   * The first `limit` of these numbers (by number) still free to
+   * provision, locked until the caller's transaction ends; one being
+   * provisioned or locked by another caller right now counts as taken. A
+   * hold takes its numbers this way, so that a hold and a provisioning
+   * cannot both win (see holds.server.ts).
    */
-  claimable(tx: Kysely<Database>, e164s: string[]): Promise<string[]>;
+  claimable(tx: Kysely<Database>, e164s: string[], limit: number): Promise<string[]>;
   /** Gives a released number back to the provider. */
   release(tx: Kysely<Database>, e164: string): Promise<void>;
 }
@@ -63,14 +64,15 @@ export const localNumberProvider: NumberProvider = {
     return qb.orderBy("pn.e164").limit(limit).execute();
   },
 
-  async claimable(tx, e164s) {
-    if (e164s.length === 0) return [];
+  async claimable(tx, e164s, limit) {
+    if (e164s.length === 0 || limit < 1) return [];
     const rows = await tx
       .selectFrom("provider_numbers")
       .select("e164")
       .where("e164", "in", e164s)
       .where("provisioned_to_company_id", "is", null)
       .orderBy("e164")
+      .limit(limit)
       .forUpdate()
       .skipLocked()
       .execute();
