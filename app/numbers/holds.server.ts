@@ -173,31 +173,30 @@ export async function spendHolds(tx: Transaction<Database>, userIds: number[]) {
  * number may be held by another company: then it is only "taken".
  */
 export async function holdOn(db: Db, actor: Actor, e164: string, now: Date): Promise<string | null> {
-  const hold = await db
-    .selectFrom("number_holds as h")
-    .innerJoin("users as u", "u.id", "h.user_id")
-    .innerJoin("offices as o", "o.id", "h.office_id")
-    .select(["h.company_id", "h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
-    .where("h.e164", "=", e164)
-    .where("h.expires_at", ">", now)
-    .executeTakeFirst();
+  const hold = (await holdsOn(db, [e164], now)).get(e164);
   if (!hold) return null;
-  if (hold.company_id !== actor.company.id) return `${formatNumber(e164) ?? e164} was just taken by someone else.`;
-  return `${formatNumber(e164) ?? e164} is held until ${formatDateTime(hold.expires_at)} for ${hold.first_name} ${hold.last_name}'s transfer to ${hold.office_name}, which an admin is reviewing. It is free again if they leave that review.`;
+  const number = formatNumber(e164) ?? e164;
+  if (hold.companyId !== actor.company.id) return `${number} was just taken by someone else.`;
+  return `${number} is held until ${formatDateTime(hold.until)} for ${hold.userName}'s transfer to ${hold.officeName}, which an admin is reviewing. It is free again if they leave that review.`;
 }
 
-/** The holds on these numbers, for the Reserved Numbers page: whose transfer, until when. */
+/** The live holds on these numbers: the company whose review holds each, whose transfer, until when. */
 export async function holdsOn(db: Db, e164s: string[], now: Date) {
-  if (e164s.length === 0) return new Map<string, { userName: string; officeName: string; until: Date }>();
+  if (e164s.length === 0) return new Map<string, { companyId: number; userName: string; officeName: string; until: Date }>();
   const rows = await db
     .selectFrom("number_holds as h")
     .innerJoin("users as u", "u.id", "h.user_id")
     .innerJoin("offices as o", "o.id", "h.office_id")
-    .select(["h.e164", "h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
+    .select(["h.e164", "h.company_id", "h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
     .where("h.e164", "in", e164s)
     .where("h.expires_at", ">", now)
     .execute();
-  return new Map(rows.map((r) => [r.e164, { userName: `${r.first_name} ${r.last_name}`, officeName: r.office_name, until: r.expires_at }]));
+  return new Map(
+    rows.map((r) => [
+      r.e164,
+      { companyId: r.company_id, userName: `${r.first_name} ${r.last_name}`, officeName: r.office_name, until: r.expires_at },
+    ]),
+  );
 }
 
 /** The background job's sweep: holds that ran out are only rows by then. */

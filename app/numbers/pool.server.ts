@@ -50,6 +50,10 @@ export interface PoolRow {
   heldForTransfer: { userName: string; officeName: string; until: Date } | null;
 }
 
+/** A hold on a pool number, as its page shows it (the pool is the company's own, so is the hold). */
+const heldForTransfer = (hold: { userName: string; officeName: string; until: Date } | undefined) =>
+  hold ? { userName: hold.userName, officeName: hold.officeName, until: hold.until } : null;
+
 export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
   const direction = p.dir === "asc" ? sql`asc` : sql`desc`;
   const page = filteredPool(db, actor, p, now)
@@ -91,7 +95,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
       lastHolderName: r.last_holder_name,
       unassignedAt: r.unassigned_at,
       heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
-      heldForTransfer: transferHolds.get(r.e164!) ?? null,
+      heldForTransfer: heldForTransfer(transferHolds.get(r.e164!)),
     }));
   return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
 }
