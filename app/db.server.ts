@@ -4,13 +4,20 @@
  */
 import type { Kysely } from "kysely";
 import { data } from "react-router";
-import { isConnectionError, migrateToLatest, openDatabase, optionsFromEnv, type DatabaseHandle } from "../db/connect.ts";
+import {
+  isConnectionError,
+  migrateToLatest,
+  openDatabase,
+  optionsFromEnv,
+  type DatabaseHandle,
+} from "../db/connect.ts";
 import type { Database } from "../db/schema.ts";
 import { seedDemoIfEmpty } from "../db/seed/index.ts";
 
 let handle: Promise<DatabaseHandle> | undefined;
 
-const UNAVAILABLE = "Switchboard cannot reach its database right now. Nothing was changed. Try again in a moment.";
+const UNAVAILABLE =
+  "Switchboard cannot reach its database right now. Nothing was changed. Try again in a moment.";
 
 /**
  * Thrown in place of any error that says PostgreSQL is out of reach, from any

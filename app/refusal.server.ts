@@ -14,7 +14,8 @@ export class Refusal extends Error {
   }
 }
 
-export type Outcome = { ok: true; message: string } | { ok: false; reason?: "refused" | "not_found"; message: string };
+export type Outcome =
+  { ok: true; message: string } | { ok: false; reason?: "refused" | "not_found"; message: string };
 
 /**
  * Runs `work`; a Refusal thrown inside comes back as a refusal, and so does
@@ -29,7 +30,8 @@ export async function refusing<T extends { ok: boolean }>(
     return await work();
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, reason: err.reason, message: err.message };
-    if (onOverspend && isOverspend(err)) return { ok: false, reason: "refused", message: await onOverspend() };
+    if (onOverspend && isOverspend(err))
+      return { ok: false, reason: "refused", message: await onOverspend() };
     throw err;
   }
 }
@@ -43,7 +45,9 @@ export function refusable(work: () => Promise<string>): Promise<Outcome> {
 export function violates(err: unknown, ...constraints: string[]): boolean {
   if (!err || typeof err !== "object") return false;
   const e = err as { constraint?: string; message?: string };
-  return constraints.some((c) => e.constraint === c || (typeof e.message === "string" && e.message.includes(c)));
+  return constraints.some(
+    (c) => e.constraint === c || (typeof e.message === "string" && e.message.includes(c)),
+  );
 }
 
 /** The schema's backstop: more seats assigned than purchased, or a purchase below zero. */

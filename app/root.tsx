@@ -38,7 +38,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       isAdmin: actor.isAdmin,
       home: homeFor(actor),
       // What the red banner says while an admin proxies into this person.
-      proxy: actor.proxy && { name: `${actor.person.firstName} ${actor.person.lastName}`, email: actor.person.email },
+      proxy: actor.proxy && {
+        name: `${actor.person.firstName} ${actor.person.lastName}`,
+        email: actor.person.email,
+      },
     },
   };
 }

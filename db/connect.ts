@@ -55,14 +55,26 @@ export interface OpenOptions {
 }
 
 // Node's socket errors, and SQLSTATE class 08 (connection exception) and 57P01-57P03 (the server shutting down or starting).
-const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const SOCKET_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 const LOST_CONNECTION = /^Connection terminated|timeout exceeded when trying to connect|not queryable/;
 
 /** Whether an error from `pg` says the server is out of reach, rather than that a statement failed. */
 export function isConnectionError(err: unknown): err is Error {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && (SOCKET_ERRORS.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code))) return true;
+  if (
+    typeof code === "string" &&
+    (SOCKET_ERRORS.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code))
+  )
+    return true;
   return LOST_CONNECTION.test(err.message);
 }
 
@@ -104,7 +116,9 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
     // handles it for idle clients; this listener is for the checked-out ones, which
     // would otherwise crash the process. The statement waiting on it fails by itself.
     pool.on("error", (err) => console.error("postgres pool:", err.message));
-    pool.on("connect", (client) => client.on("error", (err) => console.error("postgres connection:", err.message)));
+    pool.on("connect", (client) =>
+      client.on("error", (err) => console.error("postgres connection:", err.message)),
+    );
     const unavailable = options.unavailable;
     const dialect = new PostgresDialect({ pool: unavailable ? guardedPool(pool, unavailable) : pool });
     const db = new Kysely<Database>({ dialect, log: options.log });

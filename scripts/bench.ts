@@ -40,7 +40,9 @@ const { values } = parseArgs({
 const users = Number(values.users);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(users) || users < 0 || !(seconds > 0)) {
-  console.error(`--users needs a whole number and --seconds a positive one, not "${values.users}" and "${values.seconds}".`);
+  console.error(
+    `--users needs a whole number and --seconds a positive one, not "${values.users}" and "${values.seconds}".`,
+  );
   process.exit(2);
 }
 
@@ -72,12 +74,26 @@ async function someUsersNumber(url: string): Promise<string> {
   }
 }
 
-const loadAverage = () => `${loadavg().map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)`;
+const loadAverage = () =>
+  `${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(", ")} (1, 5, 15 min)`;
 const pad = (s: string, n: number) => s.padEnd(n);
-const num = (x: number, digits = 1) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const num = (x: number, digits = 1) =>
+  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function printTable(results: Result[]): void {
-  const header = ["scenario", "requests", "req/s", "median ms", "p99 ms", "errors", "KB/resp", "CPU ms/req: server", "db"];
+  const header = [
+    "scenario",
+    "requests",
+    "req/s",
+    "median ms",
+    "p99 ms",
+    "errors",
+    "KB/resp",
+    "CPU ms/req: server",
+    "db",
+  ];
   const rows = results.map((r) => [
     r.scenario.name,
     r.requests.toLocaleString("en-US"),
@@ -90,11 +106,13 @@ function printTable(results: Result[]): void {
     r.cpuMs ? num(r.cpuMs.database, 2) : "-",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? pad(c, widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? pad(c, widths[i]) : c.padStart(widths[i]))).join("  ");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
-  for (const r of results) if (r.firstError) console.log(`  ${r.scenario.name}: first error: ${r.firstError}`);
+  for (const r of results)
+    if (r.firstError) console.log(`  ${r.scenario.name}: first error: ${r.firstError}`);
 }
 
 let server: RunningServer | undefined;
@@ -120,7 +138,11 @@ try {
   const userScenarios: Scenario[] = [
     { name: "/users", path: "/users", headers: asAda },
     { name: `/users?q=${NAME_SEARCH}`, path: `/users?q=${encodeURIComponent(NAME_SEARCH)}`, headers: asAda },
-    { name: `/users?q=${numberSearch}`, path: `/users?q=${encodeURIComponent(numberSearch)}`, headers: asAda },
+    {
+      name: `/users?q=${numberSearch}`,
+      path: `/users?q=${encodeURIComponent(numberSearch)}`,
+      headers: asAda,
+    },
   ];
 
   console.log(
@@ -147,9 +169,15 @@ try {
   const statics = results.slice(0, staticScenarios.length);
   const lists = results.slice(staticScenarios.length);
 
-  const plans = await explainUserList(url, token, userScenarios.map((s) => s.path));
+  const plans = await explainUserList(
+    url,
+    token,
+    userScenarios.map((s) => s.path),
+  );
   for (const p of plans) {
-    console.log(`\n=== Plan of ${decodeURIComponent(p.path)}\n${p.sql}\nparameters: ${JSON.stringify(p.parameters)}\n\n${p.plan}`);
+    console.log(
+      `\n=== Plan of ${decodeURIComponent(p.path)}\n${p.sql}\nparameters: ${JSON.stringify(p.parameters)}\n\n${p.plan}`,
+    );
   }
 
   console.log("\nAims:");
@@ -161,11 +189,15 @@ try {
         `  ${verdict(ratio >= MIN_THROUGHPUT_RATIO)} ${pad(r.scenario.name, 28)} req/s ${num(ratio, 2)} of ${s.scenario.path}'s (aim >= ${MIN_THROUGHPUT_RATIO})`,
       );
     }
-    console.log(`  ${verdict(r.p99Ms < MAX_P99_MS)} ${pad(r.scenario.name, 28)} p99 ${num(r.p99Ms, 1)} ms (aim < ${MAX_P99_MS} ms)`);
+    console.log(
+      `  ${verdict(r.p99Ms < MAX_P99_MS)} ${pad(r.scenario.name, 28)} p99 ${num(r.p99Ms, 1)} ms (aim < ${MAX_P99_MS} ms)`,
+    );
     if (r.errors > 0) console.log(`  MISS ${pad(r.scenario.name, 28)} ${r.errors} failed requests`);
   }
   for (const p of plans) {
-    console.log(`  ${verdict(!p.seqScanOnUsers)} ${pad(decodeURIComponent(p.path), 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`);
+    console.log(
+      `  ${verdict(!p.seqScanOnUsers)} ${pad(decodeURIComponent(p.path), 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`,
+    );
   }
 } finally {
   server?.stop();

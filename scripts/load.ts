@@ -33,7 +33,9 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const extraUsers = Number(values.users);
 if (!(seconds > 0) || !Number.isInteger(extraUsers) || extraUsers < 0) {
-  console.error(`--seconds needs a positive number and --users a whole one, not "${values.seconds}" and "${values.users}".`);
+  console.error(
+    `--seconds needs a positive number and --users a whole one, not "${values.seconds}" and "${values.users}".`,
+  );
   process.exit(2);
 }
 const databaseUrl = process.env.DATABASE_URL;
@@ -52,8 +54,14 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length
 function hiddenFields(html: string): URLSearchParams {
   const fields = new URLSearchParams();
   const unescape = (v: string) =>
-    v.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(m[1]!, unescape(m[2]!));
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+    fields.set(m[1]!, unescape(m[2]!));
   return fields;
 }
 
@@ -75,7 +83,11 @@ class Admin {
     private stats: Stats,
   ) {}
 
-  private async send(label: string, request: () => Promise<Response>, change = false): Promise<{ status: number; body: string }> {
+  private async send(
+    label: string,
+    request: () => Promise<Response>,
+    change = false,
+  ): Promise<{ status: number; body: string }> {
     const started = performance.now();
     const res = await request();
     const body = await res.text();
@@ -83,13 +95,16 @@ class Admin {
     this.stats.byStatus.set(res.status, (this.stats.byStatus.get(res.status) ?? 0) + 1);
     const tally = this.stats.byAction.get(label) ?? new Map<number, number>();
     this.stats.byAction.set(label, tally.set(res.status, (tally.get(res.status) ?? 0) + 1));
-    if (res.status >= 500 && this.stats.failures.length < 10) this.stats.failures.push(`${label}: HTTP ${res.status}`);
+    if (res.status >= 500 && this.stats.failures.length < 10)
+      this.stats.failures.push(`${label}: HTTP ${res.status}`);
     if (change && res.status >= 300 && res.status < 400) this.stats.changes++;
     return { status: res.status, body };
   }
 
   private async ids(sql: string, n = 1): Promise<number[]> {
-    const { rows } = await this.db.query<{ id: number }>(`${sql} order by random() limit ${n}`, [this.companyId]);
+    const { rows } = await this.db.query<{ id: number }>(`${sql} order by random() limit ${n}`, [
+      this.companyId,
+    ]);
     return rows.map((r) => r.id);
   }
 
@@ -116,7 +131,10 @@ class Admin {
   ];
 
   private browse() {
-    const q = new URLSearchParams({ q: pick(["", "", "a", "ma", "son", "an", "415", "acme"]), page: String(1 + Math.floor(Math.random() * 3)) });
+    const q = new URLSearchParams({
+      q: pick(["", "", "a", "ma", "son", "an", "415", "acme"]),
+      page: String(1 + Math.floor(Math.random() * 3)),
+    });
     if (Math.random() < 0.3) q.set("license", pick(["connect", "sell", "support"]));
     if (Math.random() < 0.2) q.set("sort", pick(["name", "email", "added"]));
     if (Math.random() < 0.2) q.set("status", pick(["active", "pending"]));
@@ -126,14 +144,22 @@ class Admin {
   private async bulk(action: "add_admin" | "remove_admin" | "delete") {
     const ids = await this.liveUsers(2 + Math.floor(Math.random() * 4));
     if (ids.length === 0) return;
-    const body: [string, string][] = [["action", action], ...ids.map((id): [string, string] => ["id", String(id)])];
+    const body: [string, string][] = [
+      ["action", action],
+      ...ids.map((id): [string, string] => ["id", String(id)]),
+    ];
     if (action === "delete") body.push(["license", "keep"]);
     return this.send(`bulk ${action}`, () => this.http.post("/users/bulk", body), true);
   }
 
   private async deleteOne() {
     const [id] = await this.liveUsers();
-    if (id) await this.send("delete", () => this.http.post(`/users/${id}/delete`, { license: pick(["keep", "remove"]) }), true);
+    if (id)
+      await this.send(
+        "delete",
+        () => this.http.post(`/users/${id}/delete`, { license: pick(["keep", "remove"]) }),
+        true,
+      );
   }
 
   private async restore() {
@@ -150,14 +176,20 @@ class Admin {
     const [user] = await this.liveUsers();
     if (!number || !user) return;
     const fields = { target: `user:${user}`, as: pick(["primary", "additional"]) };
-    return this.send("reassign", () => this.http.post(`/users/reserved-numbers/${number}/reassign`, fields), true);
+    return this.send(
+      "reassign",
+      () => this.http.post(`/users/reserved-numbers/${number}/reassign`, fields),
+      true,
+    );
   }
 
   private async changeLicense() {
     const [id] = await this.liveUsers();
     if (!id) return;
     const to = pick(["connect", "sell", "support"]);
-    const review = await this.send("license change review", () => this.http.get(`/users/${id}/license?step=confirm&to=${to}`));
+    const review = await this.send("license change review", () =>
+      this.http.get(`/users/${id}/license?step=confirm&to=${to}`),
+    );
     const fields = hiddenFields(review.body);
     if (review.status !== 200 || !fields.has("seen")) return;
     if (Math.random() < 0.5) fields.set("keepNumber", "on");
@@ -167,10 +199,17 @@ class Admin {
   private async transferLicenses() {
     const offices = await this.ids("select id from offices where company_id = $1", 2);
     if (offices.length < 2) return;
-    const q = new URLSearchParams({ step: "review", category: "dialpad", from: String(offices[0]), to: String(offices[1]) });
+    const q = new URLSearchParams({
+      step: "review",
+      category: "dialpad",
+      from: String(offices[0]),
+      to: String(offices[1]),
+    });
     q.set("type", pick(["connect", "sell", "support"]));
     q.set("quantity", String(1 + Math.floor(Math.random() * 3)));
-    const review = await this.send("license transfer review", () => this.http.get(`/company/licenses/transfer?${q}`));
+    const review = await this.send("license transfer review", () =>
+      this.http.get(`/company/licenses/transfer?${q}`),
+    );
     const fields = hiddenFields(review.body);
     if (review.status !== 200 || !fields.has("fromPurchased")) return;
     return this.send("license transfer", () => this.http.post("/company/licenses/transfer", fields), true);
@@ -182,13 +221,19 @@ class Admin {
     if (!id || !office) return;
     // Next holds the new number (another country), then the review; some admins leave it instead of confirming.
     // Holding and leaving change no user and write no audit entry, so they are not counted as changes.
-    const next = await this.send("user transfer next", () => this.http.post(`/users/${id}/transfer`, { intent: "next", office: String(office) }));
+    const next = await this.send("user transfer next", () =>
+      this.http.post(`/users/${id}/transfer`, { intent: "next", office: String(office) }),
+    );
     if (next.status !== 302) return;
-    const review = await this.send("user transfer review", () => this.http.get(`/users/${id}/transfer?step=review&office=${office}`));
+    const review = await this.send("user transfer review", () =>
+      this.http.get(`/users/${id}/transfer?step=review&office=${office}`),
+    );
     const fields = hiddenFields(review.body);
     if (review.status !== 200 || !fields.has("seen")) return;
     if (Math.random() < 0.2) {
-      return this.send("user transfer leave", () => this.http.post(`/users/${id}/transfer`, { intent: pick(["back", "cancel"]), office: String(office) }));
+      return this.send("user transfer leave", () =>
+        this.http.post(`/users/${id}/transfer`, { intent: pick(["back", "cancel"]), office: String(office) }),
+      );
     }
     return this.send("user transfer", () => this.http.post(`/users/${id}/transfer`, fields), true);
   }
@@ -215,7 +260,11 @@ class Admin {
       `select id from users where company_id = $1 and status = 'active' and not is_company_admin and email not in ('ada@acme.test', 'gina@globex.test')`,
     );
     if (!id) return;
-    const start = await this.send("proxy start", () => this.http.post(`/users/${id}/proxy`, { reason: "load test" }), true);
+    const start = await this.send(
+      "proxy start",
+      () => this.http.post(`/users/${id}/proxy`, { reason: "load test" }),
+      true,
+    );
     if (start.status !== 302) return;
     await this.send("proxied settings", () => this.http.get("/settings"));
     // Ended here, or already by the server if the user was deleted meanwhile: then /proxy/end finds nothing to end.
@@ -263,7 +312,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-let failed = false;
+let failed: boolean;
 try {
   const url = await prepareDatabase();
   buildIfMissing();
@@ -271,16 +320,26 @@ try {
   const origin = server.origin;
   const db = new pg.Pool({ connectionString: url, max: 5 });
   const companyOf = new Map(
-    (await db.query<{ email: string; company_id: number }>("select email, company_id from users where email = any($1)", [ADMIN_EMAILS])).rows.map(
-      (r) => [r.email, r.company_id],
-    ),
+    (
+      await db.query<{ email: string; company_id: number }>(
+        "select email, company_id from users where email = any($1)",
+        [ADMIN_EMAILS],
+      )
+    ).rows.map((r) => [r.email, r.company_id]),
   );
   const stats: Stats = { latencies: [], byStatus: new Map(), byAction: new Map(), failures: [], changes: 0 };
   // Each admin signs in over HTTP with a session of their own (a proxy session belongs to one).
   const admins: Admin[] = [];
   for (let i = 0; i < ADMINS; i++) {
     const email = ADMIN_EMAILS[i % ADMIN_EMAILS.length]!;
-    admins.push(new Admin(new SignedIn(origin, await signIn(origin, email, DEMO_PASSWORD)), db, companyOf.get(email)!, stats));
+    admins.push(
+      new Admin(
+        new SignedIn(origin, await signIn(origin, email, DEMO_PASSWORD)),
+        db,
+        companyOf.get(email)!,
+        stats,
+      ),
+    );
   }
 
   console.log(`${ADMINS} admins for ${seconds} s against ${origin}…`);
@@ -297,7 +356,9 @@ try {
 
   const sorted = stats.latencies.sort((a, b) => a - b);
   const ms = (q: number) => percentile(sorted, q).toFixed(1);
-  console.log(`\nRequests: ${sorted.length.toLocaleString("en-US")} in ${elapsed.toFixed(1)} s (${(sorted.length / elapsed).toFixed(1)}/s); changes accepted: ${stats.changes}`);
+  console.log(
+    `\nRequests: ${sorted.length.toLocaleString("en-US")} in ${elapsed.toFixed(1)} s (${(sorted.length / elapsed).toFixed(1)}/s); changes accepted: ${stats.changes}`,
+  );
   console.log(`Latency ms: p50 ${ms(0.5)}, p90 ${ms(0.9)}, p99 ${ms(0.99)}, max ${ms(1)}`);
   console.log("By status:");
   for (const [status, n] of [...stats.byStatus].sort(([a], [b]) => a - b)) {
@@ -305,7 +366,12 @@ try {
   }
   console.log("By request:");
   for (const [label, tally] of [...stats.byAction].sort(([a], [b]) => a.localeCompare(b))) {
-    console.log(`  ${label.padEnd(24)} ${[...tally].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join("  ")}`);
+    console.log(
+      `  ${label.padEnd(24)} ${[...tally]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join("  ")}`,
+    );
   }
   for (const f of stats.failures) console.log(`  FAILURE ${f}`);
   console.log("Invariants:");
@@ -313,9 +379,15 @@ try {
     console.log(`  ${inv.broken.length === 0 ? "ok    " : "BROKEN"} ${inv.name}`);
     for (const row of inv.broken.slice(0, 5)) console.log(`         ${JSON.stringify(row)}`);
   }
-  const serverErrors = [...stats.byStatus].filter(([s]) => s >= 500 || s === 0).reduce((sum, [, n]) => sum + n, 0);
+  const serverErrors = [...stats.byStatus]
+    .filter(([s]) => s >= 500 || s === 0)
+    .reduce((sum, [, n]) => sum + n, 0);
   failed = serverErrors > 0 || invariants.some((i) => i.broken.length > 0);
-  console.log(failed ? `\nFAILED: ${serverErrors} server errors or unanswered requests, or a broken invariant.` : "\nPassed: no 5xx, every invariant holds.");
+  console.log(
+    failed
+      ? `\nFAILED: ${serverErrors} server errors or unanswered requests, or a broken invariant.`
+      : "\nPassed: no 5xx, every invariant holds.",
+  );
 } finally {
   server?.stop();
 }

@@ -21,12 +21,18 @@ try {
   if (migrated.length > 0) console.log(`Migrated: ${migrated.join(", ")}`);
 
   const seeded = await seedDemoIfEmpty(handle.db, new Date());
-  console.log(seeded ? "Seeded the demo companies (password: switchboard-demo)." : "Companies exist already: demo seed skipped.");
+  console.log(
+    seeded
+      ? "Seeded the demo companies (password: switchboard-demo)."
+      : "Companies exist already: demo seed skipped.",
+  );
 
   if (users > 0) {
     const started = performance.now();
     await seedScale(handle.db, users, (done, total) => {
-      process.stdout.write(`\rAdding users: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`);
+      process.stdout.write(
+        `\rAdding users: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`,
+      );
     });
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write("\n");

@@ -49,7 +49,10 @@ const day = z
   .string()
   .trim()
   // abort: one message for "yesterday", not two
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "Enter a date as YYYY-MM-DD, for example 2026-11-27.", abort: true })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, {
+    message: "Enter a date as YYYY-MM-DD, for example 2026-11-27.",
+    abort: true,
+  })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "2000-01-01";
@@ -63,7 +66,9 @@ export const auditFilters = z
   .object({
     who: text,
     target: text,
-    action: z.enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]], "Choose an action from the list.").optional(),
+    action: z
+      .enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]], "Choose an action from the list.")
+      .optional(),
     from: day,
     to: day,
     /** Entries older than this one (Next page). */
@@ -71,7 +76,10 @@ export const auditFilters = z
     /** Entries newer than this one (Previous page). */
     after: cursor,
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ["to"],
+    message: "The end date is before the start date.",
+  });
 export type AuditFilters = z.infer<typeof auditFilters>;
 
 export const FILTER_KEYS = ["who", "target", "action", "from", "to"] as const;

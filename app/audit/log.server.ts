@@ -28,7 +28,13 @@ import { likeContains } from "../users/list.server.ts";
 import { DELETED_USER } from "../users/anonymize.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
-import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, auditFilters, FILTER_KEYS, type AuditFilters } from "./log-params.ts";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_PAGE_SIZE,
+  auditFilters,
+  FILTER_KEYS,
+  type AuditFilters,
+} from "./log-params.ts";
 
 /**
  * The filters from the URL. A bad field (a date that does not exist, an
@@ -95,7 +101,8 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
   }
   if (f.action) qb = qb.where("a.action", "=", f.action);
   if (f.from) qb = qb.where("a.created_at", ">=", new Date(`${f.from}T00:00:00Z`));
-  if (f.to) qb = qb.where("a.created_at", "<", new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
+  if (f.to)
+    qb = qb.where("a.created_at", "<", new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000));
 
   const position = (id: number, op: "<" | ">") =>
     sql<boolean>`(a.created_at, a.id) ${sql.raw(op)} (select c.created_at, c.id from audit_log c where c.id = ${id} and c.company_id = ${companyId})`;
@@ -138,7 +145,10 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
   const entries: AuditRow[] = rows.map((r) => ({
     id: r.id,
     at: r.created_at,
-    actor: r.actor_id == null ? "Switchboard (automatic)" : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
+    actor:
+      r.actor_id == null
+        ? "Switchboard (automatic)"
+        : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
     onBehalfOf: r.behalf_id == null ? null : personName(r.behalf_first, r.behalf_last, r.behalf_pseudonym),
     action: AUDIT_ACTIONS[r.action as keyof typeof AUDIT_ACTIONS] ?? r.action,
     target: targetName(r),
@@ -155,43 +165,53 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
 
 /** Entries with the people they name, read now (an anonymized one by pseudonym). */
 function entriesQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom("audit_log as a")
-    .leftJoin("users as au", "au.id", "a.actor_user_id")
-    .leftJoin("users as bu", "bu.id", "a.on_behalf_of_user_id")
-    // target_id is text (a license pool's is "office:type"): cast only a user's or a proxy session's
-    .leftJoin("users as tu", (j) => j.on(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`))
-    .leftJoin("proxy_sessions as ps", (j) =>
-      j.on(sql<boolean>`ps.id = case when a.target_type = 'proxy_session' then a.target_id::int end`),
-    )
-    .leftJoin("users as pu", "pu.id", "ps.user_id")
-    .select([
-      "a.id",
-      "a.action",
-      "a.target_type",
-      "a.target_label",
-      "a.before",
-      "a.after",
-      "a.ip",
-      "a.created_at",
-      "au.id as actor_id",
-      "au.first_name as actor_first",
-      "au.last_name as actor_last",
-      "au.pseudonym as actor_pseudonym",
-      "bu.id as behalf_id",
-      "bu.first_name as behalf_first",
-      "bu.last_name as behalf_last",
-      "bu.pseudonym as behalf_pseudonym",
-      sql<string | null>`coalesce(case when tu.anonymized_at is not null then tu.pseudonym end,
-                                  case when pu.anonymized_at is not null then pu.pseudonym end)`.as("target_pseudonym"),
-    ]);
+  return (
+    db
+      .selectFrom("audit_log as a")
+      .leftJoin("users as au", "au.id", "a.actor_user_id")
+      .leftJoin("users as bu", "bu.id", "a.on_behalf_of_user_id")
+      // target_id is text (a license pool's is "office:type"): cast only a user's or a proxy session's
+      .leftJoin("users as tu", (j) =>
+        j.on(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`),
+      )
+      .leftJoin("proxy_sessions as ps", (j) =>
+        j.on(sql<boolean>`ps.id = case when a.target_type = 'proxy_session' then a.target_id::int end`),
+      )
+      .leftJoin("users as pu", "pu.id", "ps.user_id")
+      .select([
+        "a.id",
+        "a.action",
+        "a.target_type",
+        "a.target_label",
+        "a.before",
+        "a.after",
+        "a.ip",
+        "a.created_at",
+        "au.id as actor_id",
+        "au.first_name as actor_first",
+        "au.last_name as actor_last",
+        "au.pseudonym as actor_pseudonym",
+        "bu.id as behalf_id",
+        "bu.first_name as behalf_first",
+        "bu.last_name as behalf_last",
+        "bu.pseudonym as behalf_pseudonym",
+        sql<string | null>`coalesce(case when tu.anonymized_at is not null then tu.pseudonym end,
+                                  case when pu.anonymized_at is not null then pu.pseudonym end)`.as(
+          "target_pseudonym",
+        ),
+      ])
+  );
 }
 
 function personName(first: string | null, last: string | null, pseudonym: string | null): string {
   return first == null ? `${DELETED_USER} ${pseudonym ?? ""}`.trim() : `${first} ${last}`;
 }
 
-function targetName(r: { target_type: string; target_label: string | null; target_pseudonym: string | null }): string {
+function targetName(r: {
+  target_type: string;
+  target_label: string | null;
+  target_pseudonym: string | null;
+}): string {
   if (r.target_pseudonym) return `${DELETED_USER} ${r.target_pseudonym}`;
   if (r.target_type === "phone_number") return formatNumber(r.target_label) ?? "A number";
   if (r.target_type === "company") return "Users of the company";
@@ -206,7 +226,11 @@ interface OfficeNames {
 }
 
 async function officeNames(db: Kysely<Database>, actor: Actor): Promise<OfficeNames> {
-  const rows = await db.selectFrom("offices").select(["id", "name"]).where("company_id", "=", actor.company.id).execute();
+  const rows = await db
+    .selectFrom("offices")
+    .select(["id", "name"])
+    .where("company_id", "=", actor.company.id)
+    .execute();
   const mine = (id: number) => actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(id);
   const byId = new Map(rows.filter((o) => mine(o.id)).map((o) => [o.id, o.name]));
   const names = new Set(byId.values());
@@ -228,7 +252,10 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
   status: { label: "Status", format: (v) => STATUS_NAMES[String(v)] ?? String(v) },
   license_type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
   type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
-  license: { label: "License seat", format: (v) => (v === "remove" ? "Removed" : v === "keep" ? "Kept, unassigned" : String(v)) },
+  license: {
+    label: "License seat",
+    format: (v) => (v === "remove" ? "Removed" : v === "keep" ? "Kept, unassigned" : String(v)),
+  },
   quantity: { label: "Quantity" },
   purchased: { label: "Purchased" },
   assigned: { label: "Assigned" },
@@ -253,7 +280,10 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
   group: { label: "Group" },
   last_holder: { label: "Last held by" },
   primary: { label: "Primary number" },
-  addon: { label: "Add-on seat", format: (v) => (v == null ? "None" : (LICENSE_NAMES[String(v)] ?? String(v))) },
+  addon: {
+    label: "Add-on seat",
+    format: (v) => (v == null ? "None" : (LICENSE_NAMES[String(v)] ?? String(v))),
+  },
   reason: { label: "Reason" },
   end_reason: { label: "Ended", format: (v) => END_REASONS[String(v)] ?? String(v) },
   first_name: { label: "First name" },
@@ -301,7 +331,12 @@ function value(v: unknown): string {
   return String(v);
 }
 
-export function describeChanges(action: string, before: unknown, after: unknown, offices: OfficeNames): AuditChange[] {
+export function describeChanges(
+  action: string,
+  before: unknown,
+  after: unknown,
+  offices: OfficeNames,
+): AuditChange[] {
   const b = { ...((before ?? {}) as Exclude<Details, null>) };
   const a = (after ?? {}) as Exclude<Details, null>;
   // A transfer from another office: that office's groups, and the numbers
@@ -314,7 +349,8 @@ export function describeChanges(action: string, before: unknown, after: unknown,
   const keys = Object.keys(FIELDS).filter((k) => k in b || k in a);
   return keys.map((k) => {
     const { label, format } = FIELDS[k]!;
-    const show = (side: Exclude<Details, null>) => (k in side ? (format ? format(side[k], offices) : value(side[k])) : null);
+    const show = (side: Exclude<Details, null>) =>
+      k in side ? (format ? format(side[k], offices) : value(side[k])) : null;
     const was = show(b);
     const is = show(a);
     // A detail the entry carries unchanged on both sides (a license transfer's

@@ -80,7 +80,9 @@ export async function loadActor(
     .selectFrom("sessions as s")
     .innerJoin("users as u", "u.id", "s.user_id")
     .innerJoin("companies as c", "c.id", "u.company_id")
-    .leftJoin("proxy_sessions as ps", (join) => join.onRef("ps.session_id", "=", "s.id").on("ps.ended_at", "is", null))
+    .leftJoin("proxy_sessions as ps", (join) =>
+      join.onRef("ps.session_id", "=", "s.id").on("ps.ended_at", "is", null),
+    )
     .leftJoin("users as pu", "pu.id", "ps.user_id")
     .select([
       "u.id",
@@ -293,13 +295,17 @@ export function idParam(raw: string | undefined, what: string): number {
 export function requireLicenseViewer(context: ContextLike, request: Request): Actor {
   const actor = requireActor(context, request);
   if (!actor.isAdmin || actor.proxy) {
-    throw data({ message: "Company Settings > Licenses is for Company Admins and Office Admins." }, { status: 403 });
+    throw data(
+      { message: "Company Settings > Licenses is for Company Admins and Office Admins." },
+      { status: 403 },
+    );
   }
   return actor;
 }
 
 /** Transfer Licenses: Company Admins on a higher-tier plan, acting as themselves. */
-export const mayTransferLicenses = (actor: Actor) => actor.person.isCompanyAdmin && actor.higherTier && !actor.proxy;
+export const mayTransferLicenses = (actor: Actor) =>
+  actor.person.isCompanyAdmin && actor.higherTier && !actor.proxy;
 
 export function requireLicenseTransfer(context: ContextLike, request: Request): Actor {
   const actor = requireLicenseViewer(context, request);

@@ -27,7 +27,7 @@ export async function isForgedPost(request: Request): Promise<boolean> {
 
   const cookie = readCookie(request, CSRF_COOKIE);
   if (!cookie) return true;
-  let field: FormDataEntryValue | null = null;
+  let field: FormDataEntryValue | null;
   try {
     field = (await request.clone().formData()).get(CSRF_FIELD);
   } catch {

@@ -18,5 +18,6 @@ export function readFlash(request: Request): string | null {
 export function clearFlashIfShown(request: Request, response: Response): void {
   if (!readFlash(request)) return;
   const setting = response.headers.getSetCookie().some((c) => c.startsWith(`${FLASH_COOKIE}=`));
-  if (!setting) response.headers.append("Set-Cookie", serializeCookie(request, FLASH_COOKIE, "", { maxAge: 0 }));
+  if (!setting)
+    response.headers.append("Set-Cookie", serializeCookie(request, FLASH_COOKIE, "", { maxAge: 0 }));
 }

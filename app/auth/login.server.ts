@@ -13,9 +13,7 @@ import { clientIp } from "./cookies.server.ts";
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 5;
 
-export type SignInResult =
-  | { ok: true; userId: number }
-  | { ok: false; message: string };
+export type SignInResult = { ok: true; userId: number } | { ok: false; message: string };
 
 export const WRONG_CREDENTIALS = "That email and password do not match an active account.";
 
@@ -78,6 +76,7 @@ export async function signIn(
 
 /** Only a path on this site: never an absolute URL someone slipped into the link. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback: string): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+    return fallback;
   return to;
 }

@@ -16,7 +16,10 @@ export const csrfContext = createContext<string>("");
 export const authMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
   if (request.method !== "GET" && request.method !== "HEAD" && (await isForgedPost(request))) {
     throw data(
-      { message: "This form was sent from another site, or its page is too old. Go back, reload the page, and try again." },
+      {
+        message:
+          "This form was sent from another site, or its page is too old. Go back, reload the page, and try again.",
+      },
       { status: 403 },
     );
   }
@@ -35,7 +38,9 @@ export const authMiddleware: MiddlewareFunction<Response> = async ({ request, co
       const ended = actor.endedProxy;
       await endRefusedProxy(db, actor, ended, at);
       const { target } = ended;
-      const canSee = actor.isAdmin && target.status !== "deleted" &&
+      const canSee =
+        actor.isAdmin &&
+        target.status !== "deleted" &&
         (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
       throw redirect(canSee ? `/users/${target.id}` : homeFor(actor), {
         headers: { "Set-Cookie": flashCookie(request, ended.message) },

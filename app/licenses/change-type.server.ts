@@ -29,7 +29,15 @@ async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
   let userQuery = db
     .selectFrom("users as u")
     .innerJoin("offices as o", "o.id", "u.office_id")
-    .select(["u.id", "u.first_name", "u.last_name", "u.status", "u.license_type", "u.office_id", "o.name as office_name"])
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.status",
+      "u.license_type",
+      "u.office_id",
+      "o.name as office_name",
+    ])
     .where(usersInScope(actor))
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted");
@@ -109,9 +117,26 @@ function preview(state: State, to: UserLicenseType): LicenseChangePreview {
   const primary = state.primary;
   if (primary && from === "connect" && to !== "connect" && !primary.addon_license_type) {
     const freeAddons = state.unassigned("local_number");
-    number = { id: primary.id, e164: primary.e164, formatted: formatNumber(primary.e164)!, outcome: freeAddons > 0 ? "can_keep" : "to_pool", freeAddons };
-  } else if (primary && from !== "connect" && to === "connect" && primary.addon_license_type === "local_number") {
-    number = { id: primary.id, e164: primary.e164, formatted: formatNumber(primary.e164)!, outcome: "becomes_included", freeAddons: 0 };
+    number = {
+      id: primary.id,
+      e164: primary.e164,
+      formatted: formatNumber(primary.e164)!,
+      outcome: freeAddons > 0 ? "can_keep" : "to_pool",
+      freeAddons,
+    };
+  } else if (
+    primary &&
+    from !== "connect" &&
+    to === "connect" &&
+    primary.addon_license_type === "local_number"
+  ) {
+    number = {
+      id: primary.id,
+      e164: primary.e164,
+      formatted: formatNumber(primary.e164)!,
+      outcome: "becomes_included",
+      freeAddons: 0,
+    };
   }
   const key = [
     from,
@@ -181,16 +206,25 @@ export async function changeLicenseType(
         }
         const { user } = state;
         let numberNote = "";
-        let numberAfter: { e164: string; addon: AddonLicenseType | null } | { e164: string; state: "reserved" } | null =
+        let numberAfter:
+          { e164: string; addon: AddonLicenseType | null } | { e164: string; state: "reserved" } | null =
           state.primary ? { e164: state.primary.e164, addon: state.primary.addon_license_type } : null;
         if (p.number) {
           const n = p.number;
           if (n.outcome === "can_keep" && input.keepNumber) {
-            await tx.updateTable("phone_numbers").set({ addon_license_type: "local_number" }).where("id", "=", n.id).execute();
+            await tx
+              .updateTable("phone_numbers")
+              .set({ addon_license_type: "local_number" })
+              .where("id", "=", n.id)
+              .execute();
             numberAfter = { e164: n.e164, addon: "local_number" };
             numberNote = ` ${n.formatted} is kept, with a Local number add-on.`;
           } else if (n.outcome === "becomes_included") {
-            await tx.updateTable("phone_numbers").set({ addon_license_type: null }).where("id", "=", n.id).execute();
+            await tx
+              .updateTable("phone_numbers")
+              .set({ addon_license_type: null })
+              .where("id", "=", n.id)
+              .execute();
             numberAfter = { e164: n.e164, addon: null };
             numberNote = ` ${n.formatted} is now the number included with Connect; its Local number add-on is unassigned.`;
           } else {
@@ -224,14 +258,21 @@ export async function changeLicenseType(
             before: {
               license_type: user.license_type,
               groups: state.groups.map((g) => g.name),
-              number: state.primary ? { e164: state.primary.e164, addon: state.primary.addon_license_type } : null,
+              number: state.primary
+                ? { e164: state.primary.e164, addon: state.primary.addon_license_type }
+                : null,
             },
             after: { license_type: input.to, groups: p.groupsKept.map((g) => g.name), number: numberAfter },
           },
           now,
         );
-        const removed = p.groupsRemoved.length ? ` Removed from ${p.groupsRemoved.map((g) => g.name).join(", ")}.` : "";
-        return { ok: true as const, message: `${p.user.name} now has a ${LICENSE_NAMES[input.to]} license.${removed}${numberNote}` };
+        const removed = p.groupsRemoved.length
+          ? ` Removed from ${p.groupsRemoved.map((g) => g.name).join(", ")}.`
+          : "";
+        return {
+          ok: true as const,
+          message: `${p.user.name} now has a ${LICENSE_NAMES[input.to]} license.${removed}${numberNote}`,
+        };
       }),
     async () => {
       const state = await readState(db, actor, userId, false);

@@ -20,14 +20,20 @@ export interface PoolRow {
   unassigned: number;
 }
 
-export async function listPools(db: Kysely<Database>, actor: Actor, officeIds?: number[]): Promise<PoolRow[]> {
+export async function listPools(
+  db: Kysely<Database>,
+  actor: Actor,
+  officeIds?: number[],
+): Promise<PoolRow[]> {
   const ids = officeIds ? officeIds.filter((id) => actor.adminOfficeIds.includes(id)) : actor.adminOfficeIds;
   if (ids.length === 0) return [];
   const rows = await db
     .selectFrom("offices as o")
     .innerJoin("price_levels as pl", "pl.code", "o.price_level")
     .crossJoin("license_types as lt")
-    .leftJoin("license_pools as p", (j) => j.onRef("p.office_id", "=", "o.id").onRef("p.license_type", "=", "lt.code"))
+    .leftJoin("license_pools as p", (j) =>
+      j.onRef("p.office_id", "=", "o.id").onRef("p.license_type", "=", "lt.code"),
+    )
     .select([
       "o.id as officeId",
       "o.name as officeName",

@@ -28,7 +28,12 @@ export type TransferStep = (typeof TRANSFER_STEPS)[number];
 
 export const MAX_TRANSFER = 10_000;
 
-const id = (message: string) => z.coerce.number(message).int(message).positive(message).max(2 ** 31 - 1, message);
+const id = (message: string) =>
+  z.coerce
+    .number(message)
+    .int(message)
+    .positive(message)
+    .max(2 ** 31 - 1, message);
 
 /** Every value of the flow is optional: a step asks only for what came before it. */
 export const transferParamsSchema = z.object({
@@ -56,7 +61,10 @@ export const transferConfirmSchema = z.object({
 export type TransferConfirmInput = z.infer<typeof transferConfirmSchema>;
 
 /** The URL of a step of Transfer Licenses, carrying every value entered so far. */
-export function transferUrl(step: TransferStep, values: Partial<Record<"category" | "from" | "to" | "type" | "quantity", string | number>>) {
+export function transferUrl(
+  step: TransferStep,
+  values: Partial<Record<"category" | "from" | "to" | "type" | "quantity", string | number>>,
+) {
   const search = new URLSearchParams({ step });
   for (const k of ["category", "from", "to", "type", "quantity"] as const) {
     const v = values[k];

@@ -13,7 +13,13 @@ import type { Kysely } from "kysely";
 import type { Database, LicenseCategory, LicenseType } from "../../db/schema.ts";
 import { mayTransferLicenses, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { CATEGORY_NAMES, MAX_TRANSFER, TRANSFER_STEPS, type TransferParams, type TransferStep } from "./schema.ts";
+import {
+  CATEGORY_NAMES,
+  MAX_TRANSFER,
+  TRANSFER_STEPS,
+  type TransferParams,
+  type TransferStep,
+} from "./schema.ts";
 import type { PoolRow } from "./pools.server.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
@@ -44,7 +50,12 @@ export function officesOf(pools: PoolRow[]): TransferOffice[] {
   const seen = new Map<number, TransferOffice>();
   for (const p of pools) {
     if (!seen.has(p.officeId)) {
-      seen.set(p.officeId, { id: p.officeId, name: p.officeName, priceLevel: p.priceLevel, priceLevelName: p.priceLevelName });
+      seen.set(p.officeId, {
+        id: p.officeId,
+        name: p.officeName,
+        priceLevel: p.priceLevel,
+        priceLevelName: p.priceLevelName,
+      });
     }
   }
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -55,7 +66,9 @@ export const poolOf = (pools: PoolRow[], officeId: number | undefined, type: str
 
 /** Unassigned seats of a category in an office: what it could give. */
 export const unassignedIn = (pools: PoolRow[], officeId: number, category: LicenseCategory) =>
-  pools.filter((p) => p.officeId === officeId && p.category === category).reduce((n, p) => n + p.unassigned, 0);
+  pools
+    .filter((p) => p.officeId === officeId && p.category === category)
+    .reduce((n, p) => n + p.unassigned, 0);
 
 /** Why an office cannot receive from `source`, or null if it can. */
 export function destinationRefusal(source: TransferOffice, office: TransferOffice): string | null {
@@ -96,19 +109,26 @@ export function resolveTransferStep(pools: PoolRow[], params: TransferParams): R
   const source = offices.find((o) => o.id === values.from);
   if (!source) return at("from", "from", "Choose the office to transfer licenses from.");
   if (unassignedIn(pools, source.id, category) === 0) {
-    return at("from", "from", `${source.name} has no unassigned ${CATEGORY_NAMES[category]} licenses to transfer.`);
+    return at(
+      "from",
+      "from",
+      `${source.name} has no unassigned ${CATEGORY_NAMES[category]} licenses to transfer.`,
+    );
   }
   if (wanted === 2) return at("to");
 
   const destination = offices.find((o) => o.id === values.to);
-  if (!destination || destination.id === source.id) return at("to", "to", "Choose the office to transfer licenses to.");
+  if (!destination || destination.id === source.id)
+    return at("to", "to", "Choose the office to transfer licenses to.");
   const why = destinationRefusal(source, destination);
   if (why) return at("to", "to", `${destination.name} cannot be chosen. ${why}`);
   if (wanted === 3) return at("type");
 
   const pool = poolOf(pools, source.id, values.type);
-  if (!pool || pool.category !== category) return at("type", "type", "Choose the type of license to transfer.");
-  if (pool.unassigned === 0) return at("type", "type", `${source.name} has no unassigned ${pool.typeName} licenses.`);
+  if (!pool || pool.category !== category)
+    return at("type", "type", "Choose the type of license to transfer.");
+  if (pool.unassigned === 0)
+    return at("type", "type", `${source.name} has no unassigned ${pool.typeName} licenses.`);
   const quantity = Number(values.quantity);
   if (!values.quantity || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_TRANSFER) {
     return at("type", "quantity", "Enter how many licenses to transfer: a whole number, at least 1.");
@@ -140,9 +160,16 @@ export interface TransferInput {
 const countsText = (office: string, c: Counts) =>
   `${office}: ${c.purchased} purchased, ${c.assigned} assigned, ${c.purchased - c.assigned} unassigned`;
 
-export async function transferLicenses(db: Kysely<Database>, actor: Actor, input: TransferInput, now: Date): Promise<Outcome> {
-  if (!mayTransferLicenses(actor)) return { ok: false, message: "Only Company Admins on a higher-tier plan transfer licenses." };
-  if (!(input.type in LICENSE_NAMES)) return { ok: false, message: "Choose the type of license to transfer." };
+export async function transferLicenses(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: TransferInput,
+  now: Date,
+): Promise<Outcome> {
+  if (!mayTransferLicenses(actor))
+    return { ok: false, message: "Only Company Admins on a higher-tier plan transfer licenses." };
+  if (!(input.type in LICENSE_NAMES))
+    return { ok: false, message: "Choose the type of license to transfer." };
   const type = input.type as LicenseType;
   const typeName = LICENSE_NAMES[type]!;
   const offices = await db
@@ -164,7 +191,8 @@ export async function transferLicenses(db: Kysely<Database>, actor: Actor, input
     };
   }
   const q = input.quantity;
-  if (!Number.isInteger(q) || q < 1 || q > MAX_TRANSFER) return { ok: false, message: "Enter a whole number of licenses, at least 1." };
+  if (!Number.isInteger(q) || q < 1 || q > MAX_TRANSFER)
+    return { ok: false, message: "Enter a whole number of licenses, at least 1." };
 
   return refusing(
     () =>
@@ -246,6 +274,7 @@ export async function transferLicenses(db: Kysely<Database>, actor: Actor, input
           message: `Transferred ${plural(q, `${typeName} license`)} from ${source.name} to ${destination.name}.`,
         };
       }),
-    () => `${source.name} does not have ${plural(q, `unassigned ${typeName} license`)} any more: nothing was transferred.`,
+    () =>
+      `${source.name} does not have ${plural(q, `unassigned ${typeName} license`)} any more: nothing was transferred.`,
   );
 }

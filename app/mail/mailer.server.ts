@@ -24,10 +24,17 @@ export async function sendMail(mail: Mail): Promise<void> {
     await nodemailer.createTransport(process.env.SMTP_URL).sendMail({ from: FROM, ...mail });
     return;
   }
-  const info = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({ from: FROM, ...mail });
+  const info = await nodemailer
+    .createTransport({ streamTransport: true, buffer: true })
+    .sendMail({ from: FROM, ...mail });
   const dir = outboxDir();
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${info.messageId.replace(/[^\w.-]/g, "")}.eml`);
+  const file = join(
+    dir,
+    `${new Date().toISOString().replace(/[:.]/g, "-")}-${info.messageId.replace(/[^\w.-]/g, "")}.eml`,
+  );
   await writeFile(file, info.message as Buffer);
-  console.log(`Mail to ${mail.to}: "${mail.subject}" (not sent: no SMTP_URL) written to ${file}\n${mail.text}`);
+  console.log(
+    `Mail to ${mail.to}: "${mail.subject}" (not sent: no SMTP_URL) written to ${file}\n${mail.text}`,
+  );
 }

@@ -63,7 +63,14 @@ export interface HeldNumber {
  * user. Under `lock` (the confirmation) the hold rows are locked, so a
  * Back or Cancel in another tab waits for the transfer instead.
  */
-export async function heldFor(db: Db, actor: Actor, userIds: number[], officeId: number, now: Date, lock = false) {
+export async function heldFor(
+  db: Db,
+  actor: Actor,
+  userIds: number[],
+  officeId: number,
+  now: Date,
+  lock = false,
+) {
   if (userIds.length === 0) return new Map<number, HeldNumber>();
   let qb = db
     .selectFrom("number_holds")
@@ -106,11 +113,23 @@ export async function holdNewNumbers(
       .forUpdate()
       .skipLocked()
       .execute();
-    const candidates: { e164: string; source: "pool" | "provider" }[] = pool.map((n) => ({ e164: n.e164, source: "pool" }));
+    const candidates: { e164: string; source: "pool" | "provider" }[] = pool.map((n) => ({
+      e164: n.e164,
+      source: "pool",
+    }));
     if (candidates.length < wanting.length) {
       const short = wanting.length - candidates.length;
-      const offered = await provider.findAvailable(tx, { country: office.country, kind: "local" }, short + tried.size + PROVIDER_SLACK, now);
-      const locked = await provider.claimable(tx, offered.map((n) => n.e164).filter((e164) => !tried.has(e164)), short);
+      const offered = await provider.findAvailable(
+        tx,
+        { country: office.country, kind: "local" },
+        short + tried.size + PROVIDER_SLACK,
+        now,
+      );
+      const locked = await provider.claimable(
+        tx,
+        offered.map((n) => n.e164).filter((e164) => !tried.has(e164)),
+        short,
+      );
       for (const e164 of locked) candidates.push({ e164, source: "provider" });
     }
     if (candidates.length === 0) break;
@@ -158,7 +177,11 @@ export async function holdNewNumbers(
 /** Leaving a review (Back, Cancel): this sign-in's holds for these users go back to being offered. */
 export async function dropHolds(db: Db, actor: Actor, userIds: number[]) {
   if (userIds.length === 0) return;
-  await db.deleteFrom("number_holds").where("session_id", "=", actor.sessionId).where("user_id", "in", userIds).execute();
+  await db
+    .deleteFrom("number_holds")
+    .where("session_id", "=", actor.sessionId)
+    .where("user_id", "in", userIds)
+    .execute();
 }
 
 /** A transfer done: every hold for these users is spent, whoever's review it was. */
@@ -182,25 +205,41 @@ export async function holdOn(db: Db, actor: Actor, e164: string, now: Date): Pro
 
 /** The live holds on these numbers: the company whose review holds each, whose transfer, until when. */
 export async function holdsOn(db: Db, e164s: string[], now: Date) {
-  if (e164s.length === 0) return new Map<string, { companyId: number; userName: string; officeName: string; until: Date }>();
+  if (e164s.length === 0)
+    return new Map<string, { companyId: number; userName: string; officeName: string; until: Date }>();
   const rows = await db
     .selectFrom("number_holds as h")
     .innerJoin("users as u", "u.id", "h.user_id")
     .innerJoin("offices as o", "o.id", "h.office_id")
-    .select(["h.e164", "h.company_id", "h.expires_at", "u.first_name", "u.last_name", "o.name as office_name"])
+    .select([
+      "h.e164",
+      "h.company_id",
+      "h.expires_at",
+      "u.first_name",
+      "u.last_name",
+      "o.name as office_name",
+    ])
     .where("h.e164", "in", e164s)
     .where("h.expires_at", ">", now)
     .execute();
   return new Map(
     rows.map((r) => [
       r.e164,
-      { companyId: r.company_id, userName: `${r.first_name} ${r.last_name}`, officeName: r.office_name, until: r.expires_at },
+      {
+        companyId: r.company_id,
+        userName: `${r.first_name} ${r.last_name}`,
+        officeName: r.office_name,
+        until: r.expires_at,
+      },
     ]),
   );
 }
 
 /** The background job's sweep: holds that ran out are only rows by then. */
 export async function sweepHolds(db: Db, now: Date) {
-  const { numDeletedRows } = await db.deleteFrom("number_holds").where("expires_at", "<=", now).executeTakeFirst();
+  const { numDeletedRows } = await db
+    .deleteFrom("number_holds")
+    .where("expires_at", "<=", now)
+    .executeTakeFirst();
   return Number(numDeletedRows);
 }

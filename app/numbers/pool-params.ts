@@ -11,7 +11,13 @@ export type PoolState = keyof typeof POOL_STATES;
 
 export const poolParams = z.object({
   q: z.string().trim().max(200).catch(""),
-  office: z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined),
+  office: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31 - 1)
+    .optional()
+    .catch(undefined),
   kind: z.enum(["local", "toll_free", "fax"]).optional().catch(undefined),
   state: z.enum(["reserved", "on_hold"]).optional().catch(undefined),
   // Newest first by default: the numbers an admin just let go are the ones they look for.

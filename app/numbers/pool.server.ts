@@ -31,7 +31,8 @@ function filteredPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Da
   if (p.office) qb = qb.where("n.office_id", "=", p.office);
   if (p.kind) qb = qb.where("n.kind", "=", p.kind);
   if (p.state === "on_hold") qb = qb.where("n.held_until", ">", now);
-  if (p.state === "reserved") qb = qb.where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]));
+  if (p.state === "reserved")
+    qb = qb.where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]));
   return qb;
 }
 
@@ -82,7 +83,11 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     .execute();
 
   const count = Number(rows[0]?.total ?? 0);
-  const transferHolds = await holdsOn(db, rows.filter((r) => r.e164 !== null).map((r) => r.e164!), now);
+  const transferHolds = await holdsOn(
+    db,
+    rows.filter((r) => r.e164 !== null).map((r) => r.e164!),
+    now,
+  );
   const numbers: PoolRow[] = rows
     .filter((r) => r.id !== null)
     .map((r) => ({

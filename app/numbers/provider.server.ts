@@ -27,7 +27,12 @@ export interface NumberProvider {
    * Numbers free to provision, for a person to choose from, leaving out
    * those held at `now` for a transfer review (app/numbers/holds.server.ts).
    */
-  findAvailable(db: Kysely<Database>, query: NumberQuery, limit: number, now: Date): Promise<AvailableNumber[]>;
+  findAvailable(
+    db: Kysely<Database>,
+    query: NumberQuery,
+    limit: number,
+    now: Date,
+  ): Promise<AvailableNumber[]>;
   /**
    * Provisions one number to the company, inside the caller's transaction:
    * the one asked for, or any that fits the query. Null when none is free

@@ -32,7 +32,8 @@ import { refusable, Refusal, violates } from "../refusal.server.ts";
 import { sendToPool } from "./remove.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 
-export const STALE = "This number is no longer in the Reserved Pool: someone assigned or deleted it meanwhile. Nothing was changed.";
+export const STALE =
+  "This number is no longer in the Reserved Pool: someone assigned or deleted it meanwhile. Nothing was changed.";
 
 /** How many users the form lists at once; a search narrows them. */
 export const USER_CHOICES = 25;
@@ -63,8 +64,14 @@ async function numberInScope(db: Kysely<Database>, actor: Actor, numberId: numbe
 }
 
 /** Why a number cannot go to users at all, or null if it can. */
-function whyNotToUsers(kind: NumberKind, country: string, officeCountry: string, officeName: string): string | null {
-  if (kind === "toll_free") return "Toll-free numbers are never assigned to users: choose the main line, a department or a call center.";
+function whyNotToUsers(
+  kind: NumberKind,
+  country: string,
+  officeCountry: string,
+  officeName: string,
+): string | null {
+  if (kind === "toll_free")
+    return "Toll-free numbers are never assigned to users: choose the main line, a department or a call center.";
   if (country !== officeCountry) {
     return `This number is in ${country} and ${officeName} is in ${officeCountry}: it can go to a group only, as users take numbers of their own country.`;
   }
@@ -76,20 +83,35 @@ export function heldMessage(heldUntil: Date, lastHolder: string | null) {
 }
 
 /** Everything the Reassign page shows: the number, who may get it, and why others may not. */
-export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numberId: number, q: string, now: Date) {
+export async function loadReassignForm(
+  db: Kysely<Database>,
+  actor: Actor,
+  numberId: number,
+  q: string,
+  now: Date,
+) {
   const n = await numberInScope(db, actor, numberId);
   if (!n) return null;
   const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
   const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const nameMatches = terms.length ? sql`and ${sql.join(terms.map((t) => sql`u.search_text like ${likeContains(t)}`), sql` and `)}` : sql``;
+  const nameMatches = terms.length
+    ? sql`and ${sql.join(
+        terms.map((t) => sql`u.search_text like ${likeContains(t)}`),
+        sql` and `,
+      )}`
+    : sql``;
 
   // One statement: groups, the users to choose from (with their total), and the free add-ons.
   const row = await db
     .selectNoFrom((eb) => [
-      sql<{ id: number; name: string; kind: GroupKind }[]>`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind) order by g.name), '[]') from groups g where g.office_id = ${n.office_id} and g.company_id = ${actor.company.id})`.as(
+      sql<
+        { id: number; name: string; kind: GroupKind }[]
+      >`(select coalesce(json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind) order by g.name), '[]') from groups g where g.office_id = ${n.office_id} and g.company_id = ${actor.company.id})`.as(
         "groups",
       ),
-      sql<{ id: number; name: string; license: UserLicenseType; primary: string | null }[]>`(select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'license', x.license_type, 'primary', x.e164) order by x.sort_name, x.id), '[]') from (
+      sql<
+        { id: number; name: string; license: UserLicenseType; primary: string | null }[]
+      >`(select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'license', x.license_type, 'primary', x.e164) order by x.sort_name, x.id), '[]') from (
           select u.id, u.first_name || ' ' || u.last_name as name, u.license_type, u.sort_name,
                  (select p.e164 from phone_numbers p where p.assigned_user_id = u.id and p.is_primary) as e164
             from users u
@@ -97,12 +119,14 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
              ${nameMatches}
            order by u.sort_name, u.id limit ${USER_CHOICES}) x)`.as("users"),
       sql<number>`(select count(*) from users u where u.company_id = ${actor.company.id} and u.office_id = ${n.office_id} and u.status <> 'deleted'
-             ${nameMatches})`.as(
-        "user_total",
-      ),
+             ${nameMatches})`.as("user_total"),
       eb
         .selectFrom("license_pools as lp")
-        .select(sql<Record<string, number>>`coalesce(json_object_agg(lp.license_type, lp.purchased - lp.assigned), '{}')`.as("free"))
+        .select(
+          sql<
+            Record<string, number>
+          >`coalesce(json_object_agg(lp.license_type, lp.purchased - lp.assigned), '{}')`.as("free"),
+        )
         .where("lp.office_id", "=", n.office_id)
         .where("lp.license_type", "in", ["local_number", "fax_line", "toll_free_number"])
         .as("free_addons"),
@@ -133,7 +157,9 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
             ? { message: heldForTransfer, urgent: false }
             : null,
     notToUsers,
-    groups: [...row.groups].sort((a, b) => GROUP_ORDER[a.kind] - GROUP_ORDER[b.kind] || a.name.localeCompare(b.name)),
+    groups: [...row.groups].sort(
+      (a, b) => GROUP_ORDER[a.kind] - GROUP_ORDER[b.kind] || a.name.localeCompare(b.name),
+    ),
     users: notToUsers ? [] : row.users.map((u) => ({ ...u, primary: formatNumber(u.primary) })),
     userTotal: notToUsers ? 0 : Number(row.user_total),
     freeAddons: {
@@ -146,7 +172,13 @@ export async function loadReassignForm(db: Kysely<Database>, actor: Actor, numbe
 
 export type ReassignForm = NonNullable<Awaited<ReturnType<typeof loadReassignForm>>>;
 
-export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberId: number, input: ReassignInput, at: Date) {
+export async function reassignNumber(
+  db: Kysely<Database>,
+  actor: Actor,
+  numberId: number,
+  input: ReassignInput,
+  at: Date,
+) {
   const target = parseTarget(input.target);
   return refusable(async () => {
     let addon: AddonLicenseType | null = null;
@@ -205,7 +237,8 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
             .where("office_id", "=", n.office_id)
             .where("company_id", "=", actor.company.id)
             .executeTakeFirst();
-          if (!group) throw new Refusal(`That group is not one of ${n.office_name}'s: a number stays in its office.`);
+          if (!group)
+            throw new Refusal(`That group is not one of ${n.office_name}'s: a number stays in its office.`);
           addon = n.kind === "toll_free" ? "toll_free_number" : n.kind === "fax" ? "fax_line" : null;
           assignedTo = group.name;
           await assign(tx, n.id, { assigned_group_id: group.id, addon_license_type: addon });
@@ -214,7 +247,9 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
           const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
           if (notToUsers) throw new Refusal(notToUsers);
           if (user.office_id !== n.office_id) {
-            throw new Refusal(`Only users of ${n.office_name} can get this number: a number stays in its office.`);
+            throw new Refusal(
+              `Only users of ${n.office_name} can get this number: a number stays in its office.`,
+            );
           }
           primary = n.kind === "local" && input.as === "primary";
           if (n.kind === "fax") addon = "fax_line";
@@ -237,12 +272,22 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
                 targetId: old.id,
                 targetLabel: old.e164,
                 officeId: old.office_id,
-                before: { state: "assigned", user_id: user.id, user: assignedTo, primary: true, addon: old.addon_license_type },
+                before: {
+                  state: "assigned",
+                  user_id: user.id,
+                  user: assignedTo,
+                  primary: true,
+                  addon: old.addon_license_type,
+                },
                 after: { state: "reserved", last_holder: assignedTo, reason: `replaced by ${n.e164}` },
               });
             }
           }
-          await assign(tx, n.id, { assigned_user_id: user.id, is_primary: primary, addon_license_type: addon });
+          await assign(tx, n.id, {
+            assigned_user_id: user.id,
+            is_primary: primary,
+            addon_license_type: addon,
+          });
         }
         entries.unshift({
           action: "phone_number.reassigned",
@@ -250,15 +295,28 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
           targetId: n.id,
           targetLabel: n.e164,
           officeId: n.office_id,
-          before: { state: "reserved", last_holder: n.last_holder_name, last_holder_user_id: n.last_holder_user_id },
+          before: {
+            state: "reserved",
+            last_holder: n.last_holder_name,
+            last_holder_user_id: n.last_holder_user_id,
+          },
           after: {
             state: "assigned",
-            ...(target.type === "user" ? { user_id: target.id, user: assignedTo, primary } : { group_id: target.id, group: assignedTo }),
+            ...(target.type === "user"
+              ? { user_id: target.id, user: assignedTo, primary }
+              : { group_id: target.id, group: assignedTo }),
             addon,
           },
         });
         await recordAudit(tx, actor, entries, at);
-        const as = target.type === "group" ? "" : primary ? " as their primary number" : n.kind === "fax" ? " as a fax line" : " as an additional number";
+        const as =
+          target.type === "group"
+            ? ""
+            : primary
+              ? " as their primary number"
+              : n.kind === "fax"
+                ? " as a fax line"
+                : " as an additional number";
         return `${label} is now assigned to ${assignedTo}${as}.`;
       });
     } catch (err) {
@@ -277,7 +335,12 @@ export async function reassignNumber(db: Kysely<Database>, actor: Actor, numberI
 async function assign(
   tx: Kysely<Database>,
   numberId: number,
-  to: { assigned_user_id?: number; assigned_group_id?: number; is_primary?: boolean; addon_license_type: AddonLicenseType | null },
+  to: {
+    assigned_user_id?: number;
+    assigned_group_id?: number;
+    is_primary?: boolean;
+    addon_license_type: AddonLicenseType | null;
+  },
 ) {
   await tx
     .updateTable("phone_numbers")

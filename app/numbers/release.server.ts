@@ -27,7 +27,16 @@ export async function releaseNumber(
     db.transaction().execute(async (tx) => {
       const n = await tx
         .selectFrom("phone_numbers as n")
-        .select(["n.id", "n.e164", "n.kind", "n.state", "n.office_id", "n.last_holder_name", "n.last_holder_user_id", "n.held_until"])
+        .select([
+          "n.id",
+          "n.e164",
+          "n.kind",
+          "n.state",
+          "n.office_id",
+          "n.last_holder_name",
+          "n.last_holder_user_id",
+          "n.held_until",
+        ])
         .where(numbersInScope(actor))
         .where("n.id", "=", numberId)
         .where("n.state", "<>", "released")
@@ -56,7 +65,11 @@ export async function releaseNumber(
           targetId: n.id,
           targetLabel: n.e164,
           officeId: n.office_id,
-          before: { state: "reserved", last_holder: n.last_holder_name, last_holder_user_id: n.last_holder_user_id },
+          before: {
+            state: "reserved",
+            last_holder: n.last_holder_name,
+            last_holder_user_id: n.last_holder_user_id,
+          },
           after: { state: "released" },
         },
         at,
@@ -67,11 +80,25 @@ export async function releaseNumber(
 }
 
 /** The number a Delete confirmation is about, or null (a 404). */
-export async function loadReleaseConfirmation(db: Kysely<Database>, actor: Actor, numberId: number, now: Date) {
+export async function loadReleaseConfirmation(
+  db: Kysely<Database>,
+  actor: Actor,
+  numberId: number,
+  now: Date,
+) {
   const n = await db
     .selectFrom("phone_numbers as n")
     .innerJoin("offices as o", "o.id", "n.office_id")
-    .select(["n.id", "n.e164", "n.kind", "n.state", "n.last_holder_name", "n.unassigned_at", "n.held_until", "o.name as office_name"])
+    .select([
+      "n.id",
+      "n.e164",
+      "n.kind",
+      "n.state",
+      "n.last_holder_name",
+      "n.unassigned_at",
+      "n.held_until",
+      "o.name as office_name",
+    ])
     .where(numbersInScope(actor))
     .where("n.id", "=", numberId)
     .executeTakeFirst();

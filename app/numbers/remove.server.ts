@@ -50,7 +50,8 @@ export async function sendToPool(tx: Transaction<Database>, numberIds: number[],
     .execute();
 }
 
-export const NO_LONGER_THEIRS = "This number is not assigned to this user any more: someone changed it meanwhile. Nothing was changed.";
+export const NO_LONGER_THEIRS =
+  "This number is not assigned to this user any more: someone changed it meanwhile. Nothing was changed.";
 
 interface UserNumber {
   id: number;
@@ -97,7 +98,11 @@ export async function listUserNumbers(db: Kysely<Database>, actor: Actor, userId
   const found = await userWithNumbers(db, actor, userId, false);
   if (!found) return null;
   return {
-    user: { id: found.user.id, name: nameOf(found.user), licenseType: found.user.license_type as UserLicenseType },
+    user: {
+      id: found.user.id,
+      name: nameOf(found.user),
+      licenseType: found.user.license_type as UserLicenseType,
+    },
     numbers: found.numbers.map((n) => ({
       id: n.id,
       e164: n.e164,
@@ -116,14 +121,24 @@ export async function listUserNumbers(db: Kysely<Database>, actor: Actor, userId
 export async function previewRemoval(db: Kysely<Database>, actor: Actor, userId: number, numberId: number) {
   const found = await userWithNumbers(db, actor, userId, false);
   if (!found) return null;
-  const user = { id: found.user.id, name: nameOf(found.user), licenseType: found.user.license_type as UserLicenseType };
+  const user = {
+    id: found.user.id,
+    name: nameOf(found.user),
+    licenseType: found.user.license_type as UserLicenseType,
+  };
   const number = found.numbers.find((n) => n.id === numberId);
   if (!number) return { user, number: null };
   const next = successor(found.numbers, number);
   const remaining = found.numbers.filter((n) => n.id !== number.id);
   return {
     user,
-    number: { id: number.id, e164: number.e164, formatted: formatNumber(number.e164)!, kind: number.kind, isPrimary: number.is_primary },
+    number: {
+      id: number.id,
+      e164: number.e164,
+      formatted: formatNumber(number.e164)!,
+      kind: number.kind,
+      isPrimary: number.is_primary,
+    },
     /** The number that becomes primary, if any. */
     newPrimary: next ? formatNumber(next.e164)! : null,
     /** A Connect user's included number going, with no local number to take its place. */
@@ -132,7 +147,13 @@ export async function previewRemoval(db: Kysely<Database>, actor: Actor, userId:
   };
 }
 
-export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: number, numberId: number, at: Date) {
+export async function removeNumber(
+  db: Kysely<Database>,
+  actor: Actor,
+  userId: number,
+  numberId: number,
+  at: Date,
+) {
   return refusable(() =>
     db.transaction().execute(async (tx) => {
       // Lock order everywhere: the user, then their numbers (see reassign.server.ts).
@@ -149,7 +170,13 @@ export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: n
           targetId: number.id,
           targetLabel: number.e164,
           officeId: number.office_id,
-          before: { state: "assigned", user_id: found.user.id, user: nameOf(found.user), primary: number.is_primary, addon: number.addon_license_type },
+          before: {
+            state: "assigned",
+            user_id: found.user.id,
+            user: nameOf(found.user),
+            primary: number.is_primary,
+            addon: number.addon_license_type,
+          },
           after: { state: "reserved", last_holder: nameOf(found.user) },
         },
       ];
@@ -168,8 +195,20 @@ export async function removeNumber(db: Kysely<Database>, actor: Actor, userId: n
           targetId: next.id,
           targetLabel: next.e164,
           officeId: next.office_id,
-          before: { state: "assigned", user_id: found.user.id, user: nameOf(found.user), primary: false, addon: next.addon_license_type },
-          after: { state: "assigned", user_id: found.user.id, user: nameOf(found.user), primary: true, addon },
+          before: {
+            state: "assigned",
+            user_id: found.user.id,
+            user: nameOf(found.user),
+            primary: false,
+            addon: next.addon_license_type,
+          },
+          after: {
+            state: "assigned",
+            user_id: found.user.id,
+            user: nameOf(found.user),
+            primary: true,
+            addon,
+          },
         });
         message += ` ${formatNumber(next.e164)} is now their primary number.`;
       } else if (found.numbers.length === 1) {

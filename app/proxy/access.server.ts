@@ -24,7 +24,11 @@ export async function setProxyAccess(
     // Outside the admin's offices reads as an id that does not exist, as everywhere (actor.server.ts).
     const inScope = target && (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
     if (!target || !inScope || target.status === "deleted") {
-      return { ok: false, notFound: true, reason: "This user does not exist, or you do not have access to them." };
+      return {
+        ok: false,
+        notFound: true,
+        reason: "This user does not exist, or you do not have access to them.",
+      };
     }
     const decision = mayChangeProxyAccess(actor, target, grant);
     if (!decision.ok) return decision;
@@ -34,7 +38,10 @@ export async function setProxyAccess(
       .where("id", "=", target.id)
       .executeTakeFirstOrThrow();
     if (before.has_proxy_access === grant) {
-      return { ok: true, message: grant ? `${target.name} already has proxy access.` : `${target.name} has no proxy access.` };
+      return {
+        ok: true,
+        message: grant ? `${target.name} already has proxy access.` : `${target.name} has no proxy access.`,
+      };
     }
     await tx.updateTable("users").set({ has_proxy_access: grant }).where("id", "=", target.id).execute();
     await recordAudit(
@@ -51,6 +58,9 @@ export async function setProxyAccess(
       },
       now,
     );
-    return { ok: true, message: grant ? `${target.name} now has proxy access.` : `${target.name} no longer has proxy access.` };
+    return {
+      ok: true,
+      message: grant ? `${target.name} now has proxy access.` : `${target.name} no longer has proxy access.`,
+    };
   });
 }

@@ -35,7 +35,8 @@ export interface ProxyTarget {
 
 type RuleActor = Pick<Actor, "person" | "company" | "higherTier" | "adminOfficeIds" | "proxy">;
 
-export const HIGHER_TIER_ONLY = "Proxy login is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans) only.";
+export const HIGHER_TIER_ONLY =
+  "Proxy login is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans) only.";
 
 export const ALREADY_PROXYING = "You are already proxying. Select Back to return to your own account first.";
 
@@ -48,18 +49,24 @@ export const hasProxyAccess = (actor: RuleActor) =>
 export function mayProxy(actor: RuleActor, target: ProxyTarget): Decision {
   if (actor.proxy) return refuse(ALREADY_PROXYING);
   if (!actor.higherTier) return refuse(HIGHER_TIER_ONLY);
-  if (!hasProxyAccess(actor)) return refuse("You do not have proxy access. A Company Admin can give it to you.");
+  if (!hasProxyAccess(actor))
+    return refuse("You do not have proxy access. A Company Admin can give it to you.");
   if (target.id === actor.person.id) return refuse("You cannot proxy into your own account.");
   const inScope =
     target.companyId === actor.company.id &&
     (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
   if (!inScope) return refuse(`${target.name} is not in your offices.`);
-  if (target.status === "pending") return refuse(`${target.name} has not signed in yet: only active users can be proxied into.`);
-  if (target.status === "deleted") return refuse(`${target.name} is deleted: only active users can be proxied into.`);
+  if (target.status === "pending")
+    return refuse(`${target.name} has not signed in yet: only active users can be proxied into.`);
+  if (target.status === "deleted")
+    return refuse(`${target.name} is deleted: only active users can be proxied into.`);
   if (!actor.person.isCompanyAdmin) {
-    if (target.isCompanyAdmin) return refuse(`${target.name} is a Company Admin: an Office Admin cannot proxy into a Company Admin.`);
+    if (target.isCompanyAdmin)
+      return refuse(`${target.name} is a Company Admin: an Office Admin cannot proxy into a Company Admin.`);
     if (target.adminOfficeIds.some((o) => !actor.adminOfficeIds.includes(o))) {
-      return refuse(`${target.name} administers offices you do not: you cannot proxy into someone with more privileges.`);
+      return refuse(
+        `${target.name} administers offices you do not: you cannot proxy into someone with more privileges.`,
+      );
     }
   }
   return { ok: true };
@@ -75,13 +82,21 @@ export function mayChangeProxyAccess(actor: RuleActor, target: ProxyTarget, gran
     return refuse(`${target.name} has not signed in yet: their permissions can be changed once they have.`);
   }
   if (target.status === "deleted") return refuse(`${target.name} is deleted.`);
-  if (grant && target.isCompanyAdmin) return refuse(`${target.name} is a Company Admin, who has proxy access without a grant.`);
+  if (grant && target.isCompanyAdmin)
+    return refuse(`${target.name} is a Company Admin, who has proxy access without a grant.`);
   return { ok: true };
 }
 
 /** The rule's view of a user as the user's page loaded them (within the admin's scope). */
 export function proxyTargetOf(
-  user: { id: number; officeId: number; name: string; status: UserStatus; isCompanyAdmin: boolean; adminOffices: { id: number }[] },
+  user: {
+    id: number;
+    officeId: number;
+    name: string;
+    status: UserStatus;
+    isCompanyAdmin: boolean;
+    adminOffices: { id: number }[];
+  },
   companyId: number,
 ): ProxyTarget {
   return {

@@ -31,7 +31,12 @@ type Db = Kysely<Database> | Transaction<Database>;
  * (the rule itself checks offices and status). `lock` locks the user row, so
  * a concurrent change of their status or role waits for the decision.
  */
-export async function loadProxyTarget(db: Db, companyId: number, userId: number, lock = false): Promise<ProxyTarget | null> {
+export async function loadProxyTarget(
+  db: Db,
+  companyId: number,
+  userId: number,
+  lock = false,
+): Promise<ProxyTarget | null> {
   let query = db
     .selectFrom("users as u")
     .select([
@@ -42,7 +47,9 @@ export async function loadProxyTarget(db: Db, companyId: number, userId: number,
       "u.last_name",
       "u.status",
       "u.is_company_admin",
-      sql<number[]>`array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id)`.as(
+      sql<
+        number[]
+      >`array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id)`.as(
         "admin_office_ids",
       ),
     ])
@@ -94,9 +101,13 @@ export async function startProxy(
         .where("id", "=", actor.person.id)
         .executeTakeFirstOrThrow();
       if (me.status !== "active") return { ok: false as const, reason: "Your account is no longer active." };
-      const current = { ...actor, person: { ...actor.person, hasProxyAccess: me.has_proxy_access, isCompanyAdmin: me.is_company_admin } };
+      const current = {
+        ...actor,
+        person: { ...actor.person, hasProxyAccess: me.has_proxy_access, isCompanyAdmin: me.is_company_admin },
+      };
       const target = await loadProxyTarget(tx, actor.company.id, userId);
-      if (!target) return { ok: false as const, reason: "This user does not exist, or you do not have access to them." };
+      if (!target)
+        return { ok: false as const, reason: "This user does not exist, or you do not have access to them." };
       const decision = mayProxy(current, target);
       if (!decision.ok) return decision;
       const session = await tx
@@ -160,22 +171,40 @@ export async function endProxy(
     const row = await closeSession(tx, proxy.id, endReason, now);
     if (!row) return false;
     const name = `${actor.person.firstName} ${actor.person.lastName}`;
-    const entry = proxyEndedEntry(proxy.id, { id: actor.person.id, name, officeId: actor.person.officeId }, proxy.admin.id, endReason, now);
+    const entry = proxyEndedEntry(
+      proxy.id,
+      { id: actor.person.id, name, officeId: actor.person.officeId },
+      proxy.admin.id,
+      endReason,
+      now,
+    );
     await recordAudit(tx, actor, entry, now);
     return true;
   });
-  return ended ? { userId: actor.person.id, name: `${actor.person.firstName} ${actor.person.lastName}` } : null;
+  return ended
+    ? { userId: actor.person.id, name: `${actor.person.firstName} ${actor.person.lastName}` }
+    : null;
 }
 
 /**
  * Ends a proxy session that a request found no longer allowed (see loadActor):
  * `actor` is the admin as themselves.
  */
-export async function endRefusedProxy(db: Kysely<Database>, actor: Actor, ended: EndedProxy, now: Date): Promise<void> {
+export async function endRefusedProxy(
+  db: Kysely<Database>,
+  actor: Actor,
+  ended: EndedProxy,
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const row = await closeSession(tx, ended.id, ended.endReason, now);
     if (!row) return; // a concurrent request ended it already
-    await recordAudit(tx, actor, proxyEndedEntry(ended.id, ended.target, actor.person.id, ended.endReason, now, ended.message), now);
+    await recordAudit(
+      tx,
+      actor,
+      proxyEndedEntry(ended.id, ended.target, actor.person.id, ended.endReason, now, ended.message),
+      now,
+    );
   });
 }
 
@@ -204,12 +233,24 @@ export function proxyEndedEntry(
     targetId: id,
     targetLabel: user.name,
     officeId: user.officeId,
-    after: { end_reason: endReason, message, admin_user_id: adminId, user_id: user.id, ended_at: now.toISOString() },
+    after: {
+      end_reason: endReason,
+      message,
+      admin_user_id: adminId,
+      user_id: user.id,
+      ended_at: now.toISOString(),
+    },
   };
 }
 
 /** The latest proxy sessions into a user's account, for their page. */
-export async function recentProxySessions(db: Kysely<Database>, companyId: number, userId: number, now: Date, limit = 10) {
+export async function recentProxySessions(
+  db: Kysely<Database>,
+  companyId: number,
+  userId: number,
+  now: Date,
+  limit = 10,
+) {
   const rows = await db
     .selectFrom("proxy_sessions as ps")
     .innerJoin("users as a", "a.id", "ps.admin_user_id")
@@ -237,7 +278,9 @@ export async function recentProxySessions(db: Kysely<Database>, companyId: numbe
       reason: r.reason,
       startedAt: r.started_at,
       endedAt: r.ended_at ?? (open ? null : r.expires_at),
-      ending: open ? "In progress" : END_REASON_NAMES[(r.end_reason ?? "expired") as EndReason] ?? r.end_reason!,
+      ending: open
+        ? "In progress"
+        : (END_REASON_NAMES[(r.end_reason ?? "expired") as EndReason] ?? r.end_reason!),
     };
   });
 }

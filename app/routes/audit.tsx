@@ -57,13 +57,33 @@ export default function AuditLog({ loaderData }: Route.ComponentProps) {
         Company Settings › <span aria-current="page">Audit log</span> <span className="muted">· {scope}</span>
       </p>
       <h1>Audit log</h1>
-      <Form key={formKey} method="get" {...getFormProps(form)} role="search" aria-label="Audit log" className="toolbar">
-        <TextField meta={fields.who} label="Who" type="search" hint="Name or email of who acted, or on whose behalf" />
-        <TextField meta={fields.target} label="Target" type="search" hint="A user's name, a number, a license" />
+      <Form
+        key={formKey}
+        method="get"
+        {...getFormProps(form)}
+        role="search"
+        aria-label="Audit log"
+        className="toolbar"
+      >
+        <TextField
+          meta={fields.who}
+          label="Who"
+          type="search"
+          hint="Name or email of who acted, or on whose behalf"
+        />
+        <TextField
+          meta={fields.target}
+          label="Target"
+          type="search"
+          hint="A user's name, a number, a license"
+        />
         <SelectField
           meta={fields.action}
           label="Action"
-          options={[{ value: "", label: "Any action" }, ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label }))]}
+          options={[
+            { value: "", label: "Any action" },
+            ...Object.entries(AUDIT_ACTIONS).map(([value, label]) => ({ value, label })),
+          ]}
         />
         <TextField meta={fields.from} label="From" type="date" hint="A day, in UTC" />
         <TextField meta={fields.to} label="To" type="date" hint="A day, in UTC, included" />

@@ -26,7 +26,9 @@ import {
 import { CsrfField } from "~/ui/csrf";
 import { RadioGroup } from "~/ui/radio-group";
 
-export const meta: Route.MetaFunction = () => [{ title: "Transfer Licenses · Company Settings · Switchboard" }];
+export const meta: Route.MetaFunction = () => [
+  { title: "Transfer Licenses · Company Settings · Switchboard" },
+];
 
 const STEP_TITLES: Record<TransferStep, string> = {
   category: "Choose the category",
@@ -58,7 +60,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       r.source && category
         ? offices
             .filter((o) => o.id !== r.source!.id)
-            .map((o) => ({ id: o.id, name: o.name, priceLevelName: o.priceLevelName, refusal: destinationRefusal(r.source!, o) }))
+            .map((o) => ({
+              id: o.id,
+              name: o.name,
+              priceLevelName: o.priceLevelName,
+              refusal: destinationRefusal(r.source!, o),
+            }))
         : [],
     types:
       r.source && category
@@ -86,7 +93,10 @@ export async function action({ request, context }: Route.ActionArgs) {
   const actor = requireLicenseTransfer(context, request);
   const submission = parseWithZod(await request.formData(), { schema: transferConfirmSchema });
   if (submission.status !== "success") {
-    return data({ refusal: "This review is incomplete. Go back and choose the transfer again." }, { status: 400 });
+    return data(
+      { refusal: "This review is incomplete. Go back and choose the transfer again." },
+      { status: 400 },
+    );
   }
   const v = submission.value;
   const result = await transferLicenses(
@@ -272,7 +282,9 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
               step={1}
               defaultValue={values.quantity ?? "1"}
               aria-invalid={errors.quantity ? true : undefined}
-              aria-describedby={["quantity-hint", errors.quantity ? "quantity-error" : null].filter(Boolean).join(" ")}
+              aria-describedby={["quantity-hint", errors.quantity ? "quantity-error" : null]
+                .filter(Boolean)
+                .join(" ")}
               autoFocus={errors.quantity && !errors.type ? true : undefined}
             />
             {errors.quantity ? (
@@ -299,9 +311,7 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
             <dd>{review.quantity}</dd>
           </dl>
           <table className="data compact">
-            <caption>
-              {review.typeName} licenses before and after the transfer
-            </caption>
+            <caption>{review.typeName} licenses before and after the transfer</caption>
             <thead>
               <tr>
                 <th scope="col">Office</th>

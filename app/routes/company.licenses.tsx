@@ -17,7 +17,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   };
 }
 
-export default function Licenses({ loaderData: { pools, isCompanyAdmin, canTransfer } }: Route.ComponentProps) {
+export default function Licenses({
+  loaderData: { pools, isCompanyAdmin, canTransfer },
+}: Route.ComponentProps) {
   return (
     <div className="page">
       <p className="breadcrumb">
@@ -32,11 +34,13 @@ export default function Licenses({ loaderData: { pools, isCompanyAdmin, canTrans
         ) : null}
       </div>
       {!isCompanyAdmin ? (
-        <p className="callout">These are the licenses of the offices you administer. Only Company Admins transfer licenses.</p>
+        <p className="callout">
+          These are the licenses of the offices you administer. Only Company Admins transfer licenses.
+        </p>
       ) : !canTransfer ? (
         <p className="callout">
-          Transfer Licenses between offices is available on the Advanced and Premium plans (and the legacy Pro and
-          Enterprise plans).
+          Transfer Licenses between offices is available on the Advanced and Premium plans (and the legacy Pro
+          and Enterprise plans).
         </p>
       ) : null}
       {CATEGORIES.map((c) => {
@@ -46,7 +50,10 @@ export default function Licenses({ loaderData: { pools, isCompanyAdmin, canTrans
             <div className="page-head">
               <h2 id={`category-${c.code}`}>{c.name}</h2>
               {canTransfer ? (
-                <Link to={transferUrl("from", { category: c.code })} aria-label={`Transfer ${c.name} licenses`}>
+                <Link
+                  to={transferUrl("from", { category: c.code })}
+                  aria-label={`Transfer ${c.name} licenses`}
+                >
                   Transfer Licenses
                 </Link>
               ) : null}

@@ -16,7 +16,10 @@ export const meta: Route.MetaFunction = () => [{ title: "Set your password · Sw
 
 const schema = z
   .object({
-    password: z.string("Choose a password.").min(12, "Use at least 12 characters.").max(200, "Use at most 200 characters."),
+    password: z
+      .string("Choose a password.")
+      .min(12, "Use at least 12 characters.")
+      .max(200, "Use at most 200 characters."),
     confirm: z.string("Type the password again."),
   })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ." });
@@ -26,16 +29,24 @@ const EXPIRED = "This invite link has expired or was already used. Ask your admi
 export async function loader({ request, params }: Route.LoaderArgs) {
   const invite = await findInvite(await getDb(), params.token, now(request));
   if (!invite) throw data({ message: EXPIRED }, { status: 404 });
-  return { name: `${invite.first_name} ${invite.last_name}`, email: invite.email!, company: invite.company_name };
+  return {
+    name: `${invite.first_name} ${invite.last_name}`,
+    email: invite.email!,
+    company: invite.company_name,
+  };
 }
 
 export async function action({ request, params }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirm"] }), { status: 400 });
+  if (submission.status !== "success")
+    return data(submission.reply({ hideFields: ["password", "confirm"] }), { status: 400 });
   const db = await getDb();
   const at = now(request);
   const accepted = await acceptInvite(db, params.token, submission.value.password, clientIp(request), at);
-  if (!accepted) return data(submission.reply({ formErrors: [EXPIRED], hideFields: ["password", "confirm"] }), { status: 410 });
+  if (!accepted)
+    return data(submission.reply({ formErrors: [EXPIRED], hideFields: ["password", "confirm"] }), {
+      status: 410,
+    });
   const headers = new Headers();
   headers.append("Set-Cookie", await createSession(db, request, accepted.userId, at));
   headers.append("Set-Cookie", flashCookie(request, "Welcome to Switchboard. Your password is set."));
@@ -58,8 +69,19 @@ export default function Invite({ loaderData, actionData }: Route.ComponentProps)
         <Form method="post" {...getFormProps(form)}>
           <CsrfField />
           <FormErrors id={form.errorId} errors={form.errors} />
-          <TextField meta={fields.password} label="New password" type="password" autoComplete="new-password" hint="At least 12 characters." />
-          <TextField meta={fields.confirm} label="Type it again" type="password" autoComplete="new-password" />
+          <TextField
+            meta={fields.password}
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            hint="At least 12 characters."
+          />
+          <TextField
+            meta={fields.confirm}
+            label="Type it again"
+            type="password"
+            autoComplete="new-password"
+          />
           <button type="submit" className="button primary">
             Set password and sign in
           </button>

@@ -13,7 +13,10 @@ import { FormErrors, TextField } from "~/ui/field";
 
 const schema = z.object({
   email: z.email("Enter an email address, like name@company.com.").max(254, "That email is too long."),
-  password: z.string("Enter your password.").min(1, "Enter your password.").max(200, "That password is too long."),
+  password: z
+    .string("Enter your password.")
+    .min(1, "Enter your password.")
+    .max(200, "That password is too long."),
   redirectTo: z.string().max(2000).optional(),
 });
 
@@ -60,7 +63,12 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
           <CsrfField />
           <FormErrors id={form.errorId} errors={form.errors} />
           <TextField meta={fields.email} label="Email" type="email" autoComplete="username" />
-          <TextField meta={fields.password} label="Password" type="password" autoComplete="current-password" />
+          <TextField
+            meta={fields.password}
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+          />
           <input type="hidden" name="redirectTo" value={loaderData.redirectTo} />
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}

@@ -16,6 +16,11 @@ export async function action({ request, context }: Route.ActionArgs) {
   const ended = await endProxy(await getDb(), actor, "back", now(request));
   if (!ended) throw redirect(homeFor(actor));
   throw redirect(`/users/${ended.userId}`, {
-    headers: { "Set-Cookie": flashCookie(request, `Your proxy login as ${ended.name} has ended. You are back in your own account.`) },
+    headers: {
+      "Set-Cookie": flashCookie(
+        request,
+        `Your proxy login as ${ended.name} has ended. You are back in your own account.`,
+      ),
+    },
   });
 }

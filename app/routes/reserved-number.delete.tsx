@@ -27,7 +27,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const result = await releaseNumber(await getDb(), actor, id, now(request));
   if (!result.ok && result.reason === "not_found") notFound("This reserved number");
   if (!result.ok) return data({ message: result.message }, { status: 409 });
-  throw redirect("/users/reserved-numbers", { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  throw redirect("/users/reserved-numbers", {
+    headers: { "Set-Cookie": flashCookie(request, result.message) },
+  });
 }
 
 export default function DeleteNumber({ loaderData: { number }, actionData }: Route.ComponentProps) {
@@ -68,8 +70,8 @@ export default function DeleteNumber({ loaderData: { number }, actionData }: Rou
           <FormErrors id="delete-error" errors={actionData ? [actionData.message] : undefined} />
           <div className="callout danger">
             <p>
-              {number.formatted} will be released for good: it leaves your company and goes back to the carrier. You
-              cannot get it back.
+              {number.formatted} will be released for good: it leaves your company and goes back to the
+              carrier. You cannot get it back.
             </p>
           </div>
           <div className="form-actions">

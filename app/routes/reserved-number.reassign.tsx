@@ -33,7 +33,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const result = await reassignNumber(await getDb(), actor, id, submission.value, now(request));
   if (!result.ok && result.reason === "not_found") notFound("This reserved number");
   if (!result.ok) return data(submission.reply({ formErrors: [result.message] }), { status: 409 });
-  throw redirect("/users/reserved-numbers", { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  throw redirect("/users/reserved-numbers", {
+    headers: { "Set-Cookie": flashCookie(request, result.message) },
+  });
 }
 
 export default function Reassign({ loaderData, actionData }: Route.ComponentProps) {
@@ -99,7 +101,8 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
         <>
           <p className="callout">
             Add-ons free in {number.officeName}: {LICENSE_NAMES.local_number} {freeAddons.local_number} ·{" "}
-            {LICENSE_NAMES.fax_line} {freeAddons.fax_line} · {LICENSE_NAMES.toll_free_number} {freeAddons.toll_free_number}.
+            {LICENSE_NAMES.fax_line} {freeAddons.fax_line} · {LICENSE_NAMES.toll_free_number}{" "}
+            {freeAddons.toll_free_number}.
           </p>
           {notToUsers ? null : (
             <Form method="get" role="search" aria-label={`Users of ${number.officeName}`} className="toolbar">
@@ -132,8 +135,8 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
               ) : (
                 <>
                   <p className="hint">
-                    Only active and pending users of {number.officeName} ({number.country}) are listed: a number stays
-                    in its office and country.{" "}
+                    Only active and pending users of {number.officeName} ({number.country}) are listed: a
+                    number stays in its office and country.{" "}
                     {userTotal > users.length
                       ? `Showing ${users.length} of ${userTotal}: find a user to see others.`
                       : userTotal === 0
@@ -154,15 +157,27 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
               <fieldset>
                 <legend>For a user, as</legend>
                 <div className="field checkbox">
-                  <input type="radio" id="as-primary" name={fields.as.name} value="primary" defaultChecked={fields.as.initialValue !== "additional"} />
+                  <input
+                    type="radio"
+                    id="as-primary"
+                    name={fields.as.name}
+                    value="primary"
+                    defaultChecked={fields.as.initialValue !== "additional"}
+                  />
                   <label htmlFor="as-primary">Their primary number</label>
                   <p className="hint">
-                    Their current primary number goes to the Reserved Pool. Included in a Connect license; a Sell or
-                    Support user's uses a {LICENSE_NAMES.local_number} add-on.
+                    Their current primary number goes to the Reserved Pool. Included in a Connect license; a
+                    Sell or Support user's uses a {LICENSE_NAMES.local_number} add-on.
                   </p>
                 </div>
                 <div className="field checkbox">
-                  <input type="radio" id="as-additional" name={fields.as.name} value="additional" defaultChecked={fields.as.initialValue === "additional"} />
+                  <input
+                    type="radio"
+                    id="as-additional"
+                    name={fields.as.name}
+                    value="additional"
+                    defaultChecked={fields.as.initialValue === "additional"}
+                  />
                   <label htmlFor="as-additional">An additional number</label>
                   <p className="hint">Uses a {LICENSE_NAMES.local_number} add-on.</p>
                 </div>
@@ -173,7 +188,9 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
                 {LICENSE_NAMES.fax_line} add-on; on a group it uses one too.
               </p>
             ) : number.kind === "toll_free" ? (
-              <p className="hint">A toll-free number on a group uses a {LICENSE_NAMES.toll_free_number} add-on.</p>
+              <p className="hint">
+                A toll-free number on a group uses a {LICENSE_NAMES.toll_free_number} add-on.
+              </p>
             ) : null}
             <div className="form-actions">
               <button type="submit" className="button primary" disabled={busy}>

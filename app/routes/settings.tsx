@@ -28,8 +28,11 @@ export async function action({ request, context }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: settingsSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await updateSettings(await getDb(), actor, submission.value, now(request));
-  if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 400 });
-  throw redirect("/settings", { headers: { "Set-Cookie": flashCookie(request, "Your settings are saved.") } });
+  if (!result.ok)
+    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 400 });
+  throw redirect("/settings", {
+    headers: { "Set-Cookie": flashCookie(request, "Your settings are saved.") },
+  });
 }
 
 export default function Settings({ loaderData, actionData }: Route.ComponentProps) {
@@ -73,7 +76,11 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
             autoComplete="tel"
             hint="Calls ring this number too. Leave it empty to forward nowhere."
           />
-          <CheckboxField meta={fields.doNotDisturb} label="Do not disturb" hint="Calls go straight to voicemail." />
+          <CheckboxField
+            meta={fields.doNotDisturb}
+            label="Do not disturb"
+            hint="Calls go straight to voicemail."
+          />
           <CheckboxField meta={fields.voicemailToEmail} label="Send voicemail to my email" />
         </fieldset>
         <button type="submit" className="button primary" disabled={saving}>

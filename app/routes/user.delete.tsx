@@ -11,7 +11,9 @@ import { deleteUsers } from "~/users/delete.server";
 import { CsrfField } from "~/ui/csrf";
 import { LICENSE_NAMES } from "~/ui/format";
 
-export const meta: Route.MetaFunction = ({ data }) => [{ title: `Delete ${data?.user.name ?? "user"} · Switchboard` }];
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `Delete ${data?.user.name ?? "user"} · Switchboard` },
+];
 
 async function load(request: Request, context: Route.LoaderArgs["context"], userId: string) {
   const actor = requireAdmin(context, request);
@@ -28,7 +30,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   return { user, refusal: plan?.outcome === "skipped" ? plan.detail : null };
 }
 
-const schema = z.object({ license: z.enum(["keep", "remove"], "Choose whether to keep or remove the license.") });
+const schema = z.object({
+  license: z.enum(["keep", "remove"], "Choose whether to keep or remove the license."),
+});
 
 export async function action({ request, context, params }: Route.ActionArgs) {
   const { actor, db, user } = await load(request, context, params.userId);
@@ -37,7 +41,8 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const { outcomes } = await deleteUsers(db, actor, [user.id], parsed.data.license, now(request));
   const outcome = outcomes[0];
   // No outcome: another admin deleted them between this page's load and the lock.
-  if (!outcome) return data({ error: `${user.name} was deleted by someone else meanwhile.` }, { status: 409 });
+  if (!outcome)
+    return data({ error: `${user.name} was deleted by someone else meanwhile.` }, { status: 409 });
   if (outcome.outcome === "skipped") return data({ error: outcome.detail }, { status: 409 });
   const message =
     user.status === "pending"
@@ -71,14 +76,19 @@ export default function DeleteUser({ loaderData, actionData }: Route.ComponentPr
           <CsrfField />
           {user.status === "pending" ? (
             <p>
-              {user.name} ({user.email}) has not signed in yet: the deletion is final at once. Their invite stops
-              working and {user.numbers.length ? "their number goes straight to the Reserved Pool" : "they have no number"}.
+              {user.name} ({user.email}) has not signed in yet: the deletion is final at once. Their invite
+              stops working and{" "}
+              {user.numbers.length
+                ? "their number goes straight to the Reserved Pool"
+                : "they have no number"}
+              .
             </p>
           ) : (
             <>
               <p>
-                {user.name} ({user.email}, {user.officeName}) will no longer be able to sign in, and their sessions
-                end. You can restore them from Deleted Users for 72 hours; after that, they are anonymized for good.
+                {user.name} ({user.email}, {user.officeName}) will no longer be able to sign in, and their
+                sessions end. You can restore them from Deleted Users for 72 hours; after that, they are
+                anonymized for good.
               </p>
               <ul>
                 <li>
@@ -97,11 +107,12 @@ export default function DeleteUser({ loaderData, actionData }: Route.ComponentPr
           <fieldset aria-describedby={error ? "delete-error" : undefined}>
             <legend>Their {LICENSE_NAMES[user.licenseType]} license</legend>
             <label className="choice">
-              <input type="radio" name="license" value="keep" defaultChecked /> Keep the license (the seat stays
-              purchased, now unassigned)
+              <input type="radio" name="license" value="keep" defaultChecked /> Keep the license (the seat
+              stays purchased, now unassigned)
             </label>
             <label className="choice">
-              <input type="radio" name="license" value="remove" /> Remove the license (one fewer seat purchased)
+              <input type="radio" name="license" value="remove" /> Remove the license (one fewer seat
+              purchased)
             </label>
           </fieldset>
           {error ? (

@@ -21,7 +21,9 @@ function userIdOf(params: { userId: string }): number {
 }
 
 const licenseOf = (value: string | null) =>
-  (USER_LICENSE_CHOICES as string[]).includes(value ?? "") ? (value as (typeof USER_LICENSE_CHOICES)[number]) : null;
+  (USER_LICENSE_CHOICES as string[]).includes(value ?? "")
+    ? (value as (typeof USER_LICENSE_CHOICES)[number])
+    : null;
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
@@ -32,7 +34,11 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const choices = await licenseChoices(db, actor, id);
   if (!choices) notFound("This user");
   if (url.searchParams.get("step") === "confirm") {
-    if (!to) return data({ ...choices, to: null, preview: null, error: "Choose the new license type." }, { status: 400 });
+    if (!to)
+      return data(
+        { ...choices, to: null, preview: null, error: "Choose the new license type." },
+        { status: 400 },
+      );
     const preview = await previewLicenseChange(db, actor, id, to);
     if (!preview) notFound("This user");
     return { ...choices, to, preview, error: null };
@@ -45,7 +51,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const id = userIdOf(params);
   const submission = parseWithZod(await request.formData(), { schema: licenseChangeSchema });
   if (submission.status !== "success") {
-    return data({ refusal: "This confirmation is incomplete. Go back and choose the license type again." }, { status: 400 });
+    return data(
+      { refusal: "This confirmation is incomplete. Go back and choose the license type again." },
+      { status: 400 },
+    );
   }
   const result = await changeLicenseType(await getDb(), actor, id, submission.value, now(request));
   if (!result) notFound("This user");
@@ -137,8 +146,9 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
               <section aria-labelledby="seat">
                 <h3 id="seat">License seat</h3>
                 <p>
-                  {user.officeName} has {plural(preview.freeSeats, `unassigned ${LICENSE_NAMES[preview.to]} license`)}:
-                  this change assigns one, and the {LICENSE_NAMES[preview.user.licenseType]} license becomes unassigned.
+                  {user.officeName} has{" "}
+                  {plural(preview.freeSeats, `unassigned ${LICENSE_NAMES[preview.to]} license`)}: this change
+                  assigns one, and the {LICENSE_NAMES[preview.user.licenseType]} license becomes unassigned.
                 </p>
               </section>
               <section aria-labelledby="number">
@@ -147,11 +157,19 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
                   <>
                     <p>
                       {LICENSE_NAMES[preview.to]} does not include a local number. {user.officeName} has{" "}
-                      {plural(preview.number.freeAddons, "unassigned Local number add-on")}: {preview.number.formatted} can
-                      be kept with one of them. Otherwise it goes to the Reserved Pool.
+                      {plural(preview.number.freeAddons, "unassigned Local number add-on")}:{" "}
+                      {preview.number.formatted} can be kept with one of them. Otherwise it goes to the
+                      Reserved Pool.
                     </p>
                     <div className="field checkbox">
-                      <input type="checkbox" id="keepNumber" name="keepNumber" value="on" defaultChecked aria-describedby="keepNumber-hint" />
+                      <input
+                        type="checkbox"
+                        id="keepNumber"
+                        name="keepNumber"
+                        value="on"
+                        defaultChecked
+                        aria-describedby="keepNumber-hint"
+                      />
                       <label htmlFor="keepNumber">Keep the number</label>
                       <p id="keepNumber-hint" className="hint">
                         Keeps {preview.number.formatted} with a Local number add-on.
@@ -160,13 +178,14 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
                   </>
                 ) : preview.number?.outcome === "to_pool" ? (
                   <p className="callout warning">
-                    {LICENSE_NAMES[preview.to]} does not include a local number, and {user.officeName} has no unassigned
-                    Local number add-on: {preview.number.formatted} cannot be kept and will go to the Reserved Pool.
+                    {LICENSE_NAMES[preview.to]} does not include a local number, and {user.officeName} has no
+                    unassigned Local number add-on: {preview.number.formatted} cannot be kept and will go to
+                    the Reserved Pool.
                   </p>
                 ) : preview.number?.outcome === "becomes_included" ? (
                   <p>
-                    {preview.number.formatted} becomes the number included with Connect; its Local number add-on becomes
-                    unassigned.
+                    {preview.number.formatted} becomes the number included with Connect; its Local number
+                    add-on becomes unassigned.
                   </p>
                 ) : (
                   <p>No change to phone numbers.</p>

@@ -19,7 +19,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const numberId = idParam(params.numberId, "This number");
   const preview = await previewRemoval(await getDb(), actor, userId, numberId);
   if (!preview) notFound("This user");
-  return preview.number ? { ...preview, gone: null } : { user: preview.user, number: null, gone: NO_LONGER_THEIRS };
+  return preview.number
+    ? { ...preview, gone: null }
+    : { user: preview.user, number: null, gone: NO_LONGER_THEIRS };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -29,7 +31,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const result = await removeNumber(await getDb(), actor, userId, numberId, now(request));
   if (!result.ok && result.reason === "not_found") notFound("This user");
   if (!result.ok) return data({ message: result.message }, { status: 409 });
-  throw redirect(`/users/${userId}/numbers`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  throw redirect(`/users/${userId}/numbers`, {
+    headers: { "Set-Cookie": flashCookie(request, result.message) },
+  });
 }
 
 export default function RemoveNumber({ loaderData, actionData }: Route.ComponentProps) {
@@ -54,7 +58,8 @@ export default function RemoveNumber({ loaderData, actionData }: Route.Component
     <div className="page narrow">
       <p className="breadcrumb">
         <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link> › <span aria-current="page">Remove</span>
+        <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link> ›{" "}
+        <span aria-current="page">Remove</span>
       </p>
       <h1>
         Remove {number.formatted} from {user.name}?
@@ -63,17 +68,23 @@ export default function RemoveNumber({ loaderData, actionData }: Route.Component
         <CsrfField />
         <FormErrors id="remove-error" errors={actionData ? [actionData.message] : undefined} />
         <p>
-          {number.isPrimary ? "Their primary" : `A${number.kind === "fax" ? " fax" : "n additional"}`} number (
-          {NUMBER_KIND_NAMES[number.kind]}). It goes to the Reserved Pool, remembering that {user.name} had it last, and
-          any add-on it holds becomes free.
+          {number.isPrimary ? "Their primary" : `A${number.kind === "fax" ? " fax" : "n additional"}`} number
+          ({NUMBER_KIND_NAMES[number.kind]}). It goes to the Reserved Pool, remembering that {user.name} had
+          it last, and any add-on it holds becomes free.
         </p>
-        {newPrimary ? <p className="callout">{newPrimary} will become {user.name}'s primary number.</p> : null}
+        {newPrimary ? (
+          <p className="callout">
+            {newPrimary} will become {user.name}'s primary number.
+          </p>
+        ) : null}
         {losesIncludedNumber || leavesNoNumber ? (
           <p className="callout warning">
             {leavesNoNumber
               ? `${user.name} will then have no number.`
               : `${user.name} will then have no primary number.`}
-            {losesIncludedNumber ? " Their Connect license includes a number: you can reassign one from Reserved Numbers." : ""}
+            {losesIncludedNumber
+              ? " Their Connect license includes a number: you can reassign one from Reserved Numbers."
+              : ""}
           </p>
         ) : null}
         <div className="form-actions">

@@ -48,7 +48,11 @@ export default function ManageNumbers({ loaderData: { user, numbers } }: Route.C
                   <td>{NUMBER_KIND_NAMES[n.kind]}</td>
                   <td>
                     {n.isPrimary ? "Primary" : "Additional"}
-                    {n.addon ? ` · uses a ${LICENSE_NAMES[n.addon]} add-on` : n.isPrimary ? ` · included in ${LICENSE_NAMES[user.licenseType]}` : ""}
+                    {n.addon
+                      ? ` · uses a ${LICENSE_NAMES[n.addon]} add-on`
+                      : n.isPrimary
+                        ? ` · included in ${LICENSE_NAMES[user.licenseType]}`
+                        : ""}
                   </td>
                   <td>
                     <Link to={`/users/${user.id}/numbers/${n.id}/remove`} className="button subtle">

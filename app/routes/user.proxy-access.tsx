@@ -22,9 +22,19 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: proxyAccessSchema });
   const back = `/users/${id}`;
   if (submission.status !== "success") {
-    throw redirect(back, { headers: { "Set-Cookie": flashCookie(request, "Choose whether to give or remove proxy access.") } });
+    throw redirect(back, {
+      headers: { "Set-Cookie": flashCookie(request, "Choose whether to give or remove proxy access.") },
+    });
   }
-  const result = await setProxyAccess(await getDb(), actor, id, submission.value.access === "grant", now(request));
+  const result = await setProxyAccess(
+    await getDb(),
+    actor,
+    id,
+    submission.value.access === "grant",
+    now(request),
+  );
   if (!result.ok && result.notFound) notFound("This user");
-  throw redirect(back, { headers: { "Set-Cookie": flashCookie(request, result.ok ? result.message : result.reason) } });
+  throw redirect(back, {
+    headers: { "Set-Cookie": flashCookie(request, result.ok ? result.message : result.reason) },
+  });
 }

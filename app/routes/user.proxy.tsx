@@ -12,7 +12,9 @@ import { proxyLoginSchema } from "~/proxy/schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
 
-export const meta: Route.MetaFunction = ({ data }) => [{ title: `Proxy Login · ${data?.user.name ?? "User"} · Switchboard` }];
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `Proxy Login · ${data?.user.name ?? "User"} · Switchboard` },
+];
 
 async function loadTarget(request: Request, context: Route.LoaderArgs["context"], userId: string) {
   const actor = requireAdmin(context, request);
@@ -27,14 +29,23 @@ async function loadTarget(request: Request, context: Route.LoaderArgs["context"]
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const { actor, user } = await loadTarget(request, context, params.userId);
   const decision = mayProxy(actor, proxyTargetOf(user, actor.company.id));
-  return { user: { id: user.id, name: user.name, email: user.email }, refusal: decision.ok ? null : decision.reason };
+  return {
+    user: { id: user.id, name: user.name, email: user.email },
+    refusal: decision.ok ? null : decision.reason,
+  };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
   const { actor, user } = await loadTarget(request, context, params.userId);
   const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const result = await startProxy(await getDb(), actor, user.id, submission.value.reason || null, now(request));
+  const result = await startProxy(
+    await getDb(),
+    actor,
+    user.id,
+    submission.value.reason || null,
+    now(request),
+  );
   if (!result.ok) return data(submission.reply({ formErrors: [result.reason] }), { status: 400 });
   throw redirect("/settings");
 }
@@ -68,7 +79,11 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
             Changes you make are applied immediately and recorded as made by you on their behalf. The proxy
             session ends when you select Back, or after 30 minutes.
           </p>
-          <TextField meta={fields.reason} label="Reason (optional)" hint="Recorded with the proxy session, for example a support ticket." />
+          <TextField
+            meta={fields.reason}
+            label="Reason (optional)"
+            hint="Recorded with the proxy session, for example a support ticket."
+          />
           <div className="form-actions">
             <button type="submit" className="button primary">
               Proxy Login

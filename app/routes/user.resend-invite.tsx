@@ -19,12 +19,24 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const user = await getUserProfile(db, actor, id);
   if (!user) notFound("This user");
   if (user.status !== "pending") {
-    throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, `${user.name} has already signed in: no invite to resend.`) } });
+    throw redirect(`/users/${id}`, {
+      headers: {
+        "Set-Cookie": flashCookie(request, `${user.name} has already signed in: no invite to resend.`),
+      },
+    });
   }
   // The live invite the page showed ("none" when it showed none); anything else is not a page of ours.
   const shown = String((await request.formData()).get("invite") ?? "");
-  if (!/^(none|[0-9]{1,10})$/.test(shown)) throw data("This Resend invite button is out of date. Open the user's page again.", { status: 400 });
+  if (!/^(none|[0-9]{1,10})$/.test(shown))
+    throw data("This Resend invite button is out of date. Open the user's page again.", { status: 400 });
   const target = { id, name: user.name, email: user.email, officeId: user.officeId };
-  const { message } = await resendInvite(db, actor, target, shown === "none" ? null : Number(shown), new URL(request.url).origin, now(request));
+  const { message } = await resendInvite(
+    db,
+    actor,
+    target,
+    shown === "none" ? null : Number(shown),
+    new URL(request.url).origin,
+    now(request),
+  );
   throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, message) } });
 }

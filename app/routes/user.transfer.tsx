@@ -1,4 +1,12 @@
-import { data, Form, Link, redirect, useLocation, useNavigation, type ShouldRevalidateFunctionArgs } from "react-router";
+import {
+  data,
+  Form,
+  Link,
+  redirect,
+  useLocation,
+  useNavigation,
+  type ShouldRevalidateFunctionArgs,
+} from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.transfer";
 import { getDb } from "~/db.server";
@@ -27,7 +35,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const office = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
   if (url.searchParams.get("step") === "review" && !choices.refusal) {
     const preview = office ? await previewTransfer(db, actor, id, office, now(request)) : null;
-    if (!preview) return data({ ...choices, office, preview: null, error: "Choose an office." }, { status: 400 });
+    if (!preview)
+      return data({ ...choices, office, preview: null, error: "Choose an office." }, { status: 400 });
     return { ...choices, office, preview, error: null };
   }
   return { ...choices, office, preview: null, error: null };
@@ -45,23 +54,36 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   const db = await getDb();
-  if ((intent === "next" || intent === "back" || intent === "cancel") && !(await transferChoices(db, actor, id))) notFound("This user");
+  if (
+    (intent === "next" || intent === "back" || intent === "cancel") &&
+    !(await transferChoices(db, actor, id))
+  )
+    notFound("This user");
   if (intent === "next") {
     const submission = parseWithZod(form, { schema: transferHoldSchema });
-    if (submission.status !== "success") return data({ officeError: "Choose an office.", office: null }, { status: 400 });
+    if (submission.status !== "success")
+      return data({ officeError: "Choose an office.", office: null }, { status: 400 });
     const to = await holdTransfer(db, actor, [id], submission.value.office, now(request));
-    if (!to) return data({ officeError: "Choose one of your company's offices.", office: null }, { status: 400 });
+    if (!to)
+      return data({ officeError: "Choose one of your company's offices.", office: null }, { status: 400 });
     if (to.disabledReason) return data({ officeError: to.disabledReason, office: to.id }, { status: 400 });
     throw redirect(`${base}?office=${to.id}&step=review`);
   }
   if (intent === "back" || intent === "cancel") {
     await dropHolds(db, actor, [id]);
     const office = form.get("office");
-    throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${typeof office === "string" && /^[0-9]{1,9}$/.test(office) ? `?office=${office}` : ""}`);
+    throw redirect(
+      intent === "cancel"
+        ? `/users/${id}`
+        : `${base}${typeof office === "string" && /^[0-9]{1,9}$/.test(office) ? `?office=${office}` : ""}`,
+    );
   }
   const submission = parseWithZod(form, { schema: transferConfirmSchema });
   if (submission.status !== "success") {
-    return data({ refusal: "This review is incomplete. Go back and choose the office again." }, { status: 400 });
+    return data(
+      { refusal: "This review is incomplete. Go back and choose the office again." },
+      { status: 400 },
+    );
   }
   const result = await transferUser(db, actor, id, submission.value, now(request));
   if (!result) notFound("This user");
@@ -134,8 +156,9 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                 <h3 id="license">License</h3>
                 <p>
                   {user.name} keeps the {LICENSE_NAMES[preview.user.licenseType]} license
-                  {preview.user.hasMeetingsSeat ? ` and the ${LICENSE_NAMES.meetings} license` : ""}: the seat moves from{" "}
-                  {preview.from.name}'s pool to {preview.to.name}'s, which has {preview.freeSeats} unassigned.
+                  {preview.user.hasMeetingsSeat ? ` and the ${LICENSE_NAMES.meetings} license` : ""}: the seat
+                  moves from {preview.from.name}'s pool to {preview.to.name}'s, which has {preview.freeSeats}{" "}
+                  unassigned.
                 </p>
               </section>
               <section aria-labelledby="ending">
@@ -143,12 +166,16 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                 {preview.groupsEnding.length || preview.adminRightsEnding ? (
                   <ul>
                     {preview.groupsEnding.map((g) => (
-                      <li key={g.id}>Membership of {g.name} ({preview.from.name})</li>
+                      <li key={g.id}>
+                        Membership of {g.name} ({preview.from.name})
+                      </li>
                     ))}
                     {preview.adminRightsEnding ? <li>Office Admin rights over {preview.from.name}</li> : null}
                   </ul>
                 ) : (
-                  <p>Nothing: {user.name} is in no group of {preview.from.name} and does not administer it.</p>
+                  <p>
+                    Nothing: {user.name} is in no group of {preview.from.name} and does not administer it.
+                  </p>
                 )}
               </section>
               <section aria-labelledby="numbers">
@@ -158,8 +185,8 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                     {preview.numbersRemoved.length ? (
                       <>
                         <p>
-                          {preview.to.name} is in another country: these numbers are removed and go to {preview.from.name}'s
-                          Reserved Pool.
+                          {preview.to.name} is in another country: these numbers are removed and go to{" "}
+                          {preview.from.name}'s Reserved Pool.
                         </p>
                         <ul>
                           {preview.numbersRemoved.map((n) => (
@@ -182,15 +209,17 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                           .
                         </p>
                         <p>
-                          It is held for {user.name} until {formatDateTime(preview.newNumber.heldUntil)}: no one else can
-                          take it before you confirm. Back or Cancel lets it go.
+                          It is held for {user.name} until {formatDateTime(preview.newNumber.heldUntil)}: no
+                          one else can take it before you confirm. Back or Cancel lets it go.
                         </p>
                       </>
                     ) : null}
                   </>
                 ) : preview.numbersMoving.length ? (
                   <>
-                    <p>These numbers move with {user.name} to {preview.to.name}:</p>
+                    <p>
+                      These numbers move with {user.name} to {preview.to.name}:
+                    </p>
                     <ul>
                       {preview.numbersMoving.map((n) => (
                         <li key={n.id}>

@@ -7,7 +7,14 @@ import { now } from "~/clock.server";
 import { mayChangeProxyAccess, mayProxy, proxyTargetOf } from "~/proxy/rules.server";
 import { recentProxySessions } from "~/proxy/session.server";
 import { CsrfField } from "~/ui/csrf";
-import { formatDate, formatDateTime, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES, STATUS_NAMES } from "~/ui/format";
+import {
+  formatDate,
+  formatDateTime,
+  GROUP_KIND_NAMES,
+  LICENSE_NAMES,
+  NUMBER_KIND_NAMES,
+  STATUS_NAMES,
+} from "~/ui/format";
 import { OptionsMenu } from "~/ui/options-menu";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -22,7 +29,9 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const target = proxyTargetOf(user, actor.company.id);
   const proxyLogin = mayProxy(actor, target);
   const grant = !user.proxyAccessGranted;
-  const proxyAccess = actor.person.isCompanyAdmin ? { grant, decision: mayChangeProxyAccess(actor, target, grant) } : null;
+  const proxyAccess = actor.person.isCompanyAdmin
+    ? { grant, decision: mayChangeProxyAccess(actor, target, grant) }
+    : null;
   const proxySessions = await recentProxySessions(await getDb(), actor.company.id, user.id, now(request));
   return { user, proxyLogin, proxyAccess, proxySessions, transferRefusal: userTransferRefusal(actor) };
 }
@@ -41,7 +50,9 @@ function DisabledItem({ id, label, reason }: { id: string; label: string; reason
   );
 }
 
-export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, proxySessions, transferRefusal } }: Route.ComponentProps) {
+export default function UserPage({
+  loaderData: { user, proxyLogin, proxyAccess, proxySessions, transferRefusal },
+}: Route.ComponentProps) {
   const role = user.isCompanyAdmin
     ? "Company Admin"
     : user.adminOffices.length
@@ -65,7 +76,10 @@ export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, 
           sections={[
             {
               title: "Calling",
-              items: [<a href="#numbers">Phone numbers</a>, <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link>],
+              items: [
+                <a href="#numbers">Phone numbers</a>,
+                <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link>,
+              ],
             },
             { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
             {
@@ -78,7 +92,9 @@ export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, 
                         <Form method="post" action={`/users/${user.id}/proxy-access`}>
                           <CsrfField />
                           <input type="hidden" name="access" value={proxyAccess.grant ? "grant" : "remove"} />
-                          <button type="submit">{proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}</button>
+                          <button type="submit">
+                            {proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}
+                          </button>
                         </Form>
                       ) : (
                         <DisabledItem
@@ -170,7 +186,9 @@ export default function UserPage({ loaderData: { user, proxyLogin, proxyAccess, 
         <h2 id="proxy-sessions">Recent proxy sessions</h2>
         {proxySessions.length ? (
           <table className="data compact">
-            <caption className="visually-hidden">Recent proxy sessions into the account of {user.name}</caption>
+            <caption className="visually-hidden">
+              Recent proxy sessions into the account of {user.name}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Admin</th>

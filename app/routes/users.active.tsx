@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import { Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
@@ -30,7 +30,13 @@ function listUrl(params: ListParams, change: Partial<ListParams>, path = "/users
   const next = { ...params, page: 1, ...change } as Record<string, unknown>;
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(next)) {
-    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "sort" && v === "name") || (k === "dir" && v === "asc"))
+    if (
+      v === undefined ||
+      v === "" ||
+      (k === "page" && v === 1) ||
+      (k === "sort" && v === "name") ||
+      (k === "dir" && v === "asc")
+    )
       continue;
     search.set(k, String(v));
   }
@@ -38,7 +44,15 @@ function listUrl(params: ListParams, change: Partial<ListParams>, path = "/users
   return s ? `${path}?${s}` : path;
 }
 
-function SortHeader({ params, column, label }: { params: ListParams; column: ListParams["sort"]; label: string }) {
+function SortHeader({
+  params,
+  column,
+  label,
+}: {
+  params: ListParams;
+  column: ListParams["sort"];
+  label: string;
+}) {
   const active = params.sort === column;
   const nextDir = active && params.dir === "asc" ? "desc" : "asc";
   return (
@@ -46,7 +60,9 @@ function SortHeader({ params, column, label }: { params: ListParams; column: Lis
       <Link to={listUrl(params, { sort: column, dir: nextDir })} className="sort-link">
         {label}
         <span className="visually-hidden">
-          {active ? `, sorted ${params.dir === "asc" ? "ascending" : "descending"}. Sort ${nextDir === "asc" ? "ascending" : "descending"}` : ", sort ascending"}
+          {active
+            ? `, sorted ${params.dir === "asc" ? "ascending" : "descending"}. Sort ${nextDir === "asc" ? "ascending" : "descending"}`
+            : ", sort ascending"}
         </span>
         <span aria-hidden="true" className="sort-mark">
           {active ? (params.dir === "asc" ? "▲" : "▼") : "↕"}
@@ -55,6 +71,9 @@ function SortHeader({ params, column, label }: { params: ListParams; column: Lis
     </th>
   );
 }
+
+/** Hydration is the only "change": the server renders false, the browser true. */
+const noSubscription = () => () => {};
 
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   const { users, total, page, pageCount, params, offices, bulkActions } = loaderData;
@@ -66,10 +85,18 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   const filtered = params.q || params.license || params.permission || params.status || params.office;
   // With JavaScript, the checkboxes are controlled so select-all and the live count work;
   // without it, they are plain form fields of the bulk form.
-  const [hydrated, setHydrated] = useState(false);
-  const [selected, setSelected] = useState<Set<number>>(new Set());
-  useEffect(() => setHydrated(true), []);
-  useEffect(() => setSelected(new Set()), [formKey]);
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  const [selection, setSelection] = useState<{ key: string; ids: Set<number> }>({
+    key: formKey,
+    ids: new Set(),
+  });
+  // A new URL (another page, search or filter) starts with nothing selected.
+  const selected = selection.key === formKey ? selection.ids : new Set<number>();
+  const setSelected = (ids: Set<number>) => setSelection({ key: formKey, ids });
   return (
     <section aria-labelledby="active-heading">
       <div className="section-head">
@@ -96,8 +123,8 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
             placeholder="Name, email, number, or a word like admin or sell"
           />
           <p id="q-hint" className="hint">
-            Names and emails (any part), numbers in any format, or a permission or license: admin, company admin,
-            office admin, proxy, connect, sell, support.
+            Names and emails (any part), numbers in any format, or a permission or license: admin, company
+            admin, office admin, proxy, connect, sell, support.
           </p>
         </div>
         <div className="field">
@@ -191,7 +218,9 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
                       ref={(el) => {
                         if (el) el.indeterminate = selected.size > 0 && selected.size < users.length;
                       }}
-                      onChange={(e) => setSelected(e.target.checked ? new Set(users.map((u) => u.id)) : new Set())}
+                      onChange={(e) =>
+                        setSelected(e.target.checked ? new Set(users.map((u) => u.id)) : new Set())
+                      }
                     />
                   ) : null}
                 </td>
@@ -296,7 +325,13 @@ function BulkBar({
       <fieldset className="inline">
         <legend>Apply to</legend>
         <label>
-          <input type="radio" name="scope" value="selected" defaultChecked onChange={() => setScope("selected")} />{" "}
+          <input
+            type="radio"
+            name="scope"
+            value="selected"
+            defaultChecked
+            onChange={() => setScope("selected")}
+          />{" "}
           Selected users{selectedCount !== null ? ` (${selectedCount} selected)` : ""}
         </label>
         <label>
@@ -314,7 +349,9 @@ function BulkBar({
         <input key={id} type="hidden" name="page_id" value={id} />
       ))}
       {Object.entries(params).map(([k, v]) =>
-        v === undefined || v === "" || k === "page" ? null : <input key={k} type="hidden" name={k} value={String(v)} />,
+        v === undefined || v === "" || k === "page" ? null : (
+          <input key={k} type="hidden" name={k} value={String(v)} />
+        ),
       )}
       <button type="submit" className="button" disabled={selectedCount === 0 && scope === "selected"}>
         Apply

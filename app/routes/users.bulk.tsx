@@ -6,14 +6,23 @@ import { notFound, requireAdmin, requireUserTransfer } from "~/auth/actor.server
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
 import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "~/users/transfer.server";
 import { dropHolds } from "~/numbers/holds.server";
-import { BULK_ACTIONS, BULK_LIMIT, bulkConfirmation, bulkTransferConfirmation, bulkTransferHold, formToObject } from "~/users/bulk-params";
+import {
+  BULK_ACTIONS,
+  BULK_LIMIT,
+  bulkConfirmation,
+  bulkTransferConfirmation,
+  bulkTransferHold,
+  formToObject,
+} from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
 import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
 import { LICENSE_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
-  { title: `${data?.kind === "plan" || data?.kind === "office" ? BULK_ACTIONS[data.action] : "Bulk action"} · Switchboard` },
+  {
+    title: `${data?.kind === "plan" || data?.kind === "office" ? BULK_ACTIONS[data.action] : "Bulk action"} · Switchboard`,
+  },
 ];
 
 /** Back to the list as it was: its search and filters rode along in this URL. */
@@ -34,7 +43,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const back = backToList(url);
   if (!selection.ok) return { kind: "nothing" as const, back, message: selection.message };
   if (selection.action === "transfer") {
-    return transferStep(url, requireUserTransfer(context, request), selection.ids, selection.tooMany, back, now(request));
+    return transferStep(
+      url,
+      requireUserTransfer(context, request),
+      selection.ids,
+      selection.tooMany,
+      back,
+      now(request),
+    );
   }
   const { targets, outcomes } = await planBulk(db, actor, selection.action, selection.ids);
   const byId = new Map(targets.map((t) => [t.id, t]));
@@ -119,7 +135,10 @@ export async function action({ request, context }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const parsed = bulkConfirmation.safeParse(form);
   if (!parsed.success) {
-    return data({ error: parsed.error.issues[0]?.message ?? "This confirmation is incomplete." }, { status: 400 });
+    return data(
+      { error: parsed.error.issues[0]?.message ?? "This confirmation is incomplete." },
+      { status: 400 },
+    );
   }
   const { action, id, license } = parsed.data;
   if (action === "delete" && !license) {
@@ -129,7 +148,13 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (result.auditId === null) {
     // The confirmation only offers a POST when someone will change: this one was sent again, or made up.
     if (result.outcomes.length === 0) notFound("These users");
-    return data({ error: "Nothing was changed: these users were already changed. Go back to Users to see them as they are now." }, { status: 409 });
+    return data(
+      {
+        error:
+          "Nothing was changed: these users were already changed. Go back to Users to see them as they are now.",
+      },
+      { status: 409 },
+    );
   }
   throw redirect(`/users/bulk/${result.auditId}`);
 }
@@ -138,19 +163,29 @@ export async function action({ request, context }: Route.ActionArgs) {
  * Transfer users' Next holds the new numbers for the review; Back and Cancel
  * leave the review, letting them go. The selection is the one in the URL.
  */
-async function transferStepAction(request: Request, actor: ReturnType<typeof requireUserTransfer>, form: Record<string, unknown>) {
+async function transferStepAction(
+  request: Request,
+  actor: ReturnType<typeof requireUserTransfer>,
+  form: Record<string, unknown>,
+) {
   const db = await getDb();
   const url = new URL(request.url);
   const selection = await resolveSelection(db, actor, url);
-  if (!selection.ok || selection.action !== "transfer") return data({ officeError: "Select the users to transfer again." }, { status: 400 });
+  if (!selection.ok || selection.action !== "transfer")
+    return data({ officeError: "Select the users to transfer again." }, { status: 400 });
   if (form.intent !== "next") {
     await dropHolds(db, actor, selection.ids);
-    throw redirect(form.intent === "back" ? officeStepOf(url, Number(url.searchParams.get("to")) || undefined) : backToList(url));
+    throw redirect(
+      form.intent === "back"
+        ? officeStepOf(url, Number(url.searchParams.get("to")) || undefined)
+        : backToList(url),
+    );
   }
   const parsed = bulkTransferHold.safeParse(form);
   if (!parsed.success) return data({ officeError: "Choose the new office." }, { status: 400 });
   const to = await holdTransfer(db, actor, selection.ids, parsed.data.to, now(request));
-  if (!to || to.disabledReason) return data({ officeError: to?.disabledReason ?? "Choose the new office." }, { status: 400 });
+  if (!to || to.disabledReason)
+    return data({ officeError: to?.disabledReason ?? "Choose the new office." }, { status: 400 });
   throw redirect(`${officeStepOf(url, to.id)}&step=review`);
 }
 
@@ -203,7 +238,9 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
           hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
           offices={offices}
           chosen={to}
-          error={(actionData && "officeError" in actionData ? actionData.officeError : null) ?? loaderData.error}
+          error={
+            (actionData && "officeError" in actionData ? actionData.officeError : null) ?? loaderData.error
+          }
           cancel={back}
         />
       </div>
@@ -222,17 +259,18 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
             {error ? <p>{error}</p> : null}
           </div>
           <p>
-            New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their license (the
-            seat moves with them), settings and sign-in; admin rights over other offices stay.
+            New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their
+            license (the seat moves with them), settings and sign-in; admin rights over other offices stay.
           </p>
         </>
       ) : null}
       {action === "delete" && affected.length > 0 ? (
         <div className="callout warning">
           <p>
-            Deleted users cannot sign in any more and their sessions end. Their phone numbers go to the Reserved Pool
-            and, with their group memberships, are kept on hold: you can restore them from Deleted Users for 72 hours.
-            After that they are anonymized for good. Users who never signed in (Pending) are deleted for good at once.
+            Deleted users cannot sign in any more and their sessions end. Their phone numbers go to the
+            Reserved Pool and, with their group memberships, are kept on hold: you can restore them from
+            Deleted Users for 72 hours. After that they are anonymized for good. Users who never signed in
+            (Pending) are deleted for good at once.
           </p>
         </div>
       ) : null}
@@ -323,12 +361,12 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
             <fieldset aria-describedby={error ? "license-error" : undefined}>
               <legend>Their licenses</legend>
               <label className="choice">
-                <input type="radio" name="license" value="keep" defaultChecked /> Keep the licenses (the seats stay
-                purchased, now unassigned)
+                <input type="radio" name="license" value="keep" defaultChecked /> Keep the licenses (the seats
+                stay purchased, now unassigned)
               </label>
               <label className="choice">
-                <input type="radio" name="license" value="remove" /> Remove the licenses (one fewer seat purchased
-                for each)
+                <input type="radio" name="license" value="remove" /> Remove the licenses (one fewer seat
+                purchased for each)
               </label>
               {error ? (
                 <p id="license-error" className="field-error" role="alert">
@@ -342,7 +380,11 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
             </p>
           ) : null}
           <div className="form-actions">
-            <button type="submit" className={`button ${action === "delete" ? "danger" : "primary"}`} disabled={busy}>
+            <button
+              type="submit"
+              className={`button ${action === "delete" ? "danger" : "primary"}`}
+              disabled={busy}
+            >
               {action === "delete"
                 ? `Delete ${users(affected.length)}`
                 : transfer

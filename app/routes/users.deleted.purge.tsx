@@ -27,7 +27,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const { actor, db, user } = await load(request, context, params.userId);
   if (!(await permanentlyDelete(db, actor, user.id, now(request)))) notFound("This deleted user");
   throw redirect("/users/deleted", {
-    headers: { "Set-Cookie": flashCookie(request, "The user is permanently deleted and their records are anonymized.") },
+    headers: {
+      "Set-Cookie": flashCookie(request, "The user is permanently deleted and their records are anonymized."),
+    },
   });
 }
 
@@ -42,9 +44,9 @@ export default function PurgeUser({ loaderData: { user } }: Route.ComponentProps
       <Form method="post" className="panel form">
         <CsrfField />
         <p className="callout danger">
-          {user.name} ({user.email}) can no longer be restored after this. Their name, email, settings and every other
-          personal detail are erased everywhere and replaced by "Deleted user". The numbers held for them become
-          available in the Reserved Pool. This cannot be undone.
+          {user.name} ({user.email}) can no longer be restored after this. Their name, email, settings and
+          every other personal detail are erased everywhere and replaced by "Deleted user". The numbers held
+          for them become available in the Reserved Pool. This cannot be undone.
         </p>
         <div className="form-actions">
           <button type="submit" className="button danger">

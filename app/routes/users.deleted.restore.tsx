@@ -9,10 +9,14 @@ import { CsrfField } from "~/ui/csrf";
 
 export const meta: Route.MetaFunction = () => [{ title: "Restore user · Switchboard" }];
 
-
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
-  const user = await findDeleted(await getDb(), actor, idParam(params.userId, "This deleted user"), now(request));
+  const user = await findDeleted(
+    await getDb(),
+    actor,
+    idParam(params.userId, "This deleted user"),
+    now(request),
+  );
   if (!user) notFound("This deleted user");
   return { user };
 }
@@ -27,7 +31,12 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const result = await restoreUser(db, actor, id, at);
   if (!result.ok) return data({ error: result.message }, { status: 409 });
   throw redirect("/users/deleted", {
-    headers: { "Set-Cookie": flashCookie(request, `${result.name} is restored, with their license, numbers and groups.`) },
+    headers: {
+      "Set-Cookie": flashCookie(
+        request,
+        `${result.name} is restored, with their license, numbers and groups.`,
+      ),
+    },
   });
 }
 
@@ -36,7 +45,8 @@ export default function RestoreUser({ loaderData, actionData }: Route.ComponentP
   return (
     <div className="page narrow">
       <p className="breadcrumb">
-        <Link to="/users/deleted">Office › Users › Deleted Users</Link> › <span aria-current="page">Restore</span>
+        <Link to="/users/deleted">Office › Users › Deleted Users</Link> ›{" "}
+        <span aria-current="page">Restore</span>
       </p>
       <h1>Restore {user.name}?</h1>
       {actionData?.error ? (
@@ -47,8 +57,8 @@ export default function RestoreUser({ loaderData, actionData }: Route.ComponentP
       <Form method="post" className="panel form">
         <CsrfField />
         <p>
-          {user.name} ({user.email}, {user.officeName}) gets back their account, their license, the numbers held for
-          them and their group memberships.
+          {user.name} ({user.email}, {user.officeName}) gets back their account, their license, the numbers
+          held for them and their group memberships.
         </p>
         <div className="form-actions">
           <button type="submit" className="button primary">

@@ -30,8 +30,8 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
         Deleted Users
       </h2>
       <p>
-        Users deleted within the last 72 hours. Restore gives them back their license, numbers and groups. After 72
-        hours, users are permanently deleted, and all records associated with them are anonymized.
+        Users deleted within the last 72 hours. Restore gives them back their license, numbers and groups.
+        After 72 hours, users are permanently deleted, and all records associated with them are anonymized.
       </p>
       {users.length === 0 ? (
         <p className="panel">No users were deleted in the last 72 hours.</p>
@@ -70,7 +70,11 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
                         Restore
                       </button>
                     </Form>{" "}
-                    <Link to={`/users/deleted/${u.id}/purge`} className="button subtle danger" aria-label={`Permanently delete ${u.name}`}>
+                    <Link
+                      to={`/users/deleted/${u.id}/purge`}
+                      className="button subtle danger"
+                      aria-label={`Permanently delete ${u.name}`}
+                    >
                       Permanently delete
                     </Link>
                   </td>

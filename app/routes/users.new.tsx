@@ -31,9 +31,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const origin = new URL(request.url).origin;
   const result = await addUser(await getDb(), actor, submission.value, origin, now(request));
-  if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
+  if (!result.ok)
+    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
   throw redirect(`/users/${result.userId}`, {
-    headers: { "Set-Cookie": flashCookie(request, `${result.name} is added as Pending, and an invite is on its way.`) },
+    headers: {
+      "Set-Cookie": flashCookie(request, `${result.name} is added as Pending, and an invite is on its way.`),
+    },
   });
 }
 
@@ -69,7 +72,12 @@ export default function AddUser({ loaderData, actionData }: Route.ComponentProps
         </Form>
       ) : (
         // Keyed by office: choosing another office starts a new form with that office's numbers.
-        <AddUserForm key={choices.office.id} choices={choices} canChooseOffice={offices.length > 1} lastResult={actionData} />
+        <AddUserForm
+          key={choices.office.id}
+          choices={choices}
+          canChooseOffice={offices.length > 1}
+          lastResult={actionData}
+        />
       )}
     </div>
   );
@@ -91,7 +99,11 @@ function AddUserForm({
     lastResult,
     defaultValue: {
       licenseType: "connect",
-      number: choices.pool[0] ? `pool:${choices.pool[0].id}` : choices.fresh[0] ? `new:${choices.fresh[0].e164}` : "none",
+      number: choices.pool[0]
+        ? `pool:${choices.pool[0].id}`
+        : choices.fresh[0]
+          ? `new:${choices.fresh[0].e164}`
+          : "none",
     },
     // The browser checks the fields as the server would (same schema); the
     // seat and the number are still decided on the server.
@@ -100,67 +112,94 @@ function AddUserForm({
     shouldRevalidate: "onInput",
   });
   return (
-        <Form method="post" {...getFormProps(form)} className="panel form">
-          <CsrfField />
-          <FormErrors id={form.errorId} errors={form.errors} />
-          <input type="hidden" name="officeId" value={choices.office.id} />
-          <p>
-            Office: <strong>{choices.office.name}</strong>
-            {canChooseOffice ? (
-              <>
-                {" "}
-                (<Link to="/users/new">choose another office</Link>)
-              </>
-            ) : null}
+    <Form method="post" {...getFormProps(form)} className="panel form">
+      <CsrfField />
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <input type="hidden" name="officeId" value={choices.office.id} />
+      <p>
+        Office: <strong>{choices.office.name}</strong>
+        {canChooseOffice ? (
+          <>
+            {" "}
+            (<Link to="/users/new">choose another office</Link>)
+          </>
+        ) : null}
+      </p>
+      {fields.officeId.errors ? <p className="field-error">{fields.officeId.errors.join(" ")}</p> : null}
+      <div className="row">
+        <TextField meta={fields.firstName} label="First name" autoComplete="off" />
+        <TextField meta={fields.lastName} label="Last name" autoComplete="off" />
+      </div>
+      <TextField
+        meta={fields.email}
+        label="Email"
+        type="email"
+        autoComplete="off"
+        hint="The invite goes to this address."
+      />
+      <SelectField
+        meta={fields.licenseType}
+        label="License type"
+        options={(["connect", "sell", "support"] as const).map((l) => ({
+          value: l,
+          label: LICENSE_NAMES[l]!,
+        }))}
+        hint="Connect includes a local number; Sell and Support use a Local number add-on for one."
+      />
+      <fieldset aria-describedby={fields.number.errors ? fields.number.errorId : undefined}>
+        <legend>Number</legend>
+        {choices.pool.length ? (
+          <p className="hint">From the Reserved Pool of {choices.office.name}:</p>
+        ) : null}
+        {choices.pool.map((n) => (
+          <label key={n.id} className="choice">
+            <input
+              type="radio"
+              name={fields.number.name}
+              value={`pool:${n.id}`}
+              defaultChecked={fields.number.initialValue === `pool:${n.id}`}
+            />{" "}
+            {n.formatted}{" "}
+            <span className="muted">
+              · last for {n.lastHolder ?? "nobody"}, unassigned {formatDate(n.unassignedAt)}
+            </span>
+          </label>
+        ))}
+        {choices.fresh.length ? <p className="hint">A new number from the number provider:</p> : null}
+        {choices.fresh.map((n) => (
+          <label key={n.e164} className="choice">
+            <input
+              type="radio"
+              name={fields.number.name}
+              value={`new:${n.e164}`}
+              defaultChecked={fields.number.initialValue === `new:${n.e164}`}
+            />{" "}
+            {n.formatted} <span className="muted">· new</span>
+          </label>
+        ))}
+        <label className="choice">
+          <input
+            type="radio"
+            name={fields.number.name}
+            value="none"
+            defaultChecked={fields.number.initialValue === "none"}
+          />{" "}
+          No number
+        </label>
+        {fields.number.errors ? (
+          <p id={fields.number.errorId} className="field-error">
+            {fields.number.errors.join(" ")}
           </p>
-          {fields.officeId.errors ? <p className="field-error">{fields.officeId.errors.join(" ")}</p> : null}
-          <div className="row">
-            <TextField meta={fields.firstName} label="First name" autoComplete="off" />
-            <TextField meta={fields.lastName} label="Last name" autoComplete="off" />
-          </div>
-          <TextField meta={fields.email} label="Email" type="email" autoComplete="off" hint="The invite goes to this address." />
-          <SelectField
-            meta={fields.licenseType}
-            label="License type"
-            options={(["connect", "sell", "support"] as const).map((l) => ({ value: l, label: LICENSE_NAMES[l]! }))}
-            hint="Connect includes a local number; Sell and Support use a Local number add-on for one."
-          />
-          <fieldset aria-describedby={fields.number.errors ? fields.number.errorId : undefined}>
-            <legend>Number</legend>
-            {choices.pool.length ? <p className="hint">From the Reserved Pool of {choices.office.name}:</p> : null}
-            {choices.pool.map((n) => (
-              <label key={n.id} className="choice">
-                <input type="radio" name={fields.number.name} value={`pool:${n.id}`} defaultChecked={fields.number.initialValue === `pool:${n.id}`} />{" "}
-                {n.formatted}{" "}
-                <span className="muted">
-                  · last for {n.lastHolder ?? "nobody"}, unassigned {formatDate(n.unassignedAt)}
-                </span>
-              </label>
-            ))}
-            {choices.fresh.length ? <p className="hint">A new number from the number provider:</p> : null}
-            {choices.fresh.map((n) => (
-              <label key={n.e164} className="choice">
-                <input type="radio" name={fields.number.name} value={`new:${n.e164}`} defaultChecked={fields.number.initialValue === `new:${n.e164}`} />{" "}
-                {n.formatted} <span className="muted">· new</span>
-              </label>
-            ))}
-            <label className="choice">
-              <input type="radio" name={fields.number.name} value="none" defaultChecked={fields.number.initialValue === "none"} /> No number
-            </label>
-            {fields.number.errors ? (
-              <p id={fields.number.errorId} className="field-error">
-                {fields.number.errors.join(" ")}
-              </p>
-            ) : null}
-          </fieldset>
-          <div className="form-actions">
-            <button type="submit" className="button primary" disabled={busy}>
-              {busy ? "Adding…" : "Add user and send invite"}
-            </button>
-            <Link to="/users" className="button subtle">
-              Cancel
-            </Link>
-          </div>
-        </Form>
+        ) : null}
+      </fieldset>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? "Adding…" : "Add user and send invite"}
+        </button>
+        <Link to="/users" className="button subtle">
+          Cancel
+        </Link>
+      </div>
+    </Form>
   );
 }

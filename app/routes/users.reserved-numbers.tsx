@@ -14,7 +14,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const db = await getDb();
   const params = readPoolParams(new URL(request.url));
-  const [result, offices] = await Promise.all([listPool(db, actor, params, now(request)), officesInScope(db, actor)]);
+  const [result, offices] = await Promise.all([
+    listPool(db, actor, params, now(request)),
+    officesInScope(db, actor),
+  ]);
   return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
 }
 
@@ -47,8 +50,8 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
         Reserved Numbers
       </h2>
       <p className="muted">
-        Numbers your company pays for that nobody uses: who each was last for, in what office, and the date it was
-        unassigned. A number is on hold while its former user can still be restored.
+        Numbers your company pays for that nobody uses: who each was last for, in what office, and the date it
+        was unassigned. A number is on hold while its former user can still be restored.
       </p>
       <Form key={formKey} method="get" role="search" aria-label="Reserved numbers" className="toolbar">
         <div className="field grow">
@@ -122,7 +125,9 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
       {numbers.length > 0 ? (
         <div className="table-wrap">
           <table className="data">
-            <caption className="visually-hidden">Reserved numbers, sorted by date unassigned, {dirName(params.dir)}</caption>
+            <caption className="visually-hidden">
+              Reserved numbers, sorted by date unassigned, {dirName(params.dir)}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Number</th>
@@ -165,8 +170,8 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                       <span className="badge pending">On hold until {formatDateTime(n.heldUntil)}</span>
                     ) : n.heldForTransfer ? (
                       <span className="badge pending">
-                        Held until {formatDateTime(n.heldForTransfer.until)} for {n.heldForTransfer.userName}'s transfer to{" "}
-                        {n.heldForTransfer.officeName}
+                        Held until {formatDateTime(n.heldForTransfer.until)} for {n.heldForTransfer.userName}
+                        's transfer to {n.heldForTransfer.officeName}
                       </span>
                     ) : (
                       <span className="badge active">Reserved</span>

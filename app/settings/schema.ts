@@ -32,11 +32,12 @@ export const settingsSchema = z.object({
     .max(100, "Keep the job title under 100 characters.")
     .regex(PLAIN_TEXT, "Remove the control and text-direction characters from the job title.")
     .optional(),
-  timezone: z.string("Choose a time zone.").refine((tz) => TIMEZONES.includes(tz), "Choose a time zone from the list."),
+  timezone: z
+    .string("Choose a time zone.")
+    .refine((tz) => TIMEZONES.includes(tz), "Choose a time zone from the list."),
   language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], "Choose a language from the list."),
   forwardingNumber: z.string().trim().max(40, "That is too long for a phone number.").optional(),
   doNotDisturb: z.boolean().default(false),
   voicemailToEmail: z.boolean().default(false),
 });
 export type SettingsInput = z.infer<typeof settingsSchema>;
-

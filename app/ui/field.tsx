@@ -7,7 +7,8 @@
 import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
 import type { ReactNode } from "react";
 
-type Meta = FieldMetadata<any, any, any>;
+// Any field of any form: the components read only its id, name, errors and initial value.
+type Meta = FieldMetadata<unknown, Record<string, unknown>, string[]>;
 
 function Errors({ meta }: { meta: Meta }) {
   if (!meta.errors?.length) return null;

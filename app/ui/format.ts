@@ -9,7 +9,11 @@ export const LICENSE_NAMES: Record<string, string> = {
   fax_line: "Fax line",
 };
 
-export const STATUS_NAMES: Record<string, string> = { active: "Active", pending: "Pending", deleted: "Deleted" };
+export const STATUS_NAMES: Record<string, string> = {
+  active: "Active",
+  pending: "Pending",
+  deleted: "Deleted",
+};
 
 export const GROUP_KIND_NAMES: Record<string, string> = {
   main_line: "Main line",
@@ -17,11 +21,17 @@ export const GROUP_KIND_NAMES: Record<string, string> = {
   call_center: "Call center",
 };
 
-export const NUMBER_KIND_NAMES: Record<string, string> = { local: "Local", toll_free: "Toll-free", fax: "Fax" };
+export const NUMBER_KIND_NAMES: Record<string, string> = {
+  local: "Local",
+  toll_free: "Toll-free",
+  fax: "Fax",
+};
 
 export function formatDate(value: string | Date | null | undefined, timeZone?: string): string {
   if (!value) return "—";
-  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: timeZone ?? "UTC" }).format(new Date(value));
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: timeZone ?? "UTC" }).format(
+    new Date(value),
+  );
 }
 
 export function formatDateTime(value: string | Date | null | undefined, timeZone?: string): string {

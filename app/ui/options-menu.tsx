@@ -5,7 +5,13 @@ import type { ReactNode } from "react";
  * closes without JavaScript and by keyboard (Enter or Space on its summary),
  * and holds links and POST buttons grouped under the seed's section names.
  */
-export function OptionsMenu({ label, sections }: { label: string; sections: { title: string; items: ReactNode[] }[] }) {
+export function OptionsMenu({
+  label,
+  sections,
+}: {
+  label: string;
+  sections: { title: string; items: ReactNode[] }[];
+}) {
   return (
     <details className="options-menu">
       <summary aria-label={label}>

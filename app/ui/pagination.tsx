@@ -20,7 +20,15 @@ export function Pagination({
 }
 
 /** Previous and Next links, for numbered pages or keyset pages (which know only their neighbours). */
-export function PageLinks({ prev, next, children }: { prev: string | null; next: string | null; children?: ReactNode }) {
+export function PageLinks({
+  prev,
+  next,
+  children,
+}: {
+  prev: string | null;
+  next: string | null;
+  children?: ReactNode;
+}) {
   if (!prev && !next) return null;
   return (
     <nav aria-label="Pagination" className="pagination">

@@ -40,7 +40,11 @@ export function RadioGroup({
       ) : null}
       {options.map((o) => {
         const id = `${name}-${o.value}`;
-        const describedBy = [o.description ? `${id}-description` : null, hint ? hintId : null, error ? errorId : null]
+        const describedBy = [
+          o.description ? `${id}-description` : null,
+          hint ? hintId : null,
+          error ? errorId : null,
+        ]
           .filter(Boolean)
           .join(" ");
         return (

@@ -4,7 +4,13 @@ import { NavLink } from "react-router";
  * The seed's tabs, as a navigation landmark of links: each tab is its own
  * URL, so it works without JavaScript and the browser's back button works.
  */
-export function TabBar({ label, tabs }: { label: string; tabs: { to: string; label: string; end?: boolean }[] }) {
+export function TabBar({
+  label,
+  tabs,
+}: {
+  label: string;
+  tabs: { to: string; label: string; end?: boolean }[];
+}) {
   return (
     <nav aria-label={label} className="tabs">
       <ul>

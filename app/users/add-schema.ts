@@ -12,7 +12,11 @@ const name = (label: string) =>
     .regex(PLAIN_TEXT, `Remove the control and text-direction characters from ${label}.`);
 
 export const addUserSchema = z.object({
-  officeId: z.coerce.number("Choose an office.").int().positive().max(2 ** 31 - 1),
+  officeId: z.coerce
+    .number("Choose an office.")
+    .int()
+    .positive()
+    .max(2 ** 31 - 1),
   firstName: name("a first name"),
   lastName: name("a last name"),
   email: z.email("Enter an email address, like name@company.com.").max(254, "That email is too long."),

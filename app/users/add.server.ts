@@ -18,7 +18,13 @@ import { issueInvite, mailInvite } from "./invite.server.ts";
 import type { AddUserInput } from "./add-schema.ts";
 
 /** What the form offers for an office: its free pool numbers and some new ones. */
-export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId: number, now: Date, provider: NumberProvider = localNumberProvider) {
+export async function numberChoices(
+  db: Kysely<Database>,
+  actor: Actor,
+  officeId: number,
+  now: Date,
+  provider: NumberProvider = localNumberProvider,
+) {
   const office = await db
     .selectFrom("offices")
     .select(["id", "name", "country"])
@@ -49,7 +55,12 @@ export async function numberChoices(db: Kysely<Database>, actor: Actor, officeId
   ]);
   return {
     office,
-    pool: pool.map((n) => ({ id: n.id, formatted: formatNumber(n.e164)!, lastHolder: n.last_holder_name, unassignedAt: n.unassigned_at })),
+    pool: pool.map((n) => ({
+      id: n.id,
+      formatted: formatNumber(n.e164)!,
+      lastHolder: n.last_holder_name,
+      unassignedAt: n.unassigned_at,
+    })),
     fresh: fresh.map((n) => ({ e164: n.e164, formatted: formatNumber(n.e164)! })),
   };
 }
@@ -80,141 +91,163 @@ export async function addUser(
   now: Date,
   provider: NumberProvider = localNumberProvider,
 ): Promise<AddUserResult> {
-  const result = await db.transaction().execute(async (tx): Promise<AddUserResult & { token?: string }> => {
-    const office = await tx
-      .selectFrom("offices")
-      .select(["id", "name", "country"])
-      .where("id", "=", input.officeId)
-      .where("company_id", "=", actor.company.id)
-      .executeTakeFirst();
-    if (!office || !actor.adminOfficeIds.includes(office.id)) {
-      return { ok: false, field: "officeId", message: "Choose one of your offices." };
-    }
-    const taken = await tx
-      .selectFrom("users")
-      .select("id")
-      .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
-      .executeTakeFirst();
-    if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
-
-    // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
-    const poolNumberId = input.number.startsWith("pool:") ? Number(input.number.slice(5)) : null;
-    if (poolNumberId !== null) {
-      const chosen = await tx
-        .selectFrom("phone_numbers")
-        .select("e164")
-        .where("id", "=", poolNumberId)
+  const result = await db
+    .transaction()
+    .execute(async (tx): Promise<AddUserResult & { token?: string }> => {
+      const office = await tx
+        .selectFrom("offices")
+        .select(["id", "name", "country"])
+        .where("id", "=", input.officeId)
         .where("company_id", "=", actor.company.id)
-        .where("office_id", "=", office.id)
-        .where("state", "=", "reserved")
-        .where("kind", "=", "local")
-        .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
-        .forUpdate()
         .executeTakeFirst();
-      if (!chosen) return { ok: false, field: "number", message: "That number is no longer free in the Reserved Pool. Choose another." };
-      // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
-      const held = await holdOn(tx, actor, chosen.e164, now);
-      if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
-    }
-    await lockPoolsOf(tx, [office.id]);
-
-    const license: UserLicenseType = input.licenseType;
-    if ((await freeSeats(tx, office.id, license)) < 1) {
-      return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
-    }
-    // Connect includes a local number; Sell and Support take a Local number add-on for one.
-    const addon = license === "connect" || input.number === "none" ? null : ("local_number" as const);
-    if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
-      return { ok: false, field: "number", message: `${missing(addon, office.name, "add-on")} Or add them without a number.` };
-    }
-
-    const user = await tx
-      .insertInto("users")
-      .values({
-        company_id: actor.company.id,
-        office_id: office.id,
-        first_name: input.firstName,
-        last_name: input.lastName,
-        email: input.email,
-        license_type: license,
-        status: "pending",
-        created_at: now,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-
-    let e164: string | null = null;
-    if (poolNumberId !== null) {
-      const claimed = await tx
-        .updateTable("phone_numbers")
-        .set({
-          state: "assigned",
-          assigned_user_id: user.id,
-          is_primary: true,
-          addon_license_type: addon,
-          last_holder_user_id: null,
-          last_holder_name: null,
-          last_office_id: null,
-          unassigned_at: null,
-          held_for_user_id: null,
-          held_until: null,
-        })
-        .where("id", "=", poolNumberId)
-        .returning("e164")
-        .executeTakeFirstOrThrow();
-      e164 = claimed.e164;
-    } else if (input.number.startsWith("new:")) {
-      const provisioned = await provider.provision(tx, actor.company.id, { e164: input.number.slice(4) }, now);
-      if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
-        throw new Refusal("That number was just taken by someone else. Choose another.");
+      if (!office || !actor.adminOfficeIds.includes(office.id)) {
+        return { ok: false, field: "officeId", message: "Choose one of your offices." };
       }
-      const held = await holdOn(tx, actor, provisioned.e164, now);
-      if (held) throw new Refusal(`${held} Choose another.`);
-      e164 = provisioned.e164;
-      await tx
-        .insertInto("phone_numbers")
+      const taken = await tx
+        .selectFrom("users")
+        .select("id")
+        .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
+        .executeTakeFirst();
+      if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
+
+      // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
+      const poolNumberId = input.number.startsWith("pool:") ? Number(input.number.slice(5)) : null;
+      if (poolNumberId !== null) {
+        const chosen = await tx
+          .selectFrom("phone_numbers")
+          .select("e164")
+          .where("id", "=", poolNumberId)
+          .where("company_id", "=", actor.company.id)
+          .where("office_id", "=", office.id)
+          .where("state", "=", "reserved")
+          .where("kind", "=", "local")
+          .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+          .forUpdate()
+          .executeTakeFirst();
+        if (!chosen)
+          return {
+            ok: false,
+            field: "number",
+            message: "That number is no longer free in the Reserved Pool. Choose another.",
+          };
+        // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
+        const held = await holdOn(tx, actor, chosen.e164, now);
+        if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
+      }
+      await lockPoolsOf(tx, [office.id]);
+
+      const license: UserLicenseType = input.licenseType;
+      if ((await freeSeats(tx, office.id, license)) < 1) {
+        return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
+      }
+      // Connect includes a local number; Sell and Support take a Local number add-on for one.
+      const addon = license === "connect" || input.number === "none" ? null : ("local_number" as const);
+      if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
+        return {
+          ok: false,
+          field: "number",
+          message: `${missing(addon, office.name, "add-on")} Or add them without a number.`,
+        };
+      }
+
+      const user = await tx
+        .insertInto("users")
         .values({
           company_id: actor.company.id,
           office_id: office.id,
-          e164,
-          country: provisioned.country,
-          kind: "local",
-          state: "assigned",
-          assigned_user_id: user.id,
-          is_primary: true,
-          addon_license_type: addon,
+          first_name: input.firstName,
+          last_name: input.lastName,
+          email: input.email,
+          license_type: license,
+          status: "pending",
           created_at: now,
         })
-        .execute();
-    }
+        .returning("id")
+        .executeTakeFirstOrThrow();
 
-    const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
-    const name = `${input.firstName} ${input.lastName}`;
-    await recordAudit(
-      tx,
-      actor,
-      {
-        action: "user.added",
-        targetType: "user",
-        targetId: user.id,
-        targetLabel: name,
-        officeId: office.id,
-        after: { status: "pending", office_id: office.id, license_type: license, number: e164 },
-      },
-      now,
-    );
-    return { ok: true, userId: user.id, name, token };
-  }).catch((err) => {
-    // A refusal found midway (only ever about the number) rolls the whole transaction back.
-    if (err instanceof Refusal) return { ok: false as const, field: "number" as const, message: err.message };
-    // Two admins adding the same email at once: the unique index decides.
-    if (violates(err, "users_email_key")) {
-      return { ok: false as const, field: "email" as const, message: "Someone already uses this email." };
-    }
-    throw err;
-  });
+      let e164: string | null = null;
+      if (poolNumberId !== null) {
+        const claimed = await tx
+          .updateTable("phone_numbers")
+          .set({
+            state: "assigned",
+            assigned_user_id: user.id,
+            is_primary: true,
+            addon_license_type: addon,
+            last_holder_user_id: null,
+            last_holder_name: null,
+            last_office_id: null,
+            unassigned_at: null,
+            held_for_user_id: null,
+            held_until: null,
+          })
+          .where("id", "=", poolNumberId)
+          .returning("e164")
+          .executeTakeFirstOrThrow();
+        e164 = claimed.e164;
+      } else if (input.number.startsWith("new:")) {
+        const provisioned = await provider.provision(
+          tx,
+          actor.company.id,
+          { e164: input.number.slice(4) },
+          now,
+        );
+        if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
+          throw new Refusal("That number was just taken by someone else. Choose another.");
+        }
+        const held = await holdOn(tx, actor, provisioned.e164, now);
+        if (held) throw new Refusal(`${held} Choose another.`);
+        e164 = provisioned.e164;
+        await tx
+          .insertInto("phone_numbers")
+          .values({
+            company_id: actor.company.id,
+            office_id: office.id,
+            e164,
+            country: provisioned.country,
+            kind: "local",
+            state: "assigned",
+            assigned_user_id: user.id,
+            is_primary: true,
+            addon_license_type: addon,
+            created_at: now,
+          })
+          .execute();
+      }
+
+      const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+      const name = `${input.firstName} ${input.lastName}`;
+      await recordAudit(
+        tx,
+        actor,
+        {
+          action: "user.added",
+          targetType: "user",
+          targetId: user.id,
+          targetLabel: name,
+          officeId: office.id,
+          after: { status: "pending", office_id: office.id, license_type: license, number: e164 },
+        },
+        now,
+      );
+      return { ok: true, userId: user.id, name, token };
+    })
+    .catch((err) => {
+      // A refusal found midway (only ever about the number) rolls the whole transaction back.
+      if (err instanceof Refusal)
+        return { ok: false as const, field: "number" as const, message: err.message };
+      // Two admins adding the same email at once: the unique index decides.
+      if (violates(err, "users_email_key")) {
+        return { ok: false as const, field: "email" as const, message: "Someone already uses this email." };
+      }
+      throw err;
+    });
   if (result.ok && result.token) {
-    await mailInvite(origin, { name: result.name, email: input.email, company: actor.company.name }, result.token);
+    await mailInvite(
+      origin,
+      { name: result.name, email: input.email, company: actor.company.name },
+      result.token,
+    );
   }
   return result.ok ? { ok: true, userId: result.userId, name: result.name } : result;
 }

@@ -24,7 +24,12 @@ export function planAdminAccess(actor: Actor, targets: Target[], change: AdminAc
     }
     if (!u.isOfficeAdmin) return skip(`Not an Office Admin of ${u.officeName}.`);
     if (u.id === actor.person.id) return skip("You cannot remove your own admin access.");
-    return { id: u.id, name: u.name, outcome: "done", detail: `No longer an Office Admin of ${u.officeName}.` };
+    return {
+      id: u.id,
+      name: u.name,
+      outcome: "done",
+      detail: `No longer an Office Admin of ${u.officeName}.`,
+    };
   });
 }
 
@@ -67,7 +72,10 @@ export async function changeAdminAccess(
       );
     }
     // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
-    const auditId = done.length > 0 ? await recordBulkResult(tx, actor, `users.bulk_admin_access_${change}`, outcomes, now) : null;
+    const auditId =
+      done.length > 0
+        ? await recordBulkResult(tx, actor, `users.bulk_admin_access_${change}`, outcomes, now)
+        : null;
     return { outcomes, auditId };
   });
 }

@@ -89,11 +89,15 @@ export async function anonymizeUsers(
     update proxy_sessions ps
        set reason = replace(replace(ps.reason, u.first_name || ' ' || u.last_name, ${DELETED_USER}), u.email, ${DELETED_USER})
       from users u
-     where u.id = any(${ids}) and ps.reason is not null and (ps.user_id = u.id or ps.admin_user_id = u.id)`.execute(tx);
+     where u.id = any(${ids}) and ps.reason is not null and (ps.user_id = u.id or ps.admin_user_id = u.id)`.execute(
+    tx,
+  );
 
   await sql`
     delete from login_attempts
-     where email in (select lower(email) from users where id = any(${ids}) and email is not null)`.execute(tx);
+     where email in (select lower(email) from users where id = any(${ids}) and email is not null)`.execute(
+    tx,
+  );
 
   await sql`
     update phone_numbers
@@ -102,10 +106,22 @@ export async function anonymizeUsers(
            held_until = case when held_for_user_id = any(${ids}) then null else held_until end
      where last_holder_user_id = any(${ids}) or held_for_user_id = any(${ids})`.execute(tx);
 
-  await tx.deleteFrom("sessions").where("user_id", "=", sql<number>`any(${ids})`).execute();
-  await tx.deleteFrom("invites").where("user_id", "=", sql<number>`any(${ids})`).execute();
-  await tx.deleteFrom("group_members").where("user_id", "=", sql<number>`any(${ids})`).execute();
-  await tx.deleteFrom("office_admins").where("user_id", "=", sql<number>`any(${ids})`).execute();
+  await tx
+    .deleteFrom("sessions")
+    .where("user_id", "=", sql<number>`any(${ids})`)
+    .execute();
+  await tx
+    .deleteFrom("invites")
+    .where("user_id", "=", sql<number>`any(${ids})`)
+    .execute();
+  await tx
+    .deleteFrom("group_members")
+    .where("user_id", "=", sql<number>`any(${ids})`)
+    .execute();
+  await tx
+    .deleteFrom("office_admins")
+    .where("user_id", "=", sql<number>`any(${ids})`)
+    .execute();
 
   await sql`
     update users

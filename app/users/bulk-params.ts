@@ -14,13 +14,27 @@ export const BULK_ACTIONS = {
 export type BulkAction = keyof typeof BULK_ACTIONS;
 /** The actions confirmed in one step; Transfer users has its own steps (new office, review). */
 export type OneStepBulkAction = Exclude<BulkAction, "transfer">;
-const ONE_STEP_ACTIONS = Object.keys(BULK_ACTIONS).filter((a) => a !== "transfer") as [OneStepBulkAction, ...OneStepBulkAction[]];
+const ONE_STEP_ACTIONS = Object.keys(BULK_ACTIONS).filter((a) => a !== "transfer") as [
+  OneStepBulkAction,
+  ...OneStepBulkAction[],
+];
 
 /** The most users one bulk action takes, so its confirmation page stays a page. */
 export const BULK_LIMIT = 5000;
 
 const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
-const ids = z.preprocess(asArray, z.array(z.coerce.number().int().positive().max(2 ** 31 - 1)).max(BULK_LIMIT));
+const ids = z.preprocess(
+  asArray,
+  z
+    .array(
+      z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31 - 1),
+    )
+    .max(BULK_LIMIT),
+);
 
 /** From the list page's bulk form (a GET, so the confirmation page has a URL). */
 export const bulkSelection = z.object({

@@ -90,7 +90,11 @@ export async function findTargets(db: Kysely<Database>, actor: Actor, userIds: n
 }
 
 /** Inside the changing transaction: the same, with the rows locked against concurrent changes. */
-export async function lockTargets(tx: Transaction<Database>, actor: Actor, userIds: number[]): Promise<Target[]> {
+export async function lockTargets(
+  tx: Transaction<Database>,
+  actor: Actor,
+  userIds: number[],
+): Promise<Target[]> {
   if (userIds.length === 0) return [];
   // Locked in id order, the order every multi-user lock takes, so that two
   // bulk actions cannot deadlock; then read in list order. The lock joins

@@ -6,7 +6,13 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { BULK_LIMIT, bulkSelection, formToObject, type BulkAction, type OneStepBulkAction } from "./bulk-params.ts";
+import {
+  BULK_LIMIT,
+  bulkSelection,
+  formToObject,
+  type BulkAction,
+  type OneStepBulkAction,
+} from "./bulk-params.ts";
 import { readListParams } from "./list-params.ts";
 import { matchingUserIds } from "./list.server.ts";
 import { findTargets, type BulkOutcome } from "./bulk-targets.server.ts";
@@ -14,7 +20,8 @@ import { companyCounts, deleteUsers, planDeletion, type LicenseChoice } from "./
 import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
 import { DELETED_USER } from "./anonymize.server.ts";
 
-export type Selection = { ok: true; action: BulkAction; ids: number[]; tooMany: boolean } | { ok: false; message: string };
+export type Selection =
+  { ok: true; action: BulkAction; ids: number[]; tooMany: boolean } | { ok: false; message: string };
 
 export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: URL): Promise<Selection> {
   const parsed = bulkSelection.safeParse(formToObject(url.searchParams));

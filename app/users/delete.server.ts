@@ -24,7 +24,11 @@ import { lockPoolsOf } from "../licenses/pools.server.ts";
 export type LicenseChoice = "keep" | "remove";
 
 /** Why a user is left out of a deletion, for people. */
-function refusal(actor: Actor, u: Target, remaining: { companyAdmins: number; users: number; onlyOffice: boolean }) {
+function refusal(
+  actor: Actor,
+  u: Target,
+  remaining: { companyAdmins: number; users: number; onlyOffice: boolean },
+) {
   if (u.status === "deleted") return "Already deleted.";
   if (u.id === actor.person.id) return "You cannot delete yourself.";
   if (u.isCompanyAdmin && !actor.person.isCompanyAdmin) return "Office Admins cannot delete a Company Admin.";
@@ -68,7 +72,11 @@ export async function companyCounts(db: Kysely<Database> | Transaction<Database>
     ])
     .where("company_id", "=", companyId)
     .executeTakeFirstOrThrow();
-  return { activeCompanyAdmins: Number(row.activeCompanyAdmins), activeUsers: Number(row.activeUsers), offices: Number(row.offices) };
+  return {
+    activeCompanyAdmins: Number(row.activeCompanyAdmins),
+    activeUsers: Number(row.activeUsers),
+    offices: Number(row.offices),
+  };
 }
 
 export async function deleteUsers(
@@ -102,7 +110,11 @@ export async function deleteUsers(
       // The seat-counting trigger frees their seats.
       await tx
         .updateTable("users")
-        .set({ status: "deleted", deleted_at: now, deleted_by_user_id: actor.proxy?.admin.id ?? actor.person.id })
+        .set({
+          status: "deleted",
+          deleted_at: now,
+          deleted_by_user_id: actor.proxy?.admin.id ?? actor.person.id,
+        })
         .where("id", "=", sql<number>`any(${ids})`)
         .execute();
 
@@ -115,12 +127,23 @@ export async function deleteUsers(
 
       // A deleted admin's open proxy sessions end with their sessions: no
       // later request of theirs will come to end them.
-      const endedProxies = await sql<{ id: number; user_id: number; admin_user_id: number; name: string; office_id: number }>`
+      const endedProxies = await sql<{
+        id: number;
+        user_id: number;
+        admin_user_id: number;
+        name: string;
+        office_id: number;
+      }>`
         update proxy_sessions ps set ended_at = ${now}, end_reason = 'not_allowed'
           from users u
          where u.id = ps.user_id and ps.ended_at is null and ps.admin_user_id = any(${ids})
-        returning ps.id, ps.user_id, ps.admin_user_id, u.first_name || ' ' || u.last_name as name, u.office_id`.execute(tx);
-      await tx.deleteFrom("sessions").where("user_id", "=", sql<number>`any(${ids})`).execute();
+        returning ps.id, ps.user_id, ps.admin_user_id, u.first_name || ' ' || u.last_name as name, u.office_id`.execute(
+        tx,
+      );
+      await tx
+        .deleteFrom("sessions")
+        .where("user_id", "=", sql<number>`any(${ids})`)
+        .execute();
       await tx
         .updateTable("invites")
         .set({ voided_at: now })
@@ -144,7 +167,14 @@ export async function deleteUsers(
           }))
           .concat(
             endedProxies.rows.map((p) =>
-              proxyEndedEntry(p.id, { id: p.user_id, name: p.name, officeId: p.office_id }, p.admin_user_id, "not_allowed", now, "The admin was deleted."),
+              proxyEndedEntry(
+                p.id,
+                { id: p.user_id, name: p.name, officeId: p.office_id },
+                p.admin_user_id,
+                "not_allowed",
+                now,
+                "The admin was deleted.",
+              ),
             ),
           ),
         now,
@@ -153,8 +183,10 @@ export async function deleteUsers(
     }
 
     // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
-    const auditId = done.length > 0 ? await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license }) : null;
+    const auditId =
+      done.length > 0
+        ? await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license })
+        : null;
     return { outcomes, auditId };
   });
 }
-

@@ -71,9 +71,25 @@ export async function findDeleted(db: Kysely<Database>, actor: Actor, userId: nu
     .where("u.status", "=", "deleted")
     .where("u.anonymized_at", "is", null)
     .where("u.deleted_at", ">", restorable(now))
-    .select(["u.id", "u.first_name", "u.last_name", "u.email", "u.license_type", "u.deleted_at", "o.name as office_name"])
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.email",
+      "u.license_type",
+      "u.deleted_at",
+      "o.name as office_name",
+    ])
     .executeTakeFirst();
-  return u && { id: u.id, name: `${u.first_name} ${u.last_name}`, email: u.email!, officeName: u.office_name, licenseType: u.license_type };
+  return (
+    u && {
+      id: u.id,
+      name: `${u.first_name} ${u.last_name}`,
+      email: u.email!,
+      officeName: u.office_name,
+      licenseType: u.license_type,
+    }
+  );
 }
 
 export type RestoreResult = { ok: true; name: string } | { ok: false; message: string };
@@ -83,17 +99,33 @@ export type RestoreResult = { ok: true; name: string } | { ok: false; message: s
  * memberships. Needs a free seat of their license type in their office, and
  * the add-ons their numbers held; refuses clearly otherwise.
  */
-export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: number, now: Date): Promise<RestoreResult> {
+export async function restoreUser(
+  db: Kysely<Database>,
+  actor: Actor,
+  userId: number,
+  now: Date,
+): Promise<RestoreResult> {
   return db.transaction().execute(async (tx) => {
     // The row lock orders a restore against a concurrent purge (which skips locked rows).
     const u = await tx
       .selectFrom("users as u")
       .where(usersInScope(actor))
       .where("u.id", "=", userId)
-      .select(["u.id", "u.first_name", "u.last_name", "u.status", "u.anonymized_at", "u.deleted_at", "u.office_id", "u.license_type", "u.is_company_admin"])
+      .select([
+        "u.id",
+        "u.first_name",
+        "u.last_name",
+        "u.status",
+        "u.anonymized_at",
+        "u.deleted_at",
+        "u.office_id",
+        "u.license_type",
+        "u.is_company_admin",
+      ])
       .forUpdate()
       .executeTakeFirst();
-    if (!u || u.status !== "deleted") return { ok: false, message: "This user is not among your Deleted Users." };
+    if (!u || u.status !== "deleted")
+      return { ok: false, message: "This user is not among your Deleted Users." };
     if (u.anonymized_at || u.deleted_at! <= restorable(now)) {
       return { ok: false, message: "This user can no longer be restored: the 72 hours have passed." };
     }
@@ -129,7 +161,11 @@ export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: nu
       const pool = pools.find((p) => p.license_type === type);
       const free = pool ? pool.purchased - pool.assigned : 0;
       if (free < n) {
-        const office = await tx.selectFrom("offices").select("name").where("id", "=", u.office_id).executeTakeFirstOrThrow();
+        const office = await tx
+          .selectFrom("offices")
+          .select("name")
+          .where("id", "=", u.office_id)
+          .executeTakeFirstOrThrow();
         return {
           ok: false,
           message: `${name} cannot be restored: ${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${type === u.license_type ? "license" : "add-on"}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`,
@@ -171,7 +207,12 @@ export async function restoreUser(db: Kysely<Database>, actor: Actor, userId: nu
 }
 
 /** Ends the 72-hour wait early: the user is anonymized now. */
-export async function permanentlyDelete(db: Kysely<Database>, actor: Actor, userId: number, now: Date): Promise<boolean> {
+export async function permanentlyDelete(
+  db: Kysely<Database>,
+  actor: Actor,
+  userId: number,
+  now: Date,
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const u = await tx
       .selectFrom("users as u")

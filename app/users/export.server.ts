@@ -46,7 +46,12 @@ const SORT_KEYS = {
 } as const;
 
 /** The matching users, batch by batch, each row as the CSV's cells. */
-export async function* exportUserRows(db: Kysely<Database>, actor: Actor, p: ListParams, batchSize = EXPORT_BATCH) {
+export async function* exportUserRows(
+  db: Kysely<Database>,
+  actor: Actor,
+  p: ListParams,
+  batchSize = EXPORT_BATCH,
+) {
   const { column, type } = SORT_KEYS[p.sort];
   const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
   const after = p.dir === "desc" ? sql`<` : sql`>`;

@@ -29,7 +29,12 @@ async function voidLiveInvite(tx: Transaction<Database>, userId: number, now: Da
 }
 
 /** Issues a new invite inside the caller's transaction, voiding any older one. Returns the token. */
-export async function issueInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
+export async function issueInvite(
+  tx: Transaction<Database>,
+  userId: number,
+  createdBy: number | null,
+  now: Date,
+) {
   await voidLiveInvite(tx, userId, now);
   return insertInvite(tx, userId, createdBy, now);
 }
@@ -49,7 +54,11 @@ async function insertInvite(tx: Transaction<Database>, userId: number, createdBy
   return token;
 }
 
-export async function mailInvite(origin: string, to: { name: string; email: string; company: string }, token: string) {
+export async function mailInvite(
+  origin: string,
+  to: { name: string; email: string; company: string },
+  token: string,
+) {
   await sendMail({
     to: `${to.name} <${to.email}>`,
     subject: `You're invited to ${to.company} on Switchboard`,
@@ -89,13 +98,23 @@ export async function resendInvite(
       await recordAudit(
         tx,
         actor,
-        { action: "user.invite_resent", targetType: "user", targetId: user.id, targetLabel: user.name, officeId: user.officeId },
+        {
+          action: "user.invite_resent",
+          targetType: "user",
+          targetId: user.id,
+          targetLabel: user.name,
+          officeId: user.officeId,
+        },
         now,
       );
-      return { ok: true as const, message: `A new invite is on its way to ${user.email}. The old link no longer works.` };
+      return {
+        ok: true as const,
+        message: `A new invite is on its way to ${user.email}. The old link no longer works.`,
+      };
     }),
   );
-  if (outcome.ok) await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
+  if (outcome.ok)
+    await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
   return outcome;
 }
 
@@ -115,13 +134,27 @@ export async function findInvite(db: Kysely<Database>, token: string, now: Date)
 }
 
 /** Sets the password and makes the user active; the invite is used up. Null if it no longer can be. */
-export async function acceptInvite(db: Kysely<Database>, token: string, password: string, ip: string | null, now: Date) {
+export async function acceptInvite(
+  db: Kysely<Database>,
+  token: string,
+  password: string,
+  ip: string | null,
+  now: Date,
+) {
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (tx) => {
     const invite = await tx
       .selectFrom("invites as i")
       .innerJoin("users as u", "u.id", "i.user_id")
-      .select(["i.id", "u.id as user_id", "u.company_id", "u.office_id", "u.first_name", "u.last_name", "u.email"])
+      .select([
+        "i.id",
+        "u.id as user_id",
+        "u.company_id",
+        "u.office_id",
+        "u.first_name",
+        "u.last_name",
+        "u.email",
+      ])
       .where("i.token_hash", "=", hashToken(token))
       .where("i.used_at", "is", null)
       .where("i.voided_at", "is", null)
@@ -141,11 +174,27 @@ export async function acceptInvite(db: Kysely<Database>, token: string, password
       tx,
       {
         company: { id: invite.company_id, name: "", plan: "standard" },
-        person: { id: invite.user_id, firstName: invite.first_name!, lastName: invite.last_name!, email: invite.email!, officeId: invite.office_id, isCompanyAdmin: false, hasProxyAccess: false },
+        person: {
+          id: invite.user_id,
+          firstName: invite.first_name!,
+          lastName: invite.last_name!,
+          email: invite.email!,
+          officeId: invite.office_id,
+          isCompanyAdmin: false,
+          hasProxyAccess: false,
+        },
         proxy: null,
         ip,
       },
-      { action: "user.activated", targetType: "user", targetId: invite.user_id, targetLabel: name, officeId: invite.office_id, before: { status: "pending" }, after: { status: "active" } },
+      {
+        action: "user.activated",
+        targetType: "user",
+        targetId: invite.user_id,
+        targetLabel: name,
+        officeId: invite.office_id,
+        before: { status: "pending" },
+        after: { status: "active" },
+      },
       now,
     );
     return { userId: invite.user_id };

@@ -20,9 +20,18 @@ export type Permission = keyof typeof PERMISSIONS;
 export const listParams = z.object({
   q: z.string().trim().max(200).catch(""),
   license: z.enum(USER_LICENSE_TYPES).optional().catch(undefined),
-  permission: z.enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]]).optional().catch(undefined),
+  permission: z
+    .enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]])
+    .optional()
+    .catch(undefined),
   status: z.enum(["active", "pending"]).optional().catch(undefined),
-  office: z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined),
+  office: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31 - 1)
+    .optional()
+    .catch(undefined),
   sort: z.enum(["name", "email", "added"]).catch("name"),
   dir: z.enum(["asc", "desc"]).catch("asc"),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
@@ -37,4 +46,3 @@ export function readListParams(url: URL): ListParams {
   }
   return listParams.parse(raw);
 }
-

@@ -56,7 +56,10 @@ function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   if (permission) {
     qb = qb.where((eb) => {
       const officeAdmin = eb.exists(
-        eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id"),
+        eb
+          .selectFrom("office_admins as oa")
+          .select(sql`1`.as("one"))
+          .whereRef("oa.user_id", "=", "u.id"),
       );
       const proxy = actor.higherTier
         ? eb.or([eb("u.has_proxy_access", "=", true), eb("u.is_company_admin", "=", true)])
@@ -90,15 +93,24 @@ const primaryE164 = (eb: ExpressionBuilder<Database & { u: Database["users"] }, 
 
 /** Whether a listed user is an Office Admin, for the select list of a query on `users as u`. */
 const isOfficeAdmin = (eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) =>
-  eb.exists(eb.selectFrom("office_admins as oa").select(sql`1`.as("one")).whereRef("oa.user_id", "=", "u.id")).as("is_office_admin");
+  eb
+    .exists(
+      eb
+        .selectFrom("office_admins as oa")
+        .select(sql`1`.as("one"))
+        .whereRef("oa.user_id", "=", "u.id"),
+    )
+    .as("is_office_admin");
 
 /** The Admin column: the higher role a user holds. */
 export const roleOf = (r: { is_company_admin: boolean | null; is_office_admin: SqlBool | null }) =>
   r.is_company_admin ? ("Company Admin" as const) : r.is_office_admin ? ("Office Admin" as const) : null;
 
 /** Proxy access: granted, or a Company Admin's own on a higher-tier plan. */
-export const hasProxy = (actor: Actor, r: { is_company_admin: boolean | null; has_proxy_access: boolean | null }) =>
-  !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier);
+export const hasProxy = (
+  actor: Actor,
+  r: { is_company_admin: boolean | null; has_proxy_access: boolean | null },
+) => !!r.has_proxy_access || (!!r.is_company_admin && actor.higherTier);
 
 /** Each matching user with what a row of the list shows: office, primary number, role. The list and the export read these. */
 export function listedUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
@@ -183,6 +195,11 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
 
 /** The ids a bulk action on "all users that match this search" takes, in list order. */
 export async function matchingUserIds(db: Kysely<Database>, actor: Actor, p: ListParams, limit: number) {
-  const rows = await filteredUsers(db, actor, p).select("u.id").orderBy("u.sort_name").orderBy("u.id").limit(limit).execute();
+  const rows = await filteredUsers(db, actor, p)
+    .select("u.id")
+    .orderBy("u.sort_name")
+    .orderBy("u.id")
+    .limit(limit)
+    .execute();
   return rows.map((r) => r.id);
 }

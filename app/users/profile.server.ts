@@ -98,4 +98,3 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
 }
 
 export type UserProfile = NonNullable<Awaited<ReturnType<typeof getUserProfile>>>;
-

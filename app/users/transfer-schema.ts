@@ -1,7 +1,12 @@
 /** Transfer user's confirmation form, shared by the route and the server. Plain module. */
 import { z } from "zod";
 
-const id = (message: string) => z.coerce.number(message).int(message).positive(message).max(2 ** 31 - 1, message);
+const id = (message: string) =>
+  z.coerce
+    .number(message)
+    .int(message)
+    .positive(message)
+    .max(2 ** 31 - 1, message);
 
 export const transferConfirmSchema = z.object({
   office: id("Choose an office."),

@@ -23,12 +23,25 @@
  */
 import { createHash } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { AddonLicenseType, Database, LicenseType, NumberKind, UserLicenseType } from "../../db/schema.ts";
+import type {
+  AddonLicenseType,
+  Database,
+  LicenseType,
+  NumberKind,
+  UserLicenseType,
+} from "../../db/schema.ts";
 import { userTransferRefusal, usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
-import { dropHolds, heldFor, HOLD_MINUTES, holdNewNumbers, spendHolds, type HeldNumber } from "../numbers/holds.server.ts";
+import {
+  dropHolds,
+  heldFor,
+  HOLD_MINUTES,
+  holdNewNumbers,
+  spendHolds,
+  type HeldNumber,
+} from "../numbers/holds.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
@@ -150,7 +163,8 @@ function officeChoicesForAll(users: UserRow[], offices: OfficeRow[]): TransferOf
 /** Why this user cannot be transferred at all, or null. */
 function userRefusal(user: UserRow): string | null {
   if (user.status === "deleted") return "Deleted: a deleted user cannot be transferred.";
-  if (user.status === "pending") return "Has not accepted the invite yet: only active users can be transferred.";
+  if (user.status === "pending")
+    return "Has not accepted the invite yet: only active users can be transferred.";
   return null;
 }
 
@@ -165,10 +179,23 @@ export async function transferChoices(db: Kysely<Database>, actor: Actor, userId
   };
 }
 
-type TransferNumber = { id: number; e164: string; formatted: string; kind: NumberKind; addon: AddonLicenseType | null };
+type TransferNumber = {
+  id: number;
+  e164: string;
+  formatted: string;
+  kind: NumberKind;
+  addon: AddonLicenseType | null;
+};
 
 export interface TransferPreview {
-  user: { id: number; name: string; email: string | null; status: UserRow["status"]; licenseType: UserLicenseType; hasMeetingsSeat: boolean };
+  user: {
+    id: number;
+    name: string;
+    email: string | null;
+    status: UserRow["status"];
+    licenseType: UserLicenseType;
+    hasMeetingsSeat: boolean;
+  };
   from: { id: number; name: string; country: string };
   to: { id: number; name: string; country: string };
   international: boolean;
@@ -240,7 +267,9 @@ async function readPreviews(
     .execute();
   const admins = await db
     .selectFrom("office_admins as oa")
-    .innerJoin("users as u", (j) => j.onRef("u.id", "=", "oa.user_id").onRef("u.office_id", "=", "oa.office_id"))
+    .innerJoin("users as u", (j) =>
+      j.onRef("u.id", "=", "oa.user_id").onRef("u.office_id", "=", "oa.office_id"),
+    )
     .select("oa.user_id")
     .where("oa.user_id", "=", anyOf(ids))
     .execute();
@@ -255,7 +284,14 @@ async function readPreviews(
   const numbersOf = (u: UserRow) =>
     numbers
       .filter((n) => n.assigned_user_id === u.id)
-      .map((n) => ({ id: n.id, e164: n.e164, formatted: formatNumber(n.e164) ?? n.e164, kind: n.kind, addon: n.addon_license_type, isPrimary: n.is_primary }));
+      .map((n) => ({
+        id: n.id,
+        e164: n.e164,
+        formatted: formatNumber(n.e164) ?? n.e164,
+        kind: n.kind,
+        addon: n.addon_license_type,
+        isPrimary: n.is_primary,
+      }));
   const primaryOf = (u: UserRow) => numbersOf(u).find((n) => n.isPrimary && n.kind === "local");
   const baseRefusal = (u: UserRow) =>
     userTransferRefusal(actor) ??
@@ -287,7 +323,13 @@ async function readPreviews(
     // A held pool number no longer in the pool: its hold was overtaken (it ran out). A provider's
     // number is provisioned when applied; if it is gone by then, the transfer is refused as stale.
     if (h.source === "pool" && !poolId) return null;
-    return { e164: h.e164, formatted: formatNumber(h.e164) ?? h.e164, source: h.source, poolId, heldUntil: h.expiresAt };
+    return {
+      e164: h.e164,
+      formatted: formatNumber(h.e164) ?? h.e164,
+      source: h.source,
+      poolId,
+      heldUntil: h.expiresAt,
+    };
   };
 
   return users.map((user) => {
@@ -344,7 +386,14 @@ async function readPreviews(
       refusal ?? "ok",
     ].join("|");
     return {
-      user: { id: user.id, name: nameOf(user), email: user.email, status: user.status, licenseType: user.license_type, hasMeetingsSeat: user.has_meetings_seat },
+      user: {
+        id: user.id,
+        name: nameOf(user),
+        email: user.email,
+        status: user.status,
+        licenseType: user.license_type,
+        hasMeetingsSeat: user.has_meetings_seat,
+      },
       from: { id: user.office_id, name: user.office_name, country: user.office_country },
       to: { id: to.id, name: to.name, country: to.country },
       international,
@@ -371,23 +420,41 @@ const stale = (names: string[]) =>
  * (a carrier call in production), one number per request, and each can
  * fail on its own when someone else took it since the review.
  */
-async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: TransferPreview[], now: Date, provider: NumberProvider) {
+async function applyTransfers(
+  tx: Transaction<Database>,
+  actor: Actor,
+  moves: TransferPreview[],
+  now: Date,
+  provider: NumberProvider,
+) {
   if (moves.length === 0) return;
   const to = moves[0]!.to;
   const pairs = (rows: [number, number][]) =>
     sql`(select * from unnest(${sql.val(rows.map((r) => r[0]))}::int[], ${sql.val(rows.map((r) => r[1]))}::int[]))`;
   // Free the numbers first: a new one becomes the primary, and add-ons leave the old pool.
-  await sendToPool(tx, moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)), now);
+  await sendToPool(
+    tx,
+    moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)),
+    now,
+  );
   const groupsEnding = moves.flatMap((p) => p.groupsEnding.map((g): [number, number] => [p.user.id, g.id]));
   if (groupsEnding.length > 0) {
     await sql`delete from group_members where (user_id, group_id) in ${pairs(groupsEnding)}`.execute(tx);
   }
-  const adminRightsEnding = moves.filter((p) => p.adminRightsEnding).map((p): [number, number] => [p.user.id, p.from.id]);
+  const adminRightsEnding = moves
+    .filter((p) => p.adminRightsEnding)
+    .map((p): [number, number] => [p.user.id, p.from.id]);
   if (adminRightsEnding.length > 0) {
-    await sql`delete from office_admins where (user_id, office_id) in ${pairs(adminRightsEnding)}`.execute(tx);
+    await sql`delete from office_admins where (user_id, office_id) in ${pairs(adminRightsEnding)}`.execute(
+      tx,
+    );
   }
   // The trigger moves the license (and Meetings) seats, refusing (license_pools_no_overspend) if none is free.
-  await tx.updateTable("users").set({ office_id: to.id }).where("id", "=", anyOf(moves.map((p) => p.user.id))).execute();
+  await tx
+    .updateTable("users")
+    .set({ office_id: to.id })
+    .where("id", "=", anyOf(moves.map((p) => p.user.id)))
+    .execute();
   const moving = moves.flatMap((p) => p.numbersMoving.map((n) => n.id));
   if (moving.length > 0) {
     // Numbers belong to an office; the trigger moves the add-on seats they hold.
@@ -408,7 +475,8 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
   const fromProvider = moves.filter((p) => p.newNumber?.source === "provider");
   for (const p of fromProvider) {
     const provisioned = await provider.provision(tx, actor.company.id, { e164: p.newNumber!.e164 }, now);
-    if (!provisioned || provisioned.country !== to.country || provisioned.kind !== "local") throw new Refusal(stale([p.user.name]));
+    if (!provisioned || provisioned.country !== to.country || provisioned.kind !== "local")
+      throw new Refusal(stale([p.user.name]));
   }
   if (fromProvider.length > 0) {
     await tx
@@ -429,7 +497,10 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
       )
       .execute();
   }
-  await spendHolds(tx, moves.map((p) => p.user.id));
+  await spendHolds(
+    tx,
+    moves.map((p) => p.user.id),
+  );
   await recordAudit(
     tx,
     actor,
@@ -447,7 +518,11 @@ async function applyTransfers(tx: Transaction<Database>, actor: Actor, moves: Tr
       },
       after: {
         office: to.name,
-        numbers: p.international ? (p.newNumber ? [p.newNumber.e164] : []) : p.numbersMoving.map((n) => n.e164),
+        numbers: p.international
+          ? p.newNumber
+            ? [p.newNumber.e164]
+            : []
+          : p.numbersMoving.map((n) => n.e164),
         groups: [],
         office_admin: false,
       },
@@ -462,11 +537,14 @@ export function transferChanges(p: TransferPreview): string[] {
   lines.push(
     `The ${LICENSE_NAMES[p.user.licenseType]}${p.user.hasMeetingsSeat ? ` and ${LICENSE_NAMES.meetings}` : ""} license seat${p.user.hasMeetingsSeat ? "s move" : " moves"} to ${p.to.name}.`,
   );
-  if (p.groupsEnding.length) lines.push(`Leaves ${p.groupsEnding.map((g) => g.name).join(", ")} (groups of ${p.from.name}).`);
+  if (p.groupsEnding.length)
+    lines.push(`Leaves ${p.groupsEnding.map((g) => g.name).join(", ")} (groups of ${p.from.name}).`);
   if (p.adminRightsEnding) lines.push(`Office Admin rights over ${p.from.name} end.`);
   if (p.numbersMoving.length) lines.push(`Keeps ${p.numbersMoving.map((n) => n.formatted).join(", ")}.`);
   if (p.numbersRemoved.length) {
-    lines.push(`${p.numbersRemoved.map((n) => n.formatted).join(", ")} ${p.numbersRemoved.length === 1 ? "goes" : "go"} to ${p.from.name}'s Reserved Pool.`);
+    lines.push(
+      `${p.numbersRemoved.map((n) => n.formatted).join(", ")} ${p.numbersRemoved.length === 1 ? "goes" : "go"} to ${p.from.name}'s Reserved Pool.`,
+    );
   }
   if (p.newNumber) {
     lines.push(
@@ -482,7 +560,9 @@ function doneMessage(p: TransferPreview, named: boolean): string {
   if (p.groupsEnding.length) parts.push(`Removed from ${p.groupsEnding.map((g) => g.name).join(", ")}.`);
   if (p.adminRightsEnding) parts.push(`No longer an Office Admin of ${p.from.name}.`);
   if (p.numbersRemoved.length) {
-    parts.push(`${p.numbersRemoved.map((n) => n.formatted).join(", ")} went to the ${p.from.name} Reserved Pool.`);
+    parts.push(
+      `${p.numbersRemoved.map((n) => n.formatted).join(", ")} went to the ${p.from.name} Reserved Pool.`,
+    );
   }
   if (p.newNumber) parts.push(`New number: ${p.newNumber.formatted}.`);
   return parts.join(" ");
@@ -497,11 +577,24 @@ const NO_SEAT_ANY_MORE =
  * lockPoolsOf), then this sign-in's holds and the pool numbers they hold.
  * Null previews when the office is not the company's.
  */
-async function lockedPreviews(tx: Transaction<Database>, actor: Actor, userIds: number[], officeId: number, now: Date) {
+async function lockedPreviews(
+  tx: Transaction<Database>,
+  actor: Actor,
+  userIds: number[],
+  officeId: number,
+  now: Date,
+) {
   const users = await readUsers(tx, actor, userIds, true);
   if (!(await companyOffices(tx, actor)).some((o) => o.id === officeId)) return { users, previews: null };
   await lockPoolsOf(tx, [officeId, ...users.map((u) => u.office_id)]);
-  const held = await heldFor(tx, actor, users.map((u) => u.id), officeId, now, true);
+  const held = await heldFor(
+    tx,
+    actor,
+    users.map((u) => u.id),
+    officeId,
+    now,
+    true,
+  );
   return { users, previews: await readPreviews(tx, actor, users, officeId, true, held) };
 }
 
@@ -522,9 +615,15 @@ export async function holdTransfer(
 ): Promise<TransferOffice | null> {
   return db.transaction().execute(async (tx) => {
     const users = await readUsers(tx, actor, userIds, false);
-    const to = users.length ? officeChoicesForAll(users, await companyOffices(tx, actor)).find((o) => o.id === officeId) : undefined;
+    const to = users.length
+      ? officeChoicesForAll(users, await companyOffices(tx, actor)).find((o) => o.id === officeId)
+      : undefined;
     if (!to) return null;
-    await dropHolds(tx, actor, users.map((u) => u.id));
+    await dropHolds(
+      tx,
+      actor,
+      users.map((u) => u.id),
+    );
     if (to.disabledReason || userTransferRefusal(actor)) return to;
     const previews = (await readPreviews(tx, actor, users, to.id, false, "to hold")) ?? [];
     const wanting = previews.filter((p) => p.needsNewNumber).map((p) => p.user.id);
@@ -534,7 +633,13 @@ export async function holdTransfer(
 }
 
 /** The review of moving the user to `officeId`, with the number held for them; null if the user or the office is not in scope. */
-export async function previewTransfer(db: Kysely<Database>, actor: Actor, userId: number, officeId: number, now: Date): Promise<TransferPreview | null> {
+export async function previewTransfer(
+  db: Kysely<Database>,
+  actor: Actor,
+  userId: number,
+  officeId: number,
+  now: Date,
+): Promise<TransferPreview | null> {
   const users = await readUsers(db, actor, [userId], false);
   if (users.length === 0) return null;
   const held = await heldFor(db, actor, [userId], officeId, now);
@@ -583,11 +688,25 @@ export async function bulkTransferChoices(db: Kysely<Database>, actor: Actor, us
  * held for them too), or why they are skipped, and what the confirmation
  * must carry back. Null when the office is not the company's.
  */
-export async function planTransfers(db: Kysely<Database>, actor: Actor, userIds: number[], officeId: number, now: Date) {
+export async function planTransfers(
+  db: Kysely<Database>,
+  actor: Actor,
+  userIds: number[],
+  officeId: number,
+  now: Date,
+) {
   const users = await readUsers(db, actor, userIds, false);
-  const held = await heldFor(db, actor, users.map((u) => u.id), officeId, now);
+  const held = await heldFor(
+    db,
+    actor,
+    users.map((u) => u.id),
+    officeId,
+    now,
+  );
   const previews = await readPreviews(db, actor, users, officeId, false, held);
-  const to = users.length ? officeChoicesForAll(users, await companyOffices(db, actor)).find((o) => o.id === officeId) : undefined;
+  const to = users.length
+    ? officeChoicesForAll(users, await companyOffices(db, actor)).find((o) => o.id === officeId)
+    : undefined;
   if (!previews || !to) return null;
   return {
     to,
@@ -618,7 +737,9 @@ export async function transferUsers(
   now: Date,
   provider: NumberProvider = localNumberProvider,
 ): Promise<{ ok: true; auditId: number; outcomes: BulkOutcome[] } | { ok: false; message: string }> {
-  const seen = new Map(input.seen.map((e) => [Number(e.slice(0, e.indexOf(":"))), e.slice(e.indexOf(":") + 1)]));
+  const seen = new Map(
+    input.seen.map((e) => [Number(e.slice(0, e.indexOf(":"))), e.slice(e.indexOf(":") + 1)]),
+  );
   let result: { auditId: number; outcomes: BulkOutcome[] } | undefined;
   const outcome = await refusing(
     () =>
@@ -626,13 +747,15 @@ export async function transferUsers(
         const refusal = userTransferRefusal(actor);
         if (refusal) throw new Refusal(refusal);
         const { previews } = await lockedPreviews(tx, actor, input.id, input.to, now);
-        if (!previews) throw new Refusal("Choose the new office again: this one is not one of your company's offices.");
+        if (!previews)
+          throw new Refusal("Choose the new office again: this one is not one of your company's offices.");
         const changed = previews.filter((p) => seen.get(p.user.id) !== digest(p.key)).map((p) => p.user.name);
         if (changed.length > 0) throw new Refusal(stale(changed));
         if (previews.length !== new Set(input.id).size) throw new Refusal(stale(["some of the users"]));
         const moves = previews.filter((p) => !p.refusal);
         // The review only offers Confirm when someone will move: this was sent again, or made up.
-        if (moves.length === 0) throw new Refusal("Nothing was changed: none of these users can be transferred to this office.");
+        if (moves.length === 0)
+          throw new Refusal("Nothing was changed: none of these users can be transferred to this office.");
         await applyTransfers(tx, actor, moves, now, provider);
         const outcomes: BulkOutcome[] = previews.map((p) => ({
           id: p.user.id,
@@ -640,7 +763,9 @@ export async function transferUsers(
           outcome: p.refusal ? "skipped" : "done",
           detail: p.refusal ?? doneMessage(p, false),
         }));
-        const auditId = await recordBulkResult(tx, actor, "users.bulk_transfer", outcomes, now, { office_id: input.to });
+        const auditId = await recordBulkResult(tx, actor, "users.bulk_transfer", outcomes, now, {
+          office_id: input.to,
+        });
         result = { auditId, outcomes };
         return { ok: true as const, message: "" };
       }),

@@ -272,8 +272,22 @@ interface CompanySpec {
 }
 
 const COMPANIES: CompanySpec[] = [
-  { name: ACME, plan: "advanced", emailDomain: "acme.test", offices: ACME_OFFICES, people: ACME_PEOPLE, formerHolders: ACME_FORMER_HOLDERS },
-  { name: "Globex", plan: "standard", emailDomain: "globex.test", offices: GLOBEX_OFFICES, people: GLOBEX_PEOPLE, formerHolders: [] },
+  {
+    name: ACME,
+    plan: "advanced",
+    emailDomain: "acme.test",
+    offices: ACME_OFFICES,
+    people: ACME_PEOPLE,
+    formerHolders: ACME_FORMER_HOLDERS,
+  },
+  {
+    name: "Globex",
+    plan: "standard",
+    emailDomain: "globex.test",
+    offices: GLOBEX_OFFICES,
+    people: GLOBEX_PEOPLE,
+    formerHolders: [],
+  },
 ];
 
 const LICENSE_TYPES: LicenseType[] = [
@@ -336,7 +350,10 @@ class NumberBook {
   /** The provider's unprovisioned stock, drawn after the numbers the companies hold. */
   freeInventory(): Insertable<ProviderNumbersTable>[] {
     const rows: Insertable<ProviderNumbersTable>[] = [];
-    for (const [areaCode, plan] of Object.entries(NUMBER_PLANS) as [AreaCode, (typeof NUMBER_PLANS)[AreaCode]][]) {
+    for (const [areaCode, plan] of Object.entries(NUMBER_PLANS) as [
+      AreaCode,
+      (typeof NUMBER_PLANS)[AreaCode],
+    ][]) {
       const kinds: NumberKind[] = plan.kind === "toll_free" ? ["toll_free"] : ["local", "fax"];
       for (const kind of kinds) {
         for (let i = 0; i < PROVIDER_FREE[kind]; i++) {
@@ -459,18 +476,24 @@ async function seedCompany(
   const idOf = (p: Person) => userId.get(emailOf(p))!;
 
   const officeAdmins = company.people.flatMap((p) =>
-    (p.officeAdminOf ?? []).map((office) => ({ user_id: idOf(p), office_id: officeId.get(office)!, granted_at: since })),
+    (p.officeAdminOf ?? []).map((office) => ({
+      user_id: idOf(p),
+      office_id: officeId.get(office)!,
+      granted_at: since,
+    })),
   );
   if (officeAdmins.length > 0) await trx.insertInto("office_admins").values(officeAdmins).execute();
 
   const groupRows = await trx
     .insertInto("groups")
     .values(
-      company.offices.flatMap((o) => [
-        { kind: "main_line" as const, name: mainLineName(o) },
-        ...o.departments.map((name) => ({ kind: "department" as const, name })),
-        ...o.callCenters.map((name) => ({ kind: "call_center" as const, name })),
-      ].map((g) => ({ ...g, company_id: companyId, office_id: officeId.get(o.name)!, created_at: since }))),
+      company.offices.flatMap((o) =>
+        [
+          { kind: "main_line" as const, name: mainLineName(o) },
+          ...o.departments.map((name) => ({ kind: "department" as const, name })),
+          ...o.callCenters.map((name) => ({ kind: "call_center" as const, name })),
+        ].map((g) => ({ ...g, company_id: companyId, office_id: officeId.get(o.name)!, created_at: since })),
+      ),
     )
     .returning(["id", "office_id", "name"])
     .execute();
@@ -494,7 +517,11 @@ async function seedCompany(
       created_at: since,
     };
     if ("mainLine" in n.holder) {
-      return { ...base, state: "assigned", assigned_group_id: groupId(n.office, mainLineName(officeSpec.get(n.office)!)) };
+      return {
+        ...base,
+        state: "assigned",
+        assigned_group_id: groupId(n.office, mainLineName(officeSpec.get(n.office)!)),
+      };
     }
     if ("former" in n.holder) {
       return {
@@ -559,7 +586,8 @@ function planNumbers(company: CompanySpec, book: NumberBook): PlannedNumber[] {
     // A deleted user's numbers sit in the pool, where they hold no add-on.
     const inPool = person.deletedHoursAgo !== undefined;
     if (person.license === "connect") give(person.office, "local", null, { person, primary: true });
-    else if (person.addonNumber) give(person.office, "local", inPool ? null : "local_number", { person, primary: true });
+    else if (person.addonNumber)
+      give(person.office, "local", inPool ? null : "local_number", { person, primary: true });
     if (person.fax) give(person.office, "fax", inPool ? null : "fax_line", { person, primary: false });
   }
   for (const former of company.formerHolders) give(former.office, "local", null, { former });
@@ -569,7 +597,8 @@ function planNumbers(company: CompanySpec, book: NumberBook): PlannedNumber[] {
 /** Seats in use per "office/type": each pending or active user, their Meetings seat, each add-on number. */
 function countSeats(live: Person[], numbers: PlannedNumber[]): Map<string, number> {
   const counts = new Map<string, number>();
-  const add = (office: string, type: LicenseType) => counts.set(`${office}/${type}`, (counts.get(`${office}/${type}`) ?? 0) + 1);
+  const add = (office: string, type: LicenseType) =>
+    counts.set(`${office}/${type}`, (counts.get(`${office}/${type}`) ?? 0) + 1);
   for (const p of live) {
     add(p.office, p.license);
     if (p.meetings) add(p.office, "meetings");
@@ -583,10 +612,16 @@ function checkGroups(company: CompanySpec): void {
   for (const p of company.people) {
     const office = company.offices.find((o) => o.name === p.office)!;
     for (const g of p.groups ?? []) {
-      const kind = office.departments.includes(g) ? "department" : office.callCenters.includes(g) ? "call_center" : null;
+      const kind = office.departments.includes(g)
+        ? "department"
+        : office.callCenters.includes(g)
+          ? "call_center"
+          : null;
       if (!kind) throw new Error(`${p.first} ${p.last}: no group "${g}" in ${p.office}`);
       if (!(GROUP_ELIGIBILITY[kind] as readonly string[]).includes(p.license)) {
-        throw new Error(`${p.first} ${p.last}: a ${p.license} user cannot join the ${kind.replace("_", " ")} "${g}"`);
+        throw new Error(
+          `${p.first} ${p.last}: a ${p.license} user cannot join the ${kind.replace("_", " ")} "${g}"`,
+        );
       }
     }
   }

@@ -57,8 +57,16 @@ const LAST_NAMES = [
 
 const TITLES: Record<UserLicenseType, string[]> = {
   connect: [
-    "Software Engineer", "Product Manager", "Designer", "Account Manager", "Marketing Specialist",
-    "Financial Analyst", "Recruiter", "Operations Coordinator", "Data Analyst", "Legal Counsel",
+    "Software Engineer",
+    "Product Manager",
+    "Designer",
+    "Account Manager",
+    "Marketing Specialist",
+    "Financial Analyst",
+    "Recruiter",
+    "Operations Coordinator",
+    "Data Analyst",
+    "Legal Counsel",
   ],
   sell: ["Account Executive", "Sales Development Representative", "Renewals Specialist"],
   support: ["Support Specialist", "Support Team Lead", "Onboarding Specialist"],
@@ -92,7 +100,9 @@ export async function seedScale(
     .where("name", "in", Object.keys(OFFICE_WEIGHTS))
     .execute();
   if (offices.length === 0) throw new Error(`${ACME} has none of the demo offices the scale seed fills.`);
-  const areaCodeOf = new Map(offices.map((o) => [o.id, ACME_OFFICES.find((spec) => spec.name === o.name)!.areaCode]));
+  const areaCodeOf = new Map(
+    offices.map((o) => [o.id, ACME_OFFICES.find((spec) => spec.name === o.name)!.areaCode]),
+  );
 
   // Email suffixes continue from the highest user id, so a second run makes new addresses.
   const { maxId } = await db
@@ -131,7 +141,7 @@ export async function seedScale(
     };
   };
 
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const size = Math.min(BATCH, count - done);
     const people = Array.from({ length: size }, (_, i) => makePerson(done + i + 1));
     await db.transaction().execute(async (trx) => {
@@ -143,7 +153,13 @@ export async function seedScale(
           if (u.id >= MAX_USER_ID) throw new Error(`User id ${u.id} is past the scale seed's number block.`);
           const areaCode = areaCodeOf.get(u.office_id)!;
           const { country, prefix } = NUMBER_PLANS[areaCode];
-          return { userId: u.id, officeId: u.office_id, country, areaCode, e164: prefix + (SCALE_FIRST[country] + u.id) };
+          return {
+            userId: u.id,
+            officeId: u.office_id,
+            country,
+            areaCode,
+            e164: prefix + (SCALE_FIRST[country] + u.id),
+          };
         });
       await insertNumbers(trx, company.id, numbers);
     });
@@ -215,7 +231,16 @@ async function insertNumbers(
   const country = numbers.map((n) => n.country);
   await trx
     .insertInto("phone_numbers")
-    .columns(["company_id", "office_id", "e164", "country", "kind", "state", "assigned_user_id", "is_primary"])
+    .columns([
+      "company_id",
+      "office_id",
+      "e164",
+      "country",
+      "kind",
+      "state",
+      "assigned_user_id",
+      "is_primary",
+    ])
     .expression(
       sql`select ${companyId}::int, n.office_id, n.e164, n.country, 'local', 'assigned', n.user_id, true
             from unnest(${numbers.map((n) => n.officeId)}::int[], ${e164}::text[], ${country}::text[],

@@ -72,7 +72,9 @@ export async function prepareBenchDatabase(databaseUrl: string, users: number): 
           shown = done;
         }
       });
-      console.log(`Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+      console.log(
+        `Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+      );
     } else {
       // seedScale analyzes after seeding; a reused database gets fresh statistics here,
       // so the plans below are the ones the server would choose.

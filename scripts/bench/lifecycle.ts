@@ -44,25 +44,42 @@ export async function benchLifecycle(databaseUrl: string): Promise<void> {
     await seedDemo(h.db, past);
     console.log(`\nLifecycle: seeding ${(BULK + PURGE).toLocaleString("en-US")} users in ${name}…`);
     await seedScale(h.db, BULK + PURGE, () => undefined);
-    const ada = await h.db.selectFrom("users").select("id").where("email", "=", "ada@acme.test").executeTakeFirstOrThrow();
+    const ada = await h.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "ada@acme.test")
+      .executeTakeFirstOrThrow();
     const request = new Request("http://localhost/");
     const cookie = await createSession(h.db, request, ada.id, past);
     const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
     const actor = (await loadActor(h.db, request, hashToken(token), past))!;
     const ids = (
-      await h.db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").orderBy("id").execute()
+      await h.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "like", "%.%@acme.test")
+        .orderBy("id")
+        .execute()
     ).map((r) => r.id);
 
     const measure = async (label: string, work: () => Promise<unknown>) => {
       statements = 0;
       const started = performance.now();
       await work();
-      console.log(`  ${label.padEnd(44)} ${(performance.now() - started).toFixed(0).padStart(6)} ms  ${String(statements).padStart(3)} statements`);
+      console.log(
+        `  ${label.padEnd(44)} ${(performance.now() - started).toFixed(0).padStart(6)} ms  ${String(statements).padStart(3)} statements`,
+      );
     };
     // 100 hours ago, so that the purge below finds these 10,000 expired.
-    await measure(`bulk delete of ${PURGE.toLocaleString("en-US")} users (setup)`, () => deleteUsers(h.db, actor, ids.slice(BULK), "keep", past));
-    await measure(`bulk delete of ${BULK.toLocaleString("en-US")} users`, () => deleteUsers(h.db, actor, ids.slice(0, BULK), "keep", new Date()));
-    await measure(`purge of ${PURGE.toLocaleString("en-US")} expired users`, () => purgeExpired(h.db, new Date()));
+    await measure(`bulk delete of ${PURGE.toLocaleString("en-US")} users (setup)`, () =>
+      deleteUsers(h.db, actor, ids.slice(BULK), "keep", past),
+    );
+    await measure(`bulk delete of ${BULK.toLocaleString("en-US")} users`, () =>
+      deleteUsers(h.db, actor, ids.slice(0, BULK), "keep", new Date()),
+    );
+    await measure(`purge of ${PURGE.toLocaleString("en-US")} expired users`, () =>
+      purgeExpired(h.db, new Date()),
+    );
     console.log("  Aims: bulk delete of 1,000 under 1 s; purge of 10,000 under 10 s.");
   } finally {
     await h.close();

@@ -34,7 +34,12 @@ interface Sample {
   bytes: number;
 }
 
-async function worker(url: string, headers: Record<string, string>, until: number, sample: Sample): Promise<void> {
+async function worker(
+  url: string,
+  headers: Record<string, string>,
+  until: number,
+  sample: Sample,
+): Promise<void> {
   while (performance.now() < until) {
     const started = performance.now();
     try {
@@ -51,7 +56,12 @@ async function worker(url: string, headers: Record<string, string>, until: numbe
   }
 }
 
-async function run(url: string, headers: Record<string, string>, concurrency: number, ms: number): Promise<Sample> {
+async function run(
+  url: string,
+  headers: Record<string, string>,
+  concurrency: number,
+  ms: number,
+): Promise<Sample> {
   const sample: Sample = { latencies: [], errors: 0, bytes: 0 };
   const until = performance.now() + ms;
   await Promise.all(Array.from({ length: concurrency }, () => worker(url, headers, until, sample)));
@@ -92,6 +102,9 @@ export async function measure(
     medianMs: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     meanBytes: sorted.length ? sample.bytes / sorted.length : 0,
-    cpuMs: cpu && { server: (cpu.server * 1000) / sorted.length, database: (cpu.database * 1000) / sorted.length },
+    cpuMs: cpu && {
+      server: (cpu.server * 1000) / sorted.length,
+      database: (cpu.database * 1000) / sorted.length,
+    },
   };
 }

@@ -35,7 +35,12 @@ export async function explainUserList(url: string, sessionToken: string, paths: 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const actor = await loadActor(handle.db, new Request("http://localhost/"), hashToken(sessionToken), new Date());
+    const actor = await loadActor(
+      handle.db,
+      new Request("http://localhost/"),
+      hashToken(sessionToken),
+      new Date(),
+    );
     if (!actor) throw new Error("The session the bench signed in with is gone.");
     const plans: Plan[] = [];
     for (const path of paths) {
@@ -43,7 +48,9 @@ export async function explainUserList(url: string, sessionToken: string, paths: 
       await listUsers(handle.db, actor, readListParams(new URL(path, "http://localhost")));
       if (!last) throw new Error(`listUsers sent no query for ${path}.`);
       const { sql, parameters } = last as CompiledQuery;
-      const result = await client.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${sql}`, [...parameters]);
+      const result = await client.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${sql}`, [
+        ...parameters,
+      ]);
       const plan = result.rows.map((r) => r["QUERY PLAN"]).join("\n");
       // "Parallel Seq Scan on users u" counts too; other tables' scans (offices) do not.
       plans.push({ path, sql, parameters, plan, seqScanOnUsers: /Seq Scan on users\b/.test(plan) });

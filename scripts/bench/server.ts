@@ -69,7 +69,9 @@ export async function startServer(databaseUrl: string, env: NodeJS.ProcessEnv = 
     await sleep(HEALTH_INTERVAL_MS);
   }
   server.stop();
-  throw new Error(`The server did not answer /healthz. Its output:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+  throw new Error(
+    `The server did not answer /healthz. Its output:\n${readFileSync(logFile, "utf8").slice(-4000)}`,
+  );
 }
 
 const cookieValue = (setCookies: string[], name: string) =>
@@ -126,7 +128,11 @@ export class SignedIn {
     return fetch(this.origin + path, {
       method: "POST",
       redirect: "manual",
-      headers: { Cookie: this.cookie, Origin: this.origin, "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        Cookie: this.cookie,
+        Origin: this.origin,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
       body,
     });
   }

@@ -12,7 +12,9 @@ export interface Invariant {
 /** `since`: when the load began; `changes`: POSTs the server accepted (answered with a redirect). */
 export async function checkInvariants(client: pg.Client, since: Date, changes: number): Promise<Invariant[]> {
   const rows = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
-  const [{ entries }] = await rows("select count(*)::int as entries from audit_log where created_at >= $1", [since]);
+  const [{ entries }] = await rows("select count(*)::int as entries from audit_log where created_at >= $1", [
+    since,
+  ]);
   return [
     {
       name: "no number held twice by one company",

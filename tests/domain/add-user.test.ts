@@ -16,16 +16,25 @@ beforeAll(async () => {
   process.env.DATA_DIR = OUTBOX_DIR;
   t = await freshDatabase();
   await seedDemo(t.db, NOW);
-  [ada, olive] = await Promise.all([actorFor(t.db, "ada@acme.test", NOW), actorFor(t.db, "olive@acme.test", NOW)]);
+  [ada, olive] = await Promise.all([
+    actorFor(t.db, "ada@acme.test", NOW),
+    actorFor(t.db, "olive@acme.test", NOW),
+  ]);
 });
 afterAll(async () => {
   await t.close();
   rmSync(OUTBOX_DIR, { recursive: true, force: true });
 });
 
-const office = (name: string) => t.db.selectFrom("offices").select(["id"]).where("name", "=", name).executeTakeFirstOrThrow();
+const office = (name: string) =>
+  t.db.selectFrom("offices").select(["id"]).where("name", "=", name).executeTakeFirstOrThrow();
 const pool = async (officeId: number, type: string) =>
-  t.db.selectFrom("license_pools").select(["purchased", "assigned"]).where("office_id", "=", officeId).where("license_type", "=", type as never).executeTakeFirstOrThrow();
+  t.db
+    .selectFrom("license_pools")
+    .select(["purchased", "assigned"])
+    .where("office_id", "=", officeId)
+    .where("license_type", "=", type as never)
+    .executeTakeFirstOrThrow();
 
 describe("add user", () => {
   it("takes a seat and a free pool number (with its add-on for Sell), and mails a single-use invite", async () => {
@@ -36,40 +45,95 @@ describe("add user", () => {
     const result = await addUser(
       t.db,
       ada,
-      { officeId: sf.id, firstName: "Zara", lastName: "Ahmed", email: "Zara@Acme.test", licenseType: "sell", number: `pool:${free.id}` },
+      {
+        officeId: sf.id,
+        firstName: "Zara",
+        lastName: "Ahmed",
+        email: "Zara@Acme.test",
+        licenseType: "sell",
+        number: `pool:${free.id}`,
+      },
       "http://localhost:3000",
       NOW,
     );
     expect(result).toMatchObject({ ok: true, name: "Zara Ahmed" });
-    const user = await t.db.selectFrom("users").selectAll().where("email", "=", "Zara@Acme.test").executeTakeFirstOrThrow();
+    const user = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("email", "=", "Zara@Acme.test")
+      .executeTakeFirstOrThrow();
     expect(user.status).toBe("pending");
     expect(await pool(sf.id, "sell")).toEqual({ ...sellBefore, assigned: sellBefore.assigned + 1 });
     expect(await pool(sf.id, "local_number")).toEqual({ ...addonBefore, assigned: addonBefore.assigned + 1 });
-    const number = await t.db.selectFrom("phone_numbers").selectAll().where("id", "=", free.id).executeTakeFirstOrThrow();
-    expect(number).toMatchObject({ state: "assigned", assigned_user_id: user.id, is_primary: true, addon_license_type: "local_number", last_holder_name: null });
+    const number = await t.db
+      .selectFrom("phone_numbers")
+      .selectAll()
+      .where("id", "=", free.id)
+      .executeTakeFirstOrThrow();
+    expect(number).toMatchObject({
+      state: "assigned",
+      assigned_user_id: user.id,
+      is_primary: true,
+      addon_license_type: "local_number",
+      last_holder_name: null,
+    });
 
-    const mail = readdirSync(`${OUTBOX_DIR}/outbox`).map((f) => readFileSync(`${OUTBOX_DIR}/outbox/${f}`, "utf8").replace(/=\r?\n/g, "")).find((m) => m.toLowerCase().includes("zara@acme.test"))!;
+    const mail = readdirSync(`${OUTBOX_DIR}/outbox`)
+      .map((f) => readFileSync(`${OUTBOX_DIR}/outbox/${f}`, "utf8").replace(/=\r?\n/g, ""))
+      .find((m) => m.toLowerCase().includes("zara@acme.test"))!;
     const token = mail.match(/\/invite\/([A-Za-z0-9_-]+)/)![1]!;
     expect(await findInvite(t.db, token, NOW)).toBeTruthy();
     expect(await findInvite(t.db, token, new Date(NOW.getTime() + 8 * 86400_000))).toBeUndefined(); // 7 days
     expect(await acceptInvite(t.db, token, "a long enough password", null, NOW)).toEqual({ userId: user.id });
     expect(await acceptInvite(t.db, token, "a long enough password", null, NOW)).toBeNull();
-    expect((await t.db.selectFrom("users").select(["status", "first_signed_in_at"]).where("id", "=", user.id).executeTakeFirstOrThrow())).toEqual({ status: "active", first_signed_in_at: NOW });
+    expect(
+      await t.db
+        .selectFrom("users")
+        .select(["status", "first_signed_in_at"])
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: "active", first_signed_in_at: NOW });
   });
 
   it("refuses a taken email (any case), a missing license, and an office outside the admin's scope, changing nothing", async () => {
     const [sf, ny] = await Promise.all([office("San Francisco"), office("New York")]);
-    const base = { officeId: ny.id, firstName: "A", lastName: "B", licenseType: "connect" as const, number: "none" };
-    const count = async () => (await t.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    const base = {
+      officeId: ny.id,
+      firstName: "A",
+      lastName: "B",
+      licenseType: "connect" as const,
+      number: "none",
+    };
+    const count = async () =>
+      (
+        await t.db
+          .selectFrom("users")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = await count();
-    expect(await addUser(t.db, olive, { ...base, email: "ADA@acme.test" }, "", NOW)).toEqual({ ok: false, field: "email", message: "Someone already uses this email." });
-    expect(await addUser(t.db, olive, { ...base, officeId: sf.id, email: "new1@acme.test" }, "", NOW)).toMatchObject({ ok: false, field: "officeId" });
+    expect(await addUser(t.db, olive, { ...base, email: "ADA@acme.test" }, "", NOW)).toEqual({
+      ok: false,
+      field: "email",
+      message: "Someone already uses this email.",
+    });
+    expect(
+      await addUser(t.db, olive, { ...base, officeId: sf.id, email: "new1@acme.test" }, "", NOW),
+    ).toMatchObject({ ok: false, field: "officeId" });
     const support = await pool(ny.id, "support");
-    await t.db.updateTable("license_pools").set({ purchased: support.assigned }).where("office_id", "=", ny.id).where("license_type", "=", "support").execute();
-    expect(await addUser(t.db, olive, { ...base, licenseType: "support", email: "new2@acme.test" }, "", NOW)).toEqual({
+    await t.db
+      .updateTable("license_pools")
+      .set({ purchased: support.assigned })
+      .where("office_id", "=", ny.id)
+      .where("license_type", "=", "support")
+      .execute();
+    expect(
+      await addUser(t.db, olive, { ...base, licenseType: "support", email: "new2@acme.test" }, "", NOW),
+    ).toEqual({
       ok: false,
       field: "licenseType",
-      message: "New York has no unassigned Support license. Free one, or buy or transfer one in Company Settings › Licenses.",
+      message:
+        "New York has no unassigned Support license. Free one, or buy or transfer one in Company Settings › Licenses.",
     });
     expect(await count()).toBe(before);
   });

@@ -35,13 +35,17 @@ beforeAll(async () => {
   t = await freshDatabase();
   await seedDemo(t.db, now);
   [ada, olive, carlos, gina] = await Promise.all(
-    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, now)),
+    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) =>
+      actorFor(t.db, e, now),
+    ),
   );
   ada = { ...ada, ip: "203.0.113.7" };
   const ny = await officeId("New York");
 
   // New York: proxy access for Ethan (day 1), Ruth's own settings (day 2), then Ruth deleted and anonymized (day 3).
-  expect((await setProxyAccess(t.db, ada, await idOf("ethan@acme.test"), true, at("2026-11-21T09:00:00Z"))).ok).toBe(true);
+  expect(
+    (await setProxyAccess(t.db, ada, await idOf("ethan@acme.test"), true, at("2026-11-21T09:00:00Z"))).ok,
+  ).toBe(true);
   const ruthId = await idOf("ruth@acme.test");
   const ruth = await actorFor(t.db, "ruth@acme.test", now);
   await recordAudit(
@@ -60,8 +64,9 @@ beforeAll(async () => {
   );
   await deleteUsers(t.db, ada, [ruthId], "keep", at("2026-11-23T09:00:00Z"));
   expect(await permanentlyDelete(t.db, ada, ruthId, at("2026-11-23T10:00:00Z"))).toBe(true);
-  ruthPseudonym = (await t.db.selectFrom("users").select("pseudonym").where("id", "=", ruthId).executeTakeFirstOrThrow())
-    .pseudonym!;
+  ruthPseudonym = (
+    await t.db.selectFrom("users").select("pseudonym").where("id", "=", ruthId).executeTakeFirstOrThrow()
+  ).pseudonym!;
 
   // Austin: Kevin deleted by Carlos (day 3).
   await deleteUsers(t.db, carlos, [await idOf("kevin@acme.test")], "keep", at("2026-11-23T11:00:00Z"));
@@ -76,7 +81,12 @@ beforeAll(async () => {
       targetId: await idOf("mei@acme.test"),
       targetLabel: "Mei Tanaka",
       officeId: ny,
-      before: { office: "San Francisco", numbers: ["+14155550999"], groups: ["Engineering"], office_admin: false },
+      before: {
+        office: "San Francisco",
+        numbers: ["+14155550999"],
+        groups: ["Engineering"],
+        office_admin: false,
+      },
       after: { office: "New York", numbers: ["+12125550999"], groups: [], office_admin: false },
     },
     at("2026-11-24T09:00:00Z"),
@@ -102,7 +112,12 @@ describe("who reads what", () => {
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/Walter|Globex/);
     const proxy = entries.at(-1)!;
-    expect(proxy).toMatchObject({ actor: "Ada Lovelace", onBehalfOf: null, target: "Ethan Brooks", ip: "203.0.113.7" });
+    expect(proxy).toMatchObject({
+      actor: "Ada Lovelace",
+      onBehalfOf: null,
+      target: "Ethan Brooks",
+      ip: "203.0.113.7",
+    });
     expect(proxy.changes).toEqual([{ field: "Proxy access", before: "No", after: "Yes" }]);
   });
 
@@ -129,7 +144,8 @@ describe("who reads what", () => {
     ]);
     // Not the bulk summaries (across offices), not Austin's deletion, nothing named after San Francisco.
     const text = JSON.stringify(entries);
-    for (const leak of ["San Francisco", "Engineering", "415", "Kevin", "Austin", "Bulk"]) expect(text).not.toContain(leak);
+    for (const leak of ["San Francisco", "Engineering", "415", "Kevin", "Austin", "Bulk"])
+      expect(text).not.toContain(leak);
 
     const austin = await read(carlos);
     expect(austin.entries.map((e) => `${e.action}: ${e.target}`)).toEqual(["Deleted a user: Kevin Park"]);
@@ -164,7 +180,10 @@ describe("filters", () => {
     expect(await actions(ada, "who=ADA lovelace&action=user.deleted")).toEqual(["Deleted a user"]);
     expect(await actions(ada, "target=ethan")).toEqual(["Gave proxy access"]);
     expect(await actions(ada, "action=user.transferred")).toEqual(["Transferred a user to another office"]);
-    expect(await actions(ada, "from=2026-11-21&to=2026-11-22")).toEqual(["Changed account settings", "Gave proxy access"]);
+    expect(await actions(ada, "from=2026-11-21&to=2026-11-22")).toEqual([
+      "Changed account settings",
+      "Gave proxy access",
+    ]);
     expect(await actions(ada, "from=2026-11-24")).toEqual(["Transferred a user to another office"]);
     expect(await actions(ada, "to=2026-11-20")).toEqual([]);
   });
@@ -185,7 +204,9 @@ describe("filters", () => {
     });
     expect(r.filters).toMatchObject({ target: "ethan" });
     expect(r.filters).not.toHaveProperty("from");
-    expect(bad("from=2026-11-24&to=2026-11-21").reply?.error).toMatchObject({ to: ["The end date is before the start date."] });
+    expect(bad("from=2026-11-24&to=2026-11-21").reply?.error).toMatchObject({
+      to: ["The end date is before the start date."],
+    });
     expect(bad("who=a%00b").reply?.error).toMatchObject({ who: [expect.any(String)] });
     // SQL and LIKE wildcards are text like any other.
     expect(bad("target=%25' or 1=1 --").reply).toBeNull();
@@ -232,7 +253,9 @@ describe("pages", () => {
     expect(first.entries.map((e) => e.id)).toEqual(pages[0]!.entries.map((e) => e.id));
     expect(first.newerCursor).toBeNull();
     // An Office Admin never sees these (no office), nor pages into them with a cursor.
-    expect((await read(olive, `before=${pages[1]!.olderCursor}`)).entries.map((e) => e.action)).not.toContain("Resent an invite");
+    expect((await read(olive, `before=${pages[1]!.olderCursor}`)).entries.map((e) => e.action)).not.toContain(
+      "Resent an invite",
+    );
     // A cursor of another company reads nothing of theirs.
     expect((await read(gina, `before=${pages[1]!.olderCursor}`)).entries).toEqual([]);
   });

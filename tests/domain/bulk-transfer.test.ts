@@ -11,7 +11,12 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
+import {
+  bulkTransferChoices,
+  holdTransfer,
+  planTransfers,
+  transferUsers,
+} from "../../app/users/transfer.server.ts";
 import { bulkResult } from "../../app/users/bulk.server.ts";
 import { acmeOfficeId as officeId } from "../support/demo.ts";
 
@@ -59,9 +64,20 @@ function confirmation(plan: NonNullable<Awaited<ReturnType<typeof planTransfers>
 
 /** Every pool's assigned count, recounted from users and add-on numbers. */
 async function expectPoolsConsistent(db: Kysely<Database>) {
-  const pools = await db.selectFrom("license_pools").select(["office_id", "license_type", "assigned"]).execute();
-  const users = await db.selectFrom("users").select(["office_id", "license_type", "has_meetings_seat"]).where("status", "<>", "deleted").execute();
-  const numbers = await db.selectFrom("phone_numbers").select(["office_id", "addon_license_type"]).where("addon_license_type", "is not", null).execute();
+  const pools = await db
+    .selectFrom("license_pools")
+    .select(["office_id", "license_type", "assigned"])
+    .execute();
+  const users = await db
+    .selectFrom("users")
+    .select(["office_id", "license_type", "has_meetings_seat"])
+    .where("status", "<>", "deleted")
+    .execute();
+  const numbers = await db
+    .selectFrom("phone_numbers")
+    .select(["office_id", "addon_license_type"])
+    .where("addon_license_type", "is not", null)
+    .execute();
   const count = new Map<string, number>();
   const add = (k: string) => count.set(k, (count.get(k) ?? 0) + 1);
   for (const x of users) {
@@ -69,25 +85,44 @@ async function expectPoolsConsistent(db: Kysely<Database>) {
     if (x.has_meetings_seat) add(`${x.office_id}/meetings`);
   }
   for (const n of numbers) add(`${n.office_id}/${n.addon_license_type}`);
-  for (const p of pools) expect([p.office_id, p.license_type, p.assigned]).toEqual([p.office_id, p.license_type, count.get(`${p.office_id}/${p.license_type}`) ?? 0]);
+  for (const p of pools)
+    expect([p.office_id, p.license_type, p.assigned]).toEqual([
+      p.office_id,
+      p.license_type,
+      count.get(`${p.office_id}/${p.license_type}`) ?? 0,
+    ]);
 }
 
 describe("choosing the new office", () => {
   it("offices at none of the users' price levels, and everyone's own office, cannot be chosen, and say why", async () => {
     const offices = await bulkTransferChoices(t.db, ada, await ids("marcus@acme.test", "camille@acme.test"));
     const reason = (name: string) => offices.find((o) => o.name === name)!.disabledReason;
-    expect(reason("Austin")).toMatch(/^At another price level \(USD-2; the selected users' offices are USD-1\)/);
+    expect(reason("Austin")).toMatch(
+      /^At another price level \(USD-2; the selected users' offices are USD-1\)/,
+    );
     expect(reason("London")).toMatch(/^At another price level/);
     expect(reason("San Francisco")).toBeNull(); // Camille (Toronto) can move there
     expect(reason("New York")).toBeNull();
     const sfOnly = await bulkTransferChoices(t.db, ada, await ids("marcus@acme.test", "mei@acme.test"));
-    expect(sfOnly.find((o) => o.name === "San Francisco")!.disabledReason).toBe("Every selected user works in San Francisco now.");
+    expect(sfOnly.find((o) => o.name === "San Francisco")!.disabledReason).toBe(
+      "Every selected user works in San Francisco now.",
+    );
   });
 
   it("an office that cannot be chosen is refused at the review", async () => {
-    const plan = await planTransfers(t.db, ada, await ids("marcus@acme.test", "mei@acme.test"), await office("Austin"), now);
+    const plan = await planTransfers(
+      t.db,
+      ada,
+      await ids("marcus@acme.test", "mei@acme.test"),
+      await office("Austin"),
+      now,
+    );
     expect(plan!.to.disabledReason).toMatch(/another price level/);
-    const globex = await t.db.selectFrom("offices").select("id").where("name", "=", "Springfield").executeTakeFirstOrThrow();
+    const globex = await t.db
+      .selectFrom("offices")
+      .select("id")
+      .where("name", "=", "Springfield")
+      .executeTakeFirstOrThrow();
     expect(await planTransfers(t.db, ada, await ids("marcus@acme.test"), globex.id, now)).toBeNull();
   });
 });
@@ -112,9 +147,19 @@ describe("same country", () => {
       sfAddon: await assigned("San Francisco", "local_number"),
       nyAddon: await assigned("New York", "local_number"),
     };
-    const numbersBefore = await t.db.selectFrom("phone_numbers").select(["id", "e164", "addon_license_type"]).where("assigned_user_id", "in", [marcus, kwame]).orderBy("id").execute();
+    const numbersBefore = await t.db
+      .selectFrom("phone_numbers")
+      .select(["id", "e164", "addon_license_type"])
+      .where("assigned_user_id", "in", [marcus, kwame])
+      .orderBy("id")
+      .execute();
 
-    const { plan, confirm } = await reviewAndConfirm(t.db, ada, [marcus, kwame, jasper, sienna, olive, carlos], ny);
+    const { plan, confirm } = await reviewAndConfirm(
+      t.db,
+      ada,
+      [marcus, kwame, jasper, sienna, olive, carlos],
+      ny,
+    );
     const row = (id: number) => plan.rows.find((r) => r.id === id)!;
     expect(row(marcus)).toMatchObject({ outcome: "done", officeName: "San Francisco" });
     expect(row(marcus).changes).toEqual([
@@ -125,22 +170,50 @@ describe("same country", () => {
     ]);
     expect(row(kwame).changes).toContain("Office Admin rights over San Francisco end.");
     expect(row(kwame).changes).toContain("Leaves Support Desk (groups of San Francisco).");
-    expect(row(jasper)).toMatchObject({ outcome: "skipped", detail: expect.stringMatching(/not accepted the invite/) });
+    expect(row(jasper)).toMatchObject({
+      outcome: "skipped",
+      detail: expect.stringMatching(/not accepted the invite/),
+    });
     expect(row(sienna)).toMatchObject({ outcome: "skipped", detail: expect.stringMatching(/^Deleted/) });
     expect(row(olive)).toMatchObject({ outcome: "skipped", detail: "Already works in New York." });
-    expect(row(carlos)).toMatchObject({ outcome: "skipped", detail: expect.stringMatching(/^At another price level/) });
+    expect(row(carlos)).toMatchObject({
+      outcome: "skipped",
+      detail: expect.stringMatching(/^At another price level/),
+    });
 
     const r = await confirm();
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.outcomes.map((o) => [o.id, o.outcome])).toEqual(plan.rows.map((p) => [p.id, p.outcome]));
-    const users = await t.db.selectFrom("users").select(["id", "office_id", "license_type", "status"]).where("id", "in", [marcus, kwame, jasper, olive, carlos]).execute();
-    expect(users.filter((u) => u.office_id === ny).map((u) => u.id).sort()).toEqual([marcus, kwame, olive].sort());
+    const users = await t.db
+      .selectFrom("users")
+      .select(["id", "office_id", "license_type", "status"])
+      .where("id", "in", [marcus, kwame, jasper, olive, carlos])
+      .execute();
+    expect(
+      users
+        .filter((u) => u.office_id === ny)
+        .map((u) => u.id)
+        .sort(),
+    ).toEqual([marcus, kwame, olive].sort());
     expect(users.find((u) => u.id === jasper)!.office_id).toBe(sf);
-    const numbersAfter = await t.db.selectFrom("phone_numbers").select(["id", "e164", "addon_license_type", "office_id"]).where("assigned_user_id", "in", [marcus, kwame]).orderBy("id").execute();
+    const numbersAfter = await t.db
+      .selectFrom("phone_numbers")
+      .select(["id", "e164", "addon_license_type", "office_id"])
+      .where("assigned_user_id", "in", [marcus, kwame])
+      .orderBy("id")
+      .execute();
     expect(numbersAfter).toEqual(numbersBefore.map((n) => ({ ...n, office_id: ny })));
-    expect(await t.db.selectFrom("group_members").select("group_id").where("user_id", "in", [marcus, kwame]).execute()).toEqual([]);
-    expect(await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", kwame).execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom("group_members")
+        .select("group_id")
+        .where("user_id", "in", [marcus, kwame])
+        .execute(),
+    ).toEqual([]);
+    expect(
+      await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", kwame).execute(),
+    ).toEqual([]);
     expect(await assigned("San Francisco", "connect")).toBe(before.sfConnect - 1);
     expect(await assigned("New York", "connect")).toBe(before.nyConnect + 1);
     expect(await assigned("San Francisco", "support")).toBe(before.sfSupport - 1);
@@ -150,21 +223,38 @@ describe("same country", () => {
     await expectPoolsConsistent(t.db);
 
     // One audit entry per user moved, and the outcome for the result page, in the same transaction.
-    const entries = await t.db.selectFrom("audit_log").select(["action", "target_id"]).where("action", "=", "user.transferred").where("target_id", "in", [String(marcus), String(kwame)]).execute();
+    const entries = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "target_id"])
+      .where("action", "=", "user.transferred")
+      .where("target_id", "in", [String(marcus), String(kwame)])
+      .execute();
     expect(entries).toHaveLength(2);
     const result = (await bulkResult(t.db, ada, r.auditId))!;
     expect(result.action).toBe("transfer");
-    expect(result.outcomes.find((o) => o.id === marcus)).toMatchObject({ outcome: "done", detail: expect.stringMatching(/^Now works in New York\. Removed from Engineering\./) });
+    expect(result.outcomes.find((o) => o.id === marcus)).toMatchObject({
+      outcome: "done",
+      detail: expect.stringMatching(/^Now works in New York\. Removed from Engineering\./),
+    });
     expect(result.outcomes.find((o) => o.id === carlos)).toMatchObject({ outcome: "skipped" });
     // The recorded outcomes name no one: anonymization does not rewrite them.
-    const recorded = await t.db.selectFrom("audit_log").select("after").where("id", "=", r.auditId).executeTakeFirstOrThrow();
+    const recorded = await t.db
+      .selectFrom("audit_log")
+      .select("after")
+      .where("id", "=", r.auditId)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(recorded.after)).not.toMatch(/Marcus|Chen|Kwame|Jasper|Sienna|Olive|Carlos/);
   });
 
   it("seats are counted down user by user: those past the last free seat are skipped", async () => {
     const ny = await office("New York");
     const [mei, ben] = await ids("mei@acme.test", "ben@acme.test");
-    await t.db.updateTable("license_pools").set((eb) => ({ purchased: eb("assigned", "+", 1) })).where("office_id", "=", ny).where("license_type", "in", ["connect", "meetings"]).execute();
+    await t.db
+      .updateTable("license_pools")
+      .set((eb) => ({ purchased: eb("assigned", "+", 1) }))
+      .where("office_id", "=", ny)
+      .where("license_type", "in", ["connect", "meetings"])
+      .execute();
     const { plan, confirm } = await reviewAndConfirm(t.db, ada, [mei, ben], ny);
     // Ben Okafor sorts first and takes the last Connect seat; Mei Tanaka finds none.
     expect(plan.rows.map((r) => [r.name, r.outcome])).toEqual([
@@ -173,7 +263,16 @@ describe("same country", () => {
     ]);
     expect(plan.rows[1]!.detail).toMatch(/^New York has no unassigned Connect license left for this user/);
     expect(await confirm()).toMatchObject({ ok: true });
-    expect(await assigned("New York", "connect")).toBe((await t.db.selectFrom("license_pools").select("purchased").where("office_id", "=", ny).where("license_type", "=", "connect").executeTakeFirstOrThrow()).purchased);
+    expect(await assigned("New York", "connect")).toBe(
+      (
+        await t.db
+          .selectFrom("license_pools")
+          .select("purchased")
+          .where("office_id", "=", ny)
+          .where("license_type", "=", "connect")
+          .executeTakeFirstOrThrow()
+      ).purchased,
+    );
     await expectPoolsConsistent(t.db);
   });
 });
@@ -182,7 +281,11 @@ describe("another country", () => {
   it("San Francisco → Toronto: local and fax numbers to the San Francisco pool, new Canadian numbers from Toronto's pool, then the provider", async () => {
     const [sf, tor] = [await office("San Francisco"), await office("Toronto")];
     const people = await ids("fatima@acme.test", "priya@acme.test", "diego@acme.test");
-    await t.db.updateTable("license_pools").set((eb) => ({ purchased: eb("purchased", "+", 3) })).where("office_id", "=", tor).execute();
+    await t.db
+      .updateTable("license_pools")
+      .set((eb) => ({ purchased: eb("purchased", "+", 3) }))
+      .where("office_id", "=", tor)
+      .execute();
     const freePool = await t.db
       .selectFrom("phone_numbers")
       .select("e164")
@@ -194,38 +297,83 @@ describe("another country", () => {
     // Fewer free pool numbers than users, so both sources are used.
     expect(freePool.length).toBeGreaterThan(0);
     expect(freePool.length).toBeLessThan(3);
-    const old = await t.db.selectFrom("phone_numbers").select(["id", "e164", "kind", "assigned_user_id"]).where("assigned_user_id", "in", people).execute();
+    const old = await t.db
+      .selectFrom("phone_numbers")
+      .select(["id", "e164", "kind", "assigned_user_id"])
+      .where("assigned_user_id", "in", people)
+      .execute();
 
     const { plan, confirm } = await reviewAndConfirm(t.db, ada, people, tor);
     expect(plan.rows.map((r) => r.outcome)).toEqual(["done", "done", "done"]);
-    const held = await t.db.selectFrom("number_holds").select(["user_id", "e164"]).where("user_id", "in", people).execute();
+    const held = await t.db
+      .selectFrom("number_holds")
+      .select(["user_id", "e164"])
+      .where("user_id", "in", people)
+      .execute();
     const offered = plan.rows.map((r) => held.find((h) => h.user_id === r.id)!.e164);
     expect(new Set(offered).size).toBe(3);
     for (const n of offered) expect(n).toMatch(/^\+1416/);
-    const sources = plan.rows.map((r) => r.changes.find((c) => c.startsWith("New local number"))!.match(/\((.*)\)/)![1]);
-    expect(sources).toEqual([0, 1, 2].map((i) => (i < freePool.length ? "from Toronto's Reserved Pool" : "from the number provider")));
+    const sources = plan.rows.map(
+      (r) => r.changes.find((c) => c.startsWith("New local number"))!.match(/\((.*)\)/)![1],
+    );
+    expect(sources).toEqual(
+      [0, 1, 2].map((i) =>
+        i < freePool.length ? "from Toronto's Reserved Pool" : "from the number provider",
+      ),
+    );
     const fatima = plan.rows.find((r) => r.name === "Fatima Al-Sayed")!;
-    expect(fatima.changes.find((c) => c.includes("Reserved Pool") && c.includes("San Francisco"))).toMatch(/^\+1 415 .*, \+1 415 .* go to San Francisco's Reserved Pool\.$/);
+    expect(fatima.changes.find((c) => c.includes("Reserved Pool") && c.includes("San Francisco"))).toMatch(
+      /^\+1 415 .*, \+1 415 .* go to San Francisco's Reserved Pool\.$/,
+    );
 
     expect(await confirm()).toMatchObject({ ok: true });
     const pooled = await t.db
       .selectFrom("phone_numbers")
       .select(["id", "state", "office_id", "last_holder_user_id", "last_office_id", "addon_license_type"])
-      .where("id", "in", old.map((n) => n.id))
+      .where(
+        "id",
+        "in",
+        old.map((n) => n.id),
+      )
       .execute();
     for (const n of pooled) {
       const was = old.find((o) => o.id === n.id)!;
-      expect(n).toEqual({ id: n.id, state: "reserved", office_id: sf, last_holder_user_id: was.assigned_user_id, last_office_id: sf, addon_license_type: null });
+      expect(n).toEqual({
+        id: n.id,
+        state: "reserved",
+        office_id: sf,
+        last_holder_user_id: was.assigned_user_id,
+        last_office_id: sf,
+        addon_license_type: null,
+      });
     }
-    const holders = await t.db.selectFrom("phone_numbers").select("last_holder_name").where("id", "in", old.map((n) => n.id)).execute();
-    expect(new Set(holders.map((h) => h.last_holder_name))).toEqual(new Set(["Fatima Al-Sayed", "Priya Raman", "Diego Alvarez"]));
-    const now_ = await t.db.selectFrom("phone_numbers").select(["e164", "country", "office_id", "is_primary", "assigned_user_id", "addon_license_type"]).where("assigned_user_id", "in", people).execute();
+    const holders = await t.db
+      .selectFrom("phone_numbers")
+      .select("last_holder_name")
+      .where(
+        "id",
+        "in",
+        old.map((n) => n.id),
+      )
+      .execute();
+    expect(new Set(holders.map((h) => h.last_holder_name))).toEqual(
+      new Set(["Fatima Al-Sayed", "Priya Raman", "Diego Alvarez"]),
+    );
+    const now_ = await t.db
+      .selectFrom("phone_numbers")
+      .select(["e164", "country", "office_id", "is_primary", "assigned_user_id", "addon_license_type"])
+      .where("assigned_user_id", "in", people)
+      .execute();
     expect(now_.map((n) => n.e164).sort()).toEqual([...offered].sort());
     for (const n of now_) expect(n).toMatchObject({ country: "CA", office_id: tor, is_primary: true });
     // Diego sells: his new number holds the Local number add-on his old one did.
     const diego = plan.rows.find((r) => r.name === "Diego Alvarez")!;
     expect(now_.find((n) => n.assigned_user_id === diego.id)!.addon_license_type).toBe("local_number");
-    const users = await t.db.selectFrom("users").select(["office_id", "license_type"]).where("id", "in", people).execute();
+    const users = await t.db
+      .selectFrom("users")
+      .select(["office_id", "license_type"])
+      .where("id", "in", people)
+      .execute();
     expect(users.every((u) => u.office_id === tor)).toBe(true);
     await expectPoolsConsistent(t.db);
   });
@@ -237,9 +385,21 @@ describe("refusals", () => {
     const [lucia, tom] = await ids("lucia@acme.test", "tom@acme.test");
     const { confirm } = await reviewAndConfirm(t.db, ada, [lucia, tom], ny);
     await t.db.deleteFrom("group_members").where("user_id", "=", lucia).execute();
-    expect(await confirm()).toEqual({ ok: false, message: expect.stringMatching(/^Something changed for Lucía Fernández since this review was shown.*nothing was changed/) });
-    const users = await t.db.selectFrom("users").select("office_id").where("id", "in", [lucia, tom]).execute();
-    expect(users.map((u) => u.office_id)).toEqual([await office("San Francisco"), await office("San Francisco")]);
+    expect(await confirm()).toEqual({
+      ok: false,
+      message: expect.stringMatching(
+        /^Something changed for Lucía Fernández since this review was shown.*nothing was changed/,
+      ),
+    });
+    const users = await t.db
+      .selectFrom("users")
+      .select("office_id")
+      .where("id", "in", [lucia, tom])
+      .execute();
+    expect(users.map((u) => u.office_id)).toEqual([
+      await office("San Francisco"),
+      await office("San Francisco"),
+    ]);
   });
 
   it("a review confirmed twice: the second finds everyone moved, and is refused as stale", async () => {
@@ -247,16 +407,25 @@ describe("refusals", () => {
     const [hannah] = await ids("hannah@acme.test");
     const { confirm } = await reviewAndConfirm(t.db, ada, [hannah], ny);
     expect(await confirm()).toMatchObject({ ok: true });
-    expect(await confirm()).toMatchObject({ ok: false, message: expect.stringMatching(/^Something changed for Hannah Schmidt/) });
+    expect(await confirm()).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Something changed for Hannah Schmidt/),
+    });
   });
 
   it("Office Admins and the Standard plan may not", async () => {
     const oscar = await actorFor(t.db, "oscar@acme.test", now);
     const [uma] = await ids("uma@acme.test");
     const input = { action: "transfer" as const, to: await office("New York"), id: [uma], seen: [] };
-    expect(await transferUsers(t.db, oscar, input, now)).toEqual({ ok: false, message: "Only Company Admins transfer users between offices." });
+    expect(await transferUsers(t.db, oscar, input, now)).toEqual({
+      ok: false,
+      message: "Only Company Admins transfer users between offices.",
+    });
     const gina = await actorFor(t.db, "gina@globex.test", now);
-    expect(await transferUsers(t.db, gina, input, now)).toMatchObject({ ok: false, message: expect.stringMatching(/Advanced and Premium plans/) });
+    expect(await transferUsers(t.db, gina, input, now)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/Advanced and Premium plans/),
+    });
   });
 });
 
@@ -268,7 +437,11 @@ it("a bulk transfer of 1,000 users runs as many statements as one of 100", async
         await seedScale(db, n, () => undefined);
         const me = await actorFor(db, "ada@acme.test", now);
         const ny = await officeId(db, "New York");
-        await db.updateTable("license_pools").set((eb) => ({ purchased: eb("assigned", "+", 5000) })).where("office_id", "=", ny).execute();
+        await db
+          .updateTable("license_pools")
+          .set((eb) => ({ purchased: eb("assigned", "+", 5000) }))
+          .where("office_id", "=", ny)
+          .execute();
         // Everyone but Toronto's (another country: a provider number each) — San Francisco's move, the rest are skipped.
         const ids = (
           await db
@@ -304,9 +477,16 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
     await seedDemo(s.db, now);
     a1 = await actorFor(s.db, "ada@acme.test", now);
     // A second Company Admin for the test.
-    await s.db.updateTable("users").set({ is_company_admin: true }).where("email", "=", "ben@acme.test").execute();
+    await s.db
+      .updateTable("users")
+      .set({ is_company_admin: true })
+      .where("email", "=", "ben@acme.test")
+      .execute();
     a2 = await actorFor(s.db, "ben@acme.test", now);
-    await s.db.updateTable("license_pools").set((eb) => ({ purchased: eb("purchased", "+", 5) })).execute();
+    await s.db
+      .updateTable("license_pools")
+      .set((eb) => ({ purchased: eb("purchased", "+", 5) }))
+      .execute();
   });
   afterAll(() => s?.close());
 
@@ -317,8 +497,14 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
     const second = await reviewAndConfirm(s.db, a2, [marcus, mei], tor);
     const results = await Promise.all([first.confirm(), second.confirm()]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toMatchObject({ message: expect.stringMatching(/^Something changed for Marcus Chen/) });
-    const offices = await s.db.selectFrom("users").select(["id", "office_id"]).where("id", "in", [uma, marcus, mei]).execute();
+    expect(results.find((r) => !r.ok)).toMatchObject({
+      message: expect.stringMatching(/^Something changed for Marcus Chen/),
+    });
+    const offices = await s.db
+      .selectFrom("users")
+      .select(["id", "office_id"])
+      .where("id", "in", [uma, marcus, mei])
+      .execute();
     const won = results[0]!.ok ? { ids: [uma, marcus], office: ny } : { ids: [marcus, mei], office: tor };
     for (const u of offices) expect(u.office_id === won.office).toBe(won.ids.includes(u.id));
     await expectPoolsConsistent(s.db);
@@ -327,15 +513,29 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
   it("two reviews at the same instant hold different new numbers, and both confirms get theirs", async () => {
     const tor = await officeId(s.db, "Toronto");
     const [noah, fatima] = await idsOf(s.db, "noah@acme.test", "fatima@acme.test");
-    const [first, second] = await Promise.all([reviewAndConfirm(s.db, a1, [noah], tor), reviewAndConfirm(s.db, a2, [fatima], tor)]);
-    const offered = (plan: typeof first.plan) => plan.rows[0]!.changes.find((c) => c.startsWith("New local number"));
+    const [first, second] = await Promise.all([
+      reviewAndConfirm(s.db, a1, [noah], tor),
+      reviewAndConfirm(s.db, a2, [fatima], tor),
+    ]);
+    const offered = (plan: typeof first.plan) =>
+      plan.rows[0]!.changes.find((c) => c.startsWith("New local number"));
     expect(offered(first.plan)).toBeTruthy();
     expect(offered(second.plan)).not.toBe(offered(first.plan));
     const results = await Promise.all([first.confirm(), second.confirm()]);
     expect(results.filter((r) => r.ok)).toHaveLength(2);
-    const numbers = await s.db.selectFrom("phone_numbers").select(["e164", "assigned_user_id"]).where("country", "=", "CA").where("state", "=", "assigned").execute();
+    const numbers = await s.db
+      .selectFrom("phone_numbers")
+      .select(["e164", "assigned_user_id"])
+      .where("country", "=", "CA")
+      .where("state", "=", "assigned")
+      .execute();
     expect(new Set(numbers.map((n) => n.e164)).size).toBe(numbers.length);
-    const primaries = await s.db.selectFrom("phone_numbers").select("assigned_user_id").where("assigned_user_id", "in", [noah, fatima]).where("is_primary", "=", true).execute();
+    const primaries = await s.db
+      .selectFrom("phone_numbers")
+      .select("assigned_user_id")
+      .where("assigned_user_id", "in", [noah, fatima])
+      .where("is_primary", "=", true)
+      .execute();
     expect(primaries).toHaveLength(2);
     await expectPoolsConsistent(s.db);
   });

@@ -12,7 +12,13 @@ import { loadActor } from "../../app/auth/actor.server.ts";
 import { createSession, hashToken } from "../../app/auth/session.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
-import { buildIfMissing, signIn, SignedIn, startServer, type RunningServer } from "../../scripts/bench/server.ts";
+import {
+  buildIfMissing,
+  signIn,
+  SignedIn,
+  startServer,
+  type RunningServer,
+} from "../../scripts/bench/server.ts";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 
@@ -62,9 +68,15 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
       .where("email", "=", "priya@acme.test")
       .executeTakeFirstOrThrow();
     const auditCount = async () =>
-      (await database.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+      (
+        await database.db
+          .selectFrom("audit_log")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n;
     const auditBefore = await auditCount();
-    const numbersOf = () => database.db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "=", priya.id).execute();
+    const numbersOf = () =>
+      database.db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "=", priya.id).execute();
     const numbersBefore = await numbersOf();
     expect(numbersBefore.length).toBeGreaterThan(0);
 
@@ -101,19 +113,30 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
     expect(a.process.exitCode).toBeNull();
 
     // Nothing of the interrupted delete was kept.
-    const after = await database.db.selectFrom("users").select("status").where("id", "=", priya.id).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom("users")
+      .select("status")
+      .where("id", "=", priya.id)
+      .executeTakeFirstOrThrow();
     expect(after.status).toBe("active");
     expect(await numbersOf()).toEqual(numbersBefore);
     expect(await auditCount()).toBe(auditBefore);
 
     proxy.restore();
-    await until(async () => (await fetch(`${a.origin}/healthz`)).status === 200, "/healthz to answer 200 again");
+    await until(
+      async () => (await fetch(`${a.origin}/healthz`)).status === 200,
+      "/healthz to answer 200 again",
+    );
     const back = await ada.get("/users");
     expect(back.status).toBe(200);
     expect(await back.text()).toContain("Priya Raman");
     const retried = await ada.post(`/users/${priya.id}/delete`, { license: "keep" });
     expect(retried.status).toBe(302);
-    const deleted = await database.db.selectFrom("users").select("status").where("id", "=", priya.id).executeTakeFirstOrThrow();
+    const deleted = await database.db
+      .selectFrom("users")
+      .select("status")
+      .where("id", "=", priya.id)
+      .executeTakeFirstOrThrow();
     expect(deleted.status).toBe("deleted");
     const audits = await database.db
       .selectFrom("audit_log")
@@ -141,13 +164,23 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
   test("two servers' purge jobs at once anonymize each expired user once", async () => {
     const past = new Date(Date.now() - 100 * HOUR);
     await seedScale(database.db, 200, () => undefined);
-    const ada = await database.db.selectFrom("users").select("id").where("email", "=", "ada@acme.test").executeTakeFirstOrThrow();
+    const ada = await database.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "ada@acme.test")
+      .executeTakeFirstOrThrow();
     const request = new Request("http://localhost/");
     const cookie = await createSession(database.db, request, ada.id, past);
     const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
     const actor = (await loadActor(database.db, request, hashToken(token), past))!;
     const ids = (
-      await database.db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").orderBy("id").limit(200).execute()
+      await database.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "like", "%.%@acme.test")
+        .orderBy("id")
+        .limit(200)
+        .execute()
     ).map((r) => r.id);
     await deleteUsers(database.db, actor, ids, "keep", past);
     // Pending users are anonymized at deletion; the rest, and the demo's user deleted 80 hours ago, wait for the purge.

@@ -24,7 +24,11 @@ afterAll(() => t?.close());
 it.runIf(onServer)("10 transfers of 3 seats from a pool with 10 unassigned: exactly 3 succeed", async () => {
   const db = t!.db;
   const ada = await actorFor(db, "ada@acme.test", now);
-  const offices = await db.selectFrom("offices").select(["id", "name"]).where("company_id", "=", ada.company.id).execute();
+  const offices = await db
+    .selectFrom("offices")
+    .select(["id", "name"])
+    .where("company_id", "=", ada.company.id)
+    .execute();
   const sf = offices.find((o) => o.name === "San Francisco")!.id;
   const ny = offices.find((o) => o.name === "New York")!.id;
   const tor = offices.find((o) => o.name === "Toronto")!.id;
@@ -38,7 +42,11 @@ it.runIf(onServer)("10 transfers of 3 seats from a pool with 10 unassigned: exac
     db
       .selectFrom("license_pools")
       .select((eb) => eb.fn.sum<number>("purchased").as("purchased"))
-      .where("office_id", "in", offices.map((o) => o.id))
+      .where(
+        "office_id",
+        "in",
+        offices.map((o) => o.id),
+      )
       .where("license_type", "=", "connect")
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.purchased));
@@ -46,12 +54,19 @@ it.runIf(onServer)("10 transfers of 3 seats from a pool with 10 unassigned: exac
 
   // Half to New York, half to Toronto: locks in office order must not deadlock either way.
   const results = await Promise.all(
-    Array.from({ length: 10 }, (_, i) => transferLicenses(db, ada, { from: sf, to: i % 2 ? ny : tor, type: "connect", quantity: 3 }, now)),
+    Array.from({ length: 10 }, (_, i) =>
+      transferLicenses(db, ada, { from: sf, to: i % 2 ? ny : tor, type: "connect", quantity: 3 }, now),
+    ),
   );
   expect(results.filter((r) => r.ok)).toHaveLength(3);
-  for (const r of results.filter((r) => !r.ok)) expect(r.message).toMatch(/^San Francisco has 1 unassigned Connect license/);
+  for (const r of results.filter((r) => !r.ok))
+    expect(r.message).toMatch(/^San Francisco has 1 unassigned Connect license/);
 
-  const pools = await db.selectFrom("license_pools").select(["office_id", "purchased", "assigned"]).where("license_type", "=", "connect").execute();
+  const pools = await db
+    .selectFrom("license_pools")
+    .select(["office_id", "purchased", "assigned"])
+    .where("license_type", "=", "connect")
+    .execute();
   for (const p of pools) {
     expect(p.purchased).toBeGreaterThanOrEqual(p.assigned);
     expect(p.assigned).toBeGreaterThanOrEqual(0);
@@ -59,6 +74,10 @@ it.runIf(onServer)("10 transfers of 3 seats from a pool with 10 unassigned: exac
   const source = pools.find((p) => p.office_id === sf)!;
   expect(source.purchased - source.assigned).toBe(1);
   expect(await totals()).toBe(before);
-  const audit = await db.selectFrom("audit_log").select("action").where("target_type", "=", "license_pool").execute();
+  const audit = await db
+    .selectFrom("audit_log")
+    .select("action")
+    .where("target_type", "=", "license_pool")
+    .execute();
   expect(audit).toHaveLength(6);
 });

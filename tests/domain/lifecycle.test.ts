@@ -29,11 +29,14 @@ let ada: Actor, olive: Actor, oscar: Actor;
 beforeAll(async () => {
   t = await freshDatabase();
   await seedDemo(t.db, T0);
-  [ada, olive, oscar] = await Promise.all(["ada@acme.test", "olive@acme.test", "oscar@acme.test"].map((e) => actorFor(t.db, e, T0)));
+  [ada, olive, oscar] = await Promise.all(
+    ["ada@acme.test", "olive@acme.test", "oscar@acme.test"].map((e) => actorFor(t.db, e, T0)),
+  );
 });
 afterAll(() => t.close());
 
-const user = (email: string) => t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
+const user = (email: string) =>
+  t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
 const pool = (officeId: number, type: string) =>
   t.db
     .selectFrom("license_pools")
@@ -42,14 +45,22 @@ const pool = (officeId: number, type: string) =>
     .where("license_type", "=", type as never)
     .executeTakeFirstOrThrow();
 const numbersOf = (userId: number) =>
-  t.db.selectFrom("phone_numbers").selectAll().where((eb) => eb.or([eb("assigned_user_id", "=", userId), eb("held_for_user_id", "=", userId)])).execute();
+  t.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where((eb) => eb.or([eb("assigned_user_id", "=", userId), eb("held_for_user_id", "=", userId)]))
+    .execute();
 
 describe("deleting", () => {
   it("an active user: seat freed (kept purchased), numbers on hold in the pool, sessions ended, memberships kept, audited", async () => {
     const arjun = await user("arjun@acme.test");
     const before = await pool(arjun.office_id, "connect");
     const [number] = await numbersOf(arjun.id);
-    const groupsBefore = await t.db.selectFrom("group_members").select("group_id").where("user_id", "=", arjun.id).execute();
+    const groupsBefore = await t.db
+      .selectFrom("group_members")
+      .select("group_id")
+      .where("user_id", "=", arjun.id)
+      .execute();
     await actorFor(t.db, "arjun@acme.test", T0); // a live session of theirs
 
     const { outcomes } = await deleteUsers(t.db, ada, [arjun.id], "keep", T0);
@@ -57,8 +68,15 @@ describe("deleting", () => {
 
     const after = await user("arjun@acme.test");
     expect(after).toMatchObject({ status: "deleted", deleted_by_user_id: ada.person.id });
-    expect(await pool(arjun.office_id, "connect")).toEqual({ purchased: before.purchased, assigned: before.assigned - 1 });
-    const held = await t.db.selectFrom("phone_numbers").selectAll().where("id", "=", number!.id).executeTakeFirstOrThrow();
+    expect(await pool(arjun.office_id, "connect")).toEqual({
+      purchased: before.purchased,
+      assigned: before.assigned - 1,
+    });
+    const held = await t.db
+      .selectFrom("phone_numbers")
+      .selectAll()
+      .where("id", "=", number!.id)
+      .executeTakeFirstOrThrow();
     expect(held).toMatchObject({
       state: "reserved",
       assigned_user_id: null,
@@ -68,9 +86,18 @@ describe("deleting", () => {
       last_office_id: arjun.office_id,
     });
     expect(held.held_until!.getTime()).toBe(T0.getTime() + 72 * HOUR);
-    expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", arjun.id).execute()).toEqual([]);
-    expect(await t.db.selectFrom("group_members").select("group_id").where("user_id", "=", arjun.id).execute()).toEqual(groupsBefore);
-    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.deleted").where("target_id", "=", String(arjun.id)).executeTakeFirstOrThrow();
+    expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", arjun.id).execute()).toEqual(
+      [],
+    );
+    expect(
+      await t.db.selectFrom("group_members").select("group_id").where("user_id", "=", arjun.id).execute(),
+    ).toEqual(groupsBefore);
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "user.deleted")
+      .where("target_id", "=", String(arjun.id))
+      .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor_user_id: ada.person.id, target_label: "Arjun Singh" });
   });
 
@@ -78,26 +105,51 @@ describe("deleting", () => {
     const emily = await user("emily@acme.test");
     const before = await pool(emily.office_id, "connect");
     await deleteUsers(t.db, ada, [emily.id], "remove", T0);
-    expect(await pool(emily.office_id, "connect")).toEqual({ purchased: before.purchased - 1, assigned: before.assigned - 1 });
+    expect(await pool(emily.office_id, "connect")).toEqual({
+      purchased: before.purchased - 1,
+      assigned: before.assigned - 1,
+    });
   });
 
   it("a pending user: final at once, number straight to the pool, not restorable", async () => {
     const leila = await user("leila@acme.test");
     const [number] = await numbersOf(leila.id);
     await deleteUsers(t.db, ada, [leila.id], "keep", T0);
-    const after = await t.db.selectFrom("users").selectAll().where("id", "=", leila.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", leila.id)
+      .executeTakeFirstOrThrow();
     expect(after.anonymized_at).not.toBeNull();
     expect(after.email).toBeNull();
     if (number) {
-      const n = await t.db.selectFrom("phone_numbers").selectAll().where("id", "=", number.id).executeTakeFirstOrThrow();
-      expect(n).toMatchObject({ state: "reserved", held_for_user_id: null, last_holder_name: "Deleted user" });
+      const n = await t.db
+        .selectFrom("phone_numbers")
+        .selectAll()
+        .where("id", "=", number.id)
+        .executeTakeFirstOrThrow();
+      expect(n).toMatchObject({
+        state: "reserved",
+        held_for_user_id: null,
+        last_holder_name: "Deleted user",
+      });
     }
     expect(await restoreUser(t.db, ada, leila.id, T0)).toMatchObject({ ok: false });
   });
 
   it("skips yourself and, for an Office Admin, Company Admins and other offices' users, without blocking the others", async () => {
-    const [ruth, uma, adaRow] = await Promise.all([user("ruth@acme.test"), user("uma@acme.test"), user("ada@acme.test")]);
-    const { outcomes } = await deleteUsers(t.db, olive, [olive.person.id, ruth.id, uma.id, adaRow.id], "keep", T0);
+    const [ruth, uma, adaRow] = await Promise.all([
+      user("ruth@acme.test"),
+      user("uma@acme.test"),
+      user("ada@acme.test"),
+    ]);
+    const { outcomes } = await deleteUsers(
+      t.db,
+      olive,
+      [olive.person.id, ruth.id, uma.id, adaRow.id],
+      "keep",
+      T0,
+    );
     // Uma (San Francisco) and Ada are outside Olive's offices: not even listed.
     expect(outcomes.map((o) => [o.name, o.outcome, o.detail])).toEqual([
       ["Olive Bennett", "skipped", "You cannot delete yourself."],
@@ -107,19 +159,37 @@ describe("deleting", () => {
 
     const sf = await deleteUsers(t.db, oscar, [adaRow.id], "keep", T0);
     expect(sf.outcomes).toEqual([
-      { id: adaRow.id, name: "Ada Lovelace", outcome: "skipped", detail: "Office Admins cannot delete a Company Admin." },
+      {
+        id: adaRow.id,
+        name: "Ada Lovelace",
+        outcome: "skipped",
+        detail: "Office Admins cannot delete a Company Admin.",
+      },
     ]);
   });
 
   it("never removes the last active Company Admin nor the last active user of a company's only office", () => {
     const target = (id: number, isCompanyAdmin: boolean) => ({
-      id, name: `U${id}`, email: "", status: "active" as const, isCompanyAdmin, isOfficeAdmin: false, officeId: 1, officeName: "", licenseType: "connect" as const,
+      id,
+      name: `U${id}`,
+      email: "",
+      status: "active" as const,
+      isCompanyAdmin,
+      isOfficeAdmin: false,
+      officeId: 1,
+      officeName: "",
+      licenseType: "connect" as const,
     });
     const someone = { ...ada, person: { ...ada.person, id: 999 } };
-    expect(planDeletion(someone, [target(1, true)], { activeCompanyAdmins: 1, activeUsers: 5, offices: 2 })[0]!.detail).toBe(
-      "This would remove the last active Company Admin.",
-    );
-    const two = planDeletion(someone, [target(1, false), target(2, false)], { activeCompanyAdmins: 1, activeUsers: 2, offices: 1 });
+    expect(
+      planDeletion(someone, [target(1, true)], { activeCompanyAdmins: 1, activeUsers: 5, offices: 2 })[0]!
+        .detail,
+    ).toBe("This would remove the last active Company Admin.");
+    const two = planDeletion(someone, [target(1, false), target(2, false)], {
+      activeCompanyAdmins: 1,
+      activeUsers: 2,
+      offices: 1,
+    });
     expect(two.map((o) => o.outcome)).toEqual(["done", "skipped"]);
     expect(two[1]!.detail).toBe("This would remove the last active user of the company's only office.");
   });
@@ -131,10 +201,17 @@ describe("deleting", () => {
           await seedDemo(db, T0);
           await seedScale(db, n, () => undefined);
           const me = await actorFor(db, "ada@acme.test", T0);
-          const ids = (await db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").execute()).map((r) => r.id);
+          const ids = (
+            await db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").execute()
+          ).map((r) => r.id);
           expect(ids).toHaveLength(n);
           // Both sizes hold pending users (deleted for good at once) and active ones.
-          const statuses = await db.selectFrom("users").select("status").distinct().where("id", "in", ids).execute();
+          const statuses = await db
+            .selectFrom("users")
+            .select("status")
+            .distinct()
+            .where("id", "in", ids)
+            .execute();
           expect(statuses.map((s) => s.status).sort()).toEqual(["active", "pending"]);
           return { me, ids };
         },
@@ -152,7 +229,11 @@ describe("deleting", () => {
 
 describe("bulk admin access", () => {
   it("makes active users Office Admins of their own office, skipping pending users and Company Admins; and removes it", async () => {
-    const [camille, jasper, adaRow] = await Promise.all([user("camille@acme.test"), user("jasper@acme.test"), user("ada@acme.test")]);
+    const [camille, jasper, adaRow] = await Promise.all([
+      user("camille@acme.test"),
+      user("jasper@acme.test"),
+      user("ada@acme.test"),
+    ]);
     const added = await changeAdminAccess(t.db, ada, [camille.id, jasper.id, adaRow.id], "add", T0);
     expect(added.outcomes.map((o) => [o.name, o.outcome])).toEqual([
       ["Ada Lovelace", "skipped"],
@@ -160,23 +241,41 @@ describe("bulk admin access", () => {
       ["Jasper Quinn", "skipped"],
     ]);
     expect(added.outcomes.find((o) => o.id === jasper.id)!.detail).toMatch(/Pending/);
-    expect(await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", camille.id).execute()).toEqual([
-      { office_id: camille.office_id },
-    ]);
+    expect(
+      await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", camille.id).execute(),
+    ).toEqual([{ office_id: camille.office_id }]);
     const again = await changeAdminAccess(t.db, ada, [camille.id], "add", T0);
-    expect(again.outcomes[0]).toMatchObject({ outcome: "skipped", detail: "Already an Office Admin of Toronto." });
+    expect(again.outcomes[0]).toMatchObject({
+      outcome: "skipped",
+      detail: "Already an Office Admin of Toronto.",
+    });
     const removed = await changeAdminAccess(t.db, ada, [camille.id], "remove", T0);
     expect(removed.outcomes[0]!.outcome).toBe("done");
-    expect(await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", camille.id).execute()).toEqual([]);
+    expect(
+      await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", camille.id).execute(),
+    ).toEqual([]);
   });
 
   it("records no result when it changes nobody (a replayed confirmation, or ids not yours)", async () => {
     const [mathieu, walter] = await Promise.all([user("mathieu@acme.test"), user("walter@globex.test")]);
-    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({ auditId: expect.any(Number), outcomes: [{ outcome: "done" }] });
-    const count = () => t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({
+      auditId: expect.any(Number),
+      outcomes: [{ outcome: "done" }],
+    });
+    const count = () =>
+      t.db
+        .selectFrom("audit_log")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
     const before = await count();
-    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({ auditId: null, outcomes: [{ outcome: "skipped" }] });
-    expect(await changeAdminAccess(t.db, ada, [walter.id], "remove", T0)).toEqual({ auditId: null, outcomes: [] });
+    expect(await changeAdminAccess(t.db, ada, [mathieu.id], "add", T0)).toMatchObject({
+      auditId: null,
+      outcomes: [{ outcome: "skipped" }],
+    });
+    expect(await changeAdminAccess(t.db, ada, [walter.id], "remove", T0)).toEqual({
+      auditId: null,
+      outcomes: [],
+    });
     expect(await deleteUsers(t.db, ada, [walter.id], "keep", T0)).toEqual({ auditId: null, outcomes: [] });
     expect(await count()).toEqual(before);
   });
@@ -195,20 +294,27 @@ describe("restoring", () => {
     const numbers = await numbersOf(owen.id);
     const seats = await pool(owen.office_id, "sell");
     await deleteUsers(t.db, ada, [owen.id], "keep", T0);
-    expect(await restoreUser(t.db, ada, owen.id, at(71 * HOUR + 59 * 60_000))).toEqual({ ok: true, name: "Owen MacDonald" });
+    expect(await restoreUser(t.db, ada, owen.id, at(71 * HOUR + 59 * 60_000))).toEqual({
+      ok: true,
+      name: "Owen MacDonald",
+    });
     expect(await user("owen@acme.test")).toMatchObject({ status: "active", deleted_at: null });
     expect(await pool(owen.office_id, "sell")).toEqual(seats);
-    expect((await numbersOf(owen.id)).map((n) => [n.e164, n.state, n.assigned_user_id, n.held_for_user_id])).toEqual(
-      numbers.map((n) => [n.e164, "assigned", owen.id, null]),
-    );
-    expect(await t.db.selectFrom("group_members").select("group_id").where("user_id", "=", owen.id).execute()).toHaveLength(2);
+    expect(
+      (await numbersOf(owen.id)).map((n) => [n.e164, n.state, n.assigned_user_id, n.held_for_user_id]),
+    ).toEqual(numbers.map((n) => [n.e164, "assigned", owen.id, null]));
+    expect(
+      await t.db.selectFrom("group_members").select("group_id").where("user_id", "=", owen.id).execute(),
+    ).toHaveLength(2);
   });
 
   it("is refused at 72 h 0 min 1 s even though the job has not run, and the user is no longer listed", async () => {
     const ryan = await user("ryan@acme.test");
     await deleteUsers(t.db, ada, [ryan.id], "keep", T0);
     const late = at(72 * HOUR + 1000);
-    expect((await listDeleted(t.db, ada, at(71 * HOUR), 1)).users.map((u) => u.name)).toContain("Ryan Murphy");
+    expect((await listDeleted(t.db, ada, at(71 * HOUR), 1)).users.map((u) => u.name)).toContain(
+      "Ryan Murphy",
+    );
     expect((await listDeleted(t.db, ada, late, 1)).users.map((u) => u.name)).not.toContain("Ryan Murphy");
     expect(await restoreUser(t.db, ada, ryan.id, late)).toEqual({
       ok: false,
@@ -231,7 +337,12 @@ describe("restoring", () => {
     await deleteUsers(t.db, ada, [sofia.id], "keep", T0);
     const seats = await pool(sofia.office_id, "support");
     // Someone else takes every free Support seat of Toronto meanwhile.
-    await t.db.updateTable("license_pools").set({ purchased: seats.assigned }).where("office_id", "=", sofia.office_id).where("license_type", "=", "support").execute();
+    await t.db
+      .updateTable("license_pools")
+      .set({ purchased: seats.assigned })
+      .where("office_id", "=", sofia.office_id)
+      .where("license_type", "=", "support")
+      .execute();
     expect(await restoreUser(t.db, ada, sofia.id, at(HOUR))).toEqual({
       ok: false,
       message:
@@ -251,7 +362,9 @@ async function findEverywhere(db: Kysely<Database>, needles: string[]) {
   for (const { table_name, column_name } of columns.rows) {
     for (const needle of needles) {
       const hit = await sql<{ n: number }>`
-        select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text ilike ${"%" + needle + "%"}`.execute(db);
+        select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text ilike ${"%" + needle + "%"}`.execute(
+        db,
+      );
       if (hit.rows[0]!.n > 0) found.push(`${table_name}.${column_name} holds "${needle}"`);
     }
   }
@@ -265,29 +378,82 @@ describe("anonymization", () => {
     await updateSettings(
       t.db,
       freyaActor,
-      { firstName: "Freya", lastName: "Lindqvist", jobTitle: "Chief Whistler", timezone: "Europe/Stockholm", language: "en", forwardingNumber: "+44 20 7946 0999", doNotDisturb: true, voicemailToEmail: true },
+      {
+        firstName: "Freya",
+        lastName: "Lindqvist",
+        jobTitle: "Chief Whistler",
+        timezone: "Europe/Stockholm",
+        language: "en",
+        forwardingNumber: "+44 20 7946 0999",
+        doNotDisturb: true,
+        voicemailToEmail: true,
+      },
       T0,
     );
-    await t.db.insertInto("invites").values({ user_id: freya.id, token_hash: "invite-token-hash-freya", created_at: T0, expires_at: at(HOUR) }).execute();
+    await t.db
+      .insertInto("invites")
+      .values({
+        user_id: freya.id,
+        token_hash: "invite-token-hash-freya",
+        created_at: T0,
+        expires_at: at(HOUR),
+      })
+      .execute();
     // A proxy session into Freya (reason naming her), and a number of hers reassigned away.
     const proxyingAdmin = await actorFor(t.db, "ada@acme.test", T0);
-    expect(await startProxy(t.db, proxyingAdmin, freya.id, "Freya Lindqvist asked for help", T0)).toMatchObject({ ok: true });
+    expect(
+      await startProxy(t.db, proxyingAdmin, freya.id, "Freya Lindqvist asked for help", T0),
+    ).toMatchObject({ ok: true });
     const her = await numbersOf(freya.id);
     await t.db.transaction().execute((tx) => sendToPool(tx, [her[0]!.id], T0));
     const anika = await user("anika@acme.test");
-    expect(await reassignNumber(t.db, ada, her[0]!.id, { target: `user:${anika.id}`, as: "additional" }, T0)).toMatchObject({ ok: true });
-    await t.db.insertInto("login_attempts").values({ email: "freya@acme.test", attempted_at: T0, succeeded: false }).execute();
+    expect(
+      await reassignNumber(t.db, ada, her[0]!.id, { target: `user:${anika.id}`, as: "additional" }, T0),
+    ).toMatchObject({ ok: true });
+    await t.db
+      .insertInto("login_attempts")
+      .values({ email: "freya@acme.test", attempted_at: T0, succeeded: false })
+      .execute();
     await deleteUsers(t.db, ada, [freya.id], "keep", T0);
     expect(await permanentlyDelete(t.db, ada, freya.id, at(HOUR))).toBe(true);
 
-    expect(await findEverywhere(t.db, ["Freya", "Lindqvist", "freya@acme.test", "Chief Whistler", "447946099", "invite-token-hash-freya"])).toEqual([]);
-    const after = await t.db.selectFrom("users").selectAll().where("id", "=", freya.id).executeTakeFirstOrThrow();
+    expect(
+      await findEverywhere(t.db, [
+        "Freya",
+        "Lindqvist",
+        "freya@acme.test",
+        "Chief Whistler",
+        "447946099",
+        "invite-token-hash-freya",
+      ]),
+    ).toEqual([]);
+    const after = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", freya.id)
+      .executeTakeFirstOrThrow();
     expect(after.pseudonym).toMatch(/^DU-[0-9a-f]{12}$/);
-    const labels = await t.db.selectFrom("audit_log").select("target_label").where("target_type", "=", "user").where("target_id", "=", String(freya.id)).execute();
+    const labels = await t.db
+      .selectFrom("audit_log")
+      .select("target_label")
+      .where("target_type", "=", "user")
+      .where("target_id", "=", String(freya.id))
+      .execute();
     expect(new Set(labels.map((l) => l.target_label))).toEqual(new Set([`Deleted user ${after.pseudonym}`]));
-    expect(await t.db.selectFrom("phone_numbers").select("id").where("held_for_user_id", "=", freya.id).execute()).toEqual([]);
-    const numbers = await t.db.selectFrom("phone_numbers").selectAll().where("last_holder_user_id", "=", freya.id).execute();
-    for (const n of numbers) expect(n).toMatchObject({ state: "reserved", held_for_user_id: null, last_holder_name: "Deleted user" });
+    expect(
+      await t.db.selectFrom("phone_numbers").select("id").where("held_for_user_id", "=", freya.id).execute(),
+    ).toEqual([]);
+    const numbers = await t.db
+      .selectFrom("phone_numbers")
+      .selectAll()
+      .where("last_holder_user_id", "=", freya.id)
+      .execute();
+    for (const n of numbers)
+      expect(n).toMatchObject({
+        state: "reserved",
+        held_for_user_id: null,
+        last_holder_name: "Deleted user",
+      });
     expect(await restoreUser(t.db, ada, freya.id, at(HOUR))).toMatchObject({ ok: false });
   });
 
@@ -313,11 +479,22 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
       await seedDemo(h.db, T0);
       await seedScale(h.db, 300, () => undefined);
       const me = await actorFor(h.db, "ada@acme.test", T0);
-      const ids = (await h.db.selectFrom("users").select("id").where("email", "like", "%.%@acme.test").where("status", "=", "active").execute()).map((r) => r.id);
+      const ids = (
+        await h.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "like", "%.%@acme.test")
+          .where("status", "=", "active")
+          .execute()
+      ).map((r) => r.id);
       await deleteUsers(h.db, me, ids, "keep", T0);
       const late = at(73 * HOUR);
       const [a, b] = await Promise.all([purgeExpired(h.db, late, 25), purgeExpired(h.db, late, 25)]);
-      const anonymized = await h.db.selectFrom("audit_log").select(["target_id"]).where("action", "=", "user.anonymized").execute();
+      const anonymized = await h.db
+        .selectFrom("audit_log")
+        .select(["target_id"])
+        .where("action", "=", "user.anonymized")
+        .execute();
       expect(a + b).toBe(anonymized.length);
       expect(new Set(anonymized.map((r) => r.target_id)).size).toBe(anonymized.length);
       expect(anonymized.length).toBeGreaterThanOrEqual(ids.length);
@@ -332,13 +509,28 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
       await seedDemo(h.db, T0);
       const me = await actorFor(h.db, "ada@acme.test", T0);
       for (const email of ["kevin@acme.test", "jessica@acme.test", "dmitri@acme.test", "amanda@acme.test"]) {
-        const u = await h.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
+        const u = await h.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", email)
+          .executeTakeFirstOrThrow();
         await deleteUsers(h.db, me, [u.id], "keep", T0);
         // At exactly 72 h: the purge may take it, and a restore checked a moment earlier may still try.
         const edge = at(72 * HOUR);
-        const [restored] = await Promise.all([restoreUser(h.db, me, u.id, at(72 * HOUR - 1)), purgeExpired(h.db, edge)]);
-        const row = await h.db.selectFrom("users").selectAll().where("id", "=", u.id).executeTakeFirstOrThrow();
-        const numbers = await h.db.selectFrom("phone_numbers").selectAll().where((eb) => eb.or([eb("assigned_user_id", "=", u.id), eb("held_for_user_id", "=", u.id)])).execute();
+        const [restored] = await Promise.all([
+          restoreUser(h.db, me, u.id, at(72 * HOUR - 1)),
+          purgeExpired(h.db, edge),
+        ]);
+        const row = await h.db
+          .selectFrom("users")
+          .selectAll()
+          .where("id", "=", u.id)
+          .executeTakeFirstOrThrow();
+        const numbers = await h.db
+          .selectFrom("phone_numbers")
+          .selectAll()
+          .where((eb) => eb.or([eb("assigned_user_id", "=", u.id), eb("held_for_user_id", "=", u.id)]))
+          .execute();
         if (restored.ok) {
           expect(row).toMatchObject({ status: "active", anonymized_at: null });
           for (const n of numbers) expect(n.assigned_user_id).toBe(u.id);
@@ -366,7 +558,9 @@ describe("an Office Admin", () => {
     const marcus = await user("marcus@acme.test");
     await deleteUsers(t.db, ada, [marcus.id], "keep", T0);
     // San Francisco is not Olive's: she neither sees nor restores Marcus.
-    expect((await listDeleted(t.db, olive, at(HOUR), 1)).users.map((u) => u.name)).not.toContain("Marcus Chen");
+    expect((await listDeleted(t.db, olive, at(HOUR), 1)).users.map((u) => u.name)).not.toContain(
+      "Marcus Chen",
+    );
     expect((await restoreUser(t.db, olive, marcus.id, at(HOUR))).ok).toBe(false);
     expect(await permanentlyDelete(t.db, olive, marcus.id, at(HOUR))).toBe(false);
     expect((await user("marcus@acme.test")).status).toBe("deleted");

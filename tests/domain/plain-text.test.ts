@@ -12,13 +12,25 @@ describe("text people type", () => {
     const settings = { firstName: text, lastName: "Patel", timezone: "America/Los_Angeles", language: "en" };
     expect(settingsSchema.safeParse(settings).success).toBe(false);
     expect(settingsSchema.safeParse({ ...settings, firstName: "Uma", jobTitle: text }).success).toBe(false);
-    const user = { officeId: 1, firstName: "Nora", lastName: text, email: "nora@acme.test", licenseType: "connect", number: "none" };
+    const user = {
+      officeId: 1,
+      firstName: "Nora",
+      lastName: text,
+      email: "nora@acme.test",
+      licenseType: "connect",
+      number: "none",
+    };
     expect(addUserSchema.safeParse(user).success).toBe(false);
     expect(proxyLoginSchema.safeParse({ reason: text }).success).toBe(false);
   });
 
   it("takes any script, and punctuation", () => {
-    const settings = { firstName: "Zoë Аkhmatova 山田", lastName: "O'Brien <R&D>", timezone: "America/Los_Angeles", language: "en" };
+    const settings = {
+      firstName: "Zoë Аkhmatova 山田",
+      lastName: "O'Brien <R&D>",
+      timezone: "America/Los_Angeles",
+      language: "en",
+    };
     expect(settingsSchema.safeParse(settings).success).toBe(true);
   });
 });

@@ -10,7 +10,13 @@ import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { loadActor, type Actor } from "../../app/auth/actor.server.ts";
 import { HIGHER_TIER_ONLY, mayProxy } from "../../app/proxy/rules.server.ts";
-import { endProxy, endRefusedProxy, loadProxyTarget, recentProxySessions, startProxy } from "../../app/proxy/session.server.ts";
+import {
+  endProxy,
+  endRefusedProxy,
+  loadProxyTarget,
+  recentProxySessions,
+  startProxy,
+} from "../../app/proxy/session.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
 import { updateSettings, loadSettings } from "../../app/settings/update.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
@@ -28,7 +34,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const idOf = async (email: string) =>
-  (await t.db.selectFrom("users").select(["id", "company_id"]).where("email", "=", email).executeTakeFirstOrThrow());
+  await t.db
+    .selectFrom("users")
+    .select(["id", "company_id"])
+    .where("email", "=", email)
+    .executeTakeFirstOrThrow();
 
 async function decide(actor: Actor, email: string) {
   const u = await idOf(email);
@@ -58,7 +68,11 @@ describe("who may proxy whom", () => {
     ["oscar@acme.test", "mei@acme.test", OK],
     ["oscar@acme.test", "ethan@acme.test", "Ethan Brooks is not in your offices."],
     ["oscar@acme.test", "carlos@acme.test", "Carlos Ramírez is not in your offices."],
-    ["oscar@acme.test", "ada@acme.test", "Ada Lovelace is a Company Admin: an Office Admin cannot proxy into a Company Admin."],
+    [
+      "oscar@acme.test",
+      "ada@acme.test",
+      "Ada Lovelace is a Company Admin: an Office Admin cannot proxy into a Company Admin.",
+    ],
     ["oscar@acme.test", "oscar@acme.test", "You cannot proxy into your own account."],
     ["oscar@acme.test", "rosa@acme.test", "Rosa Delgado has not signed in yet"],
     ["oscar@acme.test", "victor@acme.test", "Victor Huang is deleted"],
@@ -72,25 +86,41 @@ describe("who may proxy whom", () => {
   it.each(table)("%s into %s: %s", async (actorEmail, targetEmail, expected) => {
     const decision = await decide(await actorFor(t.db, actorEmail, start), targetEmail);
     if (expected === OK) expect(decision).toEqual({ ok: true });
-    else expect(decision.ok ? "ok" : decision.reason).toMatch(new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    else
+      expect(decision.ok ? "ok" : decision.reason).toMatch(
+        new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
+      );
   });
 
   it("an Office Admin cannot proxy into an admin of an office they do not administer", async () => {
     // carlos, given proxy access, into an Office Admin of Austin who also administers New York
     const kevin = await idOf("kevin@acme.test");
-    const ny = await t.db.selectFrom("offices").select("id").where("name", "=", "New York").executeTakeFirstOrThrow();
+    const ny = await t.db
+      .selectFrom("offices")
+      .select("id")
+      .where("name", "=", "New York")
+      .executeTakeFirstOrThrow();
     await t.db.insertInto("office_admins").values({ user_id: kevin.id, office_id: ny.id }).execute();
-    await t.db.updateTable("users").set({ has_proxy_access: true }).where("email", "=", "carlos@acme.test").execute();
+    await t.db
+      .updateTable("users")
+      .set({ has_proxy_access: true })
+      .where("email", "=", "carlos@acme.test")
+      .execute();
     try {
       const carlos = await actorFor(t.db, "carlos@acme.test", start);
       expect(await decide(carlos, "kevin@acme.test")).toEqual({
         ok: false,
-        reason: "Kevin Park administers offices you do not: you cannot proxy into someone with more privileges.",
+        reason:
+          "Kevin Park administers offices you do not: you cannot proxy into someone with more privileges.",
       });
       expect(await decide(carlos, "jessica@acme.test")).toEqual({ ok: true });
     } finally {
       await t.db.deleteFrom("office_admins").where("user_id", "=", kevin.id).execute();
-      await t.db.updateTable("users").set({ has_proxy_access: false }).where("email", "=", "carlos@acme.test").execute();
+      await t.db
+        .updateTable("users")
+        .set({ has_proxy_access: false })
+        .where("email", "=", "carlos@acme.test")
+        .execute();
     }
   });
 
@@ -101,7 +131,10 @@ describe("who may proxy whom", () => {
     const proxying = await reload(ada, start);
     expect(proxying.proxy).not.toBeNull();
     const ethan = await idOf("ethan@acme.test");
-    expect(await decide(proxying, "ethan@acme.test")).toMatchObject({ ok: false, reason: expect.stringMatching(/^You are already proxying/) });
+    expect(await decide(proxying, "ethan@acme.test")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^You are already proxying/),
+    });
     expect(await startProxy(t.db, proxying, ethan.id, null, start)).toMatchObject({ ok: false });
     // …nor a second one on the same session by an actor read before the first began
     expect(await startProxy(t.db, ada, ethan.id, null, start)).toEqual({
@@ -121,8 +154,16 @@ describe("a proxy session", () => {
       startProxy(t.db, ada, sofia.id, null, start),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: "You are already proxying. Select Back to return to your own account first." });
-    const open = await t.db.selectFrom("proxy_sessions").select("id").where("session_id", "=", ada.sessionId).where("ended_at", "is", null).execute();
+    expect(results.find((r) => !r.ok)).toEqual({
+      ok: false,
+      reason: "You are already proxying. Select Back to return to your own account first.",
+    });
+    const open = await t.db
+      .selectFrom("proxy_sessions")
+      .select("id")
+      .where("session_id", "=", ada.sessionId)
+      .where("ended_at", "is", null)
+      .execute();
     expect(open).toHaveLength(1);
   });
 
@@ -141,9 +182,17 @@ describe("a proxy session", () => {
     const settings = await loadSettings(t.db, actor);
     const input = settingsSchema.parse({ ...settings.values, jobTitle: "Support Lead", doNotDisturb: true });
     await updateSettings(t.db, actor, input, minutes(2));
-    const tomRow = await t.db.selectFrom("users").select(["job_title", "do_not_disturb"]).where("id", "=", tom.id).executeTakeFirstOrThrow();
+    const tomRow = await t.db
+      .selectFrom("users")
+      .select(["job_title", "do_not_disturb"])
+      .where("id", "=", tom.id)
+      .executeTakeFirstOrThrow();
     expect(tomRow).toEqual({ job_title: "Support Lead", do_not_disturb: true });
-    const adaRow = await t.db.selectFrom("users").select("job_title").where("id", "=", ada.person.id).executeTakeFirstOrThrow();
+    const adaRow = await t.db
+      .selectFrom("users")
+      .select("job_title")
+      .where("id", "=", ada.person.id)
+      .executeTakeFirstOrThrow();
     expect(adaRow.job_title).toBe("VP of Engineering");
 
     const ended = await endProxy(t.db, actor, "back", minutes(3));
@@ -154,7 +203,12 @@ describe("a proxy session", () => {
       .selectFrom("audit_log")
       .select(["action", "target_type", "actor_user_id", "on_behalf_of_user_id", "ip", "after", "created_at"])
       .where("actor_user_id", "=", ada.person.id)
-      .where((eb) => eb.or([eb("target_id", "=", String(tom.id)), eb("target_id", "=", String((started as { proxySessionId: number }).proxySessionId))]))
+      .where((eb) =>
+        eb.or([
+          eb("target_id", "=", String(tom.id)),
+          eb("target_id", "=", String((started as { proxySessionId: number }).proxySessionId)),
+        ]),
+      )
       .orderBy("id")
       .execute();
     expect(audit.map((a) => [a.action, a.target_type, a.on_behalf_of_user_id])).toEqual([
@@ -162,14 +216,24 @@ describe("a proxy session", () => {
       ["user.settings_updated", "user", tom.id],
       ["proxy.ended", "proxy_session", tom.id],
     ]);
-    expect(audit[0]!.after).toMatchObject({ admin_user_id: ada.person.id, user_id: tom.id, reason: "Ticket 4521: voicemail", ip: "203.0.113.9" });
+    expect(audit[0]!.after).toMatchObject({
+      admin_user_id: ada.person.id,
+      user_id: tom.id,
+      reason: "Ticket 4521: voicemail",
+      ip: "203.0.113.9",
+    });
     expect(audit[1]!.after).toEqual({ job_title: "Support Lead", do_not_disturb: true });
     expect(audit[2]!.after).toMatchObject({ end_reason: "back" });
     expect(audit.every((a) => a.ip === "203.0.113.9")).toBe(true);
 
     const recent = await recentProxySessions(t.db, ada.company.id, tom.id, minutes(5));
     expect(recent).toEqual([
-      expect.objectContaining({ adminName: "Ada Lovelace", reason: "Ticket 4521: voicemail", ending: "The admin went back", endedAt: minutes(3) }),
+      expect.objectContaining({
+        adminName: "Ada Lovelace",
+        reason: "Ticket 4521: voicemail",
+        ending: "The admin went back",
+        endedAt: minutes(3),
+      }),
     ]);
   });
 
@@ -180,14 +244,24 @@ describe("a proxy session", () => {
     expect(await startProxy(t.db, oscar, lucia.id, null, start)).toMatchObject({ ok: true });
     expect((await reload(oscar, minutes(1))).proxy).not.toBeNull();
 
-    expect(await setProxyAccess(t.db, ada, oscar.person.id, false, minutes(2))).toEqual({ ok: true, message: "Oscar Martínez no longer has proxy access." });
+    expect(await setProxyAccess(t.db, ada, oscar.person.id, false, minutes(2))).toEqual({
+      ok: true,
+      message: "Oscar Martínez no longer has proxy access.",
+    });
     const next = await reload(oscar, minutes(3));
     expect(next.person.id).toBe(oscar.person.id);
     expect(next.proxy).toBeNull();
-    expect(next.endedProxy).toMatchObject({ endReason: "not_allowed", message: expect.stringContaining("You do not have proxy access.") });
+    expect(next.endedProxy).toMatchObject({
+      endReason: "not_allowed",
+      message: expect.stringContaining("You do not have proxy access."),
+    });
     await endRefusedProxy(t.db, next, next.endedProxy!, minutes(3));
 
-    const row = await t.db.selectFrom("proxy_sessions").select(["ended_at", "end_reason"]).where("admin_user_id", "=", oscar.person.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("proxy_sessions")
+      .select(["ended_at", "end_reason"])
+      .where("admin_user_id", "=", oscar.person.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ ended_at: minutes(3), end_reason: "not_allowed" });
     expect((await reload(oscar, minutes(4))).endedProxy).toBeUndefined();
     expect(await setProxyAccess(t.db, ada, oscar.person.id, true, minutes(5))).toMatchObject({ ok: true });
@@ -200,7 +274,10 @@ describe("a proxy session", () => {
     expect((await reload(oscar, minutes(39.9))).proxy).not.toBeNull();
     const late = await reload(oscar, minutes(40));
     expect(late.proxy).toBeNull();
-    expect(late.endedProxy).toMatchObject({ endReason: "expired", message: "Your proxy login as Kwame Mensah ended after 30 minutes. You are back in your own account." });
+    expect(late.endedProxy).toMatchObject({
+      endReason: "expired",
+      message: "Your proxy login as Kwame Mensah ended after 30 minutes. You are back in your own account.",
+    });
   });
 
   it("ends when the user is made a Company Admin or deleted", async () => {
@@ -219,26 +296,53 @@ describe("a proxy session", () => {
 
 describe("giving and removing proxy access", () => {
   it("is for Company Admins on a higher-tier plan, for users who have signed in", async () => {
-    const [ada, oscar, gina] = await Promise.all(["ada@acme.test", "oscar@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, start)));
+    const [ada, oscar, gina] = await Promise.all(
+      ["ada@acme.test", "oscar@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, start)),
+    );
     const carlos = await idOf("carlos@acme.test");
     const marcus = await idOf("marcus@acme.test");
-    expect(await setProxyAccess(t.db, oscar, marcus.id, true, start)).toEqual({ ok: false, reason: "Only a Company Admin can give or remove proxy access." });
+    expect(await setProxyAccess(t.db, oscar, marcus.id, true, start)).toEqual({
+      ok: false,
+      reason: "Only a Company Admin can give or remove proxy access.",
+    });
     // Outside Oscar's office the answer is the one for an id that does not exist: no refusal that tells him Carlos is there.
-    expect(await setProxyAccess(t.db, oscar, carlos.id, true, start)).toMatchObject({ ok: false, notFound: true });
+    expect(await setProxyAccess(t.db, oscar, carlos.id, true, start)).toMatchObject({
+      ok: false,
+      notFound: true,
+    });
     const walter = await idOf("walter@globex.test");
-    expect(await setProxyAccess(t.db, gina, walter.id, true, start)).toEqual({ ok: false, reason: HIGHER_TIER_ONLY });
-    expect(await setProxyAccess(t.db, ada, walter.id, true, start)).toMatchObject({ ok: false, notFound: true });
+    expect(await setProxyAccess(t.db, gina, walter.id, true, start)).toEqual({
+      ok: false,
+      reason: HIGHER_TIER_ONLY,
+    });
+    expect(await setProxyAccess(t.db, ada, walter.id, true, start)).toMatchObject({
+      ok: false,
+      notFound: true,
+    });
     const jasper = await idOf("jasper@acme.test");
-    expect(await setProxyAccess(t.db, ada, jasper.id, true, start)).toMatchObject({ ok: false, reason: expect.stringContaining("has not signed in yet") });
+    expect(await setProxyAccess(t.db, ada, jasper.id, true, start)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("has not signed in yet"),
+    });
 
-    expect(await setProxyAccess(t.db, ada, carlos.id, true, start)).toEqual({ ok: true, message: "Carlos Ramírez now has proxy access." });
+    expect(await setProxyAccess(t.db, ada, carlos.id, true, start)).toEqual({
+      ok: true,
+      message: "Carlos Ramírez now has proxy access.",
+    });
     const entry = await t.db
       .selectFrom("audit_log")
       .select(["action", "actor_user_id", "before", "after"])
       .where("target_id", "=", String(carlos.id))
       .executeTakeFirstOrThrow();
-    expect(entry).toEqual({ action: "user.proxy_access_granted", actor_user_id: ada.person.id, before: { has_proxy_access: false }, after: { has_proxy_access: true } });
-    expect(await decide(await actorFor(t.db, "carlos@acme.test", start), "kevin@acme.test")).toEqual({ ok: true });
+    expect(entry).toEqual({
+      action: "user.proxy_access_granted",
+      actor_user_id: ada.person.id,
+      before: { has_proxy_access: false },
+      after: { has_proxy_access: true },
+    });
+    expect(await decide(await actorFor(t.db, "carlos@acme.test", start), "kevin@acme.test")).toEqual({
+      ok: true,
+    });
   });
 });
 

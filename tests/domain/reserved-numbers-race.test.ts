@@ -24,8 +24,18 @@ afterAll(() => t?.close());
 
 it.runIf(onServer)("20 concurrent reassignments of one number: exactly one succeeds", async () => {
   const ada = await actorFor(t.db, "ada@acme.test", NOW);
-  const sf = await t.db.selectFrom("offices").select(["id", "company_id"]).where("name", "=", "San Francisco").where("company_id", "=", ada.company.id).executeTakeFirstOrThrow();
-  await t.db.updateTable("license_pools").set((eb) => ({ purchased: eb("purchased", "+", 20) })).where("office_id", "=", sf.id).where("license_type", "=", "connect").execute();
+  const sf = await t.db
+    .selectFrom("offices")
+    .select(["id", "company_id"])
+    .where("name", "=", "San Francisco")
+    .where("company_id", "=", ada.company.id)
+    .executeTakeFirstOrThrow();
+  await t.db
+    .updateTable("license_pools")
+    .set((eb) => ({ purchased: eb("purchased", "+", 20) }))
+    .where("office_id", "=", sf.id)
+    .where("license_type", "=", "connect")
+    .execute();
   const users = await t.db
     .insertInto("users")
     .values(
@@ -41,7 +51,11 @@ it.runIf(onServer)("20 concurrent reassignments of one number: exactly one succe
     )
     .returning("id")
     .execute();
-  const n = await t.db.selectFrom("phone_numbers").select(["id"]).where("last_holder_name", "=", "Frank Ortiz").executeTakeFirstOrThrow();
+  const n = await t.db
+    .selectFrom("phone_numbers")
+    .select(["id"])
+    .where("last_holder_name", "=", "Frank Ortiz")
+    .executeTakeFirstOrThrow();
 
   // Open every connection first, so the twenty start together instead of queuing on connects.
   await Promise.all(Array.from({ length: 22 }, () => sql`select pg_sleep(0.05)`.execute(t.db)));
@@ -54,11 +68,28 @@ it.runIf(onServer)("20 concurrent reassignments of one number: exactly one succe
   expect(won).toHaveLength(1);
   expect(lost).toHaveLength(19);
   for (const r of lost) expect(r.message).toContain("no longer in the Reserved Pool");
-  const row = await t.db.selectFrom("phone_numbers").selectAll().where("id", "=", n.id).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("id", "=", n.id)
+    .executeTakeFirstOrThrow();
   expect(row.state).toBe("assigned");
   expect(users.map((u) => u.id)).toContain(row.assigned_user_id);
-  const holding = await t.db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "in", users.map((u) => u.id)).execute();
+  const holding = await t.db
+    .selectFrom("phone_numbers")
+    .select("id")
+    .where(
+      "assigned_user_id",
+      "in",
+      users.map((u) => u.id),
+    )
+    .execute();
   expect(holding).toHaveLength(1);
-  const audit = await t.db.selectFrom("audit_log").select("action").where("target_type", "=", "phone_number").where("target_id", "=", String(n.id)).execute();
+  const audit = await t.db
+    .selectFrom("audit_log")
+    .select("action")
+    .where("target_type", "=", "phone_number")
+    .where("target_id", "=", String(n.id))
+    .execute();
   expect(audit).toEqual([{ action: "phone_number.reassigned" }]);
 });

@@ -26,22 +26,38 @@ beforeAll(async () => {
   t = await freshDatabase();
   await seedDemo(t.db, NOW);
   [ada, olive, carlos, gina] = await Promise.all(
-    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, NOW)),
+    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) =>
+      actorFor(t.db, e, NOW),
+    ),
   );
 });
 afterAll(() => t.close());
 
-const pool = (actor: Actor, query = "", now = NOW) => listPool(t.db, actor, readPoolParams(new URL(`http://x/?${query}`)), now);
-const holders = async (actor: Actor, query = "", now = NOW) => (await pool(actor, query, now)).numbers.map((n) => n.lastHolderName);
+const pool = (actor: Actor, query = "", now = NOW) =>
+  listPool(t.db, actor, readPoolParams(new URL(`http://x/?${query}`)), now);
+const holders = async (actor: Actor, query = "", now = NOW) =>
+  (await pool(actor, query, now)).numbers.map((n) => n.lastHolderName);
 
 /** The reserved number last held by this person. */
 async function reservedOf(name: string) {
-  return t.db.selectFrom("phone_numbers").selectAll().where("last_holder_name", "=", name).where("state", "=", "reserved").executeTakeFirstOrThrow();
+  return t.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("last_holder_name", "=", name)
+    .where("state", "=", "reserved")
+    .executeTakeFirstOrThrow();
 }
-const numberById = (id: number) => t.db.selectFrom("phone_numbers").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-const person = (email: string) => t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
+const numberById = (id: number) =>
+  t.db.selectFrom("phone_numbers").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+const person = (email: string) =>
+  t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirstOrThrow();
 const numbersOf = (userId: number) =>
-  t.db.selectFrom("phone_numbers").selectAll().where("assigned_user_id", "=", userId).orderBy("e164").execute();
+  t.db
+    .selectFrom("phone_numbers")
+    .selectAll()
+    .where("assigned_user_id", "=", userId)
+    .orderBy("e164")
+    .execute();
 async function office(name: string, company = "Acme") {
   return t.db
     .selectFrom("offices")
@@ -53,28 +69,55 @@ async function office(name: string, company = "Acme") {
 }
 async function seats(officeName: string, type: LicenseType) {
   const o = await office(officeName);
-  return t.db.selectFrom("license_pools").select(["purchased", "assigned"]).where("office_id", "=", o.id).where("license_type", "=", type).executeTakeFirstOrThrow();
+  return t.db
+    .selectFrom("license_pools")
+    .select(["purchased", "assigned"])
+    .where("office_id", "=", o.id)
+    .where("license_type", "=", type)
+    .executeTakeFirstOrThrow();
 }
 async function group(officeName: string, name: string) {
   const o = await office(officeName);
-  return t.db.selectFrom("groups").select("id").where("office_id", "=", o.id).where("name", "=", name).executeTakeFirstOrThrow();
+  return t.db
+    .selectFrom("groups")
+    .select("id")
+    .where("office_id", "=", o.id)
+    .where("name", "=", name)
+    .executeTakeFirstOrThrow();
 }
 const auditFor = (numberId: number) =>
-  t.db.selectFrom("audit_log").selectAll().where("target_type", "=", "phone_number").where("target_id", "=", String(numberId)).execute();
+  t.db
+    .selectFrom("audit_log")
+    .selectAll()
+    .where("target_type", "=", "phone_number")
+    .where("target_id", "=", String(numberId))
+    .execute();
 
 describe("the Reserved Numbers list", () => {
   it("shows each admin the reserved numbers of their offices only", async () => {
     const all = await holders(ada);
-    expect(all).toEqual(expect.arrayContaining(["Patrick Doyle", "Helen Park", "Tara Nolan", "Sienna Walsh", "Daniel Kim", "Victor Huang"]));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        "Patrick Doyle",
+        "Helen Park",
+        "Tara Nolan",
+        "Sienna Walsh",
+        "Daniel Kim",
+        "Victor Huang",
+      ]),
+    );
     expect(new Set((await pool(olive)).numbers.map((n) => n.officeName))).toEqual(new Set(["New York"]));
-    expect(new Set((await pool(carlos)).numbers.map((n) => n.officeName))).toEqual(new Set(["Austin", "London"]));
+    expect(new Set((await pool(carlos)).numbers.map((n) => n.officeName))).toEqual(
+      new Set(["Austin", "London"]),
+    );
     expect((await pool(gina)).total).toBe(0);
     const sf = await office("San Francisco");
     expect((await pool(olive, `office=${sf.id}`)).total).toBe(0);
   });
 
   it("holds a deleted user's number for 72 hours by the clock, whether or not a job ran", async () => {
-    const state = async (name: string, now: Date) => (await pool(ada, "", now)).numbers.find((n) => n.lastHolderName === name)!.heldUntil;
+    const state = async (name: string, now: Date) =>
+      (await pool(ada, "", now)).numbers.find((n) => n.lastHolderName === name)!.heldUntil;
     expect(await state("Sienna Walsh", NOW)).not.toBeNull(); // deleted 2 h ago
     expect(await state("Daniel Kim", NOW)).not.toBeNull(); // 70 h ago
     expect(await state("Victor Huang", NOW)).toBeNull(); // 80 h ago: Reserved
@@ -91,7 +134,11 @@ describe("the Reserved Numbers list", () => {
   it("finds numbers by digits in any format and by the last holder's name", async () => {
     const helen = await reservedOf("Helen Park");
     const national = helen.e164.slice(2); // 212555xxxx
-    for (const typed of [helen.e164, `+1 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`, national]) {
+    for (const typed of [
+      helen.e164,
+      `+1 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`,
+      national,
+    ]) {
       expect(await holders(ada, `q=${encodeURIComponent(typed)}`)).toEqual(["Helen Park"]);
     }
     expect(await holders(ada, "q=HELEN")).toEqual(["Helen Park"]);
@@ -114,7 +161,13 @@ describe("reassigning", () => {
   it("to a group: the number leaves the pool, with its audit entry", async () => {
     const n = await reservedOf("Raj Malhotra");
     const sales = await group("New York", "Sales");
-    const result = await reassignNumber(t.db, olive, n.id, { target: `group:${sales.id}`, as: "primary" }, NOW);
+    const result = await reassignNumber(
+      t.db,
+      olive,
+      n.id,
+      { target: `group:${sales.id}`, as: "primary" },
+      NOW,
+    );
     expect(result).toMatchObject({ ok: true, message: expect.stringContaining("is now assigned to Sales") });
     expect(await numberById(n.id)).toMatchObject({
       state: "assigned",
@@ -125,7 +178,11 @@ describe("reassigning", () => {
       unassigned_at: null,
     });
     const [entry] = await auditFor(n.id);
-    expect(entry).toMatchObject({ action: "phone_number.reassigned", office_id: n.office_id, company_id: olive.company.id });
+    expect(entry).toMatchObject({
+      action: "phone_number.reassigned",
+      office_id: n.office_id,
+      company_id: olive.company.id,
+    });
   });
 
   it("as a Connect user's primary: their old primary goes to the pool with the last-holder snapshot", async () => {
@@ -135,7 +192,12 @@ describe("reassigning", () => {
     const localBefore = await seats("New York", "local_number");
     const result = await reassignNumber(t.db, ada, n.id, { target: `user:${ruth.id}`, as: "primary" }, NOW);
     expect(result.ok).toBe(true);
-    expect(await numberById(n.id)).toMatchObject({ state: "assigned", assigned_user_id: ruth.id, is_primary: true, addon_license_type: null });
+    expect(await numberById(n.id)).toMatchObject({
+      state: "assigned",
+      assigned_user_id: ruth.id,
+      is_primary: true,
+      addon_license_type: null,
+    });
     expect(await numberById(old!.id)).toMatchObject({
       state: "reserved",
       assigned_user_id: null,
@@ -154,9 +216,15 @@ describe("reassigning", () => {
     expect(old!.addon_license_type).toBe("local_number");
     const n = await reservedOf("Wendy Li");
     const before = await seats("San Francisco", "local_number");
-    expect((await reassignNumber(t.db, ada, n.id, { target: `user:${diego.id}`, as: "primary" }, NOW)).ok).toBe(true);
+    expect(
+      (await reassignNumber(t.db, ada, n.id, { target: `user:${diego.id}`, as: "primary" }, NOW)).ok,
+    ).toBe(true);
     expect(await numberById(n.id)).toMatchObject({ is_primary: true, addon_license_type: "local_number" });
-    expect(await numberById(old!.id)).toMatchObject({ state: "reserved", addon_license_type: null, last_holder_name: "Diego Alvarez" });
+    expect(await numberById(old!.id)).toMatchObject({
+      state: "reserved",
+      addon_license_type: null,
+      last_holder_name: "Diego Alvarez",
+    });
     expect(await seats("San Francisco", "local_number")).toEqual(before);
   });
 
@@ -164,29 +232,60 @@ describe("reassigning", () => {
     const chloe = await person("chloe@acme.test");
     const helen = await reservedOf("Helen Park");
     const before = await seats("New York", "local_number");
-    expect((await reassignNumber(t.db, olive, helen.id, { target: `user:${chloe.id}`, as: "additional" }, NOW)).ok).toBe(true);
-    expect(await numberById(helen.id)).toMatchObject({ assigned_user_id: chloe.id, is_primary: false, addon_license_type: "local_number" });
+    expect(
+      (await reassignNumber(t.db, olive, helen.id, { target: `user:${chloe.id}`, as: "additional" }, NOW)).ok,
+    ).toBe(true);
+    expect(await numberById(helen.id)).toMatchObject({
+      assigned_user_id: chloe.id,
+      is_primary: false,
+      addon_license_type: "local_number",
+    });
     expect((await seats("New York", "local_number")).assigned).toBe(before.assigned + 1);
 
     // No add-on left in New York: a clear refusal that names the license, and nothing changes.
     const ny = await office("New York");
-    await t.db.updateTable("license_pools").set({ purchased: before.assigned + 1 }).where("office_id", "=", ny.id).where("license_type", "=", "local_number").execute();
+    await t.db
+      .updateTable("license_pools")
+      .set({ purchased: before.assigned + 1 })
+      .where("office_id", "=", ny.id)
+      .where("license_type", "=", "local_number")
+      .execute();
     const ruthsOld = await reservedOf("Ruth Abebe");
-    const refused = await reassignNumber(t.db, olive, ruthsOld.id, { target: `user:${chloe.id}`, as: "additional" }, NOW);
+    const refused = await reassignNumber(
+      t.db,
+      olive,
+      ruthsOld.id,
+      { target: `user:${chloe.id}`, as: "additional" },
+      NOW,
+    );
     expect(refused).toEqual({
       ok: false,
       reason: "refused",
       message: expect.stringContaining("No Local number add-on is free in New York"),
     });
-    expect(await numberById(ruthsOld.id)).toMatchObject({ state: "reserved", last_holder_name: "Ruth Abebe" });
+    expect(await numberById(ruthsOld.id)).toMatchObject({
+      state: "reserved",
+      last_holder_name: "Ruth Abebe",
+    });
     expect(await auditFor(ruthsOld.id)).toHaveLength(1); // only its removal from Ruth
-    await t.db.updateTable("license_pools").set({ purchased: before.purchased }).where("office_id", "=", ny.id).where("license_type", "=", "local_number").execute();
+    await t.db
+      .updateTable("license_pools")
+      .set({ purchased: before.purchased })
+      .where("office_id", "=", ny.id)
+      .where("license_type", "=", "local_number")
+      .execute();
   });
 
   it("refuses a number on hold, until the hold ends by the clock", async () => {
     const n = await reservedOf("Daniel Kim");
     const isaac = await person("isaac@acme.test");
-    const refused = await reassignNumber(t.db, olive, n.id, { target: `user:${isaac.id}`, as: "additional" }, NOW);
+    const refused = await reassignNumber(
+      t.db,
+      olive,
+      n.id,
+      { target: `user:${isaac.id}`, as: "additional" },
+      NOW,
+    );
     expect(refused).toMatchObject({ ok: false, message: expect.stringContaining("is on hold until") });
     expect(refused).toMatchObject({ message: expect.stringContaining("Daniel Kim can still be restored") });
     expect((await loadReassignForm(t.db, olive, n.id, "", NOW))!.unavailable?.message).toContain("on hold");
@@ -194,24 +293,63 @@ describe("reassigning", () => {
     expect(await numberById(n.id)).toMatchObject({ state: "reserved", held_for_user_id: expect.any(Number) });
 
     // 3 hours later the 72 hours are over, though no job cleared the hold.
-    const result = await reassignNumber(t.db, olive, n.id, { target: `user:${isaac.id}`, as: "additional" }, later(3));
+    const result = await reassignNumber(
+      t.db,
+      olive,
+      n.id,
+      { target: `user:${isaac.id}`, as: "additional" },
+      later(3),
+    );
     expect(result.ok).toBe(true);
-    expect(await numberById(n.id)).toMatchObject({ state: "assigned", held_for_user_id: null, held_until: null });
+    expect(await numberById(n.id)).toMatchObject({
+      state: "assigned",
+      held_for_user_id: null,
+      held_until: null,
+    });
   });
 
   it("never gives a toll-free number to a user; on a group it holds a Toll-free number add-on", async () => {
     // The San Francisco main line's toll-free number, put back in the pool.
-    const tf = await t.db.selectFrom("phone_numbers").selectAll().where("kind", "=", "toll_free").where("state", "=", "assigned").executeTakeFirstOrThrow();
-    await t.db.updateTable("phone_numbers").set({ state: "reserved", assigned_group_id: null, addon_license_type: null, last_holder_name: "San Francisco Main Line", unassigned_at: NOW }).where("id", "=", tf.id).execute();
+    const tf = await t.db
+      .selectFrom("phone_numbers")
+      .selectAll()
+      .where("kind", "=", "toll_free")
+      .where("state", "=", "assigned")
+      .executeTakeFirstOrThrow();
+    await t.db
+      .updateTable("phone_numbers")
+      .set({
+        state: "reserved",
+        assigned_group_id: null,
+        addon_license_type: null,
+        last_holder_name: "San Francisco Main Line",
+        unassigned_at: NOW,
+      })
+      .where("id", "=", tf.id)
+      .execute();
     const form = (await loadReassignForm(t.db, ada, tf.id, "", NOW))!;
     expect(form.users).toEqual([]);
     expect(form.notToUsers).toContain("Toll-free numbers are never assigned to users");
     const uma = await person("uma@acme.test");
-    const refused = await reassignNumber(t.db, ada, tf.id, { target: `user:${uma.id}`, as: "additional" }, NOW);
-    expect(refused).toMatchObject({ ok: false, message: expect.stringContaining("Toll-free numbers are never assigned to users") });
+    const refused = await reassignNumber(
+      t.db,
+      ada,
+      tf.id,
+      { target: `user:${uma.id}`, as: "additional" },
+      NOW,
+    );
+    expect(refused).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Toll-free numbers are never assigned to users"),
+    });
     const desk = await group("San Francisco", "Support Desk");
-    expect((await reassignNumber(t.db, ada, tf.id, { target: `group:${desk.id}`, as: "primary" }, NOW)).ok).toBe(true);
-    expect(await numberById(tf.id)).toMatchObject({ assigned_group_id: desk.id, addon_license_type: "toll_free_number" });
+    expect(
+      (await reassignNumber(t.db, ada, tf.id, { target: `group:${desk.id}`, as: "primary" }, NOW)).ok,
+    ).toBe(true);
+    expect(await numberById(tf.id)).toMatchObject({
+      assigned_group_id: desk.id,
+      addon_license_type: "toll_free_number",
+    });
   });
 
   it("gives a fax number to a user as a fax line, never as their primary", async () => {
@@ -221,18 +359,26 @@ describe("reassigning", () => {
     const mei = await person("mei@acme.test");
     const result = await reassignNumber(t.db, ada, fax.id, { target: `user:${mei.id}`, as: "primary" }, NOW);
     expect(result).toMatchObject({ ok: true, message: expect.stringContaining("as a fax line") });
-    expect(await numberById(fax.id)).toMatchObject({ assigned_user_id: mei.id, is_primary: false, addon_license_type: "fax_line" });
+    expect(await numberById(fax.id)).toMatchObject({
+      assigned_user_id: mei.id,
+      is_primary: false,
+      addon_license_type: "fax_line",
+    });
   });
 
   it("only to users and groups of the number's office, and only within the admin's offices", async () => {
     const n = await reservedOf("Patrick Doyle"); // San Francisco
     const ethan = await person("ethan@acme.test"); // New York
-    expect(await reassignNumber(t.db, ada, n.id, { target: `user:${ethan.id}`, as: "additional" }, NOW)).toMatchObject({
+    expect(
+      await reassignNumber(t.db, ada, n.id, { target: `user:${ethan.id}`, as: "additional" }, NOW),
+    ).toMatchObject({
       ok: false,
       message: expect.stringContaining("Only users of San Francisco"),
     });
     const nySales = await group("New York", "Sales");
-    expect((await reassignNumber(t.db, ada, n.id, { target: `group:${nySales.id}`, as: "primary" }, NOW)).ok).toBe(false);
+    expect(
+      (await reassignNumber(t.db, ada, n.id, { target: `group:${nySales.id}`, as: "primary" }, NOW)).ok,
+    ).toBe(false);
     const form = (await loadReassignForm(t.db, ada, n.id, "", NOW))!;
     expect(form.users.map((u) => u.name)).not.toContain("Ethan Brooks");
     expect(form.users.map((u) => u.name)).toContain("Uma Patel");
@@ -242,7 +388,9 @@ describe("reassigning", () => {
     expect(await loadReassignForm(t.db, olive, n.id, "", NOW)).toBeNull();
     expect(await loadReassignForm(t.db, gina, n.id, "", NOW)).toBeNull();
     const uma = await person("uma@acme.test");
-    expect(await reassignNumber(t.db, olive, n.id, { target: `user:${uma.id}`, as: "additional" }, NOW)).toMatchObject({ ok: false, reason: "not_found" });
+    expect(
+      await reassignNumber(t.db, olive, n.id, { target: `user:${uma.id}`, as: "additional" }, NOW),
+    ).toMatchObject({ ok: false, reason: "not_found" });
     expect(await releaseNumber(t.db, gina, n.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
     expect(await numberById(n.id)).toMatchObject({ state: "reserved" });
   });
@@ -250,14 +398,20 @@ describe("reassigning", () => {
   it("a stale form (the number already taken) gets a clear message", async () => {
     const n = await reservedOf("Claire Fontaine");
     const [arjun, emily] = await Promise.all([person("arjun@acme.test"), person("emily@acme.test")]);
-    expect((await reassignNumber(t.db, ada, n.id, { target: `user:${arjun.id}`, as: "additional" }, NOW)).ok).toBe(true);
-    expect(await reassignNumber(t.db, ada, n.id, { target: `user:${emily.id}`, as: "additional" }, NOW)).toEqual({
+    expect(
+      (await reassignNumber(t.db, ada, n.id, { target: `user:${arjun.id}`, as: "additional" }, NOW)).ok,
+    ).toBe(true);
+    expect(
+      await reassignNumber(t.db, ada, n.id, { target: `user:${emily.id}`, as: "additional" }, NOW),
+    ).toEqual({
       ok: false,
       reason: "refused",
       message: expect.stringContaining("no longer in the Reserved Pool"),
     });
     expect(await numberById(n.id)).toMatchObject({ assigned_user_id: arjun.id });
-    expect((await loadReassignForm(t.db, ada, n.id, "", NOW))!.unavailable?.message).toContain("no longer in the Reserved Pool");
+    expect((await loadReassignForm(t.db, ada, n.id, "", NOW))!.unavailable?.message).toContain(
+      "no longer in the Reserved Pool",
+    );
   });
 });
 
@@ -267,9 +421,15 @@ describe("deleting a reserved number", () => {
     const result = await releaseNumber(t.db, carlos, n.id, NOW);
     expect(result).toMatchObject({ ok: true, message: expect.stringContaining("was deleted") });
     expect(await numberById(n.id)).toMatchObject({ state: "released", released_at: NOW });
-    const provider = await t.db.selectFrom("provider_numbers").selectAll().where("e164", "=", n.e164).executeTakeFirstOrThrow();
+    const provider = await t.db
+      .selectFrom("provider_numbers")
+      .selectAll()
+      .where("e164", "=", n.e164)
+      .executeTakeFirstOrThrow();
     expect(provider.provisioned_to_company_id).toBeNull();
-    expect((await auditFor(n.id)).map((e) => [e.action, e.office_id])).toEqual([["phone_number.released", n.office_id]]);
+    expect((await auditFor(n.id)).map((e) => [e.action, e.office_id])).toEqual([
+      ["phone_number.released", n.office_id],
+    ]);
     expect(await holders(ada)).not.toContain("Stuart Bell");
     expect(await releaseNumber(t.db, carlos, n.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
   });
@@ -282,7 +442,10 @@ describe("removing a number from a user", () => {
     const preview = (await previewRemoval(t.db, carlos, kevin.id, n!.id))!;
     expect(preview).toMatchObject({ leavesNoNumber: true, losesIncludedNumber: true, newPrimary: null });
     const result = await removeNumber(t.db, carlos, kevin.id, n!.id, NOW);
-    expect(result).toMatchObject({ ok: true, message: expect.stringContaining("Kevin Park has no number now") });
+    expect(result).toMatchObject({
+      ok: true,
+      message: expect.stringContaining("Kevin Park has no number now"),
+    });
     expect(await numberById(n!.id)).toMatchObject({
       state: "reserved",
       assigned_user_id: null,
@@ -292,10 +455,15 @@ describe("removing a number from a user", () => {
       last_office_id: kevin.office_id,
       unassigned_at: NOW,
     });
-    expect((await auditFor(n!.id)).map((e) => [e.action, e.office_id])).toEqual([["phone_number.removed", kevin.office_id]]);
+    expect((await auditFor(n!.id)).map((e) => [e.action, e.office_id])).toEqual([
+      ["phone_number.removed", kevin.office_id],
+    ]);
     expect(await holders(carlos, "q=kevin")).toEqual(["Kevin Park"]);
     // Removing it again (a stale page) changes nothing.
-    expect(await removeNumber(t.db, carlos, kevin.id, n!.id, NOW)).toMatchObject({ ok: false, reason: "refused" });
+    expect(await removeNumber(t.db, carlos, kevin.id, n!.id, NOW)).toMatchObject({
+      ok: false,
+      reason: "refused",
+    });
     expect(await previewRemoval(t.db, carlos, kevin.id, n!.id)).toMatchObject({ number: null });
   });
 
@@ -311,12 +479,22 @@ describe("removing a number from a user", () => {
     const harry = await person("harry@acme.test");
     const [primary] = await numbersOf(harry.id);
     const extra = await reservedOf("Tara Nolan");
-    expect((await reassignNumber(t.db, carlos, extra.id, { target: `user:${harry.id}`, as: "additional" }, NOW)).ok).toBe(true);
+    expect(
+      (await reassignNumber(t.db, carlos, extra.id, { target: `user:${harry.id}`, as: "additional" }, NOW))
+        .ok,
+    ).toBe(true);
     const before = await seats("London", "local_number");
     expect((await previewRemoval(t.db, carlos, harry.id, primary!.id))!.newPrimary).toBeTruthy();
     const result = await removeNumber(t.db, carlos, harry.id, primary!.id, NOW);
-    expect(result).toMatchObject({ ok: true, message: expect.stringContaining("is now their primary number") });
-    expect(await numberById(extra.id)).toMatchObject({ assigned_user_id: harry.id, is_primary: true, addon_license_type: null });
+    expect(result).toMatchObject({
+      ok: true,
+      message: expect.stringContaining("is now their primary number"),
+    });
+    expect(await numberById(extra.id)).toMatchObject({
+      assigned_user_id: harry.id,
+      is_primary: true,
+      addon_license_type: null,
+    });
     expect((await seats("London", "local_number")).assigned).toBe(before.assigned - 1);
   });
 
@@ -325,7 +503,10 @@ describe("removing a number from a user", () => {
     const [n] = await numbersOf(uma.id);
     expect(await previewRemoval(t.db, olive, uma.id, n!.id)).toBeNull();
     expect(await previewRemoval(t.db, gina, uma.id, n!.id)).toBeNull();
-    expect(await removeNumber(t.db, gina, uma.id, n!.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
+    expect(await removeNumber(t.db, gina, uma.id, n!.id, NOW)).toMatchObject({
+      ok: false,
+      reason: "not_found",
+    });
     expect(await numberById(n!.id)).toMatchObject({ state: "assigned", assigned_user_id: uma.id });
   });
 });

@@ -25,7 +25,11 @@ async function person(email: string) {
 describe("phone numbers", () => {
   it("cannot be assigned to a user and a group at once", async () => {
     const uma = await person("uma@acme.test");
-    const group = await t.db.selectFrom("groups").select("id").where("office_id", "=", uma.office_id).executeTakeFirstOrThrow();
+    const group = await t.db
+      .selectFrom("groups")
+      .select("id")
+      .where("office_id", "=", uma.office_id)
+      .executeTakeFirstOrThrow();
     await rejects(
       t.db
         .updateTable("phone_numbers")
@@ -37,11 +41,22 @@ describe("phone numbers", () => {
   });
 
   it("exist once per E.164 number while the company has them", async () => {
-    const n = await t.db.selectFrom("phone_numbers").selectAll().where("state", "=", "reserved").executeTakeFirstOrThrow();
+    const n = await t.db
+      .selectFrom("phone_numbers")
+      .selectAll()
+      .where("state", "=", "reserved")
+      .executeTakeFirstOrThrow();
     await rejects(
       t.db
         .insertInto("phone_numbers")
-        .values({ company_id: n.company_id, office_id: n.office_id, e164: n.e164, country: n.country, kind: n.kind, state: "reserved" })
+        .values({
+          company_id: n.company_id,
+          office_id: n.office_id,
+          e164: n.e164,
+          country: n.country,
+          kind: n.kind,
+          state: "reserved",
+        })
         .execute(),
       /phone_numbers_e164_key/,
     );
@@ -49,18 +64,35 @@ describe("phone numbers", () => {
 
   it("give a user one primary number at most", async () => {
     const uma = await person("uma@acme.test");
-    const n = await t.db.selectFrom("phone_numbers").select("id").where("state", "=", "reserved").where("kind", "=", "local").executeTakeFirstOrThrow();
+    const n = await t.db
+      .selectFrom("phone_numbers")
+      .select("id")
+      .where("state", "=", "reserved")
+      .where("kind", "=", "local")
+      .executeTakeFirstOrThrow();
     await rejects(
-      t.db.updateTable("phone_numbers").set({ state: "assigned", assigned_user_id: uma.id, is_primary: true }).where("id", "=", n.id).execute(),
+      t.db
+        .updateTable("phone_numbers")
+        .set({ state: "assigned", assigned_user_id: uma.id, is_primary: true })
+        .where("id", "=", n.id)
+        .execute(),
       /phone_numbers_one_primary/,
     );
   });
 
   it("toll-free numbers never go to users", async () => {
     const uma = await person("uma@acme.test");
-    const n = await t.db.selectFrom("phone_numbers").select("id").where("kind", "=", "toll_free").executeTakeFirstOrThrow();
+    const n = await t.db
+      .selectFrom("phone_numbers")
+      .select("id")
+      .where("kind", "=", "toll_free")
+      .executeTakeFirstOrThrow();
     await rejects(
-      t.db.updateTable("phone_numbers").set({ assigned_group_id: null, assigned_user_id: uma.id }).where("id", "=", n.id).execute(),
+      t.db
+        .updateTable("phone_numbers")
+        .set({ assigned_group_id: null, assigned_user_id: uma.id })
+        .where("id", "=", n.id)
+        .execute(),
       /phone_numbers_check/,
     );
   });
@@ -87,7 +119,10 @@ describe("license pools", () => {
       email: `filler-${i}@acme.test`,
       license_type: "support" as const,
     });
-    await t.db.insertInto("users").values(Array.from({ length: free }, (_, i) => make(i))).execute();
+    await t.db
+      .insertInto("users")
+      .values(Array.from({ length: free }, (_, i) => make(i)))
+      .execute();
     expect((await pool()).assigned).toBe(before.purchased);
     await rejects(t.db.insertInto("users").values(make(free)).execute(), /license_pools_no_overspend/);
     expect((await pool()).assigned).toBe(before.purchased);
@@ -95,7 +130,11 @@ describe("license pools", () => {
 
   it("never go negative, and free a seat when its user is deleted", async () => {
     await rejects(
-      t.db.updateTable("license_pools").set({ purchased: -1 }).where("license_type", "=", "connect").execute(),
+      t.db
+        .updateTable("license_pools")
+        .set({ purchased: -1 })
+        .where("license_type", "=", "connect")
+        .execute(),
       /violates check constraint "license_pools_(purchased_check|no_overspend)"/,
     );
     const uma = await person("uma@acme.test");
@@ -112,7 +151,11 @@ describe("license pools", () => {
     const undo = new Error("roll back");
     await expect(
       t.db.transaction().execute(async (tx) => {
-        await tx.updateTable("users").set({ status: "deleted", deleted_at: new Date() }).where("id", "=", uma.id).execute();
+        await tx
+          .updateTable("users")
+          .set({ status: "deleted", deleted_at: new Date() })
+          .where("id", "=", uma.id)
+          .execute();
         during = (
           await tx
             .selectFrom("license_pools")
@@ -135,7 +178,14 @@ describe("users", () => {
     await rejects(
       t.db
         .insertInto("users")
-        .values({ company_id: uma.company_id, office_id: uma.office_id, first_name: "Other", last_name: "Uma", email: "UMA@Acme.Test", license_type: "connect" })
+        .values({
+          company_id: uma.company_id,
+          office_id: uma.office_id,
+          first_name: "Other",
+          last_name: "Uma",
+          email: "UMA@Acme.Test",
+          license_type: "connect",
+        })
         .execute(),
       /users_email_key/,
     );

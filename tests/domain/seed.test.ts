@@ -89,16 +89,30 @@ describe("the demo seed", () => {
     expect(await verifyPassword(DEMO_PASSWORD, ada.password_hash)).toBe(true);
 
     const companyOf = async (id: number) =>
-      (await h.db.selectFrom("companies").select(["name", "plan"]).where("id", "=", id).executeTakeFirstOrThrow());
+      await h.db
+        .selectFrom("companies")
+        .select(["name", "plan"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
     expect(await companyOf(ada.company_id)).toEqual({ name: "Acme", plan: "advanced" });
     expect(await companyOf(gina.company_id)).toEqual({ name: "Globex", plan: "standard" });
 
-    expect(ada).toMatchObject({ first_name: "Ada", last_name: "Lovelace", is_company_admin: true, license_type: "connect" });
+    expect(ada).toMatchObject({
+      first_name: "Ada",
+      last_name: "Lovelace",
+      is_company_admin: true,
+      license_type: "connect",
+    });
     expect(oscar).toMatchObject({ is_company_admin: false, has_proxy_access: true });
     expect(await officeAdminOf(oscar.id)).toEqual(["San Francisco"]);
     expect(olive).toMatchObject({ is_company_admin: false, has_proxy_access: false });
     expect(await officeAdminOf(olive.id)).toEqual(["New York"]);
-    expect(uma).toMatchObject({ is_company_admin: false, has_proxy_access: false, license_type: "connect", office_id: ada.office_id });
+    expect(uma).toMatchObject({
+      is_company_admin: false,
+      has_proxy_access: false,
+      license_type: "connect",
+      office_id: ada.office_id,
+    });
     expect(await officeAdminOf(uma.id)).toEqual([]);
     expect(gina.is_company_admin).toBe(true);
   });
@@ -115,7 +129,11 @@ describe("the demo seed", () => {
 
     for (const u of deleted) {
       expect(u).toMatchObject({ deleted_by_user_id: ada.id, anonymized_at: null });
-      const held = await h.db.selectFrom("phone_numbers").selectAll().where("held_for_user_id", "=", u.id).execute();
+      const held = await h.db
+        .selectFrom("phone_numbers")
+        .selectAll()
+        .where("held_for_user_id", "=", u.id)
+        .execute();
       expect(held.length, u.email!).toBeGreaterThan(0);
       for (const n of held) {
         expect(n).toMatchObject({
@@ -128,7 +146,11 @@ describe("the demo seed", () => {
         expect(n.unassigned_at).toEqual(u.deleted_at);
         expect(n.held_until!.getTime() - u.deleted_at!.getTime()).toBe(72 * HOUR);
       }
-      const memberships = await h.db.selectFrom("group_members").select("group_id").where("user_id", "=", u.id).execute();
+      const memberships = await h.db
+        .selectFrom("group_members")
+        .select("group_id")
+        .where("user_id", "=", u.id)
+        .execute();
       expect(memberships.length, u.email!).toBeGreaterThan(0);
     }
   });
@@ -151,9 +173,16 @@ describe("the demo seed", () => {
       .selectFrom("users")
       .innerJoin("offices", "offices.id", "users.office_id")
       .leftJoin("phone_numbers", (join) =>
-        join.onRef("phone_numbers.assigned_user_id", "=", "users.id").on("phone_numbers.is_primary", "=", true),
+        join
+          .onRef("phone_numbers.assigned_user_id", "=", "users.id")
+          .on("phone_numbers.is_primary", "=", true),
       )
-      .select(["users.email", "offices.country as office_country", "phone_numbers.country", "phone_numbers.kind"])
+      .select([
+        "users.email",
+        "offices.country as office_country",
+        "phone_numbers.country",
+        "phone_numbers.kind",
+      ])
       .where("users.status", "<>", "deleted")
       .where("users.license_type", "=", "connect")
       .execute();
@@ -230,10 +259,17 @@ describe("the scale seed", () => {
     const { rows } = await sql<{ email: string }>`
       select u.email from users u
        where u.license_type = 'connect' and u.status <> 'deleted'
-         and not exists (select 1 from phone_numbers n where n.assigned_user_id = u.id and n.is_primary)`.execute(h.db);
+         and not exists (select 1 from phone_numbers n where n.assigned_user_id = u.id and n.is_primary)`.execute(
+      h.db,
+    );
     expect(rows).toEqual([]);
 
-    const sample = await h.db.selectFrom("phone_numbers").select("e164").orderBy("id", "desc").limit(50).execute();
+    const sample = await h.db
+      .selectFrom("phone_numbers")
+      .select("e164")
+      .orderBy("id", "desc")
+      .limit(50)
+      .execute();
     for (const n of sample) expect(isValidPhoneNumber(n.e164), n.e164).toBe(true);
   });
 });

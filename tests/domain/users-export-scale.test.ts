@@ -21,7 +21,11 @@ afterAll(() => t.close());
 
 it("streams every matching user once, in chunks", { timeout: 300_000 }, async () => {
   const ada = await actorFor(t.db, "ada@acme.test");
-  const reader = usersCsv(t.db, ada, readListParams(new URL("http://x/users?sort=added&dir=desc"))).getReader();
+  const reader = usersCsv(
+    t.db,
+    ada,
+    readListParams(new URL("http://x/users?sort=added&dir=desc")),
+  ).getReader();
   const decoder = new TextDecoder();
   let text = "";
   let chunks = 0;

@@ -22,7 +22,9 @@ beforeAll(async () => {
   t = await freshDatabase();
   await seedDemo(t.db, now);
   [ada, olive, carlos, gina] = await Promise.all(
-    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e, now)),
+    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) =>
+      actorFor(t.db, e, now),
+    ),
   );
 });
 afterAll(() => t.close());
@@ -81,7 +83,14 @@ describe("contents", () => {
   });
 
   it("holds exactly the users the list shows for the same search, filters and sort, in its order", async () => {
-    for (const query of ["", "sort=email&dir=desc", "sort=added", "license=sell&status=active", "permission=admin", "q=an"]) {
+    for (const query of [
+      "",
+      "sort=email&dir=desc",
+      "sort=added",
+      "license=sell&status=active",
+      "permission=admin",
+      "q=an",
+    ]) {
       const expected = await listed(ada, query);
       const rows: string[] = [];
       // Small batches: the keyset crosses many batch boundaries.
@@ -102,7 +111,11 @@ describe("scope", () => {
     expect(ny.rows.map((r) => r[2])).toEqual(await listed(olive));
     expect(new Set((await csvOf(carlos)).rows.map((r) => r[5]))).toEqual(new Set(["Austin", "London"]));
     // A filter on an office outside the scope finds nobody.
-    const sf = await t.db.selectFrom("offices").select("id").where("name", "=", "San Francisco").executeTakeFirstOrThrow();
+    const sf = await t.db
+      .selectFrom("offices")
+      .select("id")
+      .where("name", "=", "San Francisco")
+      .executeTakeFirstOrThrow();
     expect((await csvOf(olive, `office=${sf.id}`)).rows).toEqual([]);
     const globex = await csvOf(gina);
     expect(globex.rows.every((r) => r[2]!.endsWith("@globex.test"))).toBe(true);
@@ -128,34 +141,46 @@ describe("scope", () => {
 describe("formula injection", () => {
   it("puts an apostrophe before cells a spreadsheet would run, and escapes quotes and commas", async () => {
     const hostile = [
-      ["=HYPERLINK(\"http://evil.example\",\"x\")", "Formula"],
+      ['=HYPERLINK("http://evil.example","x")', "Formula"],
       ["+SUM(1,2)", "Plus"],
       ["-2+3", "Minus"],
       ["@cmd", "At"],
       ["\tTab", "Tab"],
       ["\rCarriage", "Return"],
-      ["Plain, \"quoted\"", "Comma"],
+      ['Plain, "quoted"', "Comma"],
     ];
     const ids = await t.db
       .selectFrom("users")
       .select("id")
-      .where("email", "in", ["marcus@acme.test", "priya@acme.test", "hannah@acme.test", "mei@acme.test", "ben@acme.test", "tom@acme.test", "noah@acme.test"])
+      .where("email", "in", [
+        "marcus@acme.test",
+        "priya@acme.test",
+        "hannah@acme.test",
+        "mei@acme.test",
+        "ben@acme.test",
+        "tom@acme.test",
+        "noah@acme.test",
+      ])
       .orderBy("id")
       .execute();
     for (const [i, [first, last]] of hostile.entries()) {
-      await t.db.updateTable("users").set({ first_name: first, last_name: `${last}Injection` }).where("id", "=", ids[i]!.id).execute();
+      await t.db
+        .updateTable("users")
+        .set({ first_name: first, last_name: `${last}Injection` })
+        .where("id", "=", ids[i]!.id)
+        .execute();
     }
     const { rows } = await csvOf(ada, "q=injection");
     const firsts = rows.map((r) => r[0]).sort();
     expect(firsts).toEqual(
       [
-        "'=HYPERLINK(\"http://evil.example\",\"x\")",
+        '\'=HYPERLINK("http://evil.example","x")',
         "'+SUM(1,2)",
         "'-2+3",
         "'@cmd",
         "'\tTab",
         "'\rCarriage",
-        "Plain, \"quoted\"",
+        'Plain, "quoted"',
       ].sort(),
     );
   });

@@ -17,12 +17,15 @@ beforeAll(async () => {
   t = await freshDatabase();
   await seedDemo(t.db, new Date());
   [ada, olive, carlos, gina] = await Promise.all(
-    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) => actorFor(t.db, e)),
+    ["ada@acme.test", "olive@acme.test", "carlos@acme.test", "gina@globex.test"].map((e) =>
+      actorFor(t.db, e),
+    ),
   );
 });
 afterAll(() => t.close());
 
-const list = (actor: Actor, query = "") => listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)));
+const list = (actor: Actor, query = "") =>
+  listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)));
 const names = async (actor: Actor, query = "") => (await list(actor, query)).users.map((u) => u.name);
 
 describe("scope", () => {
@@ -42,14 +45,24 @@ describe("scope", () => {
   it("an Office Admin sees only their offices, and a user elsewhere is not found", async () => {
     const offices = new Set((await list(olive, "page=1")).users.map((u) => u.officeName));
     expect(offices).toEqual(new Set(["New York"]));
-    expect(new Set((await list(carlos)).users.map((u) => u.officeName))).toEqual(new Set(["Austin", "London"]));
+    expect(new Set((await list(carlos)).users.map((u) => u.officeName))).toEqual(
+      new Set(["Austin", "London"]),
+    );
 
-    const uma = await t.db.selectFrom("users").select("id").where("email", "=", "uma@acme.test").executeTakeFirstOrThrow();
+    const uma = await t.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", "uma@acme.test")
+      .executeTakeFirstOrThrow();
     expect(await getUserProfile(t.db, ada, uma.id)).not.toBeNull();
     expect(await getUserProfile(t.db, olive, uma.id)).toBeNull();
     expect(await getUserProfile(t.db, gina, uma.id)).toBeNull();
     // An office filter outside one's scope finds nobody rather than leaking.
-    const sf = await t.db.selectFrom("offices").select("id").where("name", "=", "San Francisco").executeTakeFirstOrThrow();
+    const sf = await t.db
+      .selectFrom("offices")
+      .select("id")
+      .where("name", "=", "San Francisco")
+      .executeTakeFirstOrThrow();
     expect((await list(olive, `office=${sf.id}`)).total).toBe(0);
   });
 
@@ -79,7 +92,12 @@ describe("search", () => {
       .where("is_primary", "=", true)
       .executeTakeFirstOrThrow();
     const national = n.e164.slice(3); // +44 20 7946 0xxx → 2079460xxx
-    for (const typed of [n.e164, `+44 (0)20 ${national.slice(2, 6)} ${national.slice(6)}`, `0${national}`, national]) {
+    for (const typed of [
+      n.e164,
+      `+44 (0)20 ${national.slice(2, 6)} ${national.slice(6)}`,
+      `0${national}`,
+      national,
+    ]) {
       expect(await names(ada, `q=${encodeURIComponent(typed)}`), typed).toEqual(["Amelia Clarke"]);
     }
   });

@@ -20,7 +20,9 @@ test("add a user with a new number from the provider; they accept the invite and
   await newNumber.check();
   await page.getByRole("button", { name: "Add user and send invite" }).click();
 
-  await expect(page.getByRole("status")).toHaveText("Zara Ahmed is added as Pending, and an invite is on its way.");
+  await expect(page.getByRole("status")).toHaveText(
+    "Zara Ahmed is added as Pending, and an invite is on its way.",
+  );
   await expect(page.getByRole("heading", { name: "Zara Ahmed", level: 1 })).toBeVisible();
   const numbers = page.getByRole("region", { name: "Phone numbers" });
   await expect(numbers).toContainText(chosen);
@@ -30,11 +32,16 @@ test("add a user with a new number from the provider; they accept the invite and
   const first = lastInviteLink(testInfo, "zara@globex.test");
   await page.getByText("Options").click();
   await page.getByRole("button", { name: "Resend invite" }).click();
-  await expect(page.getByRole("status")).toHaveText("A new invite is on its way to zara@globex.test. The old link no longer works.");
+  await expect(page.getByRole("status")).toHaveText(
+    "A new invite is on its way to zara@globex.test. The old link no longer works.",
+  );
   const second = lastInviteLink(testInfo, "zara@globex.test");
   expect(second).not.toBe(first);
 
-  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, javaScriptEnabled: testInfo.project.use.javaScriptEnabled });
+  const context = await browser.newContext({
+    baseURL: testInfo.project.use.baseURL,
+    javaScriptEnabled: testInfo.project.use.javaScriptEnabled,
+  });
   const zara = await context.newPage();
   expect((await zara.goto(first))!.status()).toBe(404);
   await zara.goto(second);
@@ -71,14 +78,19 @@ test("adding refuses a taken email and a missing license, next to the field", as
   await expect(page.getByText("No users match.")).toBeVisible();
 });
 
-test("a blank name and a malformed email are named next to their fields, and nothing is added", async ({ page, signIn }) => {
+test("a blank name and a malformed email are named next to their fields, and nothing is added", async ({
+  page,
+  signIn,
+}) => {
   await signIn("gina@globex.test");
   await page.goto("/users/new");
   await page.getByLabel("Last name").fill("Nobody");
   await page.getByLabel("Email").fill("not an email");
   await page.getByRole("button", { name: "Add user and send invite" }).click();
   await expect(page.getByLabel("First name")).toHaveAccessibleDescription(/Enter a first name\./);
-  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(/Enter an email address, like name@company\.com\./);
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(
+    /Enter an email address, like name@company\.com\./,
+  );
   await expect(page.getByLabel("Last name")).toHaveValue("Nobody");
   await page.goto("/users?q=nobody");
   await expect(page.getByText("No users match.")).toBeVisible();

@@ -27,7 +27,12 @@ test("an Office Admin's change is in the audit log of their company and office, 
   await expect(page).toHaveURL(/target=Maya/);
   const row = page.getByRole("row", { name: /Resent an invite/ });
   await expect(row).toHaveCount(1);
-  await expect(row.getByRole("cell")).toContainText(["Olive Bennett", "—", "Resent an invite", "Maya Johnson"]);
+  await expect(row.getByRole("cell")).toContainText([
+    "Olive Bennett",
+    "—",
+    "Resent an invite",
+    "Maya Johnson",
+  ]);
   await expectNoAxeViolations();
 
   // Austin and London's Office Admin, and another company, do not see it; the Company Admin does, also by who acted.
@@ -51,20 +56,35 @@ test("an Office Admin's change is in the audit log of their company and office, 
   }
 });
 
-test("filters that cannot be used are explained beside their fields", async ({ page, signIn, expectNoAxeViolations }) => {
+test("filters that cannot be used are explained beside their fields", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("ada@acme.test");
-  const response = await page.goto(`/audit?from=2026-02-30&to=2026-01-01&action=user.hacked&who=${"x".repeat(500)}`);
+  const response = await page.goto(
+    `/audit?from=2026-02-30&to=2026-01-01&action=user.hacked&who=${"x".repeat(500)}`,
+  );
   expect(response!.status()).toBe(400);
-  await expect(page.getByRole("textbox", { name: "From" })).toHaveAccessibleDescription(/This date does not exist/);
-  await expect(page.getByRole("combobox", { name: "Action" })).toHaveAccessibleDescription(/Choose an action from the list/);
-  await expect(page.getByRole("searchbox", { name: "Who" })).toHaveAccessibleDescription(/at most 200 characters/);
+  await expect(page.getByRole("textbox", { name: "From" })).toHaveAccessibleDescription(
+    /This date does not exist/,
+  );
+  await expect(page.getByRole("combobox", { name: "Action" })).toHaveAccessibleDescription(
+    /Choose an action from the list/,
+  );
+  await expect(page.getByRole("searchbox", { name: "Who" })).toHaveAccessibleDescription(
+    /at most 200 characters/,
+  );
   await expect(page.getByRole("link", { name: "Clear" })).toBeVisible();
   await expectNoAxeViolations();
   await page.getByRole("link", { name: "Clear" }).click();
   await expect(page).toHaveURL(/\/audit$/);
 });
 
-test("the audit log is for admins: not in a regular user's navigation, and refused to them", async ({ page, signIn }) => {
+test("the audit log is for admins: not in a regular user's navigation, and refused to them", async ({
+  page,
+  signIn,
+}) => {
   await signIn("uma@acme.test");
   await expect(page.getByRole("link", { name: "Audit log" })).toHaveCount(0);
   const response = await page.goto("/audit");

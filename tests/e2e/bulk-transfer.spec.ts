@@ -23,10 +23,16 @@ async function transferFromNewYork(page: Page, names: string[]) {
   await press(page, page.getByRole("button", { name: "Search", exact: true }));
   await expect(page).toHaveURL((url) => url.searchParams.has("office"));
   await expect(page.getByRole("link", { name: "Olive Bennett", exact: true })).toBeVisible();
-  for (const name of names) await press(page, page.getByRole("checkbox", { name: `Select ${name}` }), "Space");
+  for (const name of names)
+    await press(page, page.getByRole("checkbox", { name: `Select ${name}` }), "Space");
   await page.getByRole("combobox", { name: "Action" }).selectOption({ label: "Transfer users" });
   await press(page, page.getByRole("button", { name: "Apply" }));
-  await expect(page.getByRole("heading", { name: `Transfer users: ${names.length} ${names.length === 1 ? "user" : "users"}`, level: 1 })).toBeVisible();
+  await expect(
+    page.getByRole("heading", {
+      name: `Transfer users: ${names.length} ${names.length === 1 ? "user" : "users"}`,
+      level: 1,
+    }),
+  ).toBeVisible();
 }
 
 test("New York → San Francisco by keyboard: review who moves and who is skipped, confirm, see each outcome", async ({
@@ -40,10 +46,14 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
 
   // The new office: their own and other price levels are listed, disabled, with the reason.
   await expect(page.getByRole("radio", { name: /^New York/ })).toBeDisabled();
-  await expect(page.getByRole("radio", { name: /^New York/ })).toHaveAccessibleDescription(/Every selected user works in New York now\./);
+  await expect(page.getByRole("radio", { name: /^New York/ })).toHaveAccessibleDescription(
+    /Every selected user works in New York now\./,
+  );
   for (const name of ["Austin", "London"]) {
     await expect(page.getByRole("radio", { name: new RegExp(`^${name}`) })).toBeDisabled();
-    await expect(page.getByRole("radio", { name: new RegExp(`^${name}`) })).toHaveAccessibleDescription(/At another price level/);
+    await expect(page.getByRole("radio", { name: new RegExp(`^${name}`) })).toHaveAccessibleDescription(
+      /At another price level/,
+    );
   }
   await expectNoAxeViolations();
   await press(page, page.getByRole("radio", { name: /^San Francisco/ }), "Space");
@@ -62,14 +72,20 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
     /^Keeps \+1 212/,
   ]);
   const skipped = page.getByRole("region", { name: /Will be skipped/ });
-  await expect(skipped.getByRole("row", { name: /Maya Johnson/ })).toContainText("Has not accepted the invite yet");
+  await expect(skipped.getByRole("row", { name: /Maya Johnson/ })).toContainText(
+    "Has not accepted the invite yet",
+  );
   await expectNoAxeViolations();
 
   await press(page, page.getByRole("button", { name: "Confirm transfer" }));
   await expect(page.getByRole("heading", { name: "Transfer users: done", level: 1 })).toBeVisible();
-  await expect(page.getByRole("status").filter({ hasText: "changed" })).toHaveText("2 users changed, 1 skipped.");
+  await expect(page.getByRole("status").filter({ hasText: "changed" })).toHaveText(
+    "2 users changed, 1 skipped.",
+  );
   await expect(page.getByRole("row", { name: /Chloe Dubois/ })).toContainText("Done");
-  await expect(page.getByRole("row", { name: /Chloe Dubois/ })).toContainText("Now works in San Francisco. Removed from Marketing.");
+  await expect(page.getByRole("row", { name: /Chloe Dubois/ })).toContainText(
+    "Now works in San Francisco. Removed from Marketing.",
+  );
   await expect(page.getByRole("row", { name: /Maya Johnson/ })).toContainText("Skipped");
   await expectNoAxeViolations();
 
@@ -80,8 +96,12 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
 test("only Company Admins on a higher-tier plan are offered Transfer users", async ({ page, signIn }) => {
   await signIn("olive@acme.test");
   await page.goto("/users");
-  await expect(page.getByRole("combobox", { name: "Action" }).getByRole("option", { name: "Delete users" })).toBeAttached();
-  await expect(page.getByRole("combobox", { name: "Action" }).getByRole("option", { name: "Transfer users" })).toHaveCount(0);
+  await expect(
+    page.getByRole("combobox", { name: "Action" }).getByRole("option", { name: "Delete users" }),
+  ).toBeAttached();
+  await expect(
+    page.getByRole("combobox", { name: "Action" }).getByRole("option", { name: "Transfer users" }),
+  ).toHaveCount(0);
   const response = await page.goto("/users/bulk?action=transfer&scope=page&page_id=1");
   expect(response?.status()).toBe(403);
   await expect(page.getByText("Only Company Admins transfer users between offices.")).toBeVisible();

@@ -37,7 +37,10 @@ async function signInOn(page: Page, email: string) {
  * moment, or a way to read what the test's own actor may not see.
  */
 export async function signInElsewhere(page: Page, email: string, javaScriptEnabled = false) {
-  const context = await page.context().browser()!.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled });
+  const context = await page
+    .context()
+    .browser()!
+    .newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled });
   const other = await context.newPage();
   await signInOn(other, email);
   return { context, page: other };
@@ -80,8 +83,12 @@ async function expectNoAxeViolationsWithoutJs(page: Page) {
 }
 
 async function runAxe(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+  );
   expect(summary).toEqual([]);
 }
 

@@ -42,7 +42,11 @@ test("axe finds no violations on the sign-in page", async ({ page, expectNoAxeVi
   await expectNoAxeViolations();
 });
 
-test("axe finds no violations on Office > Users, a user's page and the tabs", async ({ page, signIn, expectNoAxeViolations }) => {
+test("axe finds no violations on Office > Users, a user's page and the tabs", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("ada@acme.test");
   await expectNoAxeViolations();
   await page.goto("/users?q=zzzz-nobody");
@@ -57,7 +61,11 @@ test("axe finds no violations on Office > Users, a user's page and the tabs", as
   await expectNoAxeViolations();
 });
 
-test("axe finds no violations on settings, with and without errors", async ({ page, signIn, expectNoAxeViolations }) => {
+test("axe finds no violations on settings, with and without errors", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("uma@acme.test");
   await expectNoAxeViolations();
   await page.getByLabel("Last name").fill("");

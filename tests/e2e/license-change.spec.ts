@@ -42,21 +42,32 @@ test.describe("Company Admin", () => {
     await expect(groupsRemoved(page, "Arjun Singh")).toContainText(
       "None: Arjun Singh stays in every group they are in.",
     );
-    await expect(page.getByText(`Toronto has ${before.sell.unassigned} unassigned Sell license`)).toBeVisible();
-    await expect(page.getByText(`Toronto has ${before.addon.unassigned} unassigned Local number add-on`)).toBeVisible();
+    await expect(
+      page.getByText(`Toronto has ${before.sell.unassigned} unassigned Sell license`),
+    ).toBeVisible();
+    await expect(
+      page.getByText(`Toronto has ${before.addon.unassigned} unassigned Local number add-on`),
+    ).toBeVisible();
     await expect(page.getByRole("checkbox", { name: "Keep the number" })).toBeChecked();
-    await confirm(page, /^Arjun Singh now has a Sell license\. \+1 416 .* is kept, with a Local number add-on\.$/);
+    await confirm(
+      page,
+      /^Arjun Singh now has a Sell license\. \+1 416 .* is kept, with a Local number add-on\.$/,
+    );
 
     await expect(page.getByRole("region", { name: "Details" })).toContainText("Sell");
     await expect(
       page.getByRole("region", { name: "Phone numbers" }).getByRole("row", { name: /\+1 416/ }),
     ).toContainText("uses a Local number add-on");
-    await expect(page.getByRole("region", { name: "Groups" }).getByRole("listitem")).toHaveText([/Engineering/]);
+    await expect(page.getByRole("region", { name: "Groups" }).getByRole("listitem")).toHaveText([
+      /Engineering/,
+    ]);
     expect(await poolCounts(page, "Dialpad", "Toronto", "Connect")).toMatchObject({
       assigned: before.connect.assigned - 1,
       unassigned: before.connect.unassigned + 1,
     });
-    expect(await poolCounts(page, "Dialpad", "Toronto", "Sell")).toMatchObject({ assigned: before.sell.assigned + 1 });
+    expect(await poolCounts(page, "Dialpad", "Toronto", "Sell")).toMatchObject({
+      assigned: before.sell.assigned + 1,
+    });
     expect(await poolCounts(page, "Add-on", "Toronto", "Local number")).toMatchObject({
       assigned: before.addon.assigned + 1,
     });
@@ -72,17 +83,24 @@ test.describe("Company Admin", () => {
     await page.goto("/users?q=emily");
     await page.getByRole("link", { name: "Emily Wong", exact: true }).click();
     await page.getByText("Options").click();
-    await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Change license type", exact: true }).click();
+    await page
+      .getByRole("region", { name: "Admin" })
+      .getByRole("link", { name: "Change license type", exact: true })
+      .click();
     await page.getByRole("radio", { name: "Support", exact: true }).check();
     await page.getByRole("button", { name: "Next" }).click();
-    await expect(groupsRemoved(page, "Emily Wong").getByRole("listitem")).toHaveText(["Engineering · Department"]);
+    await expect(groupsRemoved(page, "Emily Wong").getByRole("listitem")).toHaveText([
+      "Engineering · Department",
+    ]);
     await page.getByRole("checkbox", { name: "Keep the number" }).uncheck();
     await confirm(
       page,
       /^Emily Wong now has a Support license\. Removed from Engineering\. \+1 416 .* went to the Reserved Pool\.$/,
     );
     await expect(page.getByRole("region", { name: "Groups" })).toContainText("Not a member of any group.");
-    await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText("This user has no phone number.");
+    await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText(
+      "This user has no phone number.",
+    );
     expect(await poolCounts(page, "Dialpad", "Toronto", "Support")).toMatchObject({
       assigned: before.support.assigned + 1,
     });
@@ -127,12 +145,16 @@ test.describe("Company Admin", () => {
     }
     await openChange(page, "Jessica Reed", "Connect", "Support");
     await expect(
-      page.getByText("Austin has no unassigned Support license, so Jessica Reed cannot be switched to Support."),
+      page.getByText(
+        "Austin has no unassigned Support license, so Jessica Reed cannot be switched to Support.",
+      ),
     ).toBeVisible();
     await expect(page.getByRole("button", { name: "Confirm", exact: true })).toHaveCount(0);
     expect(await poolCounts(page, "Dialpad", "Austin", "Support")).toMatchObject({ unassigned: 0 });
     await page.goto("/users?q=jessica");
-    await expect(page.getByRole("link", { name: "Change license of Jessica Reed, now Connect", exact: true })).toBeVisible();
+    await expect(
+      page.getByRole("link", { name: "Change license of Jessica Reed, now Connect", exact: true }),
+    ).toBeVisible();
   });
 
   test("with no Local number add-on free, the number goes to the Reserved Pool, and the confirmation says so", async ({
@@ -149,7 +171,10 @@ test.describe("Company Admin", () => {
     expect(addon.unassigned).toBe(keepers.length);
     for (const [name, to] of keepers) {
       await openChange(page, name, "Connect", to);
-      await confirm(page, new RegExp(`^${name} now has a ${to} license\\..* is kept, with a Local number add-on\\.$`));
+      await confirm(
+        page,
+        new RegExp(`^${name} now has a ${to} license\\..* is kept, with a Local number add-on\\.$`),
+      );
     }
     await openChange(page, "George Adeleke", "Connect", "Support");
     await expect(
@@ -158,8 +183,13 @@ test.describe("Company Admin", () => {
       ),
     ).toBeVisible();
     await expect(page.getByRole("checkbox", { name: "Keep the number" })).toHaveCount(0);
-    await confirm(page, /^George Adeleke now has a Support license\. \+44 20 .* went to the Reserved Pool\.$/);
-    await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText("This user has no phone number.");
+    await confirm(
+      page,
+      /^George Adeleke now has a Support license\. \+44 20 .* went to the Reserved Pool\.$/,
+    );
+    await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText(
+      "This user has no phone number.",
+    );
     expect(await poolCounts(page, "Add-on", "London", "Local number")).toMatchObject({ unassigned: 0 });
   });
 
@@ -185,7 +215,9 @@ test.describe("Company Admin", () => {
       "Engineering · Department",
     ]);
     await page.goto("/users?q=camille");
-    await expect(page.getByRole("link", { name: "Change license of Camille Tremblay, now Sell", exact: true })).toBeVisible();
+    await expect(
+      page.getByRole("link", { name: "Change license of Camille Tremblay, now Sell", exact: true }),
+    ).toBeVisible();
   });
 
   test("axe finds no violations on the change pages", async ({ page, expectNoAxeViolations }) => {

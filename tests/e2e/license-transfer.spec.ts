@@ -15,7 +15,10 @@ async function next(page: Page, step: number, title: string) {
 }
 
 /** Category → from → to → type and quantity → the review. */
-async function toReview(page: Page, t: { category: string; from: string; to: string; type: string; quantity: number }) {
+async function toReview(
+  page: Page,
+  t: { category: string; from: string; to: string; type: string; quantity: number },
+) {
   await page.goto("/company/licenses");
   await page.getByRole("link", { name: "Transfer Licenses", exact: true }).click();
   await expect(page.getByText("Step 1 of 5: Choose the category")).toBeVisible();
@@ -62,7 +65,13 @@ test.describe("Company Admin on a higher-tier plan", () => {
       sf: await counts(page, "Dialpad", "San Francisco", "Support"),
       ny: await counts(page, "Dialpad", "New York", "Support"),
     };
-    await toReview(page, { category: "Dialpad", from: "San Francisco", to: "New York", type: "Support", quantity: 1 });
+    await toReview(page, {
+      category: "Dialpad",
+      from: "San Francisco",
+      to: "New York",
+      type: "Support",
+      quantity: 1,
+    });
 
     await page.getByRole("link", { name: "Back", exact: true }).click();
     await expect(page.getByText("Step 4 of 5")).toBeVisible();
@@ -106,7 +115,9 @@ test.describe("Company Admin on a higher-tier plan", () => {
       String(before.ny.unassigned + 1),
     ]);
     await page.getByRole("button", { name: "Confirm transfer" }).click();
-    await expect(page.getByRole("status")).toHaveText("Transferred 1 Support license from San Francisco to New York.");
+    await expect(page.getByRole("status")).toHaveText(
+      "Transferred 1 Support license from San Francisco to New York.",
+    );
     expect(await counts(page, "Dialpad", "San Francisco", "Support")).toEqual({
       ...before.sf,
       purchased: before.sf.purchased - 1,
@@ -121,12 +132,20 @@ test.describe("Company Admin on a higher-tier plan", () => {
 
   test("more than the unassigned count is refused next to the quantity", async ({ page }) => {
     const sf = await counts(page, "Dialpad", "San Francisco", "Sell");
-    await toReview(page, { category: "Dialpad", from: "San Francisco", to: "New York", type: "Sell", quantity: 1 });
+    await toReview(page, {
+      category: "Dialpad",
+      from: "San Francisco",
+      to: "New York",
+      type: "Sell",
+      quantity: 1,
+    });
     await page.getByRole("link", { name: "Back", exact: true }).click();
     await page.getByLabel("Quantity").fill(String(sf.unassigned + 1));
     await page.getByRole("button", { name: "Next" }).click();
     await expect(page.getByLabel("Quantity")).toHaveAccessibleDescription(
-      new RegExp(`San Francisco has ${sf.unassigned} unassigned Sell licenses?: transfer at most ${sf.unassigned}\\.`),
+      new RegExp(
+        `San Francisco has ${sf.unassigned} unassigned Sell licenses?: transfer at most ${sf.unassigned}\\.`,
+      ),
     );
     await expect(page.getByText("Step 4 of 5")).toBeVisible();
     expect(await counts(page, "Dialpad", "San Francisco", "Sell")).toEqual(sf);
@@ -173,7 +192,9 @@ test.describe("Company Admin on a higher-tier plan", () => {
         .getByRole("cell")
         .first(),
     ).toHaveText(String(before.purchased - 1));
-    expect((await counts(page, "Dialpad Meetings", "San Francisco", "Meetings")).purchased).toBe(before.purchased - 1);
+    expect((await counts(page, "Dialpad Meetings", "San Francisco", "Meetings")).purchased).toBe(
+      before.purchased - 1,
+    );
   });
 
   test("the transfer works by keyboard alone", async ({ page }) => {
@@ -217,11 +238,16 @@ test.describe("Company Admin on a higher-tier plan", () => {
     await expect(page.getByText("Step 5 of 5")).toBeVisible();
     await tabTo("Confirm transfer", "button");
     await page.keyboard.press("Enter");
-    await expect(page.getByRole("status")).toHaveText("Transferred 1 Connect license from San Francisco to New York.");
+    await expect(page.getByRole("status")).toHaveText(
+      "Transferred 1 Connect license from San Francisco to New York.",
+    );
     expect((await counts(page, "Dialpad", "New York", "Connect")).purchased).toBe(before.purchased + 1);
   });
 
-  test("axe finds no violations on the Licenses page and each step", async ({ page, expectNoAxeViolations }) => {
+  test("axe finds no violations on the Licenses page and each step", async ({
+    page,
+    expectNoAxeViolations,
+  }) => {
     test.slow(); // seven pages, each checked in a browser of its own with JavaScript off
     await page.goto("/company/licenses");
     await expectNoAxeViolations();
@@ -246,11 +272,17 @@ test.describe("Company Admin on a higher-tier plan", () => {
   });
 });
 
-test("a Company Admin on the Standard plan sees the Licenses page but cannot transfer", async ({ page, signIn }) => {
+test("a Company Admin on the Standard plan sees the Licenses page but cannot transfer", async ({
+  page,
+  signIn,
+}) => {
   await signIn("gina@globex.test");
   await page.getByRole("link", { name: "Company Settings › Licenses", exact: true }).click();
   await expect(
-    page.getByRole("region", { name: "Dialpad", exact: true }).getByRole("rowheader", { name: "Springfield" }).first(),
+    page
+      .getByRole("region", { name: "Dialpad", exact: true })
+      .getByRole("rowheader", { name: "Springfield" })
+      .first(),
   ).toBeVisible();
   await expect(page.getByRole("link", { name: /Transfer/ })).toHaveCount(0);
   await expect(page.getByText(/available on the Advanced and Premium plans/)).toBeVisible();

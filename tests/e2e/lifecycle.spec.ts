@@ -8,7 +8,11 @@ async function search(page: Page, text: string) {
   await expect(page).toHaveURL((url) => url.searchParams.get("q") === text);
 }
 
-async function press(page: Page, name: string | RegExp, role: "button" | "link" | "checkbox" | "radio" = "button") {
+async function press(
+  page: Page,
+  name: string | RegExp,
+  role: "button" | "link" | "checkbox" | "radio" = "button",
+) {
   await page.getByRole(role, { name }).focus();
   await page.keyboard.press(role === "checkbox" || role === "radio" ? "Space" : "Enter");
 }
@@ -38,7 +42,9 @@ test("bulk delete by keyboard alone: confirm who is affected and who is skipped,
   await press(page, /Remove the licenses/, "radio");
   await press(page, "Delete 2 users");
   await expect(page.getByRole("heading", { name: "Delete users: done" })).toBeVisible();
-  await expect(page.getByRole("status").filter({ hasText: "changed" })).toHaveText("2 users changed, 1 skipped.");
+  await expect(page.getByRole("status").filter({ hasText: "changed" })).toHaveText(
+    "2 users changed, 1 skipped.",
+  );
   await expect(page.getByRole("row", { name: /Homer Simmons/ })).toContainText("Done");
   await expect(page.getByRole("row", { name: /Gina Russo/ })).toContainText("Skipped");
   await expectNoAxeViolations();
@@ -51,7 +57,11 @@ test("bulk delete by keyboard alone: confirm who is affected and who is skipped,
   await expect(page.getByText("No users match.")).toBeVisible();
 });
 
-test("select all: the page's users, or every user that matches the search", async ({ page, signIn, javaScriptEnabled }) => {
+test("select all: the page's users, or every user that matches the search", async ({
+  page,
+  signIn,
+  javaScriptEnabled,
+}) => {
   await signIn("ada@acme.test");
   await search(page, "support");
   if (javaScriptEnabled) {
@@ -64,12 +74,18 @@ test("select all: the page's users, or every user that matches the search", asyn
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("heading", { name: /Add admin access: \d+ users?/ })).toBeVisible();
   // Pending users are skipped with the reason; nothing changes until confirmed.
-  await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText("Pending: permissions can change once they have signed in.");
+  await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText(
+    "Pending: permissions can change once they have signed in.",
+  );
   await page.getByRole("link", { name: "Cancel", exact: true }).click();
   await expect(page).toHaveURL((url) => url.pathname === "/users" && url.searchParams.get("q") === "support");
 });
 
-test("delete one user from their Options menu, then restore them", async ({ page, signIn, expectNoAxeViolations }) => {
+test("delete one user from their Options menu, then restore them", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("gina@globex.test");
   await search(page, "lenore");
   await page.getByRole("link", { name: "Lenore Carlson", exact: true }).click();
@@ -84,17 +100,26 @@ test("delete one user from their Options menu, then restore them", async ({ page
 
   await page.getByRole("link", { name: "Deleted Users", exact: true }).click();
   // The Restore button posts to the restore page, which also stands on its own.
-  const restoreUrl = await page.getByRole("button", { name: "Restore Lenore Carlson" }).locator("xpath=ancestor::form").getAttribute("action");
+  const restoreUrl = await page
+    .getByRole("button", { name: "Restore Lenore Carlson" })
+    .locator("xpath=ancestor::form")
+    .getAttribute("action");
   await page.goto(restoreUrl!);
   await expect(page.getByRole("heading", { name: "Restore Lenore Carlson?" })).toBeVisible();
   await expectNoAxeViolations();
   await page.getByRole("button", { name: "Restore Lenore Carlson" }).click();
-  await expect(page.getByRole("status")).toHaveText("Lenore Carlson is restored, with their license, numbers and groups.");
+  await expect(page.getByRole("status")).toHaveText(
+    "Lenore Carlson is restored, with their license, numbers and groups.",
+  );
   await page.goto("/users?q=lenore");
   await expect(page.getByRole("row", { name: /Lenore Carlson/ })).toContainText(/\+1 217/);
 });
 
-test("permanently delete ends the wait: the user is gone for good", async ({ page, signIn, expectNoAxeViolations }) => {
+test("permanently delete ends the wait: the user is gone for good", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("gina@globex.test");
   await search(page, "patrice");
   await page.getByRole("link", { name: "Patrice Okoye", exact: true }).click();
@@ -106,7 +131,9 @@ test("permanently delete ends the wait: the user is gone for good", async ({ pag
   await expect(page.getByText(/can no longer be restored after this/)).toBeVisible();
   await expectNoAxeViolations();
   await page.getByRole("button", { name: "Permanently delete Patrice Okoye" }).click();
-  await expect(page.getByRole("status")).toHaveText("The user is permanently deleted and their records are anonymized.");
+  await expect(page.getByRole("status")).toHaveText(
+    "The user is permanently deleted and their records are anonymized.",
+  );
   await expect(page.getByRole("row", { name: /Patrice Okoye/ })).toHaveCount(0);
 });
 
@@ -123,13 +150,18 @@ test("the 72-hour limit holds by the clock on the Deleted Users tab", async ({ p
   await expect(page.getByRole("row", { name: /Daniel Kim/ })).toHaveCount(0);
 });
 
-test("an Office Admin deletes only inside their offices and never a Company Admin", async ({ page, signIn }) => {
+test("an Office Admin deletes only inside their offices and never a Company Admin", async ({
+  page,
+  signIn,
+}) => {
   await signIn("oscar@acme.test");
   await search(page, "lovelace");
   await page.getByRole("checkbox", { name: "Select Ada Lovelace" }).check();
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("heading", { name: "Delete users: 0 users" })).toBeVisible();
-  await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText("Office Admins cannot delete a Company Admin.");
+  await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText(
+    "Office Admins cannot delete a Company Admin.",
+  );
   await expect(page.getByRole("button", { name: /Delete/ })).toHaveCount(0);
 
   // Someone of New York, by URL: not found.
@@ -139,16 +171,24 @@ test("an Office Admin deletes only inside their offices and never a Company Admi
   await page.goto("/users?q=lovelace");
   const adaHref = await page.getByRole("link", { name: "Ada Lovelace", exact: true }).getAttribute("href");
   await page.goto(`${adaHref}/delete`);
-  await expect(page.getByText("Ada Lovelace cannot be deleted: Office Admins cannot delete a Company Admin.")).toBeVisible();
+  await expect(
+    page.getByText("Ada Lovelace cannot be deleted: Office Admins cannot delete a Company Admin."),
+  ).toBeVisible();
 });
 
-test("Globex's admin grants admin access in bulk; a pending user is skipped", async ({ page, signIn, expectNoAxeViolations }) => {
+test("Globex's admin grants admin access in bulk; a pending user is skipped", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("gina@globex.test");
   await page.getByRole("checkbox", { name: "Select Walter Price" }).check();
   await page.getByRole("checkbox", { name: "Select Tanya Brooks" }).check();
   await page.getByRole("combobox", { name: "Action" }).selectOption({ label: "Add admin access" });
   await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page.getByRole("region", { name: /Will be changed/ })).toContainText("Now an Office Admin of Springfield.");
+  await expect(page.getByRole("region", { name: /Will be changed/ })).toContainText(
+    "Now an Office Admin of Springfield.",
+  );
   await page.getByRole("button", { name: "Add admin access for 1 user" }).click();
   await expect(page.getByRole("row", { name: /Walter Price/ })).toContainText("Done");
   await expect(page.getByRole("row", { name: /Tanya Brooks/ })).toContainText("Skipped");

@@ -17,14 +17,18 @@ async function openUser(page: Page, query: string, name: string): Promise<string
 
 /** Opens the user's Options menu, unless it is open already (it stays open across a submit with JavaScript). */
 async function openOptions(page: Page, name: string) {
-  if (!(await page.getByRole("region", { name: "Privileges" }).isVisible())) await page.getByLabel(`Options for ${name}`).click();
+  if (!(await page.getByRole("region", { name: "Privileges" }).isVisible()))
+    await page.getByLabel(`Options for ${name}`).click();
   await expect(page.getByRole("region", { name: "Privileges" })).toBeVisible();
 }
 
 async function proxyInto(page: Page, query: string, name: string, reason = ""): Promise<string> {
   const id = await openUser(page, query, name);
   await openOptions(page, name);
-  await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Proxy Login", exact: true }).click();
+  await page
+    .getByRole("region", { name: "Admin" })
+    .getByRole("link", { name: "Proxy Login", exact: true })
+    .click();
   await expect(page.getByRole("heading", { name: `Proxy Login as ${name}` })).toBeVisible();
   if (reason) await page.getByLabel("Reason (optional)").fill(reason);
   await page.getByRole("button", { name: "Proxy Login" }).click();
@@ -41,7 +45,11 @@ async function expectBanner(page: Page, name: string, email: string) {
   await expect(banner(page).getByRole("button", { name: "Back" })).toBeVisible();
 }
 
-test("an admin proxies into a user: the banner, and a change saved to the user", async ({ page, signIn, expectNoAxeViolations }) => {
+test("an admin proxies into a user: the banner, and a change saved to the user", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   test.slow(); // two axe runs and a dozen pages
   await signIn("ada@acme.test");
   const meiId = await proxyInto(page, "mei", "Mei Tanaka", "Checking her voicemail settings");
@@ -62,11 +70,15 @@ test("an admin proxies into a user: the banner, and a change saved to the user",
 
   await banner(page).getByRole("button", { name: "Back" }).click();
   await expect(page).toHaveURL(new RegExp(`/users/${meiId}$`));
-  await expect(page.getByRole("status")).toHaveText("Your proxy login as Mei Tanaka has ended. You are back in your own account.");
+  await expect(page.getByRole("status")).toHaveText(
+    "Your proxy login as Mei Tanaka has ended. You are back in your own account.",
+  );
   await expect(banner(page)).toHaveCount(0);
   await expect(page.getByText("Senior Product Designer · San Francisco")).toBeVisible();
   const sessions = page.getByRole("table", { name: "Recent proxy sessions into the account of Mei Tanaka" });
-  await expect(sessions.getByRole("row", { name: /Ada Lovelace/ })).toContainText("Checking her voicemail settings");
+  await expect(sessions.getByRole("row", { name: /Ada Lovelace/ })).toContainText(
+    "Checking her voicemail settings",
+  );
   await expect(sessions.getByRole("row", { name: /Ada Lovelace/ })).toContainText("The admin went back");
   await page.goto("/settings");
   await expect(page.getByText("Account settings for ada@acme.test")).toBeVisible();
@@ -104,7 +116,11 @@ test("while proxying, admin pages go back to the settings, every page has the ba
   await expect(banner(page)).toHaveCount(0);
 });
 
-test("proxy login and Back by GET change nothing; a POST from another site is refused", async ({ page, signIn, context }) => {
+test("proxy login and Back by GET change nothing; a POST from another site is refused", async ({
+  page,
+  signIn,
+  context,
+}) => {
   await signIn("ada@acme.test");
   const ruthId = await openUser(page, "ruth", "Ruth Abebe");
 
@@ -142,13 +158,18 @@ test("proxy login and Back by GET change nothing; a POST from another site is re
   await expect(page.getByRole("heading", { name: "Ruth Abebe", level: 1 })).toBeVisible();
 });
 
-test("an Office Admin without proxy access sees Proxy Login disabled, with the reason", async ({ page, signIn }) => {
+test("an Office Admin without proxy access sees Proxy Login disabled, with the reason", async ({
+  page,
+  signIn,
+}) => {
   await signIn("olive@acme.test");
   await openUser(page, "ruth", "Ruth Abebe");
   await openOptions(page, "Ruth Abebe");
   const item = page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Proxy Login" });
   await expect(item).toBeDisabled();
-  await expect(item).toHaveAccessibleDescription("You do not have proxy access. A Company Admin can give it to you.");
+  await expect(item).toHaveAccessibleDescription(
+    "You do not have proxy access. A Company Admin can give it to you.",
+  );
   // No Give/Remove proxy access for an Office Admin
   await expect(page.getByRole("button", { name: /proxy access/ })).toHaveCount(0);
 });
@@ -187,14 +208,20 @@ test("proxy access removed mid-proxy ends the proxy on the next request, and the
     await expect(carlos.page.getByLabel("Job title")).toHaveValue("Sales Manager");
 
     await page.goto(`/users/${jessicaId}`);
-    const row = page.getByRole("table", { name: /Recent proxy sessions/ }).getByRole("row", { name: /Carlos Ramírez/ });
+    const row = page
+      .getByRole("table", { name: /Recent proxy sessions/ })
+      .getByRole("row", { name: /Carlos Ramírez/ });
     await expect(row).toContainText("Ended: no longer allowed");
   } finally {
     await carlos.context.close();
   }
 });
 
-test("a proxy session ends after 30 minutes, on the next request", async ({ page, signIn, expectNoAxeViolations }) => {
+test("a proxy session ends after 30 minutes, on the next request", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
   await signIn("ada@acme.test");
   const ryanId = await proxyInto(page, "ryan", "Ryan Murphy");
   await expectBanner(page, "Ryan Murphy", "ryan@acme.test");
@@ -210,9 +237,9 @@ test("a proxy session ends after 30 minutes, on the next request", async ({ page
     "Your proxy login as Ryan Murphy ended after 30 minutes. You are back in your own account.",
   );
   await expect(banner(page)).toHaveCount(0);
-  await expect(page.getByRole("table", { name: /Recent proxy sessions/ }).getByRole("row", { name: /Ada Lovelace/ })).toContainText(
-    "Ended after 30 minutes",
-  );
+  await expect(
+    page.getByRole("table", { name: /Recent proxy sessions/ }).getByRole("row", { name: /Ada Lovelace/ }),
+  ).toContainText("Ended after 30 minutes");
   await expectNoAxeViolations();
 });
 
@@ -225,6 +252,8 @@ test("signing out while proxying ends the proxy session", async ({ page, signIn 
   await signIn("ada@acme.test");
   await expect(banner(page)).toHaveCount(0);
   await page.goto(`/users/${yukiId}`);
-  const row = page.getByRole("table", { name: /Recent proxy sessions/ }).getByRole("row", { name: /Ada Lovelace/ });
+  const row = page
+    .getByRole("table", { name: /Recent proxy sessions/ })
+    .getByRole("row", { name: /Ada Lovelace/ });
   await expect(row).toContainText("The admin signed out");
 });

@@ -24,11 +24,18 @@ async function search(page: Page, text: string) {
 /** Opens the Reassign page of the number last held by this person. */
 async function openReassign(page: Page, holder: string) {
   await page.goto(`${TAB}?q=${encodeURIComponent(holder)}`);
-  await rowOf(page, holder).getByRole("link", { name: /^Reassign/ }).click();
+  await rowOf(page, holder)
+    .getByRole("link", { name: /^Reassign/ })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: /^Reassign \+/ })).toBeVisible();
 }
 
-async function reassign(page: Page, holder: string, target: string, as?: "Their primary number" | "An additional number") {
+async function reassign(
+  page: Page,
+  holder: string,
+  target: string,
+  as?: "Their primary number" | "An additional number",
+) {
   await openReassign(page, holder);
   await page.getByRole("radio", { name: new RegExp(`^${target}`) }).check();
   if (as) await page.getByRole("radio", { name: as }).check();
@@ -40,13 +47,22 @@ test.describe("Company Admin", () => {
     await signIn("ada@acme.test");
   });
 
-  test("the tab lists each number with its E.164 form, kind, office, last holder, date and state", async ({ page }) => {
+  test("the tab lists each number with its E.164 form, kind, office, last holder, date and state", async ({
+    page,
+  }) => {
     await page.goto(TAB);
     await expect(page.getByText(/Showing 1–\d+ of \d+ numbers/)).toBeVisible();
     const helen = rowOf(page, "Helen Park");
     await expect(helen.getByRole("rowheader")).toContainText(/\+1 212 555 0\d{3}/);
     await expect(helen.getByRole("code")).toHaveText(/^\+1212555\d{4}$/);
-    await expect(helen.getByRole("cell")).toContainText(["Local", "US", "New York", "Helen Park", /\w{3} \d+, \d{4}/, "Reserved"]);
+    await expect(helen.getByRole("cell")).toContainText([
+      "Local",
+      "US",
+      "New York",
+      "Helen Park",
+      /\w{3} \d+, \d{4}/,
+      "Reserved",
+    ]);
     // Deleted 2 h and 70 h ago: on hold; 80 h ago: the hold is over.
     await expect(rowOf(page, "Sienna Walsh")).toContainText("On hold until");
     await expect(rowOf(page, "Daniel Kim")).toContainText("On hold until");
@@ -91,7 +107,10 @@ test.describe("Company Admin", () => {
     await expect(header).toHaveAttribute("aria-sort", "descending");
     await header.getByRole("link").click();
     await expect(page).toHaveURL(/dir=asc/);
-    await expect(page.getByRole("columnheader", { name: /Date unassigned/ })).toHaveAttribute("aria-sort", "ascending");
+    await expect(page.getByRole("columnheader", { name: /Date unassigned/ })).toHaveAttribute(
+      "aria-sort",
+      "ascending",
+    );
   });
 
   test("the hold ends by the clock, whether or not a job ran", async ({ page }) => {
@@ -104,10 +123,14 @@ test.describe("Company Admin", () => {
 
   test("a number on hold cannot be reassigned or deleted, and the page says why", async ({ page }) => {
     await openReassign(page, "Sienna Walsh");
-    await expect(page.getByText(/This number is on hold until .*: Sienna Walsh can still be restored/)).toBeVisible();
+    await expect(
+      page.getByText(/This number is on hold until .*: Sienna Walsh can still be restored/),
+    ).toBeVisible();
     await expect(page.getByRole("button", { name: "Reassign number" })).toHaveCount(0);
     await page.goto(`${TAB}?q=sienna`);
-    await rowOf(page, "Sienna Walsh").getByRole("link", { name: /^Delete/ }).click();
+    await rowOf(page, "Sienna Walsh")
+      .getByRole("link", { name: /^Delete/ })
+      .click();
     await expect(page.getByText(/This number is on hold until/)).toBeVisible();
     await expect(page.getByRole("button", { name: "Delete number" })).toHaveCount(0);
   });
@@ -176,11 +199,15 @@ test.describe("Company Admin", () => {
 
   test("delete a reserved number: a confirmation, then it is gone for good", async ({ page }) => {
     await page.goto(`${TAB}?q=megan`);
-    await rowOf(page, "Megan Ellis").getByRole("link", { name: /^Delete/ }).click();
+    await rowOf(page, "Megan Ellis")
+      .getByRole("link", { name: /^Delete/ })
+      .click();
     await expect(page.getByRole("heading", { level: 1, name: /^Delete \+1 212/ })).toBeVisible();
     await expect(page.getByText(/will be released for good/)).toBeVisible();
     await page.getByRole("button", { name: "Delete number" }).click();
-    await expect(page.getByText(/was deleted: it is released and no longer belongs to your company/)).toBeVisible();
+    await expect(
+      page.getByText(/was deleted: it is released and no longer belongs to your company/),
+    ).toBeVisible();
     await expect(rowOf(page, "Megan Ellis")).toHaveCount(0);
   });
 
@@ -188,13 +215,24 @@ test.describe("Company Admin", () => {
     await page.goto("/users?q=dmitri");
     await page.getByRole("link", { name: "Dmitri Volkov", exact: true }).click();
     await page.getByText("Options", { exact: false }).first().click();
-    await page.getByRole("region", { name: "Calling" }).getByRole("link", { name: "Manage phone numbers", exact: true }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Phone numbers of Dmitri Volkov" })).toBeVisible();
+    await page
+      .getByRole("region", { name: "Calling" })
+      .getByRole("link", { name: "Manage phone numbers", exact: true })
+      .click();
+    await expect(
+      page.getByRole("heading", { level: 1, name: "Phone numbers of Dmitri Volkov" }),
+    ).toBeVisible();
     await page.getByRole("link", { name: /^Remove \+1 512/ }).click();
-    await expect(page.getByRole("heading", { level: 1, name: /^Remove \+1 512 .* from Dmitri Volkov\?/ })).toBeVisible();
+    await expect(
+      page.getByRole("heading", { level: 1, name: /^Remove \+1 512 .* from Dmitri Volkov\?/ }),
+    ).toBeVisible();
     await expect(page.getByText("Dmitri Volkov will then have no number.")).toBeVisible();
     await page.getByRole("button", { name: "Remove number" }).click();
-    await expect(page.getByText(/was removed from Dmitri Volkov and is in the Reserved Pool\. Dmitri Volkov has no number now\./)).toBeVisible();
+    await expect(
+      page.getByText(
+        /was removed from Dmitri Volkov and is in the Reserved Pool\. Dmitri Volkov has no number now\./,
+      ),
+    ).toBeVisible();
     await expect(page.getByText("Dmitri Volkov has no phone number.")).toBeVisible();
     await page.goto(`${TAB}?q=dmitri`);
     await expect(rowOf(page, "Dmitri Volkov")).toContainText("Reserved");
@@ -205,12 +243,17 @@ test.describe("Company Admin", () => {
 async function numberIdOf(page: Page, holder: string): Promise<string> {
   const { context, page: other } = await signInElsewhere(page, "ada@acme.test");
   await other.goto(`${TAB}?q=${encodeURIComponent(holder)}`);
-  const href = await rowOf(other, holder).getByRole("link", { name: /^Reassign/ }).getAttribute("href");
+  const href = await rowOf(other, holder)
+    .getByRole("link", { name: /^Reassign/ })
+    .getAttribute("href");
   await context.close();
   return href!.split("/")[3]!;
 }
 
-test("an Office Admin sees their offices' numbers only; another office's number is a 404", async ({ page, signIn }) => {
+test("an Office Admin sees their offices' numbers only; another office's number is a 404", async ({
+  page,
+  signIn,
+}) => {
   await signIn("olive@acme.test");
   await page.goto(TAB);
   await expect(page.getByRole("table").getByRole("cell", { name: "New York" })).not.toHaveCount(0);
@@ -273,7 +316,10 @@ test.describe("axe finds no violations", () => {
     await expectNoAxeViolations();
   });
 
-  test("on the Reassign form, with an error, and for a held number", async ({ page, expectNoAxeViolations }) => {
+  test("on the Reassign form, with an error, and for a held number", async ({
+    page,
+    expectNoAxeViolations,
+  }) => {
     await openReassign(page, "Omar Farouk");
     await expectNoAxeViolations();
     await page.getByRole("button", { name: "Reassign number" }).click();
@@ -283,9 +329,14 @@ test.describe("axe finds no violations", () => {
     await expectNoAxeViolations();
   });
 
-  test("on the Delete confirmation, Manage phone numbers and the Remove confirmation", async ({ page, expectNoAxeViolations }) => {
+  test("on the Delete confirmation, Manage phone numbers and the Remove confirmation", async ({
+    page,
+    expectNoAxeViolations,
+  }) => {
     await page.goto(`${TAB}?q=omar`);
-    await rowOf(page, "Omar Farouk").getByRole("link", { name: /^Delete/ }).click();
+    await rowOf(page, "Omar Farouk")
+      .getByRole("link", { name: /^Delete/ })
+      .click();
     await expect(page.getByRole("button", { name: "Delete number" })).toBeVisible();
     await expectNoAxeViolations();
     await page.goto("/users?q=anika");
@@ -293,7 +344,10 @@ test.describe("axe finds no violations", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Anika Müller" })).toBeVisible();
     await page.goto(page.url() + "/numbers");
     await expectNoAxeViolations();
-    await page.getByRole("link", { name: /^Remove/ }).first().click();
+    await page
+      .getByRole("link", { name: /^Remove/ })
+      .first()
+      .click();
     await expect(page.getByRole("button", { name: "Remove number" })).toBeVisible();
     await expectNoAxeViolations();
   });

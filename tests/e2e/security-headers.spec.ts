@@ -14,7 +14,12 @@ function expectStrictHeaders(response: APIResponse) {
   const { csp } = scriptPolicy(response);
   expect(csp).not.toContain("unsafe-inline");
   expect(csp).not.toContain("unsafe-eval");
-  for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'self'"]) {
+  for (const directive of [
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ]) {
     expect(csp).toContain(directive);
   }
   expect(headers["x-content-type-options"]).toBe("nosniff");
@@ -22,7 +27,9 @@ function expectStrictHeaders(response: APIResponse) {
   expect(headers["x-frame-options"]).toBe("DENY");
 }
 
-test("every inline script of a page carries the nonce of its own response, new on every request", async ({ request }) => {
+test("every inline script of a page carries the nonce of its own response, new on every request", async ({
+  request,
+}) => {
   const first = await request.get("/login");
   const second = await request.get("/login");
   expectStrictHeaders(first);
@@ -61,13 +68,19 @@ async function collectViolations(page: Page): Promise<string[]> {
   });
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
+      console.error(
+        `Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`,
+      );
     });
   });
   return violations;
 }
 
-test("with JavaScript on, the pages hydrate and navigate with no CSP violation", async ({ page, signIn, javaScriptEnabled }) => {
+test("with JavaScript on, the pages hydrate and navigate with no CSP violation", async ({
+  page,
+  signIn,
+  javaScriptEnabled,
+}) => {
   test.skip(!javaScriptEnabled, "violations are reported by scripts");
   const violations = await collectViolations(page);
   await signIn("ada@acme.test");

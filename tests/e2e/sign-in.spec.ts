@@ -4,7 +4,10 @@ test("an admin signs in and lands on Office > Users, then signs out", async ({ p
   await signIn("ada@acme.test");
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Active or Pending Users", exact: true })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("link", { name: "Active or Pending Users", exact: true })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in to Switchboard" })).toBeVisible();
@@ -37,7 +40,9 @@ test("a wrong password or unknown email gets one generic message", async ({ page
     await page.getByLabel("Email").fill(email!);
     await page.getByLabel("Password").fill(password!);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("That email and password do not match an active account.");
+    await expect(page.getByRole("alert")).toHaveText(
+      "That email and password do not match an active account.",
+    );
   }
 });
 
@@ -54,10 +59,14 @@ test("a bad email is refused next to its field", async ({ page }) => {
   await page.getByLabel("Email").fill("not an email");
   await page.getByLabel("Password").fill("x");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByLabel("Email")).toHaveAccessibleDescription("Enter an email address, like name@company.com.");
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(
+    "Enter an email address, like name@company.com.",
+  );
 });
 
-test("five failures lock an email for 15 minutes, even with the right password", async ({ page }, testInfo) => {
+test("five failures lock an email for 15 minutes, even with the right password", async ({
+  page,
+}, testInfo) => {
   // Each project has its own database; the email is the one being locked.
   const email = testInfo.project.name === "js-on" ? "marcus@acme.test" : "priya@acme.test";
   for (let i = 0; i < 5; i++) {
@@ -65,7 +74,9 @@ test("five failures lock an email for 15 minutes, even with the right password",
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`wrong-${i}`);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toHaveText("That email and password do not match an active account.");
+    await expect(page.getByRole("alert")).toHaveText(
+      "That email and password do not match an active account.",
+    );
   }
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
@@ -76,7 +87,11 @@ test("five failures lock an email for 15 minutes, even with the right password",
   );
 });
 
-test("sign-out by GET changes nothing, and a cross-site POST is refused", async ({ page, signIn, request }) => {
+test("sign-out by GET changes nothing, and a cross-site POST is refused", async ({
+  page,
+  signIn,
+  request,
+}) => {
   await signIn("ada@acme.test");
   await page.goto("/logout");
   await expect(page).toHaveURL(/\/users$/);

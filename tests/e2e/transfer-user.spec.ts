@@ -33,7 +33,10 @@ async function freeNumberOf(page: Page, query: string, name: string) {
   await openUser(page, query, name);
   await page.goto(`${new URL(page.url()).pathname}/numbers`);
   const freed = (await page.getByRole("rowheader").first().getByRole("code").textContent())!;
-  await page.getByRole("link", { name: /^Remove/ }).first().click();
+  await page
+    .getByRole("link", { name: /^Remove/ })
+    .first()
+    .click();
   await page.getByRole("button", { name: "Remove number" }).click();
   await expect(page.getByRole("status")).toContainText(/Reserved Pool/);
   return freed;
@@ -60,7 +63,10 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await openUser(page, "fatima", "Fatima Al-Sayed");
   await page.getByText("Options").focus();
   await page.keyboard.press("Enter");
-  await press(page, page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }));
+  await press(
+    page,
+    page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }),
+  );
   await expect(page.getByRole("heading", { name: "Transfer user", level: 1 })).toBeVisible();
   await expect(page.getByRole("radio", { name: /^San Francisco/ })).toBeDisabled();
   await expectNoAxeViolations();
@@ -74,19 +80,27 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   const numbers = page.getByRole("region", { name: "Phone numbers" });
   await expect(numbers.getByRole("listitem")).toHaveCount(2);
   await expect(numbers.getByRole("listitem")).toContainText([/\+1 415.*Local|\+1 415.*Fax/, /\+1 415/]);
-  await expect(numbers).toContainText(`New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`);
-  await expect(numbers).toContainText(/It is held for Fatima Al-Sayed until .*: no one else can take it before you confirm\./);
+  await expect(numbers).toContainText(
+    `New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`,
+  );
+  await expect(numbers).toContainText(
+    /It is held for Fatima Al-Sayed until .*: no one else can take it before you confirm\./,
+  );
   await expect(page.getByRole("region", { name: "License" })).toContainText("keeps the Connect license");
   await expectNoAxeViolations();
 
   // While the review is open, another admin sees it held, and Add User in Toronto does not offer it.
   const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
-  await expect(await poolRow(other.page, freed)).toContainText(/Held until .* for Fatima Al-Sayed's transfer to Toronto/);
+  await expect(await poolRow(other.page, freed)).toContainText(
+    /Held until .* for Fatima Al-Sayed's transfer to Toronto/,
+  );
   await other.page.goto("/users/new");
   await other.page.getByLabel("Office").selectOption({ label: "Toronto" });
   await other.page.getByRole("button", { name: "Next" }).click();
   await expect(other.page.getByRole("group", { name: "Number" })).toBeVisible();
-  await expect(other.page.getByRole("radio", { name: new RegExp(`^${formatNumber(freed)!.replace(/\+/g, "\\+")}`) })).toHaveCount(0);
+  await expect(
+    other.page.getByRole("radio", { name: new RegExp(`^${formatNumber(freed)!.replace(/\+/g, "\\+")}`) }),
+  ).toHaveCount(0);
 
   // Back lets it go; Next holds it again.
   await press(page, page.getByRole("button", { name: "Back" }));
@@ -95,11 +109,15 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await expect(await poolRow(other.page, freed)).not.toContainText("Held");
   await other.context.close();
   await press(page, page.getByRole("button", { name: "Next" }));
-  await expect(numbers).toContainText(`New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`);
+  await expect(numbers).toContainText(
+    `New local number: ${formatNumber(freed)} (from Toronto's Reserved Pool).`,
+  );
 
   await press(page, page.getByRole("button", { name: "Confirm transfer" }));
   await expect(page.getByRole("status")).toContainText(/^Fatima Al-Sayed now works in Toronto\./);
-  await expect(page.getByRole("status")).toContainText(/went to the San Francisco Reserved Pool\. New number: \+1 416/);
+  await expect(page.getByRole("status")).toContainText(
+    /went to the San Francisco Reserved Pool\. New number: \+1 416/,
+  );
   await expect(page.getByRole("region", { name: "Details" })).toContainText("Toronto");
   await expect(page.getByRole("region", { name: "Phone numbers" })).toContainText(/\+1 416/);
   await expect(page.getByRole("region", { name: "Phone numbers" })).not.toContainText(/\+1 415/);
@@ -123,24 +141,30 @@ test("Transfer users to another country: the review lists the numbers going to t
   await press(page, page.getByRole("radio", { name: /^Toronto/ }), "Space");
   await press(page, page.getByRole("button", { name: "Next" }));
 
-  const liam = page.getByRole("region", { name: /Will be changed/ }).getByRole("row", { name: /Liam O'Connor/ });
+  const liam = page
+    .getByRole("region", { name: /Will be changed/ })
+    .getByRole("row", { name: /Liam O'Connor/ });
   await expect(liam.getByRole("listitem")).toContainText([
     "New York → Toronto.",
     "The Connect license seat moves to Toronto.",
     /^\+1 212 .*, \+1 212 .* go to New York's Reserved Pool\.$/,
-    new RegExp(`^New local number: ${shown.replace(/\+/g, "\\+")} \\(from Toronto's Reserved Pool\\), held for this user until .*\\.$`),
+    new RegExp(
+      `^New local number: ${shown.replace(/\+/g, "\\+")} \\(from Toronto's Reserved Pool\\), held for this user until .*\\.$`,
+    ),
   ]);
   await expect(page.getByRole("button", { name: "Confirm transfer" })).toBeVisible();
   await expectNoAxeViolations();
   const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
-  await expect(await poolRow(other.page, freed)).toContainText(/Held until .* for Liam O'Connor's transfer to Toronto/);
+  await expect(await poolRow(other.page, freed)).toContainText(
+    /Held until .* for Liam O'Connor's transfer to Toronto/,
+  );
 
   // Seen 16 minutes later, the hold has run out: the review says so, and offers nothing to confirm.
   await page.setExtraHTTPHeaders({ "x-test-now": new Date(Date.now() + 16 * 60_000).toISOString() });
   await page.reload();
-  await expect(page.getByRole("region", { name: /Will be skipped/ }).getByRole("row", { name: /Liam O'Connor/ })).toContainText(
-    "No local number in CA is held for this user",
-  );
+  await expect(
+    page.getByRole("region", { name: /Will be skipped/ }).getByRole("row", { name: /Liam O'Connor/ }),
+  ).toContainText("No local number in CA is held for this user");
   await expect(page.getByRole("button", { name: "Confirm transfer" })).toHaveCount(0);
   await page.setExtraHTTPHeaders({});
   await page.reload();
@@ -158,11 +182,17 @@ test("Transfer users to another country: the review lists the numbers going to t
   await expect(page.getByRole("row", { name: /Liam O'Connor/ })).toContainText("New York");
 });
 
-test("offices at another price level are listed but cannot be chosen, and say why", async ({ page, signIn }) => {
+test("offices at another price level are listed but cannot be chosen, and say why", async ({
+  page,
+  signIn,
+}) => {
   await signIn("ada@acme.test");
   await openUser(page, "noah", "Noah Goldberg");
   await page.getByText("Options").click();
-  const href = await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }).getAttribute("href");
+  const href = await page
+    .getByRole("region", { name: "Admin" })
+    .getByRole("link", { name: "Transfer user", exact: true })
+    .getAttribute("href");
   await page.goto(href!);
   for (const name of ["Austin", "London"]) {
     const radio = page.getByRole("radio", { name: new RegExp(`^${name}`) });
@@ -181,7 +211,9 @@ test("an Office Admin cannot transfer users", async ({ page, signIn }) => {
   await signIn("oscar@acme.test");
   await openUser(page, "hannah", "Hannah Schmidt");
   await page.getByText("Options").click();
-  await expect(page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Transfer user" })).toBeDisabled();
+  await expect(
+    page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Transfer user" }),
+  ).toBeDisabled();
   const response = await page.goto(`${new URL(page.url()).pathname}/transfer`);
   expect(response!.status()).toBe(403);
   await expect(page.getByText("Only Company Admins transfer users between offices.")).toBeVisible();
@@ -199,7 +231,10 @@ test("San Francisco → New York: only the office and the old office's groups ch
   expect(numbersBefore).toHaveLength(2);
   await expect(page.getByRole("region", { name: "Groups" })).toContainText("Sales");
   await page.getByText("Options").click();
-  await page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }).click();
+  await page
+    .getByRole("region", { name: "Admin" })
+    .getByRole("link", { name: "Transfer user", exact: true })
+    .click();
   await page.getByRole("radio", { name: /^New York/ }).check();
   await page.getByRole("button", { name: "Next" }).click();
 
@@ -208,7 +243,9 @@ test("San Francisco → New York: only the office and the old office's groups ch
   await expect(page.getByRole("region", { name: "License" })).toContainText(
     /keeps the Connect license: the seat moves from San Francisco's pool to New York's, which has \d+ unassigned\./,
   );
-  await expect(page.getByRole("region", { name: "What ends" }).getByRole("listitem")).toHaveText(["Membership of Sales (San Francisco)"]);
+  await expect(page.getByRole("region", { name: "What ends" }).getByRole("listitem")).toHaveText([
+    "Membership of Sales (San Francisco)",
+  ]);
   const moving = page.getByRole("region", { name: "Phone numbers" });
   await expect(moving).toContainText("These numbers move with Noah Goldberg to New York:");
   await expect(moving.getByRole("listitem")).toHaveCount(2);
@@ -216,7 +253,9 @@ test("San Francisco → New York: only the office and the old office's groups ch
   await expectNoAxeViolations();
 
   await page.getByRole("button", { name: "Confirm transfer" }).click();
-  await expect(page.getByRole("status")).toHaveText("Noah Goldberg now works in New York. Removed from Sales.");
+  await expect(page.getByRole("status")).toHaveText(
+    "Noah Goldberg now works in New York. Removed from Sales.",
+  );
   await expect(page.getByRole("region", { name: "Details" })).toContainText("New York");
   await expect(page.getByRole("region", { name: "Details" })).toContainText("Connect");
   expect(await numbers.getByRole("rowheader").allTextContents()).toEqual(numbersBefore);

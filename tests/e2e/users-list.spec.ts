@@ -55,10 +55,17 @@ test.describe("Company Admin", () => {
 
   test("a number typed in any format finds the same user", async ({ page }) => {
     await search(page, "uma@acme.test");
-    const number = await page.getByRole("row", { name: /Uma Patel/ }).getByRole("cell").nth(2).textContent();
+    const number = await page
+      .getByRole("row", { name: /Uma Patel/ })
+      .getByRole("cell")
+      .nth(2)
+      .textContent();
     const digits = number!.replace(/\D/g, ""); // 1415555xxxx
     const national = digits.slice(1);
-    for (const typed of [`+1 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`, national]) {
+    for (const typed of [
+      `+1 (${national.slice(0, 3)}) ${national.slice(3, 6)}-${national.slice(6)}`,
+      national,
+    ]) {
       await search(page, typed);
       await expectListed(page, ["Uma Patel"]);
     }
@@ -67,7 +74,9 @@ test.describe("Company Admin", () => {
     await expect(page.getByRole("rowheader", { name: "Uma Patel" })).toBeVisible();
     const numbers = page.getByRole("table").getByRole("row").locator("td:nth-child(4)");
     await expect
-      .poll(async () => (await numbers.allTextContents()).every((n) => n.replace(/\D/g, "").includes(national.slice(3))))
+      .poll(async () =>
+        (await numbers.allTextContents()).every((n) => n.replace(/\D/g, "").includes(national.slice(3))),
+      )
       .toBe(true);
   });
 
@@ -123,7 +132,11 @@ test.describe("Company Admin", () => {
 
     await page.getByRole("link", { name: /^Email/ }).click();
     await expect(page.getByRole("columnheader", { name: /Email/ })).toHaveAttribute("aria-sort", "ascending");
-    const emails = await page.getByRole("table").getByRole("row").locator("td:nth-child(3)").allTextContents();
+    const emails = await page
+      .getByRole("table")
+      .getByRole("row")
+      .locator("td:nth-child(3)")
+      .allTextContents();
     expect(emails).toEqual([...emails].sort());
   });
 
@@ -170,11 +183,17 @@ test.describe("Company Admin", () => {
 });
 
 async function officeId(page: Page, name: string): Promise<string> {
-  return page.getByLabel("Office").locator("option", { hasText: name }).getAttribute("value") as Promise<string>;
+  return page
+    .getByLabel("Office")
+    .locator("option", { hasText: name })
+    .getAttribute("value") as Promise<string>;
 }
 
 test.describe("Office Admin", () => {
-  test("sees only the users of their offices, and another office's user is a 404", async ({ page, signIn }) => {
+  test("sees only the users of their offices, and another office's user is a 404", async ({
+    page,
+    signIn,
+  }) => {
     await signIn("olive@acme.test");
     const names = await listedNames(page);
     expect(names).toContain("Ethan Brooks");

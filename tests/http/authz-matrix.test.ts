@@ -8,7 +8,18 @@ import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 import { demoIds, deleteThroughApp, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
-import { ACTORS, LOGIN, MATRIX, TARGETS, type ActorKind, type Answer, type Row, type SharedIds, type Target, type TargetIds } from "./matrix.ts";
+import {
+  ACTORS,
+  LOGIN,
+  MATRIX,
+  TARGETS,
+  type ActorKind,
+  type Answer,
+  type Row,
+  type SharedIds,
+  type Target,
+  type TargetIds,
+} from "./matrix.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 10;
 
@@ -18,7 +29,11 @@ const FRESH: Record<Target, string[]> = {
   ny: ["chloe@acme.test", "isaac@acme.test", "ruth@acme.test", "gabriel@acme.test"],
   globex: ["homer@globex.test", "lenore@globex.test", "patrice@globex.test"],
 };
-const COMPANY_ADMIN: Record<Target, string> = { sf: "ada@acme.test", ny: "ada@acme.test", globex: "gina@globex.test" };
+const COMPANY_ADMIN: Record<Target, string> = {
+  sf: "ada@acme.test",
+  ny: "ada@acme.test",
+  globex: "gina@globex.test",
+};
 
 let app: AppServer<unknown>;
 let targets: Record<Target, TargetIds>;
@@ -39,13 +54,20 @@ async function sessionOf(kind: ActorKind): Promise<HttpClient> {
   if (kind !== "proxying") return signedIn(app, email[kind]);
   const ada = await signedIn(app, "ada@acme.test");
   const res = await ada.post(`/users/${shared.proxiedUser}/proxy`, { reason: "" });
-  if (res.headers.get("location") !== "/settings") throw new Error(`Ada could not proxy as Uma: ${res.status}`);
+  if (res.headers.get("location") !== "/settings")
+    throw new Error(`Ada could not proxy as Uma: ${res.status}`);
   return ada;
 }
 
 beforeAll(async () => {
   const server = await startAppServer("http_matrix", PORT, (db) =>
-    demoIds(db, [...Object.values(FRESH).flat(), "carl@globex.test", "jasper@acme.test", "uma@acme.test", "kevin@acme.test"]),
+    demoIds(db, [
+      ...Object.values(FRESH).flat(),
+      "carl@globex.test",
+      "jasper@acme.test",
+      "uma@acme.test",
+      "kevin@acme.test",
+    ]),
   );
   app = server;
   const ids = server.prepared;
@@ -56,7 +78,10 @@ beforeAll(async () => {
   const gina = await signedIn(app, "gina@globex.test");
   await deleteThroughApp(gina, ids.user["carl@globex.test"]!);
   await resendInviteThroughApp(ada, ids.user["jasper@acme.test"]!);
-  const bulk = await ada.post("/users/bulk", { action: "add_admin", id: String(ids.user["kevin@acme.test"]) });
+  const bulk = await ada.post("/users/bulk", {
+    action: "add_admin",
+    id: String(ids.user["kevin@acme.test"]),
+  });
   const bulkResult = Number(bulk.headers.get("location")?.match(/^\/users\/bulk\/(\d+)$/)?.[1]);
   if (!bulkResult) throw new Error(`No bulk result: ${bulk.status}`);
   shared = {
@@ -74,17 +99,35 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function fill(template: string, target: Target | undefined, extra: Record<string, string | number> = {}): string {
+function fill(
+  template: string,
+  target: Target | undefined,
+  extra: Record<string, string | number> = {},
+): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = extra[name] ?? (target ? targets[target][name as keyof TargetIds] : undefined) ?? shared[name as keyof SharedIds];
-    if (value === undefined) throw new Error(`No value for ${whole} in ${template}${target ? ` (target ${target})` : ""}`);
+    const value =
+      extra[name] ??
+      (target ? targets[target][name as keyof TargetIds] : undefined) ??
+      shared[name as keyof SharedIds];
+    if (value === undefined)
+      throw new Error(`No value for ${whole} in ${template}${target ? ` (target ${target})` : ""}`);
     return String(value);
   });
 }
 
-const TARGET_FIELDS = new Set(["user", "userNumber", "mainLineNumber", "office", "deletedUser", "heldNumber", "fresh"]);
+const TARGET_FIELDS = new Set([
+  "user",
+  "userNumber",
+  "mainLineNumber",
+  "office",
+  "deletedUser",
+  "heldNumber",
+  "fresh",
+]);
 const isPerTarget = (row: Row) =>
-  [row.path ?? "", ...Object.values(row.body ?? {})].some((s) => [...s.matchAll(/\{(\w+)\}/g)].some((m) => TARGET_FIELDS.has(m[1]!)));
+  [row.path ?? "", ...Object.values(row.body ?? {})].some((s) =>
+    [...s.matchAll(/\{(\w+)\}/g)].some((m) => TARGET_FIELDS.has(m[1]!)),
+  );
 
 async function answerOf(res: Response): Promise<string> {
   const location = res.headers.get("location");
@@ -95,7 +138,10 @@ async function answerOf(res: Response): Promise<string> {
 describe("the authorization matrix", () => {
   it("has a row for every route and method the built server answers", async () => {
     const { routes } = (await import(/* @vite-ignore */ `${process.cwd()}/build/server/index.js`)) as {
-      routes: Record<string, { parentId?: string; path?: string; module: { loader?: unknown; action?: unknown } }>;
+      routes: Record<
+        string,
+        { parentId?: string; path?: string; module: { loader?: unknown; action?: unknown } }
+      >;
     };
     const patternOf = (id: string): string => {
       const r = routes[id]!;
@@ -108,16 +154,24 @@ describe("the authorization matrix", () => {
     for (const [id, r] of Object.entries(routes)) {
       if (id === "root") continue;
       const pattern = patternOf(id);
-      for (const [method, has] of [["GET", r.module.loader], ["POST", r.module.action]] as const) {
+      for (const [method, has] of [
+        ["GET", r.module.loader],
+        ["POST", r.module.action],
+      ] as const) {
         if (!has) continue;
         served.add(`${method} ${pattern}`);
         if (!MATRIX.some((row) => row.route === pattern && row.method === method)) {
-          missing.push(`${method} ${pattern} (app/${id}.tsx) has no row in tests/http/matrix.ts: add one with the answer for each of the ${Object.keys(ACTORS).length} actors.`);
+          missing.push(
+            `${method} ${pattern} (app/${id}.tsx) has no row in tests/http/matrix.ts: add one with the answer for each of the ${Object.keys(ACTORS).length} actors.`,
+          );
         }
       }
     }
     for (const row of MATRIX) {
-      if (!served.has(`${row.method} ${row.route}`)) missing.push(`${row.method} ${row.route} is in tests/http/matrix.ts but the app has no such route or method.`);
+      if (!served.has(`${row.method} ${row.route}`))
+        missing.push(
+          `${row.method} ${row.route} is in tests/http/matrix.ts but the app has no such route or method.`,
+        );
     }
     expect(missing).toEqual([]);
   });
@@ -138,16 +192,30 @@ describe("the authorization matrix", () => {
           const extra = { fresh: fresh ?? targets[target!]?.deletedUser ?? "" };
           const path = fill(row.path ?? row.route, target, extra);
           const client = row.ownSession ? await sessionOf(kind) : sessions.get(kind)!;
-          const res = await (row.method === "GET"
-            ? client.get(path)
-            : client.post(path, Object.fromEntries(Object.entries(row.body ?? {}).map(([k, v]) => [k, fill(v, target, extra)])))
+          const res = await (
+            row.method === "GET"
+              ? client.get(path)
+              : client.post(
+                  path,
+                  Object.fromEntries(
+                    Object.entries(row.body ?? {}).map(([k, v]) => [k, fill(v, target, extra)]),
+                  ),
+                )
           ).catch((err: Error) => {
-            throw new Error(`${row.method} ${path} as ${kind}: no answer (${err.message}; ${(err.cause as Error)?.message})`);
+            throw new Error(
+              `${row.method} ${path} as ${kind}: no answer (${err.message}; ${(err.cause as Error)?.message})`,
+            );
           });
-          const want = fill(expected === LOGIN ? `302 /login?redirectTo=${encodeURIComponent(path)}` : expected, target, extra);
+          const want = fill(
+            expected === LOGIN ? `302 /login?redirectTo=${encodeURIComponent(path)}` : expected,
+            target,
+            extra,
+          );
           const got = await answerOf(res);
           if (got !== want) {
-            wrong.push(`${row.method} ${row.route}${target ? ` [${target}]` : ""} as ${kind}: expected ${want}, got ${got} (${path})`);
+            wrong.push(
+              `${row.method} ${row.route}${target ? ` [${target}]` : ""} as ${kind}: expected ${want}, got ${got} (${path})`,
+            );
           }
         }
       }

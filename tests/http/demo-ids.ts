@@ -21,7 +21,8 @@ export async function signedIn(app: Pick<AppServer, "origin">, email: string): P
 /** Deletes a user as an admin does (keeping the license), so they can be restored or purged. */
 export async function deleteThroughApp(admin: HttpClient, userId: number): Promise<void> {
   const res = await admin.post(`/users/${userId}/delete`, { license: "keep" });
-  if (res.status !== 302) throw new Error(`Could not delete user ${userId}: ${res.status} ${await res.text()}`);
+  if (res.status !== 302)
+    throw new Error(`Could not delete user ${userId}: ${res.status} ${await res.text()}`);
 }
 
 /** Resend invite, as the user's page sends it: naming the live invite it shows. */
@@ -29,7 +30,8 @@ export async function resendInviteThroughApp(admin: HttpClient, userId: number):
   const page = await (await admin.get(`/users/${userId}`)).text();
   const invite = page.match(/name="invite" value="([^"]+)"/)?.[1];
   const res = await admin.post(`/users/${userId}/resend-invite`, { invite: invite ?? "" });
-  if (res.status !== 302 || !invite) throw new Error(`Could not resend user ${userId}'s invite: ${res.status}`);
+  if (res.status !== 302 || !invite)
+    throw new Error(`Could not resend user ${userId}'s invite: ${res.status}`);
 }
 
 /**
@@ -40,7 +42,11 @@ export async function resendInviteThroughApp(admin: HttpClient, userId: number):
 export async function demoIds(db: Kysely<Database>, emails: string[]) {
   {
     const people = [...emails, ...Object.values(TARGET_PEOPLE).flatMap((p) => [p.user, p.deleted])];
-    const users = await db.selectFrom("users").select(["id", "email", "office_id"]).where("email", "in", people).execute();
+    const users = await db
+      .selectFrom("users")
+      .select(["id", "email", "office_id"])
+      .where("email", "in", people)
+      .execute();
     const byEmail = new Map(users.map((u) => [u.email!, u]));
     const targets = {} as Record<Target, TargetIds>;
     for (const [target, p] of Object.entries(TARGET_PEOPLE) as [Target, (typeof TARGET_PEOPLE)[Target]][]) {
@@ -63,7 +69,12 @@ export async function demoIds(db: Kysely<Database>, emails: string[]) {
       const held = await db
         .selectFrom("phone_numbers")
         .select("id")
-        .where((eb) => eb.or([eb("held_for_user_id", "=", deleted.id), eb.and([eb("assigned_user_id", "=", deleted.id), eb("is_primary", "=", true)])]))
+        .where((eb) =>
+          eb.or([
+            eb("held_for_user_id", "=", deleted.id),
+            eb.and([eb("assigned_user_id", "=", deleted.id), eb("is_primary", "=", true)]),
+          ]),
+        )
         .executeTakeFirstOrThrow();
       targets[target] = {
         user: user.id,

@@ -104,7 +104,9 @@ async function clientFor(as: string | null): Promise<HttpClient> {
 async function snapshot(): Promise<Record<string, string[]>> {
   return app.withDb(async (db: Kysely<Database>) => {
     const { rows } = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(db);
+      select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(
+      db,
+    );
     const out: Record<string, string[]> = {};
     for (const { table_name } of rows) {
       if (VOLATILE.includes(table_name)) continue;
@@ -123,13 +125,19 @@ function changes(before: Record<string, string[]>, after: Record<string, string[
     const b = new Set(after[t] ?? []);
     const gone = [...a].filter((r) => !b.has(r));
     const added = [...b].filter((r) => !a.has(r));
-    if (gone.length || added.length) diff[t] = { gone: gone.map((r) => r.slice(0, 300)), new: added.map((r) => r.slice(0, 300)) };
+    if (gone.length || added.length)
+      diff[t] = { gone: gone.map((r) => r.slice(0, 300)), new: added.map((r) => r.slice(0, 300)) };
   }
   return diff;
 }
 
 const decode = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 /** The hidden fields of the page's POST form (the review it confirms), but not the token. */
 async function hiddenFields(client: HttpClient, page: string): Promise<Fields> {
@@ -164,7 +172,9 @@ async function validBody(form: Form, client: HttpClient): Promise<Fields> {
 async function refusal(form: Form, res: Response): Promise<string | null> {
   const text = await res.text();
   if (form.refusesWithFlash && res.status >= 300 && res.status < 400) {
-    return /sb_flash=[^;]+/.test(res.headers.getSetCookie().join("\n")) ? null : `${res.status} without a message`;
+    return /sb_flash=[^;]+/.test(res.headers.getSetCookie().join("\n"))
+      ? null
+      : `${res.status} without a message`;
   }
   if (res.status < 400) return `${res.status} ${res.headers.get("location") ?? ""}: accepted`;
   if (res.status >= 500) return `${res.status}`;
@@ -173,10 +183,25 @@ async function refusal(form: Form, res: Response): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  const emails = ["jasper@acme.test", "marcus@acme.test", "priya@acme.test", "mei@acme.test", "ben@acme.test", "uma@acme.test", "walter@globex.test", "sienna@acme.test", "daniel@acme.test", "noah@acme.test", "ruth@acme.test", "rosa@acme.test", "fatima@acme.test"];
+  const emails = [
+    "jasper@acme.test",
+    "marcus@acme.test",
+    "priya@acme.test",
+    "mei@acme.test",
+    "ben@acme.test",
+    "uma@acme.test",
+    "walter@globex.test",
+    "sienna@acme.test",
+    "daniel@acme.test",
+    "noah@acme.test",
+    "ruth@acme.test",
+    "rosa@acme.test",
+    "fatima@acme.test",
+  ];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
-    const office = async (name: string) => (await db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
+    const office = async (name: string) =>
+      (await db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
     const reserved = await db
       .selectFrom("phone_numbers")
       .select("id")
@@ -185,8 +210,22 @@ beforeAll(async () => {
       .where("office_id", "=", await office("San Francisco"))
       .orderBy("id")
       .execute();
-    const fax = await db.selectFrom("phone_numbers").select("id").where("assigned_user_id", "=", user["noah@acme.test"]!).where("kind", "=", "fax").executeTakeFirstOrThrow();
-    return { user, targets, sf: await office("San Francisco"), ny: await office("New York"), springfield: await office("Springfield"), toronto: await office("Toronto"), reserved: reserved.map((r) => r.id), fax: fax.id };
+    const fax = await db
+      .selectFrom("phone_numbers")
+      .select("id")
+      .where("assigned_user_id", "=", user["noah@acme.test"]!)
+      .where("kind", "=", "fax")
+      .executeTakeFirstOrThrow();
+    return {
+      user,
+      targets,
+      sf: await office("San Francisco"),
+      ny: await office("New York"),
+      springfield: await office("Springfield"),
+      toronto: await office("Toronto"),
+      reserved: reserved.map((r) => r.id),
+      fax: fax.id,
+    };
   });
   app = server;
   const { user, targets, ...ids } = server.prepared;
@@ -199,14 +238,20 @@ beforeAll(async () => {
       name: "sign in",
       as: null,
       path: "/login",
-      fields: { email: { kind: "email", value: "nobody@acme.test" }, password: { kind: "text", value: "switchboard-demo" } },
+      fields: {
+        email: { kind: "email", value: "nobody@acme.test" },
+        password: { kind: "text", value: "switchboard-demo" },
+      },
       replay: false, // no such person: every sign-in here is refused, and would only write volatile rows
     },
     {
       name: "accept an invite",
       as: null,
       path: `/invite/${token}`,
-      fields: { password: { kind: "text", value: "a long new password" }, confirm: { kind: "text", value: "a long new password" } },
+      fields: {
+        password: { kind: "text", value: "a long new password" },
+        confirm: { kind: "text", value: "a long new password" },
+      },
     },
     {
       name: "account settings",
@@ -249,7 +294,10 @@ beforeAll(async () => {
       as: "ada@acme.test",
       path: `/users/reserved-numbers/${ids.reserved[0]}/reassign`,
       pathId: { value: ids.reserved[0]!, otherCompany: targets.globex.mainLineNumber },
-      fields: { target: { kind: "id", value: `user:${u("mei@acme.test")}`, otherCompany: `user:${walter}` }, as: { kind: "optionalChoice", value: "additional" } },
+      fields: {
+        target: { kind: "id", value: `user:${u("mei@acme.test")}`, otherCompany: `user:${walter}` },
+        as: { kind: "optionalChoice", value: "additional" },
+      },
     },
     {
       name: "delete a reserved number",
@@ -318,7 +366,10 @@ beforeAll(async () => {
       path: `/users/${u("mei@acme.test")}/transfer`,
       page: `/users/${u("mei@acme.test")}/transfer?step=review&office=${ids.ny}`,
       pathId: { value: u("mei@acme.test"), otherCompany: Number(walter) },
-      fields: { office: { kind: "id", value: String(ids.ny), otherCompany: String(ids.springfield) }, seen: { kind: "key" } },
+      fields: {
+        office: { kind: "id", value: String(ids.ny), otherCompany: String(ids.springfield) },
+        seen: { kind: "key" },
+      },
     },
     {
       name: "transfer a user: Next, which holds a new number in Toronto",
@@ -427,7 +478,12 @@ function hostileCases(): Case[] {
         ["sql", "1 OR 1=1"],
         ["long", "9".repeat(10_000)],
       ] as const) {
-        cases.push({ form, what: `path id: ${what}`, path: form.path.replace(String(form.pathId.value), encodeURIComponent(id)), fields: (v) => v });
+        cases.push({
+          form,
+          what: `path id: ${what}`,
+          path: form.path.replace(String(form.pathId.value), encodeURIComponent(id)),
+          fields: (v) => v,
+        });
       }
     }
     for (const forge of ["no-token", "wrong-token", "no-cookie", "foreign-origin"] as const) {
@@ -465,8 +521,13 @@ describe("hostile input", () => {
     });
     expect(res.status).toBe(302);
     const page = await (await uma.get("/settings")).text();
-    const shown = (name: string) => decode(page.match(new RegExp(`<input[^>]*name="${name}"[^>]*>`))![0].match(/value="([^"]*)"/)![1]!);
-    expect([shown("firstName"), shown("lastName"), shown("jobTitle")]).toEqual([PAYLOADS.html, `${PAYLOADS.mixedScripts} O'Brien`, PAYLOADS.sql]);
+    const shown = (name: string) =>
+      decode(page.match(new RegExp(`<input[^>]*name="${name}"[^>]*>`))![0].match(/value="([^"]*)"/)![1]!);
+    expect([shown("firstName"), shown("lastName"), shown("jobTitle")]).toEqual([
+      PAYLOADS.html,
+      `${PAYLOADS.mixedScripts} O'Brien`,
+      PAYLOADS.sql,
+    ]);
     expect(page).not.toContain("<script>alert(1)</script>");
     expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });

@@ -43,7 +43,8 @@ export type ActorKind = keyof typeof ACTORS;
 export const TARGETS = {
   sf: "Acme San Francisco: Marcus Chen; Sienna Walsh (deleted) and her number on hold",
   ny: "Acme New York: Ethan Brooks; Daniel Kim (deleted) and his number on hold",
-  globex: "Globex Springfield: Walter Price; Carl Lund (deleted by Gina before the walk) and his number on hold",
+  globex:
+    "Globex Springfield: Walter Price; Carl Lund (deleted by Gina before the walk) and his number on hold",
 } as const;
 export type Target = keyof typeof TARGETS;
 
@@ -175,7 +176,13 @@ export const MATRIX: Row[] = [
       proxying: SETTINGS,
     },
   },
-  { route: "/invite/:token", method: "GET", path: "/invite/{inviteToken}", note: "a live invite: the token is the authorization", expect: everyone("200") },
+  {
+    route: "/invite/:token",
+    method: "GET",
+    path: "/invite/{inviteToken}",
+    note: "a live invite: the token is the authorization",
+    expect: everyone("200"),
+  },
   { route: "/invite/:token", method: "GET", path: "/invite/no-such-token", expect: everyone("404") },
   {
     route: "/invite/:token",
@@ -192,14 +199,32 @@ export const MATRIX: Row[] = [
     method: "GET",
     expect: { ...everyone("200"), anonymous: LOGIN },
   },
-  { route: "/settings", method: "POST", body: { firstName: "" }, note: "invalid body", expect: { ...everyone("400"), anonymous: LOGIN } },
+  {
+    route: "/settings",
+    method: "POST",
+    body: { firstName: "" },
+    note: "invalid body",
+    expect: { ...everyone("400"), anonymous: LOGIN },
+  },
   { route: "/users", method: "GET", expect: adminPage("200") },
   { route: "/users/reserved-numbers", method: "GET", expect: adminPage("200") },
   { route: "/users/deleted", method: "GET", expect: adminPage("200") },
   { route: "/users/new", method: "GET", expect: adminPage("200") },
-  { route: "/users/new", method: "POST", body: { firstName: "" }, note: "invalid body", expect: adminPage("400") },
+  {
+    route: "/users/new",
+    method: "POST",
+    body: { firstName: "" },
+    note: "invalid body",
+    expect: adminPage("400"),
+  },
   { route: "/users/bulk", method: "GET", note: "no selection: the page says so", expect: adminPage("200") },
-  { route: "/users/bulk", method: "POST", body: { action: "delete" }, note: "invalid body (no ids)", expect: adminPage("400") },
+  {
+    route: "/users/bulk",
+    method: "POST",
+    body: { action: "delete" },
+    note: "invalid body (no ids)",
+    expect: adminPage("400"),
+  },
   {
     route: "/users/bulk",
     method: "GET",
@@ -222,8 +247,18 @@ export const MATRIX: Row[] = [
     note: "Transfer users' Next (which holds new numbers) to the users' own office; ids not theirs are not listed",
     expect: { ...adminPage("403"), companyAdminAdvanced: "400" },
   },
-  { route: "/users/export", method: "GET", note: "the list's scope, as a CSV file", expect: adminPage("200") },
-  { route: "/audit", method: "GET", note: "Office Admins: their offices' entries only", expect: adminPage("200") },
+  {
+    route: "/users/export",
+    method: "GET",
+    note: "the list's scope, as a CSV file",
+    expect: adminPage("200"),
+  },
+  {
+    route: "/audit",
+    method: "GET",
+    note: "Office Admins: their offices' entries only",
+    expect: adminPage("200"),
+  },
   {
     route: "/users/bulk/:resultId",
     method: "GET",
@@ -259,7 +294,12 @@ export const MATRIX: Row[] = [
     expect: adminScoped("409"),
   },
   { route: "/users/:userId", method: "GET", path: "/users/{user}", expect: adminScoped("200") },
-  { route: "/users/:userId/numbers", method: "GET", path: "/users/{user}/numbers", expect: adminScoped("200") },
+  {
+    route: "/users/:userId/numbers",
+    method: "GET",
+    path: "/users/{user}/numbers",
+    expect: adminScoped("200"),
+  },
   {
     route: "/users/:userId/numbers/:numberId/remove",
     method: "GET",
@@ -274,7 +314,13 @@ export const MATRIX: Row[] = [
     expect: adminScoped("409"),
   },
   { route: "/users/:userId/delete", method: "GET", path: "/users/{user}/delete", expect: adminScoped("200") },
-  { route: "/users/:userId/delete", method: "POST", path: "/users/{user}/delete", note: "invalid body (keep or remove?)", expect: adminScoped("400") },
+  {
+    route: "/users/:userId/delete",
+    method: "POST",
+    path: "/users/{user}/delete",
+    note: "invalid body (keep or remove?)",
+    expect: adminScoped("400"),
+  },
   {
     route: "/users/:userId/resend-invite",
     method: "GET",
@@ -289,11 +335,38 @@ export const MATRIX: Row[] = [
     note: "an active user: back with a message, nothing sent",
     expect: adminScoped("302 /users/{user}"),
   },
-  { route: "/users/deleted/:userId/restore", method: "GET", path: "/users/deleted/{deletedUser}/restore", expect: adminScoped("200") },
-  { route: "/users/deleted/:userId/restore", method: "POST", path: "/users/deleted/{fresh}/restore", fresh: "302 /users/deleted", expect: adminScoped("302 /users/deleted") },
-  { route: "/users/deleted/:userId/purge", method: "GET", path: "/users/deleted/{deletedUser}/purge", expect: adminScoped("200") },
-  { route: "/users/deleted/:userId/purge", method: "POST", path: "/users/deleted/{fresh}/purge", fresh: "302 /users/deleted", expect: adminScoped("302 /users/deleted") },
-  { route: "/users/:userId/license", method: "GET", path: "/users/{user}/license", expect: adminScoped("200") },
+  {
+    route: "/users/deleted/:userId/restore",
+    method: "GET",
+    path: "/users/deleted/{deletedUser}/restore",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/deleted/:userId/restore",
+    method: "POST",
+    path: "/users/deleted/{fresh}/restore",
+    fresh: "302 /users/deleted",
+    expect: adminScoped("302 /users/deleted"),
+  },
+  {
+    route: "/users/deleted/:userId/purge",
+    method: "GET",
+    path: "/users/deleted/{deletedUser}/purge",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/deleted/:userId/purge",
+    method: "POST",
+    path: "/users/deleted/{fresh}/purge",
+    fresh: "302 /users/deleted",
+    expect: adminScoped("302 /users/deleted"),
+  },
+  {
+    route: "/users/:userId/license",
+    method: "GET",
+    path: "/users/{user}/license",
+    expect: adminScoped("200"),
+  },
   {
     route: "/users/:userId/license",
     method: "POST",
@@ -344,7 +417,13 @@ export const MATRIX: Row[] = [
     note: "invalid body",
     expect: { ...adminPage("403"), companyAdminAdvanced: "400", proxying: "403" },
   },
-  { route: "/users/:userId/proxy", method: "GET", path: "/users/{user}/proxy", note: "the page says whether proxying is possible", expect: adminScoped("200") },
+  {
+    route: "/users/:userId/proxy",
+    method: "GET",
+    path: "/users/{user}/proxy",
+    note: "the page says whether proxying is possible",
+    expect: adminScoped("200"),
+  },
   {
     route: "/users/:userId/proxy",
     method: "POST",

@@ -5,11 +5,7 @@ import { loadActor, type Actor } from "../../app/auth/actor.server.ts";
 import { createSession, hashToken } from "../../app/auth/session.server.ts";
 
 export async function actorFor(db: Kysely<Database>, email: string, now = new Date()): Promise<Actor> {
-  const user = await db
-    .selectFrom("users")
-    .select("id")
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
+  const user = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
   const request = new Request("http://localhost/");
   const cookie = await createSession(db, request, user.id, now);
   const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);

@@ -38,7 +38,10 @@ export function appServerEnv(dataDir: string, port: number, databaseUrl?: string
   return env;
 }
 
-export function spawnAppServer(env: NodeJS.ProcessEnv, stdio: "inherit" | "ignore" = "inherit"): ChildProcess {
+export function spawnAppServer(
+  env: NodeJS.ProcessEnv,
+  stdio: "inherit" | "ignore" = "inherit",
+): ChildProcess {
   return spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", "build/server/index.js"], {
     stdio: ["ignore", stdio, "inherit"],
     env,
@@ -96,7 +99,8 @@ export async function startAppServer<T = unknown>(
   const dataDir = `.tmp/${name}`;
   rmSync(dataDir, { recursive: true, force: true });
   const databaseUrl = process.env.DATABASE_URL ? await recreateServerDatabase(name) : undefined;
-  const open = () => openDatabase(databaseUrl ? { url: databaseUrl, poolSize: 2 } : { dataDir: `${dataDir}/pglite` });
+  const open = () =>
+    openDatabase(databaseUrl ? { url: databaseUrl, poolSize: 2 } : { dataDir: `${dataDir}/pglite` });
 
   const seeding = await open();
   await migrateToLatest(seeding.db);
@@ -112,7 +116,8 @@ export async function startAppServer<T = unknown>(
   async function up() {
     child = spawnAppServer(env, "ignore");
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`The app server on port ${port} exited with ${child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`The app server on port ${port} exited with ${child.exitCode}`);
       try {
         if ((await fetch(`${origin}/healthz`)).ok) return;
       } catch {

@@ -53,7 +53,9 @@ export interface TestDatabase extends DatabaseHandle {
   name: string;
 }
 
-export async function freshDatabase(options: { log?: LogConfig; poolSize?: number } = {}): Promise<TestDatabase> {
+export async function freshDatabase(
+  options: { log?: LogConfig; poolSize?: number } = {},
+): Promise<TestDatabase> {
   if (process.env.DATABASE_URL) {
     await serverTemplate();
     const name = `switchboard_test_${randomBytes(6).toString("hex")}`;

@@ -14,4 +14,9 @@ export const acmeOfficeId = (db: Kysely<Database>, name: string) =>
     .then((o) => o.id);
 
 export const userIdOf = (db: Kysely<Database>, email: string) =>
-  db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow().then((u) => u.id);
+  db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", email)
+    .executeTakeFirstOrThrow()
+    .then((u) => u.id);

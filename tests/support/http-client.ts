@@ -40,13 +40,21 @@ export class HttpClient {
     const form = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
     const token = this.jar.get("sb_csrf")!;
-    if (options.forge !== "no-token") form.set("csrf", options.forge === "wrong-token" ? token.replace(/.$/, (c) => (c === "A" ? "B" : "A")) : token);
+    if (options.forge !== "no-token")
+      form.set(
+        "csrf",
+        options.forge === "wrong-token" ? token.replace(/.$/, (c) => (c === "A" ? "B" : "A")) : token,
+      );
     const headers: Record<string, string> = {
       "content-type": "application/x-www-form-urlencoded",
       origin: options.forge === "foreign-origin" ? "https://evil.example" : this.origin,
       ...options.headers,
     };
-    return this.send(path, { method: "POST", headers, body: form.toString() }, options.forge === "no-cookie" ? ["sb_csrf"] : []);
+    return this.send(
+      path,
+      { method: "POST", headers, body: form.toString() },
+      options.forge === "no-cookie" ? ["sb_csrf"] : [],
+    );
   }
 
   async signIn(email: string): Promise<void> {
@@ -56,7 +64,11 @@ export class HttpClient {
     }
   }
 
-  private async send(path: string, init: RequestInit & { headers: Record<string, string> }, withhold: string[] = []) {
+  private async send(
+    path: string,
+    init: RequestInit & { headers: Record<string, string> },
+    withhold: string[] = [],
+  ) {
     const cookies = [...this.jar].filter(([k]) => !withhold.includes(k)).map(([k, v]) => `${k}=${v}`);
     const res = await fetch(this.origin + path, {
       ...init,
@@ -67,7 +79,8 @@ export class HttpClient {
       const [pair, ...attrs] = line.split(";");
       const eq = pair!.indexOf("=");
       const name = pair!.slice(0, eq).trim();
-      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || pair!.slice(eq + 1) === "") this.jar.delete(name);
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || pair!.slice(eq + 1) === "")
+        this.jar.delete(name);
       else this.jar.set(name, pair!.slice(eq + 1));
     }
     return res;

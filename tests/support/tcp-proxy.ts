@@ -20,7 +20,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const server = createServer((client) => {
     if (down) return client.destroy();
     const upstream = createConnection(target);
-    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(a);
       a.pipe(b);
       a.on("error", () => b.destroy());
