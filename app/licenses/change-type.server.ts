@@ -1,7 +1,8 @@
 /**
- * Changing a user's license type (Connect, Sell, Support), as domain.md
- * says: the new type needs an unassigned seat in the user's office (the old
- * one becomes unassigned); groups the new type is not eligible for are left;
+ * Changing a user's license type (Connect, Sell, Support), as
+ * docs/domain.md says ("Changing a user's license type"): the new type
+ * needs an unassigned seat in the user's office (the old one becomes
+ * unassigned); groups the new type is not eligible for are left;
  * Connect → Sell or Support keeps the primary number only with an unassigned
  * Local number add-on (else, or if the admin prefers, the number goes to the
  * Reserved Pool); Sell or Support → Connect makes the number the included

@@ -5,7 +5,7 @@
  * anything, and loadActor asks mayProxy again on every request of a proxy
  * session, so a right taken away ends the proxy on the next click.
  *
- * The rules (../shared/domain.md, People and roles; Proxy login):
+ * The rules (docs/domain.md, "People and roles" and "Proxy login"):
  * - only on a higher-tier plan;
  * - the admin has proxy access: granted, or a Company Admin (who has it without a grant);
  * - never from inside another proxy, never into oneself;

@@ -1,5 +1,5 @@
 /**
- * Deleting users, one or many (the rules of ../shared/domain.md):
+ * Deleting users, one or many (docs/domain.md, "Deleting, restoring, anonymizing"):
  * - never yourself, never the last active Company Admin, never the last
  *   active user of a company's only office; an Office Admin only inside
  *   their offices and never a Company Admin;

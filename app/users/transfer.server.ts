@@ -1,7 +1,7 @@
 /**
- * Transfer user, as domain.md says: the user keeps license (the seat moves
- * with them to the new office's pool), numbers and settings; only the office
- * changes. Memberships of the old office's groups and admin rights over the
+ * Transfer user, as docs/domain.md says ("Transfers of licenses and users"):
+ * the user keeps license (the seat moves with them to the new office's
+ * pool), numbers and settings; only the office changes. Memberships of the old office's groups and admin rights over the
  * old office end. To an office in another country, the local and fax
  * numbers go to the old office's Reserved Pool (with the last-holder
  * snapshot) and a new local number in the new country is assigned, from the

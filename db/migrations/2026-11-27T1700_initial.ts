@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * The whole model of ../shared/domain.md. Frozen once landed: later changes
+ * The whole model of docs/domain.md. Frozen once landed: later changes
  * come as new migrations.
  *
  * The schema itself refuses what must never happen:

@@ -1,5 +1,5 @@
 /**
- * Changing a user's license type, each case of domain.md, with the counts
+ * Changing a user's license type, each case of docs/domain.md, with the counts
  * read on Company Settings > Licenses before and after. This file changes
  * people of Toronto, Austin and London only (the transfer spec moves seats
  * between San Francisco and New York).
