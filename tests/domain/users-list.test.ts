@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const list = (actor: Actor, query = "") =>
-  listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)));
+  listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)).params);
 const names = async (actor: Actor, query = "") => (await list(actor, query)).users.map((u) => u.name);
 
 describe("scope", () => {
