@@ -19,7 +19,8 @@ export const USER_LICENSE_TYPES = ["connect", "sell", "support"] as const;
 export type UserLicenseType = (typeof USER_LICENSE_TYPES)[number];
 export const ADDON_LICENSE_TYPES = ["local_number", "toll_free_number", "fax_line"] as const;
 export type AddonLicenseType = (typeof ADDON_LICENSE_TYPES)[number];
-export type LicenseType = UserLicenseType | "meetings" | AddonLicenseType;
+export const LICENSE_TYPES = [...USER_LICENSE_TYPES, "meetings", ...ADDON_LICENSE_TYPES] as const;
+export type LicenseType = (typeof LICENSE_TYPES)[number];
 export type LicenseCategory = "dialpad" | "meetings" | "addon";
 
 export type NumberKind = "local" | "toll_free" | "fax";

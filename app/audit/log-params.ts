@@ -3,6 +3,7 @@
  * form). Shared by the server (the query) and the page (the form, the links).
  */
 import { z } from "zod";
+import { plainText } from "../input.ts";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -35,15 +36,6 @@ export const AUDIT_ACTIONS = {
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
-const MAX_TEXT = 200;
-const text = z
-  .string()
-  .trim()
-  .max(MAX_TEXT, `Use at most ${MAX_TEXT} characters.`)
-  // Control characters never appear in a name, email, number or label.
-  .regex(/^[^\p{Cc}]*$/u, "Use letters, digits and punctuation only.")
-  .optional();
-
 /** A calendar day, YYYY-MM-DD, that exists (no 2026-02-30). */
 const day = z
   .string()
@@ -64,8 +56,8 @@ const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).o
 
 export const auditFilters = z
   .object({
-    who: text,
-    target: text,
+    who: plainText("the name or email", 200).optional(),
+    target: plainText("the target", 200).optional(),
     action: z
       .enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]], "Choose an action from the list.")
       .optional(),

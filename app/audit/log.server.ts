@@ -21,7 +21,6 @@
  * 2026-11-27T2100_audit_log_filters for the index behind each filter).
  */
 import { sql, type Kysely } from "kysely";
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { Database } from "../../db/schema.ts";
 import { auditInScope, type Actor } from "../auth/actor.server.ts";
 import { likeContains } from "../users/list.server.ts";
@@ -35,6 +34,7 @@ import {
   FILTER_KEYS,
   type AuditFilters,
 } from "./log-params.ts";
+import { nameIn, readQuery } from "../input.ts";
 
 /**
  * The filters from the URL. A bad field (a date that does not exist, an
@@ -42,12 +42,8 @@ import {
  * and is left out of the query; the other filters still apply.
  */
 export function readAuditFilters(url: URL) {
-  const submission = parseWithZod(url.searchParams, { schema: auditFilters });
-  if (submission.status === "success") return { filters: submission.value, reply: null };
-  const bad = new Set(Object.keys(submission.error ?? {}));
-  const kept = new URLSearchParams([...url.searchParams].filter(([k]) => !bad.has(k)));
-  const again = parseWithZod(kept, { schema: auditFilters });
-  return { filters: again.status === "success" ? again.value : {}, reply: submission.reply() };
+  const { value, reply } = readQuery(url.searchParams, auditFilters);
+  return { filters: value, reply };
 }
 
 /** A detail of an entry: its value before the change, after it, or both. */
@@ -249,9 +245,9 @@ type Details = Record<string, unknown> | null;
  * name here (so it cannot show another office's data by accident).
  */
 const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNames) => string }> = {
-  status: { label: "Status", format: (v) => STATUS_NAMES[String(v)] ?? String(v) },
-  license_type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
-  type: { label: "License", format: (v) => LICENSE_NAMES[String(v)] ?? String(v) },
+  status: { label: "Status", format: (v) => nameIn(STATUS_NAMES, v) ?? String(v) },
+  license_type: { label: "License", format: (v) => nameIn(LICENSE_NAMES, v) ?? String(v) },
+  type: { label: "License", format: (v) => nameIn(LICENSE_NAMES, v) ?? String(v) },
   license: {
     label: "License seat",
     format: (v) => (v === "remove" ? "Removed" : v === "keep" ? "Kept, unassigned" : String(v)),
@@ -271,7 +267,7 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
     label: "Number",
     format: (v) =>
       v && typeof v === "object" && "e164" in v
-        ? `${formatNumber(String(v.e164))}${"addon" in v && v.addon ? ` (${LICENSE_NAMES[String(v.addon)]} add-on)` : ""}`
+        ? `${formatNumber(String(v.e164))}${"addon" in v && v.addon ? ` (${nameIn(LICENSE_NAMES, v.addon) ?? String(v.addon)} add-on)` : ""}`
         : value(v),
   },
   groups: { label: "Groups" },
@@ -282,10 +278,10 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
   primary: { label: "Primary number" },
   addon: {
     label: "Add-on seat",
-    format: (v) => (v == null ? "None" : (LICENSE_NAMES[String(v)] ?? String(v))),
+    format: (v) => (v == null ? "None" : (nameIn(LICENSE_NAMES, v) ?? String(v))),
   },
   reason: { label: "Reason" },
-  end_reason: { label: "Ended", format: (v) => END_REASONS[String(v)] ?? String(v) },
+  end_reason: { label: "Ended", format: (v) => nameIn(END_REASONS, v) ?? String(v) },
   first_name: { label: "First name" },
   last_name: { label: "Last name" },
   email: { label: "Email" },
@@ -346,11 +342,11 @@ export function describeChanges(
     delete b.numbers;
   }
   // In FIELDS' order: jsonb keeps its keys in its own order (by length), not the order recorded.
-  const keys = Object.keys(FIELDS).filter((k) => k in b || k in a);
+  const keys = Object.keys(FIELDS).filter((k) => Object.hasOwn(b, k) || Object.hasOwn(a, k));
   return keys.map((k) => {
     const { label, format } = FIELDS[k]!;
     const show = (side: Exclude<Details, null>) =>
-      k in side ? (format ? format(side[k], offices) : value(side[k])) : null;
+      Object.hasOwn(side, k) ? (format ? format(side[k], offices) : value(side[k])) : null;
     const was = show(b);
     const is = show(a);
     // A detail the entry carries unchanged on both sides (a license transfer's

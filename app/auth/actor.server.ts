@@ -12,6 +12,7 @@ import type { Database, Plan, UserStatus } from "../../db/schema.ts";
 import { mayProxy, type ProxyTarget } from "../proxy/rules.server.ts";
 import { clientIp } from "./cookies.server.ts";
 import { flashCookie } from "./flash.server.ts";
+import { parseId } from "../input.ts";
 
 /** Proxy login, license and user transfers: only on these plans. */
 const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
@@ -286,9 +287,7 @@ export function notFound(what = "This page"): never {
 
 /** A numeric id from the URL; anything else is the same 404 as an id out of scope. */
 export function idParam(raw: string | undefined, what: string): number {
-  const id = Number(raw);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound(what);
-  return id;
+  return parseId(raw) ?? notFound(what);
 }
 
 /** Company Settings > Licenses: Company Admins, and Office Admins for their own offices (read-only). */

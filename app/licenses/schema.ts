@@ -5,7 +5,13 @@
  * import it.
  */
 import { z } from "zod";
-import type { LicenseCategory, LicenseType, UserLicenseType } from "../../db/schema.ts";
+import {
+  LICENSE_TYPES,
+  type LicenseCategory,
+  type LicenseType,
+  type UserLicenseType,
+} from "../../db/schema.ts";
+import { idField, plainText } from "../input.ts";
 
 export const CATEGORIES: { code: LicenseCategory; name: string }[] = [
   { code: "dialpad", name: "Dialpad" },
@@ -28,30 +34,24 @@ export type TransferStep = (typeof TRANSFER_STEPS)[number];
 
 export const MAX_TRANSFER = 10_000;
 
-const id = (message: string) =>
-  z.coerce
-    .number(message)
-    .int(message)
-    .positive(message)
-    .max(2 ** 31 - 1, message);
-
 /** Every value of the flow is optional: a step asks only for what came before it. */
 export const transferParamsSchema = z.object({
   step: z.enum(TRANSFER_STEPS).catch("category"),
   category: z.enum(["dialpad", "meetings", "addon"]).optional().catch(undefined),
-  from: id("Choose an office.").optional().catch(undefined),
-  to: id("Choose an office.").optional().catch(undefined),
-  type: z.string().optional(),
-  quantity: z.string().optional(),
+  from: idField("Choose an office.").optional().catch(undefined),
+  to: idField("Choose an office.").optional().catch(undefined),
+  // Checked against the source office's pools by resolveTransferStep, which says what is wrong beside the field.
+  type: plainText("the type", 40).optional().catch(undefined),
+  quantity: plainText("the quantity", 40).optional().catch(undefined),
 });
 export type TransferParams = z.infer<typeof transferParamsSchema>;
 
 /** The review, as confirmed: with the counts of both pools the admin saw. */
 export const transferConfirmSchema = z.object({
   category: z.enum(["dialpad", "meetings", "addon"]),
-  from: id("Choose an office."),
-  to: id("Choose an office."),
-  type: z.string(),
+  from: idField("Choose an office."),
+  to: idField("Choose an office."),
+  type: z.enum(LICENSE_TYPES),
   quantity: z.coerce.number().int().positive().max(MAX_TRANSFER),
   fromPurchased: z.coerce.number().int().nonnegative(),
   fromAssigned: z.coerce.number().int().nonnegative(),

@@ -23,6 +23,7 @@ import {
 import type { PoolRow } from "./pools.server.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
+import { isOneOf } from "../input.ts";
 
 export type TransferField = "category" | "from" | "to" | "type" | "quantity";
 
@@ -168,10 +169,11 @@ export async function transferLicenses(
 ): Promise<Outcome> {
   if (!mayTransferLicenses(actor))
     return { ok: false, message: "Only Company Admins on a higher-tier plan transfer licenses." };
-  if (!(input.type in LICENSE_NAMES))
+  // An own key only: "constructor" or "__proto__" is on every object, and no license.
+  if (!isOneOf(LICENSE_NAMES, input.type))
     return { ok: false, message: "Choose the type of license to transfer." };
-  const type = input.type as LicenseType;
-  const typeName = LICENSE_NAMES[type]!;
+  const type: LicenseType = input.type;
+  const typeName = LICENSE_NAMES[type];
   const offices = await db
     .selectFrom("offices as o")
     .innerJoin("price_levels as pl", "pl.code", "o.price_level")

@@ -3,6 +3,7 @@
  * the server (the query) and the page (links that change it).
  */
 import { z } from "zod";
+import { idField, plainText, readQuery } from "../input.ts";
 
 export const POOL_PAGE_SIZE = 50;
 
@@ -10,14 +11,9 @@ export const POOL_STATES = { reserved: "Reserved", on_hold: "On hold" } as const
 export type PoolState = keyof typeof POOL_STATES;
 
 export const poolParams = z.object({
-  q: z.string().trim().max(200).catch(""),
-  office: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 31 - 1)
-    .optional()
-    .catch(undefined),
+  // What a person typed: refused beside the search box (see readQuery); made-up values fall back.
+  q: plainText("the search", 200).default(""),
+  office: idField("Choose an office.").optional().catch(undefined),
   kind: z.enum(["local", "toll_free", "fax"]).optional().catch(undefined),
   state: z.enum(["reserved", "on_hold"]).optional().catch(undefined),
   // Newest first by default: the numbers an admin just let go are the ones they look for.
@@ -26,11 +22,8 @@ export const poolParams = z.object({
 });
 export type PoolParams = z.infer<typeof poolParams>;
 
-export function readPoolParams(url: URL): PoolParams {
-  const raw: Record<string, string> = {};
-  for (const key of Object.keys(poolParams.shape)) {
-    const v = url.searchParams.get(key);
-    if (v !== null && v !== "") raw[key] = v;
-  }
-  return poolParams.parse(raw);
+/** The list's state, and the search's message if it was refused (the page answers 400 with it). */
+export function readPoolParams(url: URL) {
+  const { value, reply } = readQuery(url.searchParams, poolParams);
+  return { params: value, error: reply ? (reply.error?.q ?? null) : null };
 }

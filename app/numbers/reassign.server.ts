@@ -179,7 +179,11 @@ export async function reassignNumber(
   input: ReassignInput,
   at: Date,
 ) {
-  const target = parseTarget(input.target);
+  const parsed = parseTarget(input.target);
+  // The form's schema checks the target; a caller that did not gets the form's own message.
+  if (!parsed)
+    return { ok: false as const, message: "Choose who gets this number.", reason: "refused" as const };
+  const target = parsed;
   return refusable(async () => {
     let addon: AddonLicenseType | null = null;
     let officeName = "";

@@ -1,14 +1,9 @@
 /** The Proxy Login form, shared by the server and the browser. */
 import { z } from "zod";
-import { PLAIN_TEXT } from "../ui/plain-text.ts";
+import { plainText } from "../input.ts";
 
 export const proxyLoginSchema = z.object({
-  reason: z
-    .string()
-    .trim()
-    .max(200, "Keep the reason under 200 characters.")
-    .regex(PLAIN_TEXT, "Remove the control and text-direction characters from the reason.")
-    .optional(),
+  reason: plainText("the reason", 200).optional(),
 });
 
 export const proxyAccessSchema = z.object({

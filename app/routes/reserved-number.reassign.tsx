@@ -7,9 +7,10 @@ import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { loadReassignForm, reassignNumber } from "~/numbers/reassign.server";
-import { reassignSchema } from "~/numbers/reassign-schema";
+import { reassignSchema, reassignSearch } from "~/numbers/reassign-schema";
+import { readQuery } from "~/input";
 import { CsrfField } from "~/ui/csrf";
-import { FormErrors } from "~/ui/field";
+import { FormErrors, SearchField } from "~/ui/field";
 import { formatDate, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -19,10 +20,16 @@ export const meta: Route.MetaFunction = ({ data }) => [
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const id = idParam(params.numberId, "This reserved number");
-  const q = (new URL(request.url).searchParams.get("q") ?? "").trim().slice(0, 200);
-  const form = await loadReassignForm(await getDb(), actor, id, q, now(request));
+  const search = new URL(request.url).searchParams;
+  const { value, reply } = readQuery(search, reassignSearch);
+  const form = await loadReassignForm(await getDb(), actor, id, value.q, now(request));
   if (!form) notFound("This reserved number");
-  return { ...form, q };
+  // A refused search is shown as typed, with its message beside the box; the list ignores it.
+  const error = reply?.error?.q ?? null;
+  return data(
+    { ...form, search: { typed: error ? (search.get("q") ?? "") : value.q, error } },
+    { status: error ? 400 : 200 },
+  );
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -39,7 +46,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function Reassign({ loaderData, actionData }: Route.ComponentProps) {
-  const { number, unavailable, notToUsers, groups, users, userTotal, freeAddons, q } = loaderData;
+  const { number, unavailable, notToUsers, groups, users, userTotal, freeAddons, search } = loaderData;
   const [form, fields] = useForm({
     lastResult: actionData,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: reassignSchema }),
@@ -106,10 +113,11 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
           </p>
           {notToUsers ? null : (
             <Form method="get" role="search" aria-label={`Users of ${number.officeName}`} className="toolbar">
-              <div className="field grow">
-                <label htmlFor="q">Find a user in {number.officeName}</label>
-                <input id="q" name="q" type="search" defaultValue={q} />
-              </div>
+              <SearchField
+                label={`Find a user in ${number.officeName}`}
+                defaultValue={search.typed}
+                error={search.error}
+              />
               <div className="toolbar-actions">
                 <button type="submit" className="button subtle">
                   Find

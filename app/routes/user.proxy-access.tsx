@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy-access";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { setProxyAccess } from "~/proxy/access.server";
 import { proxyAccessSchema } from "~/proxy/schema";
@@ -17,8 +17,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 
 export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
-  const id = Number(params.userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(params.userId, "This user");
   const submission = parseWithZod(await request.formData(), { schema: proxyAccessSchema });
   const back = `/users/${id}`;
   if (submission.status !== "success") {

@@ -4,7 +4,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
 import { getUserProfile } from "~/users/profile.server";
 import { mayProxy, proxyTargetOf } from "~/proxy/rules.server";
 import { startProxy } from "~/proxy/session.server";
@@ -18,8 +18,7 @@ export const meta: Route.MetaFunction = ({ data }) => [
 
 async function loadTarget(request: Request, context: Route.LoaderArgs["context"], userId: string) {
   const actor = requireAdmin(context, request);
-  const id = Number(userId);
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2 ** 31 - 1) notFound("This user");
+  const id = idParam(userId, "This user");
   const user = await getUserProfile(await getDb(), actor, id);
   if (!user) notFound("This user");
   return { actor, user };

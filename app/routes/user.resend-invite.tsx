@@ -6,6 +6,7 @@ import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { flashCookie } from "~/auth/flash.server";
 import { getUserProfile } from "~/users/profile.server";
 import { resendInvite } from "~/users/invite.server";
+import { parseId } from "~/input";
 
 // Options > Admin > Resend invite is a POST; a GET here changes nothing.
 export async function loader({ params }: Route.LoaderArgs) {
@@ -26,15 +27,16 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     });
   }
   // The live invite the page showed ("none" when it showed none); anything else is not a page of ours.
-  const shown = String((await request.formData()).get("invite") ?? "");
-  if (!/^(none|[0-9]{1,10})$/.test(shown))
+  const shown = (await request.formData()).get("invite");
+  const inviteId = parseId(shown);
+  if (shown !== "none" && inviteId === null)
     throw data("This Resend invite button is out of date. Open the user's page again.", { status: 400 });
   const target = { id, name: user.name, email: user.email, officeId: user.officeId };
   const { message } = await resendInvite(
     db,
     actor,
     target,
-    shown === "none" ? null : Number(shown),
+    inviteId,
     new URL(request.url).origin,
     now(request),
   );

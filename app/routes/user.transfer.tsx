@@ -19,6 +19,7 @@ import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-sche
 import { CsrfField } from "~/ui/csrf";
 import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
 import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
+import { parseId } from "~/input";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
@@ -31,8 +32,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const url = new URL(request.url);
   const choices = await transferChoices(db, actor, id);
   if (!choices) notFound("This user");
-  const raw = url.searchParams.get("office");
-  const office = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  const office = parseId(url.searchParams.get("office"));
   if (url.searchParams.get("step") === "review" && !choices.refusal) {
     const preview = office ? await previewTransfer(db, actor, id, office, now(request)) : null;
     if (!preview)
@@ -71,12 +71,8 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   }
   if (intent === "back" || intent === "cancel") {
     await dropHolds(db, actor, [id]);
-    const office = form.get("office");
-    throw redirect(
-      intent === "cancel"
-        ? `/users/${id}`
-        : `${base}${typeof office === "string" && /^[0-9]{1,9}$/.test(office) ? `?office=${office}` : ""}`,
-    );
+    const office = parseId(form.get("office"));
+    throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${office ? `?office=${office}` : ""}`);
   }
   const submission = parseWithZod(form, { schema: transferConfirmSchema });
   if (submission.status !== "success") {

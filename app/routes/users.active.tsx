@@ -1,5 +1,5 @@
 import { useState, useSyncExternalStore } from "react";
-import { Form, Link, useLocation, useNavigation } from "react-router";
+import { data, Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
 import { mayTransferUsers, officesInScope, requireAdmin } from "~/auth/actor.server";
@@ -7,6 +7,7 @@ import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { SearchField } from "~/ui/field";
 import { BULK_ACTIONS } from "~/users/bulk-params";
 
 export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
@@ -14,15 +15,21 @@ export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const db = await getDb();
-  const params = readListParams(new URL(request.url));
+  const url = new URL(request.url);
+  const { params, error } = readListParams(url);
   const [result, offices] = await Promise.all([listUsers(db, actor, params), officesInScope(db, actor)]);
-  return {
-    ...result,
-    params,
-    offices: offices.map((o) => ({ id: o.id, name: o.name })),
-    // Only the actions this admin may take are offered (the server checks again).
-    bulkActions: Object.entries(BULK_ACTIONS).filter(([a]) => a !== "transfer" || mayTransferUsers(actor)),
-  };
+  return data(
+    {
+      ...result,
+      params,
+      // A refused search is shown as typed, with its message; the list ignores it.
+      search: { typed: error ? (url.searchParams.get("q") ?? "") : params.q, error },
+      offices: offices.map((o) => ({ id: o.id, name: o.name })),
+      // Only the actions this admin may take are offered (the server checks again).
+      bulkActions: Object.entries(BULK_ACTIONS).filter(([a]) => a !== "transfer" || mayTransferUsers(actor)),
+    },
+    { status: error ? 400 : 200 },
+  );
 }
 
 /** The URL of this list (or its export) with some of its state changed (page back to 1 unless given). */
@@ -76,13 +83,14 @@ function SortHeader({
 const noSubscription = () => () => {};
 
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
-  const { users, total, page, pageCount, params, offices, bulkActions } = loaderData;
+  const { users, total, page, pageCount, params, search, offices, bulkActions } = loaderData;
   const searching = useNavigation().state === "loading";
   // The form's fields are uncontrolled: a new URL (a link, Clear) remounts them with its values.
   const formKey = useLocation().search;
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
-  const filtered = params.q || params.license || params.permission || params.status || params.office;
+  const filtered =
+    params.q || params.license || params.permission || params.status || params.office || search.error;
   // With JavaScript, the checkboxes are controlled so select-all and the live count work;
   // without it, they are plain form fields of the bulk form.
   const hydrated = useSyncExternalStore(
@@ -112,21 +120,18 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
         </Link>
       </div>
       <Form key={formKey} method="get" role="search" aria-label="Users" className="toolbar">
-        <div className="field grow">
-          <label htmlFor="q">Search users</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={params.q}
-            aria-describedby="q-hint"
-            placeholder="Name, email, number, or a word like admin or sell"
-          />
-          <p id="q-hint" className="hint">
-            Names and emails (any part), numbers in any format, or a permission or license: admin, company
-            admin, office admin, proxy, connect, sell, support.
-          </p>
-        </div>
+        <SearchField
+          label="Search users"
+          defaultValue={search.typed}
+          error={search.error}
+          placeholder="Name, email, number, or a word like admin or sell"
+          hint={
+            <>
+              Names and emails (any part), numbers in any format, or a permission or license: admin, company
+              admin, office admin, proxy, connect, sell, support.
+            </>
+          }
+        />
         <div className="field">
           <label htmlFor="license">License</label>
           <select id="license" name="license" defaultValue={params.license ?? ""}>

@@ -18,6 +18,7 @@ import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
 import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
 import { LICENSE_NAMES } from "~/ui/format";
+import { parseId } from "~/input";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   {
@@ -41,7 +42,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const url = new URL(request.url);
   const selection = await resolveSelection(db, actor, url);
   const back = backToList(url);
-  if (!selection.ok) return { kind: "nothing" as const, back, message: selection.message };
+  if (!selection.ok) {
+    return data(
+      { kind: "nothing" as const, back, message: selection.message },
+      { status: selection.status ?? 200 },
+    );
+  }
   if (selection.action === "transfer") {
     return transferStep(
       url,
@@ -86,8 +92,7 @@ async function transferStep(
   at: Date,
 ) {
   const db = await getDb();
-  const raw = url.searchParams.get("to");
-  const to = raw && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  const to = parseId(url.searchParams.get("to"));
   let error: string | null = null;
   if (url.searchParams.get("step") === "review") {
     const plan = to ? await planTransfers(db, actor, ids, to, at) : null;
@@ -177,7 +182,7 @@ async function transferStepAction(
     await dropHolds(db, actor, selection.ids);
     throw redirect(
       form.intent === "back"
-        ? officeStepOf(url, Number(url.searchParams.get("to")) || undefined)
+        ? officeStepOf(url, parseId(url.searchParams.get("to")) ?? undefined)
         : backToList(url),
     );
   }

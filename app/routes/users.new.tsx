@@ -11,6 +11,7 @@ import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, SelectField, TextField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
+import { parseId } from "~/input";
 
 export const meta: Route.MetaFunction = () => [{ title: "Add User · Switchboard" }];
 
@@ -18,7 +19,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const db = await getDb();
   const offices = (await officesInScope(db, actor)).map((o) => ({ id: o.id, name: o.name }));
-  const requested = Number(new URL(request.url).searchParams.get("office"));
+  const requested = parseId(new URL(request.url).searchParams.get("office"));
   // With one office there is nothing to choose: go straight to the form.
   const officeId = offices.length === 1 ? offices[0]!.id : requested;
   const choices = officeId ? await numberChoices(db, actor, officeId, now(request)) : null;

@@ -1,4 +1,4 @@
-import { Form, Link, useLocation, useNavigation } from "react-router";
+import { data, Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.reserved-numbers";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
@@ -7,18 +7,29 @@ import { listPool } from "~/numbers/pool.server";
 import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { SearchField } from "~/ui/field";
 
 export const meta: Route.MetaFunction = () => [{ title: "Reserved Numbers · Switchboard" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const db = await getDb();
-  const params = readPoolParams(new URL(request.url));
+  const url = new URL(request.url);
+  const { params, error } = readPoolParams(url);
   const [result, offices] = await Promise.all([
     listPool(db, actor, params, now(request)),
     officesInScope(db, actor),
   ]);
-  return { ...result, params, offices: offices.map((o) => ({ id: o.id, name: o.name })) };
+  return data(
+    {
+      ...result,
+      params,
+      // A refused search is shown as typed, with its message; the list ignores it.
+      search: { typed: error ? (url.searchParams.get("q") ?? "") : params.q, error },
+      offices: offices.map((o) => ({ id: o.id, name: o.name })),
+    },
+    { status: error ? 400 : 200 },
+  );
 }
 
 const BASE = "/users/reserved-numbers";
@@ -36,12 +47,12 @@ function poolUrl(params: PoolParams, change: Partial<PoolParams>): string {
 }
 
 export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
-  const { numbers, total, page, pageCount, params, offices } = loaderData;
+  const { numbers, total, page, pageCount, params, search, offices } = loaderData;
   const searching = useNavigation().state === "loading";
   const formKey = useLocation().search;
   const first = total === 0 ? 0 : (page - 1) * POOL_PAGE_SIZE + 1;
   const last = Math.min(total, page * POOL_PAGE_SIZE);
-  const filtered = params.q || params.office || params.kind || params.state;
+  const filtered = params.q || params.office || params.kind || params.state || search.error;
   const nextDir = params.dir === "asc" ? "desc" : "asc";
   const dirName = (d: string) => (d === "asc" ? "oldest first" : "newest first");
   return (
@@ -54,20 +65,13 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
         was unassigned. A number is on hold while its former user can still be restored.
       </p>
       <Form key={formKey} method="get" role="search" aria-label="Reserved numbers" className="toolbar">
-        <div className="field grow">
-          <label htmlFor="q">Search reserved numbers</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={params.q}
-            aria-describedby="q-hint"
-            placeholder="A number in any format, or a name"
-          />
-          <p id="q-hint" className="hint">
-            Digits of a number in any format, or the name of who it was last assigned to.
-          </p>
-        </div>
+        <SearchField
+          label="Search reserved numbers"
+          defaultValue={search.typed}
+          error={search.error}
+          placeholder="A number in any format, or a name"
+          hint="Digits of a number in any format, or the name of who it was last assigned to."
+        />
         {offices.length > 1 ? (
           <div className="field">
             <label htmlFor="office">Office</label>

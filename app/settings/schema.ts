@@ -3,7 +3,7 @@
  * browser (the same messages before a round trip, when JavaScript is on).
  */
 import { z } from "zod";
-import { PLAIN_TEXT } from "../ui/plain-text.ts";
+import { plainText, requiredText } from "../input.ts";
 
 export const LANGUAGES = {
   en: "English",
@@ -15,28 +15,15 @@ export const LANGUAGES = {
 
 export const TIMEZONES: readonly string[] = Intl.supportedValuesOf("timeZone");
 
-const personText = (label: string, max: number) =>
-  z
-    .string(`Enter ${label}.`)
-    .trim()
-    .min(1, `Enter ${label}.`)
-    .max(max, `Keep ${label} under ${max} characters.`)
-    .regex(PLAIN_TEXT, `Remove the control and text-direction characters from ${label}.`);
-
 export const settingsSchema = z.object({
-  firstName: personText("a first name", 100),
-  lastName: personText("a last name", 100),
-  jobTitle: z
-    .string()
-    .trim()
-    .max(100, "Keep the job title under 100 characters.")
-    .regex(PLAIN_TEXT, "Remove the control and text-direction characters from the job title.")
-    .optional(),
+  firstName: requiredText("a first name", 100),
+  lastName: requiredText("a last name", 100),
+  jobTitle: plainText("the job title", 100).optional(),
   timezone: z
     .string("Choose a time zone.")
     .refine((tz) => TIMEZONES.includes(tz), "Choose a time zone from the list."),
   language: z.enum(Object.keys(LANGUAGES) as [keyof typeof LANGUAGES], "Choose a language from the list."),
-  forwardingNumber: z.string().trim().max(40, "That is too long for a phone number.").optional(),
+  forwardingNumber: plainText("the forwarding number", 40).optional(),
   doNotDisturb: z.boolean().default(false),
   voicemailToEmail: z.boolean().default(false),
 });

@@ -119,3 +119,51 @@ export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
     </div>
   );
 }
+
+/**
+ * The search box of a list page's GET form (not a Conform form: its state is
+ * the URL). A search the page refused comes back with its message beside it,
+ * tied to it and announced, and the box keeps focus for the correction.
+ */
+export function SearchField({
+  label,
+  defaultValue,
+  error,
+  hint,
+  placeholder,
+  className = "field grow",
+}: {
+  label: ReactNode;
+  defaultValue: string;
+  error: string[] | null;
+  hint?: ReactNode;
+  placeholder?: string;
+  className?: string;
+}) {
+  const describedBy = [hint ? "q-hint" : undefined, error ? "q-error" : undefined].filter(Boolean).join(" ");
+  return (
+    <div className={className}>
+      <label htmlFor="q">{label}</label>
+      <input
+        id="q"
+        name="q"
+        type="search"
+        defaultValue={defaultValue}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={error ? true : undefined}
+        autoFocus={error ? true : undefined}
+        placeholder={placeholder}
+      />
+      {hint ? (
+        <p id="q-hint" className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id="q-error" className="field-error" role="alert">
+          {error.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}

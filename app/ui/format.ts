@@ -1,5 +1,12 @@
-/** Names the UI uses for values stored as codes: one name per idea. */
-export const LICENSE_NAMES: Record<string, string> = {
+import type { GroupKind, LicenseType, NumberKind, UserStatus } from "../../db/schema.ts";
+
+/**
+ * Names the UI uses for values stored as codes: one name per idea. Keyed by
+ * their code types, so only a code can index them; a value from outside (a
+ * URL, a stored JSON detail) is looked up with nameIn or isOneOf from
+ * app/input.ts, never as obj[value], where "constructor" names a function.
+ */
+export const LICENSE_NAMES: Record<LicenseType, string> = {
   connect: "Connect",
   sell: "Sell",
   support: "Support",
@@ -9,19 +16,19 @@ export const LICENSE_NAMES: Record<string, string> = {
   fax_line: "Fax line",
 };
 
-export const STATUS_NAMES: Record<string, string> = {
+export const STATUS_NAMES: Record<UserStatus, string> = {
   active: "Active",
   pending: "Pending",
   deleted: "Deleted",
 };
 
-export const GROUP_KIND_NAMES: Record<string, string> = {
+export const GROUP_KIND_NAMES: Record<GroupKind, string> = {
   main_line: "Main line",
   department: "Department",
   call_center: "Call center",
 };
 
-export const NUMBER_KIND_NAMES: Record<string, string> = {
+export const NUMBER_KIND_NAMES: Record<NumberKind, string> = {
   local: "Local",
   toll_free: "Toll-free",
   fax: "Fax",

@@ -1,28 +1,22 @@
 /** The Add User form, shared by the server and the browser. */
 import { z } from "zod";
-import { PLAIN_TEXT } from "../ui/plain-text.ts";
+import { idField, parseTaggedId, requiredText } from "../input.ts";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
 
-const name = (label: string) =>
-  z
-    .string(`Enter ${label}.`)
-    .trim()
-    .min(1, `Enter ${label}.`)
-    .max(100, `Keep ${label} under 100 characters.`)
-    .regex(PLAIN_TEXT, `Remove the control and text-direction characters from ${label}.`);
+const CHOOSE_NUMBER = "Choose a number from the list, or no number.";
 
 export const addUserSchema = z.object({
-  officeId: z.coerce
-    .number("Choose an office.")
-    .int()
-    .positive()
-    .max(2 ** 31 - 1),
-  firstName: name("a first name"),
-  lastName: name("a last name"),
+  officeId: idField("Choose an office."),
+  firstName: requiredText("a first name", 100),
+  lastName: requiredText("a last name", 100),
   email: z.email("Enter an email address, like name@company.com.").max(254, "That email is too long."),
   licenseType: z.enum(USER_LICENSE_TYPES, "Choose a license type."),
+  /** "none", "pool:<id>" (a number of the Reserved Pool) or "new:<E.164>" (from the number provider). */
   number: z
     .string("Choose a number, or no number.")
-    .regex(/^(none|pool:\d{1,10}|new:\+[1-9]\d{6,14})$/, "Choose a number from the list, or no number."),
+    .refine(
+      (v) => v === "none" || parseTaggedId(v, ["pool"]) !== null || /^new:\+[1-9]\d{6,14}$/.test(v),
+      CHOOSE_NUMBER,
+    ),
 });
 export type AddUserInput = z.infer<typeof addUserSchema>;

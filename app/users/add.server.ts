@@ -5,7 +5,7 @@
  * password through the invite.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, UserLicenseType } from "../../db/schema.ts";
+import type { Database, LicenseType, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
@@ -15,6 +15,7 @@ import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, violates } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
+import { parseTaggedId } from "../input.ts";
 import type { AddUserInput } from "./add-schema.ts";
 
 /** What the form offers for an office: its free pool numbers and some new ones. */
@@ -69,7 +70,7 @@ export type AddUserResult =
   | { ok: true; userId: number; name: string }
   | { ok: false; field: "email" | "licenseType" | "number" | "officeId"; message: string };
 
-const missing = (type: string, office: string, what: "license" | "add-on") =>
+const missing = (type: LicenseType, office: string, what: "license" | "add-on") =>
   `${office} has no unassigned ${LICENSE_NAMES[type]} ${what}. Free one, or buy or transfer one in Company Settings › Licenses.`;
 
 /** Unassigned seats of a type in the office; its pools are locked already (lockPoolsOf). */
@@ -111,7 +112,7 @@ export async function addUser(
       if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
 
       // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
-      const poolNumberId = input.number.startsWith("pool:") ? Number(input.number.slice(5)) : null;
+      const poolNumberId = parseTaggedId(input.number, ["pool"])?.id ?? null;
       if (poolNumberId !== null) {
         const chosen = await tx
           .selectFrom("phone_numbers")

@@ -4,6 +4,7 @@
  * (carried as the search itself, resolved on the server).
  */
 import { z } from "zod";
+import { idField, parseId } from "../input.ts";
 
 export const BULK_ACTIONS = {
   delete: "Delete users",
@@ -23,18 +24,7 @@ const ONE_STEP_ACTIONS = Object.keys(BULK_ACTIONS).filter((a) => a !== "transfer
 export const BULK_LIMIT = 5000;
 
 const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
-const ids = z.preprocess(
-  asArray,
-  z
-    .array(
-      z.coerce
-        .number()
-        .int()
-        .positive()
-        .max(2 ** 31 - 1),
-    )
-    .max(BULK_LIMIT),
-);
+const ids = z.preprocess(asArray, z.array(idField("Select users from the list.")).max(BULK_LIMIT));
 
 /** From the list page's bulk form (a GET, so the confirmation page has a URL). */
 export const bulkSelection = z.object({
@@ -51,11 +41,7 @@ export const bulkConfirmation = z.object({
   license: z.enum(["keep", "remove"], "Choose whether to keep or remove their licenses.").optional(),
 });
 
-const newOffice = z.coerce
-  .number("Choose the new office.")
-  .int("Choose the new office.")
-  .positive("Choose the new office.")
-  .max(2 ** 31 - 1, "Choose the new office.");
+const newOffice = idField("Choose the new office.");
 
 /** Transfer users' Next: the new office (the selection rides in the URL). */
 export const bulkTransferHold = z.object({ to: newOffice });
@@ -66,19 +52,27 @@ export const bulkTransferConfirmation = z.object({
   to: newOffice,
   id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
   /** Per user, "id:digest" of the review as shown: the POST must find the same. */
-  seen: z.preprocess(asArray, z.array(z.string().regex(/^[0-9]{1,10}:[A-Za-z0-9_-]{1,64}$/)).max(BULK_LIMIT)),
+  seen: z.preprocess(asArray, z.array(z.string().refine((s) => seenEntry(s) !== null)).max(BULK_LIMIT)),
 });
 export type BulkTransferInput = z.infer<typeof bulkTransferConfirmation>;
+
+/** One "id:digest" of a bulk transfer's review: the user's id and the digest of what it showed. */
+export function seenEntry(entry: string): { id: number; digest: string } | null {
+  const m = /^([0-9]+):([A-Za-z0-9_-]{1,64})$/.exec(entry);
+  const id = m ? parseId(m[1]) : null;
+  return id === null ? null : { id, digest: m![2]! };
+}
 
 const REPEATED = new Set(["id", "page_id", "seen"]);
 
 /** Reads repeated form or query fields into arrays, the way the schemas above expect. */
 export function formToObject(data: URLSearchParams | FormData): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of new Set(data.keys())) {
-    const all = data.getAll(key).map(String);
-    // A single field sent twice stays a list, so the schema refuses it rather than pick one.
-    out[key] = REPEATED.has(key) || all.length > 1 ? all : all[0];
-  }
-  return out;
+  // fromEntries makes own properties: a field named __proto__ stays a field, not the object's prototype.
+  return Object.fromEntries(
+    [...new Set(data.keys())].map((key) => {
+      const all = data.getAll(key).map(String);
+      // A single field sent twice stays a list, so the schema refuses it rather than pick one.
+      return [key, REPEATED.has(key) || all.length > 1 ? all : all[0]];
+    }),
+  );
 }

@@ -21,7 +21,9 @@ import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
 import { DELETED_USER } from "./anonymize.server.ts";
 
 export type Selection =
-  { ok: true; action: BulkAction; ids: number[]; tooMany: boolean } | { ok: false; message: string };
+  | { ok: true; action: BulkAction; ids: number[]; tooMany: boolean }
+  /** status: 400 when the request itself is malformed (a search that cannot be one). */
+  | { ok: false; message: string; status?: 400 };
 
 export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: URL): Promise<Selection> {
   const parsed = bulkSelection.safeParse(formToObject(url.searchParams));
@@ -30,7 +32,9 @@ export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: 
   let ids = scope === "page" ? parsed.data.page_id : parsed.data.id;
   let tooMany = false;
   if (scope === "search") {
-    ids = await matchingUserIds(db, actor, readListParams(url), BULK_LIMIT + 1);
+    const search = readListParams(url);
+    if (search.error) return { ok: false, message: search.error.join(" "), status: 400 };
+    ids = await matchingUserIds(db, actor, search.params, BULK_LIMIT + 1);
     tooMany = ids.length > BULK_LIMIT;
     ids = ids.slice(0, BULK_LIMIT);
   }

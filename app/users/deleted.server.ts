@@ -4,7 +4,7 @@
  * anonymization job has run yet.
  */
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { AddonLicenseType, Database, LicenseType } from "../../db/schema.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
@@ -137,7 +137,7 @@ export async function restoreUser(
     // The numbers held for them, and the add-on seat each will take again:
     // the first local number is the primary (included in Connect), the rest
     // and any fax take add-ons.
-    const held = await sql<{ id: number; e164: string; is_primary: boolean; addon: string | null }>`
+    const held = await sql<{ id: number; e164: string; is_primary: boolean; addon: AddonLicenseType | null }>`
       select id, e164,
              kind = 'local' and rn = 1 as is_primary,
              case when kind = 'fax' then 'fax_line'
@@ -147,7 +147,7 @@ export async function restoreUser(
                        where held_for_user_id = ${u.id} and state = 'reserved' and held_until > ${now}
                          for update) locked) h`.execute(tx);
 
-    const needs = new Map<string, number>([[u.license_type, 1]]);
+    const needs = new Map<LicenseType, number>([[u.license_type, 1]]);
     for (const n of held.rows) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
     // All the office's pools, Meetings too (the trigger takes a seat there), in the order every caller locks them.
     await lockPoolsOf(tx, [u.office_id]);
@@ -155,7 +155,7 @@ export async function restoreUser(
       .selectFrom("license_pools")
       .select(["license_type", "purchased", "assigned"])
       .where("office_id", "=", u.office_id)
-      .where("license_type", "in", [...needs.keys()] as never[])
+      .where("license_type", "in", [...needs.keys()])
       .execute();
     for (const [type, n] of needs) {
       const pool = pools.find((p) => p.license_type === type);

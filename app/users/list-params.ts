@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
+import { idField, plainText, readQuery } from "../input.ts";
 
 export const PAGE_SIZE = 50;
 
@@ -16,33 +17,28 @@ export const PERMISSIONS = {
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-/** The list's state, read from the URL. Anything malformed falls back to the default. */
+/**
+ * The list's state, read from the URL. The search is what a person typed:
+ * text it cannot be is refused beside the search box; any other malformed
+ * value (made up, never offered by the page) falls back to the default.
+ */
 export const listParams = z.object({
-  q: z.string().trim().max(200).catch(""),
+  q: plainText("the search", 200).default(""),
   license: z.enum(USER_LICENSE_TYPES).optional().catch(undefined),
   permission: z
     .enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]])
     .optional()
     .catch(undefined),
   status: z.enum(["active", "pending"]).optional().catch(undefined),
-  office: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(2 ** 31 - 1)
-    .optional()
-    .catch(undefined),
+  office: idField("Choose an office.").optional().catch(undefined),
   sort: z.enum(["name", "email", "added"]).catch("name"),
   dir: z.enum(["asc", "desc"]).catch("asc"),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
 });
 export type ListParams = z.infer<typeof listParams>;
 
-export function readListParams(url: URL): ListParams {
-  const raw: Record<string, string> = {};
-  for (const key of Object.keys(listParams.shape)) {
-    const v = url.searchParams.get(key);
-    if (v !== null && v !== "") raw[key] = v;
-  }
-  return listParams.parse(raw);
+/** The list's state, and the search's message if it was refused (the page answers 400 with it). */
+export function readListParams(url: URL) {
+  const { value, reply } = readQuery(url.searchParams, listParams);
+  return { params: value, error: reply ? (reply.error?.q ?? null) : null };
 }

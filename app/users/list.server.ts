@@ -9,18 +9,23 @@ import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 
-/** Words in the search box that mean a permission or a license rather than a name. */
-const SEARCH_WORDS: Record<string, { permission?: Permission; license?: UserLicenseType }> = {
-  admin: { permission: "admin" },
-  admins: { permission: "admin" },
-  "company admin": { permission: "company_admin" },
-  "office admin": { permission: "office_admin" },
-  proxy: { permission: "proxy" },
-  "proxy access": { permission: "proxy" },
-  connect: { license: "connect" },
-  sell: { license: "sell" },
-  support: { license: "support" },
-};
+/**
+ * Words in the search box that mean a permission or a license rather than a
+ * name. A Map, not an object: a search for "constructor" or "__proto__" is a
+ * name like any other, not a key every object has.
+ */
+const SEARCH_WORDS = new Map<string, { permission?: Permission; license?: UserLicenseType }>([
+  ["admin", { permission: "admin" }],
+  ["admins", { permission: "admin" }],
+  ["company admin", { permission: "company_admin" }],
+  ["office admin", { permission: "office_admin" }],
+  ["proxy", { permission: "proxy" }],
+  ["proxy access", { permission: "proxy" }],
+  ["connect", { license: "connect" }],
+  ["sell", { license: "sell" }],
+  ["support", { license: "support" }],
+]);
+const searchWord = (q: string) => SEARCH_WORDS.get(q.toLowerCase().replace(/\s+/g, " "));
 
 /** Escapes LIKE's wildcards so a typed % or _ matches itself. */
 export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -29,7 +34,7 @@ export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${
 function filteredUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   let qb = db.selectFrom("users as u").where(usersInScope(actor)).where("u.status", "<>", "deleted");
 
-  const word = SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
+  const word = searchWord(p.q);
   const permission = p.permission ?? word?.permission;
   const license = p.license ?? word?.license;
   if (p.q && !word) {
@@ -151,7 +156,7 @@ export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParam
   // match, which is slow when the matches sort late ("yuna"); sorting by an
   // expression the index cannot serve makes the planner take the trigram
   // index's matches and sort just those.
-  const searching = /\p{L}/u.test(p.q) && !SEARCH_WORDS[p.q.toLowerCase().replace(/\s+/g, " ")];
+  const searching = /\p{L}/u.test(p.q) && !searchWord(p.q);
   const sortColumn = {
     name: searching ? sql`(u.sort_name || '')` : sql`u.sort_name`,
     email: searching ? sql`(lower(u.email) || '')` : sql`lower(u.email)`,

@@ -47,7 +47,7 @@ import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
-import type { BulkTransferInput } from "./bulk-params.ts";
+import { seenEntry, type BulkTransferInput } from "./bulk-params.ts";
 import { recordBulkResult, type BulkOutcome } from "./bulk-targets.server.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -738,7 +738,10 @@ export async function transferUsers(
   provider: NumberProvider = localNumberProvider,
 ): Promise<{ ok: true; auditId: number; outcomes: BulkOutcome[] } | { ok: false; message: string }> {
   const seen = new Map(
-    input.seen.map((e) => [Number(e.slice(0, e.indexOf(":"))), e.slice(e.indexOf(":") + 1)]),
+    input.seen.flatMap((e) => {
+      const entry = seenEntry(e);
+      return entry ? [[entry.id, entry.digest] as const] : [];
+    }),
   );
   let result: { auditId: number; outcomes: BulkOutcome[] } | undefined;
   const outcome = await refusing(

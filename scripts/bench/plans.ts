@@ -45,7 +45,7 @@ export async function explainUserList(url: string, sessionToken: string, paths: 
     const plans: Plan[] = [];
     for (const path of paths) {
       last = undefined;
-      await listUsers(handle.db, actor, readListParams(new URL(path, "http://localhost")));
+      await listUsers(handle.db, actor, readListParams(new URL(path, "http://localhost")).params);
       if (!last) throw new Error(`listUsers sent no query for ${path}.`);
       const { sql, parameters } = last as CompiledQuery;
       const result = await client.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${sql}`, [

@@ -200,7 +200,7 @@ describe("filters", () => {
       from: [expect.stringContaining("does not exist")],
       to: [expect.stringContaining("YYYY-MM-DD")],
       action: ["Choose an action from the list."],
-      who: ["Use at most 200 characters."],
+      who: ["Keep the name or email under 200 characters."],
     });
     expect(r.filters).toMatchObject({ target: "ethan" });
     expect(r.filters).not.toHaveProperty("from");

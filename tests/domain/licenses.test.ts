@@ -171,6 +171,16 @@ describe("Transfer Licenses", () => {
     expect(await pool("San Francisco", "connect")).toEqual(before);
   });
 
+  it("refuses a word every object has as a license type, changing nothing", async () => {
+    const [sf, ny] = [await office("San Francisco"), await office("New York")];
+    const before = await pool("San Francisco", "connect");
+    for (const type of ["__proto__", "constructor", "toString"]) {
+      const r = await transferLicenses(t.db, ada, { from: sf, to: ny, type, quantity: 1 }, now);
+      expect.soft(r, type).toEqual({ ok: false, message: "Choose the type of license to transfer." });
+    }
+    expect(await pool("San Francisco", "connect")).toEqual(before);
+  });
+
   it("refuses Office Admins and companies below the higher tier", async () => {
     const olive = await actorFor(t.db, "olive@acme.test", now);
     const [sf, ny] = [await office("San Francisco"), await office("New York")];

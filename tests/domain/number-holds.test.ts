@@ -92,7 +92,7 @@ describe("a number held for a transfer review", () => {
     await holdTransfer(t.db, adaElsewhere, [priya], tor, NOW);
     expect((await holdOf(t.db, priya))!.e164).not.toBe(hold.e164);
     const row = (
-      await listPool(t.db, adaElsewhere, readPoolParams(new URL("http://x/?office=" + tor)), NOW)
+      await listPool(t.db, adaElsewhere, readPoolParams(new URL("http://x/?office=" + tor)).params, NOW)
     ).numbers.find((n) => n.id === id);
     expect(row?.heldForTransfer).toMatchObject({ userName: "Fatima Al-Sayed", officeName: "Toronto" });
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const pool = (actor: Actor, query = "", now = NOW) =>
-  listPool(t.db, actor, readPoolParams(new URL(`http://x/?${query}`)), now);
+  listPool(t.db, actor, readPoolParams(new URL(`http://x/?${query}`)).params, now);
 const holders = async (actor: Actor, query = "", now = NOW) =>
   (await pool(actor, query, now)).numbers.map((n) => n.lastHolderName);
 

@@ -24,7 +24,7 @@ it("streams every matching user once, in chunks", { timeout: 300_000 }, async ()
   const reader = usersCsv(
     t.db,
     ada,
-    readListParams(new URL("http://x/users?sort=added&dir=desc")),
+    readListParams(new URL("http://x/users?sort=added&dir=desc")).params,
   ).getReader();
   const decoder = new TextDecoder();
   let text = "";

@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const params = (query = "") => readListParams(new URL(`http://x/users?${query}`));
+const params = (query = "") => readListParams(new URL(`http://x/users?${query}`)).params;
 
 /** The file as a spreadsheet would read it: header, then rows of cells. */
 async function csvOf(actor: Actor, query = "") {

@@ -9,6 +9,7 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { listUsers } from "../../app/users/list.server.ts";
 import { readListParams } from "../../app/users/list-params.ts";
 import { getUserProfile } from "../../app/users/profile.server.ts";
+import { resolveSelection } from "../../app/users/bulk.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 
 let t: TestDatabase;
@@ -25,8 +26,37 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const list = (actor: Actor, query = "") =>
-  listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)));
+  listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)).params);
 const names = async (actor: Actor, query = "") => (await list(actor, query)).users.map((u) => u.name);
+
+describe("prototype words", () => {
+  it("are searched as names: a search for constructor or __proto__ finds nobody, not everyone", async () => {
+    for (const word of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])
+      expect.soft(await list(ada, `q=${word}`), word).toMatchObject({ total: 0, users: [] });
+    // The search's own words still mean a permission or a license.
+    expect((await list(ada, "q=company%20admin")).users.map((u) => u.role)).toEqual(
+      expect.arrayContaining(["Company Admin"]),
+    );
+  });
+
+  it("select nobody for a bulk action on all that match", async () => {
+    const url = new URL("http://x/users/bulk?action=delete&scope=search&q=constructor");
+    expect(await resolveSelection(t.db, ada, url)).toEqual({
+      ok: false,
+      message: "Select at least one user, then choose Apply.",
+    });
+    const nul = await resolveSelection(
+      t.db,
+      ada,
+      new URL("http://x/users/bulk?action=delete&scope=search&q=%00"),
+    );
+    expect(nul).toEqual({
+      ok: false,
+      status: 400,
+      message: "Remove the control and text-direction characters from the search.",
+    });
+  });
+});
 
 describe("scope", () => {
   it("a Company Admin sees every live user of the company, and only them", async () => {

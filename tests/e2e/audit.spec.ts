@@ -73,7 +73,7 @@ test("filters that cannot be used are explained beside their fields", async ({
     /Choose an action from the list/,
   );
   await expect(page.getByRole("searchbox", { name: "Who" })).toHaveAccessibleDescription(
-    /at most 200 characters/,
+    /under 200 characters/,
   );
   await expect(page.getByRole("link", { name: "Clear" })).toBeVisible();
   await expectNoAxeViolations();

@@ -237,3 +237,25 @@ test("the Globex admin sees nothing of Acme", async ({ page, signIn }) => {
   const adaId = await userIdOf(page, "ada@acme.test");
   expect((await page.goto(`/users/${adaId}`))!.status()).toBe(404);
 });
+
+test("a search that cannot be one is explained beside the search box, the list still shown", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
+  await signIn("ada@acme.test");
+  // A NUL byte, as a crafted link or a paste would send it.
+  const response = await page.goto("/users?q=mei%00&license=connect");
+  expect(response!.status()).toBe(400);
+  const box = page.getByRole("searchbox", { name: "Search users" });
+  await expect(box).toHaveAccessibleDescription(
+    /Remove the control and text-direction characters from the search/,
+  );
+  // The other filters still apply.
+  await expect(page.getByRole("combobox", { name: "License" })).toHaveValue("connect");
+  await expect(page.getByText(/Showing 1–\d+ of \d+ users/)).toBeVisible();
+  await expectNoAxeViolations();
+  await box.fill("mei");
+  await submitSearch(page, { q: "mei" });
+  await expect(page.getByRole("rowheader", { name: "Mei Tanaka" })).toBeVisible();
+});

@@ -9,11 +9,18 @@
  *   makes text display as other text); and for fields that are not free text
  *   (ids, choices, emails, review keys) also mixed-script look-alikes, SQL and
  *   HTML fragments, and another company's id;
+ * - ids past the database's integer range, in a field ("2147483648",
+ *   "user:9999999999", "pool:-1") and in the path, and words every JavaScript
+ *   object answers to (`__proto__`, `constructor`, `toString`) in choices;
  * - ids in the path: another company's, SQL, 10,000 digits;
  * - forged POSTs: no token, a wrong token, no token cookie, another Origin.
  * Each answer must be a 4xx with a message (or a redirect carrying one, for
  * the forms that answer with a flash), never a 5xx, and the database must be
  * exactly as before.
+ *
+ * GET pages get the same from a second table, of pages × query parameters:
+ * never a 5xx, a search with a control character is a 400 with its message
+ * beside the search box, and a prototype word is searched as a name.
  *
  * Free text (names, job title, reason) is where SQL, HTML and mixed scripts
  * are legitimate: "O'Brien", "R&D <EMEA>", "Zoë Аkhmatova". There refusing
@@ -46,25 +53,112 @@ const PAYLOADS = {
   wrongType: ["1", "2"] as string[],
   long: "7".repeat(10_000),
   control: "a\u0000b\u0007c",
+  nul: "\u0000",
   bidi: "abc\u202Egnp.exe",
   mixedScripts: "Аdа", // Cyrillic А and а around a Latin d
   sql: "1' OR '1'='1'; DROP TABLE users; --",
   html: '<script>alert(1)</script><img src=x onerror="alert(1)">',
   otherCompany: "(another company's id)",
+  // In place of the digits of the valid value: "user:12" becomes "user:2147483648" (see payloadFor).
+  pastIntRange: "2147483648",
+  huge: "9999999999",
+  negative: "-1",
+  zero: "0",
+  proto: "__proto__",
+  constructorWord: "constructor",
+  toStringWord: "toString",
 } as const;
 type Payload = keyof typeof PAYLOADS;
 
+const INTEGER_EDGES = ["pastIntRange", "huge", "negative", "zero"] as const;
+const PROTOTYPE_WORDS = ["proto", "constructorWord", "toStringWord"] as const;
+const ID_EDGES = [...INTEGER_EDGES, ...PROTOTYPE_WORDS] as const;
+const isIntegerEdge = (p: Payload) => (INTEGER_EDGES as readonly Payload[]).includes(p);
+
+/** A payload for a field whose valid value is `valid`: integer edges replace its digits, if it has any. */
+function payloadFor(payload: Payload, valid: string | string[] | undefined): string | string[] | undefined {
+  const value = PAYLOADS[payload];
+  if (!isIntegerEdge(payload) || typeof valid !== "string" || !/[0-9]+$/.test(valid)) return value;
+  return valid.replace(/-?[0-9]+$/, value as string);
+}
+
 const REFUSED: Record<Kind, Payload[]> = {
-  text: ["missing", "wrongType", "long", "control", "bidi"],
-  optionalText: ["wrongType", "long", "control", "bidi"],
-  email: ["missing", "wrongType", "long", "control", "bidi", "mixedScripts", "sql", "html"],
-  id: ["missing", "wrongType", "long", "control", "bidi", "mixedScripts", "sql", "html", "otherCompany"],
+  text: ["missing", "wrongType", "long", "control", "nul", "bidi"],
+  optionalText: ["wrongType", "long", "control", "nul", "bidi"],
+  email: [
+    "missing",
+    "wrongType",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    ...PROTOTYPE_WORDS,
+  ],
+  id: [
+    "missing",
+    "wrongType",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    "otherCompany",
+    ...ID_EDGES,
+  ],
   // a repeated field is what a list is
-  idList: ["missing", "long", "control", "bidi", "mixedScripts", "sql", "html", "otherCompany"],
-  choice: ["missing", "wrongType", "long", "control", "bidi", "mixedScripts", "sql", "html"],
+  idList: [
+    "missing",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    "otherCompany",
+    ...ID_EDGES,
+  ],
+  choice: [
+    "missing",
+    "wrongType",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    ...PROTOTYPE_WORDS,
+  ],
   // left out, it takes its default
-  optionalChoice: ["wrongType", "long", "control", "bidi", "mixedScripts", "sql", "html"],
-  key: ["missing", "wrongType", "long", "control", "bidi", "mixedScripts", "sql", "html"],
+  optionalChoice: [
+    "wrongType",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    ...PROTOTYPE_WORDS,
+  ],
+  key: [
+    "missing",
+    "wrongType",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    ...PROTOTYPE_WORDS,
+  ],
 };
 
 interface Field {
@@ -93,6 +187,9 @@ interface Form {
 
 let app: AppServer<unknown>;
 let forms: Form[];
+let pages: QueryPage[];
+/** Ids the explicit cases below name. */
+let known: { reservedNumber: number; mei: number; sf: number; ny: number };
 const clients = new Map<string | null, HttpClient>();
 
 async function clientFor(as: string | null): Promise<HttpClient> {
@@ -209,6 +306,7 @@ beforeAll(async () => {
       .where("held_for_user_id", "is", null)
       .where("office_id", "=", await office("San Francisco"))
       .orderBy("id")
+      .select("kind")
       .execute();
     const fax = await db
       .selectFrom("phone_numbers")
@@ -224,6 +322,8 @@ beforeAll(async () => {
       springfield: await office("Springfield"),
       toronto: await office("Toronto"),
       reserved: reserved.map((r) => r.id),
+      // A local one the reassign and delete forms (reserved[0] and [1]) leave alone: Add User's.
+      freeLocal: reserved.slice(2).find((r) => r.kind === "local")!.id,
       fax: fax.id,
     };
   });
@@ -277,6 +377,23 @@ beforeAll(async () => {
         email: { kind: "email", value: "nora@acme.test" },
         licenseType: { kind: "choice", value: "connect" },
         number: { kind: "key", value: "none" },
+      },
+    },
+    {
+      name: "Add User, with a number from the Reserved Pool",
+      as: "ada@acme.test",
+      path: "/users/new",
+      fields: {
+        officeId: { kind: "id", value: String(ids.sf), otherCompany: String(ids.springfield) },
+        firstName: { kind: "text", value: "Orla" },
+        lastName: { kind: "text", value: "Quinn" },
+        email: { kind: "email", value: "orla@acme.test" },
+        licenseType: { kind: "choice", value: "connect" },
+        number: {
+          kind: "id",
+          value: `pool:${ids.freeLocal}`,
+          otherCompany: `pool:${targets.globex.mainLineNumber}`,
+        },
       },
     },
     {
@@ -439,11 +556,127 @@ beforeAll(async () => {
     { name: "Back from proxy login", as: "ada@acme.test", path: "/proxy/end", fields: {}, replay: false },
     { name: "sign out", as: "uma@acme.test", path: "/logout", fields: {}, replay: false },
   ];
+  known = { reservedNumber: ids.reserved[0]!, mei: u("mei@acme.test"), sf: ids.sf, ny: ids.ny };
+  const listParams = {
+    q: { kind: "search", value: "mei" },
+    license: { kind: "other", value: "connect" },
+    permission: { kind: "other", value: "admin" },
+    status: { kind: "other", value: "active" },
+    office: { kind: "other", value: String(ids.sf) },
+    sort: { kind: "other", value: "email" },
+    dir: { kind: "other", value: "desc" },
+    page: { kind: "other", value: "1" },
+  } satisfies QueryPage["params"];
+  pages = [
+    { name: "Active or Pending Users", path: "/users", params: listParams },
+    { name: "Export CSV", path: "/users/export", params: listParams },
+    {
+      name: "bulk action on all that match the search",
+      path: "/users/bulk?action=add_admin&scope=search",
+      params: listParams,
+    },
+    {
+      name: "Reserved Numbers",
+      path: "/users/reserved-numbers",
+      params: {
+        q: { kind: "search", value: "415" },
+        office: { kind: "other", value: String(ids.sf) },
+        kind: { kind: "other", value: "local" },
+        state: { kind: "other", value: "reserved" },
+        dir: { kind: "other", value: "asc" },
+        page: { kind: "other", value: "1" },
+      },
+    },
+    {
+      name: "Reassign's Find a user",
+      path: `/users/reserved-numbers/${ids.reserved[0]}/reassign`,
+      params: { q: { kind: "search", value: "mei" } },
+    },
+    {
+      name: "Audit log",
+      path: "/audit",
+      params: {
+        who: { kind: "search", value: "ada" },
+        target: { kind: "search", value: "mei" },
+        action: { kind: "other", value: "user.deleted" },
+        from: { kind: "other", value: "2026-11-01" },
+        to: { kind: "other", value: "2026-12-31" },
+        before: { kind: "other", value: "1000" },
+      },
+    },
+    {
+      name: "Transfer Licenses, the review",
+      path: "/company/licenses/transfer",
+      params: {
+        step: { kind: "other", value: "review" },
+        category: { kind: "other", value: "dialpad" },
+        from: { kind: "other", value: String(ids.sf) },
+        to: { kind: "other", value: String(ids.ny) },
+        type: { kind: "other", value: "connect" },
+        quantity: { kind: "other", value: "1" },
+      },
+    },
+    { name: "Add User", path: "/users/new", params: { office: { kind: "other", value: String(ids.sf) } } },
+    {
+      name: "Transfer user, the review",
+      path: `/users/${u("mei@acme.test")}/transfer?step=review`,
+      params: { office: { kind: "other", value: String(ids.ny) } },
+    },
+    {
+      name: "Transfer users, the new office",
+      path: `/users/bulk?action=transfer&id=${u("ruth@acme.test")}`,
+      params: { to: { kind: "other", value: String(ids.sf) }, step: { kind: "other", value: "review" } },
+    },
+    {
+      name: "Change license type, the confirmation",
+      path: `/users/${u("marcus@acme.test")}/license?step=confirm`,
+      params: { to: { kind: "other", value: "sell" } },
+    },
+    { name: "Deleted Users", path: "/users/deleted", params: { page: { kind: "other", value: "1" } } },
+  ];
 }, 240_000);
 
 afterAll(async () => {
   await app?.stop();
 });
+
+/**
+ * A GET page and its query parameters. A "search" is what a person types
+ * (a search box): text it cannot be is a 400 with its message, the page
+ * still shown. Any other parameter is one the page itself writes (a filter's
+ * choice, an id, a step): a made-up value may fall back to its default or be
+ * a 400, never a 5xx. Pages are read as Ada, a Company Admin on Advanced.
+ */
+interface QueryPage {
+  name: string;
+  path: string;
+  params: Record<string, { kind: "search" | "other"; value: string }>;
+}
+
+const QUERY_PAYLOADS: Record<QueryPage["params"][string]["kind"], Payload[]> = {
+  search: ["wrongType", "long", "control", "nul", "bidi", "mixedScripts", "sql", "html", ...PROTOTYPE_WORDS],
+  other: ["wrongType", "long", "nul", "sql", ...ID_EDGES],
+};
+/** What a search box must refuse, with its message. */
+const SEARCH_REFUSED: Payload[] = ["long", "control", "nul", "bidi"];
+
+function queryUrl(path: string, params: Record<string, string | string[]>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const one of [v].flat()) search.append(k, one);
+  return `${path}${path.includes("?") ? "&" : "?"}${search}`;
+}
+
+/** What is wrong with a page's answer to a hostile query, or null. */
+async function queryProblem(res: Response, mustRefuse: boolean): Promise<string | null> {
+  const body = await res.text();
+  if (res.status >= 500) return `${res.status}`;
+  if (/\n\s+at \S+ \(/.test(body)) return `${res.status} with a stack trace`;
+  if (!mustRefuse) return null;
+  if (res.status !== 400) return `${res.status}, not 400`;
+  return /control and text-direction characters|under 200 characters/.test(body)
+    ? null
+    : "400 without its message";
+}
 
 interface Case {
   form: Form;
@@ -466,8 +699,8 @@ function hostileCases(): Case[] {
           fields: (valid) => {
             const { [name]: _, ...rest } = valid;
             if (payload === "missing") return rest;
-            const value = payload === "otherCompany" ? field.otherCompany! : PAYLOADS[payload];
-            return { ...rest, [name]: value };
+            const value = payload === "otherCompany" ? field.otherCompany! : payloadFor(payload, valid[name]);
+            return { ...rest, [name]: value! };
           },
         });
       }
@@ -477,6 +710,8 @@ function hostileCases(): Case[] {
         ["otherCompany", String(form.pathId.otherCompany)],
         ["sql", "1 OR 1=1"],
         ["long", "9".repeat(10_000)],
+        ...INTEGER_EDGES.map((p) => [p, PAYLOADS[p]] as const),
+        ["exponent", "1e3"],
       ] as const) {
         cases.push({
           form,
@@ -509,6 +744,130 @@ describe("hostile input", () => {
     }
     expect({ wrong, changes: changes(before, await snapshot()) }).toEqual({ wrong: [], changes: {} });
   }, 600_000);
+
+  it("answers every GET page's hostile query parameters without a 5xx, and changes nothing", async () => {
+    const before = await snapshot();
+    const ada = await clientFor("ada@acme.test");
+    const wrong: string[] = [];
+    for (const page of pages) {
+      const valid = Object.fromEntries(Object.entries(page.params).map(([k, p]) => [k, p.value]));
+      for (const [name, param] of Object.entries(page.params)) {
+        for (const payload of QUERY_PAYLOADS[param.kind]) {
+          const res = await ada.get(
+            queryUrl(page.path, { ...valid, [name]: payloadFor(payload, param.value)! }),
+          );
+          const problem = await queryProblem(
+            res,
+            param.kind === "search" && SEARCH_REFUSED.includes(payload),
+          );
+          if (problem) wrong.push(`${page.name} (${name}: ${payload}): ${problem}`);
+        }
+      }
+    }
+    expect({ wrong, changes: changes(before, await snapshot()) }).toEqual({ wrong: [], changes: {} });
+  }, 600_000);
+
+  // The URLs of issue 13's review, one by one: what a person sees.
+  describe("the review's findings", () => {
+    const text = async (res: Response) =>
+      (await res.text()).replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, " ");
+    const NUL_REFUSED = "Remove the control and text-direction characters from the search.";
+    const fieldError = (html: string) =>
+      html.match(/<p id="q-error" class="field-error"[^>]*>([^<]*)<\/p>/)?.[1];
+
+    it("a NUL in a search is a 400 with the message beside the search box, and the page still shown", async () => {
+      const ada = await clientFor("ada@acme.test");
+      for (const path of [
+        "/users?q=%00",
+        "/users?q=mei%00",
+        "/users/reserved-numbers?q=%00",
+        `/users/reserved-numbers/${known.reservedNumber}/reassign?q=%00`,
+      ]) {
+        const res = await ada.get(path);
+        const html = await res.text();
+        expect.soft({ path, status: res.status, error: fieldError(html) }).toEqual({
+          path,
+          status: 400,
+          error: NUL_REFUSED,
+        });
+        // The search box is tied to its message, and the rest of the page is there.
+        expect.soft(html, path).toMatch(/<input[^>]*aria-describedby="[^"]*q-error"[^>]*aria-invalid="true"/);
+        expect.soft(html, path).toMatch(/<table|Assign to/);
+      }
+    });
+
+    it("a NUL in the search of a bulk action on all that match, or of the export, is a 400 with its message", async () => {
+      const ada = await clientFor("ada@acme.test");
+      const bulk = await ada.get("/users/bulk?action=delete&scope=search&q=%00");
+      expect(bulk.status).toBe(400);
+      expect(await text(bulk)).toContain(NUL_REFUSED);
+      const csv = await ada.get("/users/export?q=%00");
+      expect(csv.status).toBe(400);
+      expect(csv.headers.get("content-type")).not.toMatch(/text\/csv/);
+      expect(await text(csv)).toContain(NUL_REFUSED);
+    });
+
+    it("a prototype word is searched as a name: it lists nobody, and a bulk action on all that match selects nobody", async () => {
+      const ada = await clientFor("ada@acme.test");
+      for (const word of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+        expect.soft(await text(await ada.get(`/users?q=${word}`)), word).toContain("No users match.");
+        const bulk = await ada.get(`/users/bulk?action=delete&scope=search&q=${word}`);
+        expect.soft(await text(bulk), word).toContain("Select at least one user, then choose Apply.");
+      }
+      // The words the search does know still mean what they say.
+      expect(await text(await ada.get("/users?q=company%20admin"))).toMatch(/Showing 1–\d+ of \d+ user/);
+    });
+
+    it("ids past the integer range are 404 in the path and 400 beside their field", async () => {
+      const ada = await clientFor("ada@acme.test");
+      for (const path of ["/users/2147483648", "/users/9999999999/license", "/users/-1", "/users/1e3"]) {
+        const res = await ada.get(path);
+        expect.soft({ path, status: res.status }).toEqual({ path, status: 404 });
+        expect.soft(await text(res), path).toContain("does not exist, or you do not have access to it");
+      }
+      const reassign = `/users/reserved-numbers/${known.reservedNumber}/reassign`;
+      for (const target of ["user:2147483648", "group:9999999999", `user:${known.mei}0000000000`]) {
+        const res = await ada.post(reassign, { target, as: "primary" });
+        expect.soft({ target, status: res.status }).toEqual({ target, status: 400 });
+        expect.soft(await text(res), target).toContain("Choose who gets this number.");
+      }
+      // From the form's own URL: the page for that office, which shows the number's field.
+      const added = await ada.post(`/users/new?office=${known.sf}`, {
+        officeId: String(known.sf),
+        firstName: "Nils",
+        lastName: "Berg",
+        email: "nils@acme.test",
+        licenseType: "connect",
+        number: "pool:9999999999",
+      });
+      expect(added.status).toBe(400);
+      expect(await text(added)).toContain("Choose a number from the list, or no number.");
+      // A made-up office in Add User's URL: the form, without number choices.
+      expect((await ada.get("/users/new?office=9999999999")).status).toBe(200);
+    });
+
+    it("a prototype word as a license type is refused as any unknown type", async () => {
+      const ada = await clientFor("ada@acme.test");
+      const review = { category: "dialpad", from: String(known.sf), to: String(known.ny), quantity: "1" };
+      for (const type of ["__proto__", "constructor", "toString"]) {
+        const page = await ada.get(
+          `/company/licenses/transfer?${new URLSearchParams({ step: "review", ...review, type })}`,
+        );
+        expect.soft({ type, status: page.status }).toEqual({ type, status: 400 });
+        expect.soft(await text(page), type).toContain("Choose the type of license to transfer.");
+        const res = await ada.post("/company/licenses/transfer", {
+          ...review,
+          type,
+          fromPurchased: "10",
+          fromAssigned: "1",
+          toPurchased: "10",
+          toAssigned: "1",
+        });
+        expect.soft({ type, status: res.status }).toEqual({ type, status: 400 });
+        expect.soft(await text(res), type).toContain("This review is incomplete.");
+      }
+    });
+  });
 
   it("keeps SQL, HTML and mixed scripts in free text as typed, and shows them as text", async () => {
     const uma = await clientFor("uma@acme.test");
