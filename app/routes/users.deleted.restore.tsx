@@ -29,7 +29,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const user = await findDeleted(db, actor, id, at);
   if (!user) notFound("This deleted user");
   const result = await restoreUser(db, actor, id, at);
-  if (!result.ok) return data({ error: result.message }, { status: 409 });
+  if (!result.ok) return data({ error: result.message }, { status: result.forbidden ? 403 : 409 });
   throw redirect("/users/deleted", {
     headers: {
       "Set-Cookie": flashCookie(
@@ -49,26 +49,33 @@ export default function RestoreUser({ loaderData, actionData }: Route.ComponentP
         <span aria-current="page">Restore</span>
       </p>
       <h1>Restore {user.name}?</h1>
-      {actionData?.error ? (
+      {actionData?.error || user.refusal ? (
         <p className="callout danger" role="alert">
-          {actionData.error}
+          {actionData?.error ?? `${user.name} cannot be restored: ${user.refusal}`}
         </p>
       ) : null}
-      <Form method="post" className="panel form">
-        <CsrfField />
+      {user.refusal ? (
+        // The rule restore and permanent deletion share says no: no button to press only to be refused.
         <p>
-          {user.name} ({user.email}, {user.officeName}) gets back their account, their license, the numbers
-          held for them and their group memberships.
+          <Link to="/users/deleted">Back to Deleted Users</Link>
         </p>
-        <div className="form-actions">
-          <button type="submit" className="button primary">
-            Restore {user.name}
-          </button>
-          <Link to="/users/deleted" className="button subtle">
-            Cancel
-          </Link>
-        </div>
-      </Form>
+      ) : (
+        <Form method="post" className="panel form">
+          <CsrfField />
+          <p>
+            {user.name} ({user.email}, {user.officeName}) gets back their account, their license, the numbers
+            held for them and their group memberships.
+          </p>
+          <div className="form-actions">
+            <button type="submit" className="button primary">
+              Restore {user.name}
+            </button>
+            <Link to="/users/deleted" className="button subtle">
+              Cancel
+            </Link>
+          </div>
+        </Form>
+      )}
     </div>
   );
 }

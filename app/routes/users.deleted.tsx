@@ -63,21 +63,26 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
                   <td>{u.deletedBy}</td>
                   <td className="nowrap">{formatDateTime(u.deletedAt)}</td>
                   <td className="nowrap">{timeLeft(u.msLeft)}</td>
-                  <td className="nowrap">
-                    <Form method="post" action={`/users/deleted/${u.id}/restore`} className="inline">
-                      <CsrfField />
-                      <button type="submit" className="button" aria-label={`Restore ${u.name}`}>
-                        Restore
-                      </button>
-                    </Form>{" "}
-                    <Link
-                      to={`/users/deleted/${u.id}/purge`}
-                      className="button subtle danger"
-                      aria-label={`Permanently delete ${u.name}`}
-                    >
-                      Permanently delete
-                    </Link>
-                  </td>
+                  {u.refusal ? (
+                    // Restore and Permanently delete ask one rule: when it says no, say why instead of either button.
+                    <td>{u.refusal}</td>
+                  ) : (
+                    <td className="nowrap">
+                      <Form method="post" action={`/users/deleted/${u.id}/restore`} className="inline">
+                        <CsrfField />
+                        <button type="submit" className="button" aria-label={`Restore ${u.name}`}>
+                          Restore
+                        </button>
+                      </Form>{" "}
+                      <Link
+                        to={`/users/deleted/${u.id}/purge`}
+                        className="button subtle danger"
+                        aria-label={`Permanently delete ${u.name}`}
+                      >
+                        Permanently delete
+                      </Link>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

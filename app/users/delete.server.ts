@@ -62,6 +62,27 @@ export function planDeletion(
   });
 }
 
+/**
+ * Serializes, per company, every change that can lower its count of active
+ * Company Admins or active users, so that the rules counting them (the last
+ * active Company Admin; the last active user of the only office) count after
+ * a concurrent one has committed: without it two admins deleting each other
+ * both counted two. Today deleteUsers is the only such change (bulk admin
+ * access never touches Company Admins; a transfer keeps the user active, and
+ * a one-office company has nowhere to transfer to). A new one must call this
+ * before it counts.
+ *
+ * Lock order, the same in every path that takes these locks, so that they
+ * cannot deadlock: the company row first, then users in id order
+ * (lockTargets), then license pools (lockPoolsOf). FOR NO KEY UPDATE
+ * conflicts with itself only, not with the key-share locks that inserts
+ * referring to the company (audit entries, new users) take, so the rest of
+ * the company does not wait on a deletion.
+ */
+export async function lockCompany(tx: Transaction<Database>, companyId: number): Promise<void> {
+  await tx.selectFrom("companies").select("id").where("id", "=", companyId).forNoKeyUpdate().execute();
+}
+
 export async function companyCounts(db: Kysely<Database> | Transaction<Database>, companyId: number) {
   const row = await db
     .selectFrom("users")
@@ -87,6 +108,7 @@ export async function deleteUsers(
   now: Date,
 ): Promise<{ outcomes: BulkOutcome[]; auditId: number | null }> {
   return db.transaction().execute(async (tx) => {
+    await lockCompany(tx, actor.company.id);
     const targets = await lockTargets(tx, actor, userIds);
     const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
     const done = outcomes.filter((o) => o.outcome === "done").map((o) => o.id);

@@ -3,7 +3,7 @@
  * holds by the clock at every read and every restore, whether or not the
  * anonymization job has run yet.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { AddonLicenseType, Database, LicenseType } from "../../db/schema.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
@@ -14,6 +14,28 @@ import { lockPoolsOf } from "../licenses/pools.server.ts";
 export const DELETED_PAGE_SIZE = 50;
 
 const restorable = (now: Date) => new Date(now.getTime() - RESTORE_WINDOW_MS);
+
+/**
+ * Why this admin may neither restore nor permanently delete this deleted
+ * user, or null if they may: THE rule for both (and for the Deleted Users
+ * tab and the two confirmation pages, which show its reason instead of the
+ * buttons), so that the two cannot drift. Scope (the company, an Office
+ * Admin's offices) is usersInScope's. A Company Admin's 72 hours are for
+ * Company Admins to use or to end, as deleting one is (delete.server.ts):
+ * an Office Admin who may not restore a Company Admin may not destroy the
+ * chance either.
+ */
+export function deletedUserRefusal(
+  actor: Pick<Actor, "person">,
+  user: { isCompanyAdmin: boolean },
+): string | null {
+  if (user.isCompanyAdmin && !actor.person.isCompanyAdmin)
+    return "Only a Company Admin can restore or permanently delete a Company Admin.";
+  return null;
+}
+
+/** Restore and permanent deletion answer alike; `forbidden`: refused by deletedUserRefusal (routes answer 403). */
+export type DeletedUserResult = { ok: true; name: string } | { ok: false; forbidden?: true; message: string };
 
 export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
   const base = db
@@ -33,6 +55,7 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
         "u.email",
         "u.license_type",
         "u.deleted_at",
+        "u.is_company_admin",
         "o.name as office_name",
         "d.first_name as deleted_by_first",
         "d.last_name as deleted_by_last",
@@ -57,6 +80,7 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
       deletedAt: r.deleted_at!,
       deletedBy: r.deleted_by_first ? `${r.deleted_by_first} ${r.deleted_by_last}` : "Deleted user",
       msLeft: r.deleted_at!.getTime() + RESTORE_WINDOW_MS - now.getTime(),
+      refusal: deletedUserRefusal(actor, { isCompanyAdmin: r.is_company_admin }),
     })),
   };
 }
@@ -78,6 +102,7 @@ export async function findDeleted(db: Kysely<Database>, actor: Actor, userId: nu
       "u.email",
       "u.license_type",
       "u.deleted_at",
+      "u.is_company_admin",
       "o.name as office_name",
     ])
     .executeTakeFirst();
@@ -88,11 +113,46 @@ export async function findDeleted(db: Kysely<Database>, actor: Actor, userId: nu
       email: u.email!,
       officeName: u.office_name,
       licenseType: u.license_type,
+      refusal: deletedUserRefusal(actor, { isCompanyAdmin: u.is_company_admin }),
     }
   );
 }
 
-export type RestoreResult = { ok: true; name: string } | { ok: false; message: string };
+/**
+ * Inside the changing transaction: the deleted user, row-locked (which
+ * orders a restore or a permanent deletion against a concurrent purge, which
+ * skips locked rows), if this admin may restore or permanently delete them
+ * now; else why not. Both ask this, and nothing else, before changing anything.
+ */
+async function lockDeleted(tx: Transaction<Database>, actor: Actor, userId: number, now: Date) {
+  const u = await tx
+    .selectFrom("users as u")
+    .where(usersInScope(actor))
+    .where("u.id", "=", userId)
+    .select([
+      "u.id",
+      "u.first_name",
+      "u.last_name",
+      "u.status",
+      "u.anonymized_at",
+      "u.deleted_at",
+      "u.office_id",
+      "u.license_type",
+      "u.is_company_admin",
+    ])
+    .forUpdate()
+    .executeTakeFirst();
+  const refuse = (message: string, forbidden?: true) => ({
+    user: null,
+    refusal: { ok: false as const, message, ...(forbidden && { forbidden }) },
+  });
+  if (!u || u.status !== "deleted") return refuse("This user is not among your Deleted Users.");
+  if (u.anonymized_at || u.deleted_at! <= restorable(now))
+    return refuse("This user can no longer be restored: the 72 hours have passed.");
+  const forbidden = deletedUserRefusal(actor, { isCompanyAdmin: u.is_company_admin });
+  if (forbidden) return refuse(forbidden, true);
+  return { user: { ...u, name: `${u.first_name} ${u.last_name}` }, refusal: null };
+}
 
 /**
  * Gives the user back their account, license seat, held numbers and
@@ -104,35 +164,11 @@ export async function restoreUser(
   actor: Actor,
   userId: number,
   now: Date,
-): Promise<RestoreResult> {
+): Promise<DeletedUserResult> {
   return db.transaction().execute(async (tx) => {
-    // The row lock orders a restore against a concurrent purge (which skips locked rows).
-    const u = await tx
-      .selectFrom("users as u")
-      .where(usersInScope(actor))
-      .where("u.id", "=", userId)
-      .select([
-        "u.id",
-        "u.first_name",
-        "u.last_name",
-        "u.status",
-        "u.anonymized_at",
-        "u.deleted_at",
-        "u.office_id",
-        "u.license_type",
-        "u.is_company_admin",
-      ])
-      .forUpdate()
-      .executeTakeFirst();
-    if (!u || u.status !== "deleted")
-      return { ok: false, message: "This user is not among your Deleted Users." };
-    if (u.anonymized_at || u.deleted_at! <= restorable(now)) {
-      return { ok: false, message: "This user can no longer be restored: the 72 hours have passed." };
-    }
-    if (u.is_company_admin && !actor.person.isCompanyAdmin) {
-      return { ok: false, message: "Only a Company Admin can restore a Company Admin." };
-    }
-    const name = `${u.first_name} ${u.last_name}`;
+    const { user: u, refusal } = await lockDeleted(tx, actor, userId, now);
+    if (!u) return refusal;
+    const name = u.name;
 
     // The numbers held for them, and the add-on seat each will take again:
     // the first local number is the primary (included in Connect), the rest
@@ -206,25 +242,17 @@ export async function restoreUser(
   });
 }
 
-/** Ends the 72-hour wait early: the user is anonymized now. */
+/** Ends the 72-hour wait early: the user is anonymized now. Allowed exactly when a restore would be (lockDeleted). */
 export async function permanentlyDelete(
   db: Kysely<Database>,
   actor: Actor,
   userId: number,
   now: Date,
-): Promise<boolean> {
+): Promise<DeletedUserResult> {
   return db.transaction().execute(async (tx) => {
-    const u = await tx
-      .selectFrom("users as u")
-      .where(usersInScope(actor))
-      .where("u.id", "=", userId)
-      .where("u.status", "=", "deleted")
-      .where("u.anonymized_at", "is", null)
-      .select("u.id")
-      .forUpdate()
-      .executeTakeFirst();
-    if (!u) return false;
+    const { user: u, refusal } = await lockDeleted(tx, actor, userId, now);
+    if (!u) return refusal;
     await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor.proxy?.admin.id ?? actor.person.id);
-    return true;
+    return { ok: true, name: u.name };
   });
 }

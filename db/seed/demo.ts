@@ -2,8 +2,9 @@
  * The demo data a newcomer signs in to: Acme (higher-tier plan, five offices
  * at three price levels) and Globex (standard plan, one office), with enough
  * variety to try every workflow of the domain rules: pending users,
- * all license types, groups, add-on numbers, a Reserved Pool, and three
- * recently deleted users on either side of the 72-hour limit.
+ * all license types, groups, add-on numbers, a Reserved Pool, and four
+ * recently deleted users on either side of the 72-hour limit (one of them a
+ * Company Admin).
  *
  * Every sign-in uses the password "switchboard-demo":
  * - ada@acme.test     Company Admin of Acme
@@ -224,6 +225,10 @@ const ACME_PEOPLE: Person[] = [
   { first: "George", last: "Adeleke", office: LON, license: "connect", title: "Office Coordinator" },
   { first: "Anika", last: "Müller", office: LON, license: "connect", title: "Solutions Engineer", groups: ["Sales"] },
   { first: "Poppy", last: "Turner", office: LON, license: "support", title: "Support Specialist", groups: ["Support Desk"], pending: true },
+
+  // A second Company Admin, deleted by Ada: an Office Admin of San Francisco sees her among Deleted Users but may neither restore nor permanently delete her.
+  // Last, and a Sell user without a number, so that no other person's id or number changes.
+  { first: "Hedy", last: "Lamarr", office: SF, license: "sell", title: "Chief Technology Officer", groups: ["Engineering"], companyAdmin: true, deletedHoursAgo: 5 },
 ];
 
 // prettier-ignore

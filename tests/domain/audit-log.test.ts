@@ -63,7 +63,7 @@ beforeAll(async () => {
     at("2026-11-22T09:00:00Z"),
   );
   await deleteUsers(t.db, ada, [ruthId], "keep", at("2026-11-23T09:00:00Z"));
-  expect(await permanentlyDelete(t.db, ada, ruthId, at("2026-11-23T10:00:00Z"))).toBe(true);
+  expect((await permanentlyDelete(t.db, ada, ruthId, at("2026-11-23T10:00:00Z"))).ok).toBe(true);
   ruthPseudonym = (
     await t.db.selectFrom("users").select("pseudonym").where("id", "=", ruthId).executeTakeFirstOrThrow()
   ).pseudonym!;

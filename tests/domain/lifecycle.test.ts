@@ -12,7 +12,7 @@ import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { deleteUsers, planDeletion } from "../../app/users/delete.server.ts";
 import { changeAdminAccess } from "../../app/users/admin-access.server.ts";
-import { listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
+import { findDeleted, listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
 import { updateSettings } from "../../app/settings/update.server.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
@@ -415,7 +415,7 @@ describe("anonymization", () => {
       .values({ email: "freya@acme.test", attempted_at: T0, succeeded: false })
       .execute();
     await deleteUsers(t.db, ada, [freya.id], "keep", T0);
-    expect(await permanentlyDelete(t.db, ada, freya.id, at(HOUR))).toBe(true);
+    expect((await permanentlyDelete(t.db, ada, freya.id, at(HOUR))).ok).toBe(true);
 
     expect(
       await findEverywhere(t.db, [
@@ -562,7 +562,34 @@ describe("an Office Admin", () => {
       "Marcus Chen",
     );
     expect((await restoreUser(t.db, olive, marcus.id, at(HOUR))).ok).toBe(false);
-    expect(await permanentlyDelete(t.db, olive, marcus.id, at(HOUR))).toBe(false);
+    expect((await permanentlyDelete(t.db, olive, marcus.id, at(HOUR))).ok).toBe(false);
     expect((await user("marcus@acme.test")).status).toBe("deleted");
+  });
+
+  it("may neither restore nor permanently delete a deleted Company Admin of their office, and is told why", async () => {
+    // Ben of San Francisco made a second Company Admin, then deleted by Ada: on Oscar's Deleted Users tab.
+    const ben = await user("ben@acme.test");
+    await t.db.updateTable("users").set({ is_company_admin: true }).where("id", "=", ben.id).execute();
+    expect((await deleteUsers(t.db, ada, [ben.id], "keep", T0)).outcomes[0]!.outcome).toBe("done");
+    const why = "Only a Company Admin can restore or permanently delete a Company Admin.";
+    const listed = (actor: Actor) =>
+      listDeleted(t.db, actor, at(HOUR), 1).then((l) => l.users.find((u) => u.id === ben.id));
+    expect(await listed(oscar)).toMatchObject({ name: "Ben Okafor", refusal: why });
+    expect(await findDeleted(t.db, oscar, ben.id, at(HOUR))).toMatchObject({ refusal: why });
+    const refused = { ok: false, forbidden: true, message: why };
+    expect(await restoreUser(t.db, oscar, ben.id, at(HOUR))).toEqual(refused);
+    expect(await permanentlyDelete(t.db, oscar, ben.id, at(HOUR))).toEqual(refused);
+    // His 72 hours are intact: still deleted, not anonymized, for a Company Admin to restore or end.
+    expect(await user("ben@acme.test")).toMatchObject({ status: "deleted", anonymized_at: null });
+
+    expect(await listed(ada)).toMatchObject({ refusal: null });
+    expect(await permanentlyDelete(t.db, ada, ben.id, at(HOUR))).toEqual({ ok: true, name: "Ben Okafor" });
+    const after = await t.db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "=", ben.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ email: null, is_company_admin: false });
+    expect(after.anonymized_at).not.toBeNull();
   });
 });

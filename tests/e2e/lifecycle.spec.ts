@@ -1,4 +1,4 @@
-import { test, expect } from "./fixtures";
+import { test, expect, signInElsewhere } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 /** Searches the users tab and waits for the list of that search. */
@@ -174,6 +174,42 @@ test("an Office Admin deletes only inside their offices and never a Company Admi
   await expect(
     page.getByText("Ada Lovelace cannot be deleted: Office Admins cannot delete a Company Admin."),
   ).toBeVisible();
+});
+
+test("an Office Admin sees a deleted Company Admin of their office, but neither restores nor permanently deletes her", async ({
+  page,
+  signIn,
+  expectNoAxeViolations,
+}) => {
+  const why = "Only a Company Admin can restore or permanently delete a Company Admin.";
+  await signIn("oscar@acme.test");
+  // Hedy Lamarr (demo data): a Company Admin of San Francisco, deleted by Ada five hours ago. Ada has both buttons.
+  const ada = await signInElsewhere(page, "ada@acme.test");
+  await ada.page.goto("/users/deleted");
+  await expect(ada.page.getByRole("button", { name: "Restore Hedy Lamarr" })).toBeVisible();
+  const purgeUrl = await ada.page
+    .getByRole("link", { name: "Permanently delete Hedy Lamarr", exact: true })
+    .getAttribute("href");
+  await ada.context.close();
+
+  await page.goto("/users/deleted");
+  const row = page.getByRole("row", { name: /Hedy Lamarr/ });
+  await expect(row).toContainText(why);
+  await expect(row.getByRole("button")).toHaveCount(0);
+  await expect(row.getByRole("link")).toHaveCount(0);
+  await expect(
+    page.getByRole("row", { name: /Sienna Walsh/ }).getByRole("button", { name: "Restore Sienna Walsh" }),
+  ).toBeVisible();
+  await expectNoAxeViolations();
+
+  // By URL, both confirmations say why and offer no button.
+  await page.goto(purgeUrl!);
+  await expect(page.getByRole("alert")).toHaveText(`Hedy Lamarr cannot be permanently deleted: ${why}`);
+  await expect(page.getByRole("button", { name: /Permanently delete/ })).toHaveCount(0);
+  await page.goto(purgeUrl!.replace(/purge$/, "restore"));
+  await expect(page.getByRole("alert")).toHaveText(`Hedy Lamarr cannot be restored: ${why}`);
+  await expect(page.getByRole("button", { name: /Restore/ })).toHaveCount(0);
+  await expectNoAxeViolations();
 });
 
 test("Globex's admin grants admin access in bulk; a pending user is skipped", async ({

@@ -29,6 +29,16 @@ const FRESH: Record<Target, string[]> = {
   ny: ["chloe@acme.test", "isaac@acme.test", "ruth@acme.test", "gabriel@acme.test"],
   globex: ["homer@globex.test", "lenore@globex.test", "patrice@globex.test"],
 };
+/**
+ * Users of each target's office made Company Admins before the server starts (the demo data has one per
+ * company): the first is deleted before the walk ({deletedCompanyAdmin}), the others on demand for
+ * {freshCompanyAdmin} cells.
+ */
+const MADE_COMPANY_ADMINS: Record<Target, string[]> = {
+  sf: ["kwame@acme.test", "tom@acme.test", "fatima@acme.test"],
+  ny: ["nadia@acme.test", "samuel@acme.test", "liam@acme.test"],
+  globex: ["edna@globex.test", "denise@globex.test", "marco@globex.test"],
+};
 const COMPANY_ADMIN: Record<Target, string> = {
   sf: "ada@acme.test",
   ny: "ada@acme.test",
@@ -39,6 +49,7 @@ let app: AppServer<unknown>;
 let targets: Record<Target, TargetIds>;
 let shared: SharedIds;
 let freshIds: Record<Target, number[]>;
+let freshCompanyAdminIds: Record<Target, number[]>;
 const sessions = new Map<ActorKind, HttpClient>();
 
 /** A new session of this kind of actor. */
@@ -60,23 +71,35 @@ async function sessionOf(kind: ActorKind): Promise<HttpClient> {
 }
 
 beforeAll(async () => {
-  const server = await startAppServer("http_matrix", PORT, (db) =>
-    demoIds(db, [
+  const server = await startAppServer("http_matrix", PORT, async (db) => {
+    // No page makes a Company Admin: the database does, before the server starts.
+    await db
+      .updateTable("users")
+      .set({ is_company_admin: true })
+      .where("email", "in", Object.values(MADE_COMPANY_ADMINS).flat())
+      .execute();
+    return demoIds(db, [
       ...Object.values(FRESH).flat(),
+      ...Object.values(MADE_COMPANY_ADMINS).flat(),
       "carl@globex.test",
       "jasper@acme.test",
       "uma@acme.test",
       "kevin@acme.test",
-    ]),
-  );
+    ]);
+  });
   app = server;
   const ids = server.prepared;
-  targets = ids.targets;
   // What the walk needs that the demo data lacks, made through the app:
-  // a deleted Globex user, an invite link, a bulk result.
+  // a deleted Globex user, a deleted Company Admin per target, an invite link, a bulk result.
   const ada = await signedIn(app, "ada@acme.test");
   const gina = await signedIn(app, "gina@globex.test");
   await deleteThroughApp(gina, ids.user["carl@globex.test"]!);
+  targets = {} as Record<Target, TargetIds>;
+  for (const t of Object.keys(TARGETS) as Target[]) {
+    const deletedCompanyAdmin = ids.user[MADE_COMPANY_ADMINS[t][0]!]!;
+    await deleteThroughApp(t === "globex" ? gina : ada, deletedCompanyAdmin);
+    targets[t] = { ...ids.targets[t], deletedCompanyAdmin };
+  }
   await resendInviteThroughApp(ada, ids.user["jasper@acme.test"]!);
   const bulk = await ada.post("/users/bulk", {
     action: "add_admin",
@@ -91,6 +114,9 @@ beforeAll(async () => {
   };
   freshIds = Object.fromEntries(
     Object.entries(FRESH).map(([t, emails]) => [t, emails.map((e) => ids.user[e]!)]),
+  ) as Record<Target, number[]>;
+  freshCompanyAdminIds = Object.fromEntries(
+    Object.entries(MADE_COMPANY_ADMINS).map(([t, emails]) => [t, emails.slice(1).map((e) => ids.user[e]!)]),
   ) as Record<Target, number[]>;
   for (const kind of Object.keys(ACTORS) as ActorKind[]) sessions.set(kind, await sessionOf(kind));
 }, 240_000);
@@ -122,7 +148,9 @@ const TARGET_FIELDS = new Set([
   "office",
   "deletedUser",
   "heldNumber",
+  "deletedCompanyAdmin",
   "fresh",
+  "freshCompanyAdmin",
 ]);
 const isPerTarget = (row: Row) =>
   [row.path ?? "", ...Object.values(row.body ?? {})].some((s) =>
@@ -183,13 +211,21 @@ describe("the authorization matrix", () => {
         for (const kind of Object.keys(ACTORS) as ActorKind[]) {
           const cell = row.expect[kind];
           const expected: Answer = typeof cell === "string" ? cell : cell[target!];
+          // {fresh} or {freshCompanyAdmin}: deleted now for a cell that changes it, else the standing one.
+          const ofCompanyAdmin = (row.path ?? "").includes("{freshCompanyAdmin}");
           let fresh: number | undefined;
           if (row.fresh && expected === row.fresh) {
-            fresh = freshIds[target!].shift();
-            if (!fresh) throw new Error(`FRESH has no user left for ${target}: add one`);
+            fresh = (ofCompanyAdmin ? freshCompanyAdminIds : freshIds)[target!].shift();
+            if (!fresh)
+              throw new Error(
+                `${ofCompanyAdmin ? "MADE_COMPANY_ADMINS" : "FRESH"} has no user left for ${target}: add one`,
+              );
             await deleteThroughApp(await signedIn(app, COMPANY_ADMIN[target!]), fresh);
           }
-          const extra = { fresh: fresh ?? targets[target!]?.deletedUser ?? "" };
+          const extra = {
+            fresh: fresh ?? targets[target!]?.deletedUser ?? "",
+            freshCompanyAdmin: fresh ?? targets[target!]?.deletedCompanyAdmin ?? "",
+          };
           const path = fill(row.path ?? row.route, target, extra);
           const client = row.ownSession ? await sessionOf(kind) : sessions.get(kind)!;
           const res = await (

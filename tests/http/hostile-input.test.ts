@@ -27,6 +27,9 @@
  * would be the bug, so the test saves them and checks they are stored
  * verbatim and shown as text.
  *
+ * A form whose valid POST is itself the attack (an Office Admin ending a
+ * Company Admin's 72 hours) is also sent as is, and must be refused the same way.
+ *
  * Replays: the same valid POST twice; the first changes what it should, the
  * second must be a 4xx or a redirect that changes nothing more.
  *
@@ -183,6 +186,8 @@ interface Form {
   replay?: boolean;
   /** The form answers every refusal with a redirect back and a flash message (a button on the user's page). */
   refusesWithFlash?: true;
+  /** Its valid POST is itself the attack (the actor lacks the right): sent as is, it must be refused too. */
+  refusedAsIs?: true;
 }
 
 let app: AppServer<unknown>;
@@ -290,6 +295,7 @@ beforeAll(async () => {
     "walter@globex.test",
     "sienna@acme.test",
     "daniel@acme.test",
+    "hedy@acme.test",
     "noah@acme.test",
     "ruth@acme.test",
     "rosa@acme.test",
@@ -468,6 +474,26 @@ beforeAll(async () => {
       path: `/users/deleted/${u("daniel@acme.test")}/purge`,
       pathId: { value: u("daniel@acme.test"), otherCompany: Number(walter) },
       fields: {},
+    },
+    // Hedy Lamarr (demo data), a deleted Company Admin of San Francisco: Oscar administers her office,
+    // but restoring her or ending her 72 hours is for Company Admins.
+    {
+      name: "restore a deleted Company Admin, as an Office Admin",
+      as: "oscar@acme.test",
+      path: `/users/deleted/${u("hedy@acme.test")}/restore`,
+      pathId: { value: u("hedy@acme.test"), otherCompany: Number(walter) },
+      fields: {},
+      replay: false,
+      refusedAsIs: true,
+    },
+    {
+      name: "permanently delete a deleted Company Admin, as an Office Admin",
+      as: "oscar@acme.test",
+      path: `/users/deleted/${u("hedy@acme.test")}/purge`,
+      pathId: { value: u("hedy@acme.test"), otherCompany: Number(walter) },
+      fields: {},
+      replay: false,
+      refusedAsIs: true,
     },
     {
       name: "change license type",
@@ -721,6 +747,7 @@ function hostileCases(): Case[] {
         });
       }
     }
+    if (form.refusedAsIs) cases.push({ form, what: "as is", path: form.path, fields: (v) => v });
     for (const forge of ["no-token", "wrong-token", "no-cookie", "foreign-origin"] as const) {
       cases.push({ form, what: `forged: ${forge}`, path: form.path, fields: (v) => v, options: { forge } });
     }

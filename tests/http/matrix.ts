@@ -22,8 +22,9 @@
  *   key, a number on hold, a number the user does not hold: 409);
  * - restore and permanent deletion have no body and no such refusal: their
  *   allowed cells are sent for real, each on a user the walker has just
- *   deleted through the app ({fresh}); refused cells use the standing
- *   deleted user ({deletedUser});
+ *   deleted through the app ({fresh}, or {freshCompanyAdmin} for a Company
+ *   Admin); refused cells use the standing deleted user ({deletedUser}, or
+ *   {deletedCompanyAdmin});
  * - logout and Back (proxy/end) end what they end: they run on a new session.
  */
 
@@ -41,10 +42,10 @@ export type ActorKind = keyof typeof ACTORS;
 
 /** Whose things a parameterized row is about. */
 export const TARGETS = {
-  sf: "Acme San Francisco: Marcus Chen; Sienna Walsh (deleted) and her number on hold",
-  ny: "Acme New York: Ethan Brooks; Daniel Kim (deleted) and his number on hold",
+  sf: "Acme San Francisco: Marcus Chen; Sienna Walsh (deleted) and her number on hold; Kwame Mensah (made a Company Admin, deleted by Ada before the walk)",
+  ny: "Acme New York: Ethan Brooks; Daniel Kim (deleted) and his number on hold; Nadia Petrova (made a Company Admin, deleted by Ada before the walk)",
   globex:
-    "Globex Springfield: Walter Price; Carl Lund (deleted by Gina before the walk) and his number on hold",
+    "Globex Springfield: Walter Price; Carl Lund (deleted by Gina before the walk) and his number on hold; Edna Kowal (made a Company Admin, deleted by Gina before the walk)",
 } as const;
 export type Target = keyof typeof TARGETS;
 
@@ -56,6 +57,8 @@ export interface TargetIds {
   office: number;
   deletedUser: number;
   heldNumber: number;
+  /** A second Company Admin of the target's office, deleted: what only Company Admins may restore or end. */
+  deletedCompanyAdmin: number;
 }
 /** Ids that are not per target. */
 export interface SharedIds {
@@ -81,7 +84,10 @@ export interface Row {
   note?: string;
   /** The request ends its session: it runs on a new one. */
   ownSession?: true;
-  /** Cells expecting this answer run on a user deleted just before ({fresh}); the others on {deletedUser}. */
+  /**
+   * Cells expecting this answer run on a user deleted just before ({fresh}, {freshCompanyAdmin}); the others
+   * on the standing one ({deletedUser}, {deletedCompanyAdmin}).
+   */
   fresh?: Answer;
   expect: Record<ActorKind, Cell>;
 }
@@ -110,6 +116,19 @@ function adminScoped(ok: Answer): Record<ActorKind, Cell> {
     companyAdminAdvanced: only(["sf", "ny"], ok),
     companyAdminStandard: only(["globex"], ok),
     proxying: SETTINGS,
+  };
+}
+
+/**
+ * What only a Company Admin may do to a target, though an Office Admin sees it
+ * (a deleted Company Admin of their office): the Office Admin is refused
+ * (403) within their scope, and 404 outside it as ever.
+ */
+function companyAdminsOnly(ok: Answer): Record<ActorKind, Cell> {
+  return {
+    ...adminScoped(ok),
+    officeAdminWithProxy: only(["sf"], "403"),
+    officeAdmin: only(["ny"], "403"),
   };
 }
 
@@ -360,6 +379,35 @@ export const MATRIX: Row[] = [
     path: "/users/deleted/{fresh}/purge",
     fresh: "302 /users/deleted",
     expect: adminScoped("302 /users/deleted"),
+  },
+  // A deleted Company Admin: restore and permanent deletion obey one rule, so an Office Admin is refused both.
+  {
+    route: "/users/deleted/:userId/restore",
+    method: "GET",
+    path: "/users/deleted/{deletedCompanyAdmin}/restore",
+    note: "an Office Admin sees the page, which says why there is no button",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/deleted/:userId/restore",
+    method: "POST",
+    path: "/users/deleted/{freshCompanyAdmin}/restore",
+    fresh: "302 /users/deleted",
+    expect: companyAdminsOnly("302 /users/deleted"),
+  },
+  {
+    route: "/users/deleted/:userId/purge",
+    method: "GET",
+    path: "/users/deleted/{deletedCompanyAdmin}/purge",
+    note: "an Office Admin sees the page, which says why there is no button",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/deleted/:userId/purge",
+    method: "POST",
+    path: "/users/deleted/{freshCompanyAdmin}/purge",
+    fresh: "302 /users/deleted",
+    expect: companyAdminsOnly("302 /users/deleted"),
   },
   {
     route: "/users/:userId/license",
