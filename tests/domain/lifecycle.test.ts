@@ -14,10 +14,11 @@ import { deleteUsers, planDeletion } from "../../app/users/delete.server.ts";
 import { changeAdminAccess } from "../../app/users/admin-access.server.ts";
 import { listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
-import { updateSettings } from "../../app/settings/update.server.ts";
+import { loadSettings, updateSettings } from "../../app/settings/update.server.ts";
+import { settingsSchema } from "../../app/settings/schema.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
 import { startProxy } from "../../app/proxy/session.server.ts";
-import { sendToPool } from "../../app/numbers/remove.server.ts";
+import { removeNumber, sendToPool } from "../../app/numbers/remove.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 
 const HOUR = 3600_000;
@@ -353,18 +354,23 @@ describe("restoring", () => {
 });
 
 /** Every text and JSON column of every table, searched for these strings. */
+/**
+ * Every place in the database that holds one of these strings: every column
+ * of every table, whatever its type, read as text, so a new table or column
+ * that keeps a person's name is found without anyone listing it here.
+ */
 async function findEverywhere(db: Kysely<Database>, needles: string[]) {
   const columns = await sql<{ table_name: string; column_name: string }>`
-    select table_name, column_name from information_schema.columns
-     where table_schema = 'public' and data_type in ('text', 'character varying', 'character', 'jsonb', 'json')
-       and table_name <> 'kysely_migration' and table_name <> 'kysely_migration_lock'`.execute(db);
+    select c.table_name, c.column_name from information_schema.columns c
+      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+     where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+       and c.table_name not in ('kysely_migration', 'kysely_migration_lock')`.execute(db);
   const found: string[] = [];
   for (const { table_name, column_name } of columns.rows) {
     for (const needle of needles) {
       const hit = await sql<{ n: number }>`
-        select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text ilike ${"%" + needle + "%"}`.execute(
-        db,
-      );
+        select count(*)::int as n from ${sql.table(table_name)}
+         where strpos(lower(${sql.ref(column_name)}::text), lower(${needle})) > 0`.execute(db);
       if (hit.rows[0]!.n > 0) found.push(`${table_name}.${column_name} holds "${needle}"`);
     }
   }
@@ -469,6 +475,62 @@ describe("anonymization", () => {
     expect(expired.length).toBeGreaterThan(0);
     expect(await purgeExpired(t.db, late, 2)).toBe(expired.length);
     expect(await purgeExpired(t.db, late)).toBe(0);
+  });
+
+  it("erases the names they had before, wherever they were written, and the addresses of their own actions", async () => {
+    // Priya Raman: named in a proxy reason into her and in one into Uma, the
+    // last holder of a number before she renamed herself, then deleted and
+    // purged 72 hours later.
+    const priya = await user("priya@acme.test");
+    const uma = await user("uma@acme.test");
+    const mainLine = await t.db
+      .selectFrom("groups")
+      .select("id")
+      .where("office_id", "=", priya.office_id)
+      .where("kind", "=", "main_line")
+      .executeTakeFirstOrThrow();
+    const adaFrom = (ip: string) => actorFor(t.db, "ada@acme.test", T0).then((a) => ({ ...a, ip }));
+    expect(
+      await startProxy(t.db, await adaFrom("198.51.100.7"), priya.id, "ticket 1 for Priya Raman", T0),
+    ).toMatchObject({ ok: true });
+    expect(
+      await startProxy(t.db, await adaFrom("198.51.100.7"), uma.id, "Uma covers for priya raman today", T0),
+    ).toMatchObject({ ok: true });
+    const [number] = await numbersOf(priya.id);
+    expect(await removeNumber(t.db, ada, priya.id, number!.id, T0)).toMatchObject({ ok: true });
+    expect(
+      await reassignNumber(t.db, ada, number!.id, { target: `group:${mainLine.id}`, as: "primary" }, T0),
+    ).toMatchObject({ ok: true });
+    const priyaActor = { ...(await actorFor(t.db, "priya@acme.test", T0)), ip: "203.0.113.41" };
+    const settings = await loadSettings(t.db, priyaActor);
+    await updateSettings(
+      t.db,
+      priyaActor,
+      settingsSchema.parse({ ...settings.values, firstName: "Zephyr", lastName: "Quillon" }),
+      T0,
+    );
+    await t.db.updateTable("sessions").set({ ip: "203.0.113.41" }).where("user_id", "=", priya.id).execute();
+    await t.db
+      .insertInto("login_attempts")
+      .values({ email: "priya@acme.test", attempted_at: T0, succeeded: true, ip: "203.0.113.41" })
+      .execute();
+    await deleteUsers(t.db, ada, [priya.id], "keep", T0);
+
+    expect(await purgeExpired(t.db, at(73 * HOUR))).toBeGreaterThan(0);
+
+    expect(
+      await findEverywhere(t.db, ["Priya", "Raman", "Zephyr", "Quillon", "priya@acme.test", "203.0.113.41"]),
+    ).toEqual([]);
+    // What was about others stays: Uma's proxy reason (less her name), Ada's own address.
+    const umaProxy = await t.db
+      .selectFrom("proxy_sessions")
+      .select("reason")
+      .where("user_id", "=", uma.id)
+      .executeTakeFirstOrThrow();
+    expect(umaProxy.reason).toBe("Uma covers for Deleted user today");
+    expect(await findEverywhere(t.db, ["198.51.100.7"])).toEqual(
+      expect.arrayContaining(['audit_log.ip holds "198.51.100.7"', 'proxy_sessions.ip holds "198.51.100.7"']),
+    );
   });
 });
 
