@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { eraseOutboxOf } from "../mail/mailer.server.ts";
 
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
 export const DELETED_USER = "Deleted user";
@@ -205,6 +206,11 @@ export async function anonymizeUsers(
     select company_id, office_id, ${actorUserId}, 'user.anonymized', 'user', id::text, ${DELETED_USER} || ' ' || pseudonym,
            jsonb_build_object('reason', ${reason}::text), ${now}
       from users where id = any(${ids})`.execute(tx);
+
+  // Last, inside the transaction: if the files cannot be erased, nothing is
+  // anonymized and the purge tries again; if the commit fails after, only
+  // copies of mail are lost.
+  await eraseOutboxOf(userIds);
 }
 
 /**
