@@ -213,11 +213,48 @@ export async function anonymizeUsers(
   await eraseOutboxOf(userIds);
 }
 
+/** Every table anonymizeUsers changes or deletes rows of. */
+const ERASED_TABLES = [
+  "users",
+  "audit_log",
+  "proxy_sessions",
+  "login_attempts",
+  "phone_numbers",
+  "sessions",
+  "invites",
+  "group_members",
+  "office_admins",
+] as const;
+
+/**
+ * After a transaction that anonymized someone has committed: an UPDATE or
+ * DELETE leaves the old row versions (names, emails, addresses) in the
+ * table's files and in its indexes until VACUUM removes them. PGlite never
+ * vacuums by itself and autovacuum on a server comes when it likes, so the
+ * erasure does it at once. VACUUM cannot run inside a transaction, hence
+ * after the commit, on `db`.
+ *
+ * A plain VACUUM takes no lock that stops requests, and makes the old
+ * versions unreachable and their space free for new rows, but it does not
+ * overwrite their bytes: until new rows take that space, the files still hold
+ * them. `full` (VACUUM FULL, `npm run purge -- --full`) rewrites the tables
+ * and their indexes into new files, so no byte of the old versions stays in
+ * them; it locks each table against every request while it runs, so it is
+ * for a quiet hour, not for every purge. What the WAL and backups still hold
+ * is in the README.
+ */
+export async function vacuumErased(db: Kysely<Database>, { full = false } = {}): Promise<void> {
+  await sql`vacuum ${full ? sql`full` : sql``} ${sql.join(ERASED_TABLES.map((t) => sql.table(t)))}`.execute(
+    db,
+  );
+}
+
 /**
  * The purge job: anonymizes every user deleted 72 hours ago or more, in
  * batches. FOR UPDATE SKIP LOCKED lets any number of app servers run it at
  * once: each batch takes rows no other run holds, so no user is done twice,
- * and a restore in progress (which holds its user's row) is left alone.
+ * and a restore in progress (which holds its user's row) is left alone. Each
+ * batch that anonymized anyone is vacuumed once committed.
  */
 export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 1000): Promise<number> {
   let total = 0;
@@ -244,6 +281,7 @@ export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 
       return rows.length;
     });
     total += done;
+    if (done > 0) await vacuumErased(db);
     if (done < batchSize) return total;
   }
 }

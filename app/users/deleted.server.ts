@@ -8,7 +8,7 @@ import type { Database } from "../../db/schema.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
-import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
@@ -213,7 +213,7 @@ export async function permanentlyDelete(
   userId: number,
   now: Date,
 ): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
+  const done = await db.transaction().execute(async (tx) => {
     const u = await tx
       .selectFrom("users as u")
       .where(usersInScope(actor))
@@ -227,4 +227,6 @@ export async function permanentlyDelete(
     await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor.proxy?.admin.id ?? actor.person.id);
     return true;
   });
+  if (done) await vacuumErased(db);
+  return done;
 }

@@ -3,17 +3,19 @@
  * within 72 hours by the clock, anonymization everywhere, and the purge job.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { sql, type Kysely } from "kysely";
 import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
+import { openDatabase } from "../../db/connect.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { deleteUsers, planDeletion } from "../../app/users/delete.server.ts";
 import { changeAdminAccess } from "../../app/users/admin-access.server.ts";
 import { listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
-import { purgeExpired } from "../../app/users/anonymize.server.ts";
+import { purgeExpired, vacuumErased } from "../../app/users/anonymize.server.ts";
 import { loadSettings, updateSettings } from "../../app/settings/update.server.ts";
 import { settingsSchema } from "../../app/settings/schema.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
@@ -532,6 +534,84 @@ describe("anonymization", () => {
       expect.arrayContaining(['audit_log.ip holds "198.51.100.7"', 'proxy_sessions.ip holds "198.51.100.7"']),
     );
   });
+});
+
+describe("after anonymizing", () => {
+  it("the purge vacuums every table it changed once each batch has committed, and so do permanent and pending deletions", async () => {
+    let statements: string[] = [];
+    const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
+    try {
+      await seedDemo(h.db, T0); // Victor was deleted 80 hours ago
+      const tables = ["users", "audit_log", "proxy_sessions", "login_attempts", "phone_numbers", "sessions"];
+      // VACUUM right after the commit of the transaction that anonymized (it cannot run inside one)
+      const vacuumed = () => {
+        const at = statements.findIndex((q) => /^vacuum /i.test(q));
+        expect(statements.slice(0, at).some((q) => q.includes("erase_words"))).toBe(true);
+        expect(statements[at - 1]).toMatch(/^commit/i);
+        for (const table of tables) expect(statements[at]).toContain(`"${table}"`);
+      };
+      statements = [];
+      expect(await purgeExpired(h.db, T0, 1)).toBe(1);
+      vacuumed();
+
+      const [admin, sienna, rosa] = await Promise.all([
+        actorFor(h.db, "ada@acme.test", T0),
+        h.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", "sienna@acme.test")
+          .executeTakeFirstOrThrow(),
+        h.db.selectFrom("users").select("id").where("email", "=", "rosa@acme.test").executeTakeFirstOrThrow(),
+      ]);
+      statements = [];
+      expect(await permanentlyDelete(h.db, admin, sienna.id, T0)).toBe(true);
+      vacuumed();
+      statements = [];
+      await deleteUsers(h.db, admin, [rosa.id], "keep", T0); // pending: anonymized at once
+      vacuumed();
+      if (h.kind === "postgres") {
+        const stats = await sql<{ relname: string; last_vacuum: Date | null }>`
+          select relname, last_vacuum from pg_stat_user_tables where relname = any(${tables})`.execute(h.db);
+        expect(stats.rows.filter((r) => r.last_vacuum === null)).toEqual([]);
+        expect(stats.rows).toHaveLength(tables.length);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it.runIf(!process.env.DATABASE_URL)(
+    "VACUUM FULL (npm run purge -- --full) leaves no byte of them in PGlite's table and index files, the WAL aside",
+    async () => {
+      const dataDir = `.tmp/lifecycle-disk-${process.pid}`;
+      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        // on disk this time, from a migrated copy
+        const template = await freshDatabase();
+        const migrated = await template.dump!();
+        await template.close();
+        const h = await openDatabase({ dataDir: `${dataDir}/pglite`, loadDataDir: migrated });
+        await seedDemo(h.db, new Date()); // Victor Huang was deleted 80 hours ago
+        await h.db
+          .updateTable("users")
+          .set({ first_name: "Xylophoneus" })
+          .where("email", "=", "victor@acme.test")
+          .execute();
+        expect(await purgeExpired(h.db, new Date())).toBe(1);
+        await vacuumErased(h.db, { full: true }); // what npm run purge -- --full runs then
+        await h.close();
+        const holding = readdirSync(dataDir, { recursive: true, encoding: "utf8" })
+          .filter((f) => !f.includes("pg_wal") && statSync(`${dataDir}/${f}`).isFile())
+          .filter((f) => {
+            const bytes = readFileSync(`${dataDir}/${f}`);
+            return ["Xylophoneus", "Huang", "victor@acme.test"].some((w) => bytes.includes(w));
+          });
+        expect(holding).toEqual([]);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
