@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { sql, type Kysely } from "kysely";
+import fc from "fast-check";
 import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
@@ -463,6 +464,43 @@ describe("anonymization", () => {
         last_holder_name: "Deleted user",
       });
     expect(await restoreUser(t.db, ada, freya.id, at(HOUR))).toMatchObject({ ok: false });
+  });
+
+  it("erases a name whatever its characters (regex metacharacters, quotes, JSON words, any script), in text and at any depth of JSON", async () => {
+    // What people type as names, with the characters that would break a
+    // regular expression or a JSON text if handled as one; no NUL and no lone
+    // surrogate, which PostgreSQL's text refuses before any erasure.
+    const name = fc
+      .string({
+        unit: fc.oneof(
+          fc.constantFrom(..."\\^$.|?*+()[]{}'\"&-_@ "),
+          fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+        ),
+        minLength: 1,
+        maxLength: 24,
+      })
+      .map((w) => w.replace(/\0/g, "").trim())
+      .filter(
+        (w) => w !== "" && !/\s/.test(w.at(0)! + w.at(-1)!) && !w.toLowerCase().includes("deleted user"),
+      );
+    await fc.assert(
+      fc.asyncProperty(name, fc.constantFrom(null, true, 1, []), async (word, literal) => {
+        const { rows } = await sql<{ text: string; json: unknown }>`
+          with p as (select erasure_pattern(array[${word}]) as pattern)
+          select erase_words(${`${word} ${word}`}::text, pattern, 'Deleted user') as text,
+                 erase_words(${JSON.stringify({ user: word, list: [word, { deep: `${word}  ${word}` }], n: 1, [word]: literal })}::jsonb,
+                             pattern, 'Deleted user') as json
+            from p`.execute(t.db);
+        expect(rows[0]!.text).toBe("Deleted user Deleted user");
+        expect(rows[0]!.json).toEqual({
+          user: "Deleted user",
+          list: ["Deleted user", { deep: "Deleted user  Deleted user" }],
+          n: 1,
+          [word]: literal, // keys and non-strings are left alone
+        });
+      }),
+      { seed: 13, numRuns: 200 },
+    );
   });
 
   it("the purge job takes every user past 72 hours, once", async () => {
