@@ -91,13 +91,16 @@ export async function anonymizeUsers(
         from said f join said l on l.user_id = f.user_id and f.kind = 'first' and l.kind = 'last'
       union all
       select user_id, word from said where kind in ('label', 'email')
+    ), named as (
+      select user_id, array_agg(word) as words from full_names group by user_id
+    ), parts as (
+      select user_id, array_agg(word) filter (where kind in ('first', 'last')) as words,
+             coalesce(array_agg(lower(word)) filter (where kind = 'email' and word is not null), '{}') as emails
+        from said group by user_id
     )
-    select w.id, w.company_id, w.pseudonym,
-           erasure_pattern(array(select word from full_names n where n.user_id = w.id)) as names,
-           erasure_pattern(array(select word from full_names n where n.user_id = w.id
-                                 union all select word from said s where s.user_id = w.id)) as everything,
-           array(select lower(word) from said s where s.user_id = w.id and kind = 'email' and word is not null) as emails
-      from who w`.execute(tx);
+    select w.id, w.company_id, w.pseudonym, erasure_pattern(n.words) as names,
+           erasure_pattern(n.words || p.words) as everything, coalesce(p.emails, '{}') as emails
+      from who w left join named n on n.user_id = w.id left join parts p on p.user_id = w.id`.execute(tx);
   const who = sql`unnest(${sql.val(words.rows.map((w) => w.id))}::int[],
                          ${sql.val(words.rows.map((w) => w.company_id))}::int[],
                          ${sql.val(words.rows.map((w) => w.pseudonym))}::text[],

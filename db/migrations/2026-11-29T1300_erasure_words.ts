@@ -27,19 +27,28 @@ language sql immutable as $$
   select case when pattern is null then value else regexp_replace(value, pattern, replacement, 'gi') end
 $$;
 
-create function erase_words(value jsonb, pattern text, replacement text) returns jsonb
+-- the walk, for values that hold a match somewhere
+create function erase_words_walk(value jsonb, pattern text, replacement text) returns jsonb
 language plpgsql immutable as $$
 begin
-  if pattern is null or value is null then return value; end if;
   return case jsonb_typeof(value)
     when 'string' then to_jsonb(regexp_replace(value #>> '{}', pattern, replacement, 'gi'))
-    when 'array' then (select coalesce(jsonb_agg(erase_words(e, pattern, replacement) order by i), '[]'::jsonb)
+    when 'array' then (select coalesce(jsonb_agg(erase_words_walk(e, pattern, replacement) order by i), '[]'::jsonb)
                          from jsonb_array_elements(value) with ordinality as x(e, i))
-    when 'object' then (select coalesce(jsonb_object_agg(k, erase_words(v, pattern, replacement)), '{}'::jsonb)
+    when 'object' then (select coalesce(jsonb_object_agg(k, erase_words_walk(v, pattern, replacement)), '{}'::jsonb)
                           from jsonb_each(value) as x(k, v))
     else value
   end;
 end $$;
+
+-- most values hold no match: one look at every string, at any depth, before walking
+create function erase_words(value jsonb, pattern text, replacement text) returns jsonb
+language sql immutable as $$
+  select case when pattern is null or value is null then value
+              when not exists (select 1 from jsonb_path_query(value, 'strict $.** ? (@.type() == "string")') as s
+                                where s #>> '{}' ~* pattern) then value
+              else erase_words_walk(value, pattern, replacement) end
+$$;
 `,
     )
     .execute(db);
