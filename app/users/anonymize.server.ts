@@ -1,10 +1,11 @@
 /**
  * Anonymization: at 72 hours after a deletion, on permanent deletion, or at
  * once for a pending user. Every personal detail of the user is erased
- * everywhere it was stored (user row, pool labels, audit details, sessions,
- * invites, sign-in attempts, memberships) and replaced by "Deleted user" and
- * a stable pseudonymous id, so history and counts still add up. Held numbers
- * become reassignable.
+ * everywhere it was stored (user row, pool labels, audit details, proxy
+ * sessions, sessions, invites, sign-in attempts, memberships, the mail
+ * outbox) and replaced by "Deleted user" and a stable pseudonymous id, so
+ * history and counts still add up. Held numbers become reassignable. Once
+ * committed, the tables are vacuumed (vacuumErased).
  *
  * Every step is one set-based statement, whatever the number of users.
  */
