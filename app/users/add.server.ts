@@ -246,7 +246,7 @@ export async function addUser(
   if (result.ok && result.token) {
     await mailInvite(
       origin,
-      { name: result.name, email: input.email, company: actor.company.name },
+      { userId: result.userId, name: result.name, email: input.email, company: actor.company.name },
       result.token,
     );
   }

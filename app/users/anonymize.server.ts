@@ -1,20 +1,22 @@
 /**
  * Anonymization: at 72 hours after a deletion, on permanent deletion, or at
  * once for a pending user. Every personal detail of the user is erased
- * everywhere it was stored (user row, pool labels, audit details, sessions,
- * invites, sign-in attempts, memberships) and replaced by "Deleted user" and
- * a stable pseudonymous id, so history and counts still add up. Held numbers
- * become reassignable.
+ * everywhere it was stored (user row, pool labels, audit details, proxy
+ * sessions, sessions, invites, sign-in attempts, memberships, the mail
+ * outbox) and replaced by "Deleted user" and a stable pseudonymous id, so
+ * history and counts still add up. Held numbers become reassignable. Once
+ * committed, the tables are vacuumed (vacuumErased).
  *
  * Every step is one set-based statement, whatever the number of users.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
+import { eraseOutboxOf } from "../mail/mailer.server.ts";
 
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
 export const DELETED_USER = "Deleted user";
 
-/** Keys of audit details that hold personal data. */
+/** Keys of audit details about a person that hold their personal data: dropped when they are anonymized. */
 const PERSONAL_KEYS = [
   "first_name",
   "last_name",
@@ -29,6 +31,17 @@ const PERSONAL_KEYS = [
 /**
  * Anonymizes these users inside the caller's transaction. The caller holds
  * their rows locked (FOR UPDATE) and has checked they are deleted.
+ *
+ * Erasure goes by the person's id, never by their current name alone: the
+ * words to erase are every name and email they ever had (now, in the details
+ * of every audit entry about them, as a number's last holder), and they are
+ * erased from every row that refers to them by id: audit entries about them,
+ * by them or on their behalf, naming them under any key ending in `user_id`
+ * (numbers they held, proxy sessions), and proxy sessions into or by them.
+ * Proxy reasons are free text typed about anyone, so any of the company's
+ * that names them loses the name too. The addresses of their own actions go
+ * (the audit entries they made, their proxy sessions, sessions, sign-in
+ * attempts under any of their emails).
  */
 export async function anonymizeUsers(
   tx: Transaction<Database>,
@@ -45,57 +58,118 @@ export async function anonymizeUsers(
     update users set pseudonym = 'DU-' || substr(md5(random()::text || id::text), 1, 12)
      where id = any(${ids}) and pseudonym is null`.execute(tx);
 
-  // Audit entries that may name them: about them, about a proxy session into
-  // or by them, or about a number they held. Their name and email are
-  // replaced wherever these entries hold them, and personal keys dropped.
-  await sql`
+  // Their words, as two patterns (db/migrations/2026-11-29T1300_erasure_words.ts):
+  // `names`, their full names (every first name they had with every last
+  // name they had, and the labels written about them) and emails, erased
+  // wherever they are named; and `everything`, those and each name on its
+  // own, erased only where the text is about them (an entry about them, a
+  // proxy into them), so that a shared first name is not taken from others.
+  const words = await sql<{
+    id: number;
+    company_id: number;
+    pseudonym: string;
+    names: string | null;
+    everything: string | null;
+    emails: string[];
+  }>`
     with who as (
-      select id, pseudonym, first_name || ' ' || last_name as name, email,
-             substr(to_jsonb(first_name || ' ' || last_name)::text, 2,
-                    length(to_jsonb(first_name || ' ' || last_name)::text) - 2) as json_name,
-             substr(to_jsonb(email)::text, 2, length(to_jsonb(email)::text) - 2) as json_email
-        from users where id = any(${ids})
+      select id, company_id, pseudonym, first_name, last_name, email from users where id = any(${ids})
+    ), about as (
+      select w.id as user_id, a.target_label, a.before, a.after
+        from who w join audit_log a on a.target_type = 'user' and a.target_id = w.id::text
+    ), said as (
+      select id as user_id, 'first' as kind, first_name as word from who
+      union select id, 'last', last_name from who
+      union select id, 'email', email from who
+      union select user_id, 'label', target_label from about
+      union select user_id, k.kind, d->>k.key
+              from about, lateral (values (before), (after)) as x(d),
+                   lateral (values ('first', 'first_name'), ('last', 'last_name'), ('email', 'email')) as k(kind, key)
+             where jsonb_typeof(d) = 'object'
+      union select last_holder_user_id, 'label', last_holder_name from phone_numbers where last_holder_user_id = any(${ids})
+    ), full_names as (
+      select f.user_id, f.word || ' ' || l.word as word
+        from said f join said l on l.user_id = f.user_id and f.kind = 'first' and l.kind = 'last'
+      union all
+      select user_id, word from said where kind in ('label', 'email')
+    ), named as (
+      select user_id, array_agg(word) as words from full_names group by user_id
+    ), parts as (
+      select user_id, array_agg(word) filter (where kind in ('first', 'last')) as words,
+             coalesce(array_agg(lower(word)) filter (where kind = 'email' and word is not null), '{}') as emails
+        from said group by user_id
+    )
+    select w.id, w.company_id, w.pseudonym, erasure_pattern(n.words) as names,
+           erasure_pattern(n.words || p.words) as everything, coalesce(p.emails, '{}') as emails
+      from who w left join named n on n.user_id = w.id left join parts p on p.user_id = w.id`.execute(tx);
+  const who = sql`unnest(${sql.val(words.rows.map((w) => w.id))}::int[],
+                         ${sql.val(words.rows.map((w) => w.company_id))}::int[],
+                         ${sql.val(words.rows.map((w) => w.pseudonym))}::text[],
+                         ${sql.val(words.rows.map((w) => w.names))}::text[],
+                         ${sql.val(words.rows.map((w) => w.everything))}::text[])
+                  as w(id, company_id, pseudonym, names, everything)`;
+
+  // Proxy sessions and audit entries in one statement, so that which proxy
+  // sessions concern them is decided once: into them, by them, or with a
+  // reason that names them.
+  await sql`
+    with who as (select * from ${who}),
+    proxies as (
+      select ps.id, w.everything as pattern, false as acted from who w join proxy_sessions ps on ps.user_id = w.id
+      union all
+      select ps.id, w.names, true from who w join proxy_sessions ps on ps.admin_user_id = w.id
+      union all
+      select ps.id, w.names, false
+        from who w join proxy_sessions ps on ps.company_id = w.company_id and ps.reason ~* w.names
+    ), erased_proxies as (
+      update proxy_sessions ps
+         set reason = erase_words(ps.reason, p.pattern, ${DELETED_USER}),
+             ip = case when p.acted then null else ps.ip end
+        from (select id, string_agg(distinct pattern, '|') as pattern, bool_or(acted) as acted
+                from proxies group by id) p
+       where ps.id = p.id
+    ), user_refs as (
+      -- every key naming a user id (user_id, admin_user_id, last_holder_user_id…) at the top of the details
+      select a.id as audit_id, k.value as user_id
+        from audit_log a
+             cross join lateral (values (a.before), (a.after)) as d(details)
+             cross join lateral jsonb_each_text(case when jsonb_typeof(d.details) = 'object' then d.details end) as k
+       where a.company_id in (select company_id from who) and k.key like '%user_id'
     ), mentions as (
       -- each branch an equality, so each is a hash join however many users and entries
-      select a.id as audit_id, w.id as user_id, true as about_them
+      select a.id as audit_id, w.pseudonym as about, false as acted, w.everything as pattern
         from who w join audit_log a on a.target_type = 'user' and a.target_id = w.id::text
       union all
-      select a.id, w.id, false
-        from who w join proxy_sessions ps on ps.user_id = w.id or ps.admin_user_id = w.id
-        join audit_log a on a.target_type = 'proxy_session' and a.target_id = ps.id::text
+      select a.id, null, true, w.names from who w join audit_log a on a.actor_user_id = w.id
       union all
-      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.before->>'user_id' = w.id::text
+      select a.id, null, false, w.names from who w join audit_log a on a.on_behalf_of_user_id = w.id
       union all
-      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.after->>'user_id' = w.id::text
+      select r.audit_id, null, false, w.names from who w join user_refs r on r.user_id = w.id::text
       union all
-      select a.id, w.id, false from who w join audit_log a on a.target_type = 'phone_number' and a.before->>'last_holder_user_id' = w.id::text
+      select a.id, null, false, p.pattern
+        from proxies p join audit_log a on a.target_type = 'proxy_session' and a.target_id = p.id::text
     ), touched as (
-      select distinct on (m.audit_id) m.audit_id, m.about_them, w.pseudonym, w.name, w.email, w.json_name, w.json_email
-        from mentions m join who w on w.id = m.user_id
-       order by m.audit_id, m.about_them desc
+      select audit_id, max(about) as about, bool_or(acted) as acted, string_agg(distinct pattern, '|') as pattern
+        from mentions group by audit_id
+    ), erasing as (
+      -- keys dropped: their details in an entry about them, their address in one they made
+      select t.*, array_cat(case when t.about is not null then ${sql.val(PERSONAL_KEYS)}::text[] else '{}' end,
+                            case when t.acted then '{ip}'::text[] else '{}' end) as keys
+        from touched t
     )
     update audit_log a
-       set target_label = case when t.about_them then ${DELETED_USER} || ' ' || t.pseudonym
-                               else replace(replace(a.target_label, t.name, ${DELETED_USER}), t.email, ${DELETED_USER}) end,
-           before = replace(replace(a.before::text, t.json_name, ${DELETED_USER}), t.json_email, ${DELETED_USER})::jsonb
-                    - ${sql.val(PERSONAL_KEYS)}::text[],
-           after = replace(replace(a.after::text, t.json_name, ${DELETED_USER}), t.json_email, ${DELETED_USER})::jsonb
-                    - ${sql.val(PERSONAL_KEYS)}::text[]
-      from touched t
+       set target_label = case when t.about is not null then ${DELETED_USER} || ' ' || t.about
+                               else erase_words(a.target_label, t.pattern, ${DELETED_USER}) end,
+           before = erase_words(case when jsonb_typeof(a.before) = 'object' then a.before - t.keys else a.before end,
+                                t.pattern, ${DELETED_USER}),
+           after = erase_words(case when jsonb_typeof(a.after) = 'object' then a.after - t.keys else a.after end,
+                               t.pattern, ${DELETED_USER}),
+           ip = case when t.acted then null else a.ip end
+      from erasing t
      where a.id = t.audit_id`.execute(tx);
 
-  // A reason typed for a proxy session into them may name them too.
   await sql`
-    update proxy_sessions ps
-       set reason = replace(replace(ps.reason, u.first_name || ' ' || u.last_name, ${DELETED_USER}), u.email, ${DELETED_USER})
-      from users u
-     where u.id = any(${ids}) and ps.reason is not null and (ps.user_id = u.id or ps.admin_user_id = u.id)`.execute(
-    tx,
-  );
-
-  await sql`
-    delete from login_attempts
-     where email in (select lower(email) from users where id = any(${ids}) and email is not null)`.execute(
+    delete from login_attempts where email = any(${sql.val(words.rows.flatMap((w) => w.emails))}::text[])`.execute(
     tx,
   );
 
@@ -136,13 +210,55 @@ export async function anonymizeUsers(
     select company_id, office_id, ${actorUserId}, 'user.anonymized', 'user', id::text, ${DELETED_USER} || ' ' || pseudonym,
            jsonb_build_object('reason', ${reason}::text), ${now}
       from users where id = any(${ids})`.execute(tx);
+
+  // Last, inside the transaction: if the files cannot be erased, nothing is
+  // anonymized and the purge tries again; if the commit fails after, only
+  // copies of mail are lost.
+  await eraseOutboxOf(userIds);
+}
+
+/** Every table anonymizeUsers changes or deletes rows of. */
+const ERASED_TABLES = [
+  "users",
+  "audit_log",
+  "proxy_sessions",
+  "login_attempts",
+  "phone_numbers",
+  "sessions",
+  "invites",
+  "group_members",
+  "office_admins",
+] as const;
+
+/**
+ * After a transaction that anonymized someone has committed: an UPDATE or
+ * DELETE leaves the old row versions (names, emails, addresses) in the
+ * table's files and in its indexes until VACUUM removes them. PGlite never
+ * vacuums by itself and autovacuum on a server comes when it likes, so the
+ * erasure does it at once. VACUUM cannot run inside a transaction, hence
+ * after the commit, on `db`.
+ *
+ * A plain VACUUM takes no lock that stops requests, and makes the old
+ * versions unreachable and their space free for new rows, but it does not
+ * overwrite their bytes: until new rows take that space, the files still hold
+ * them. `full` (VACUUM FULL, `npm run purge -- --full`) rewrites the tables
+ * and their indexes into new files, so no byte of the old versions stays in
+ * them; it locks each table against every request while it runs, so it is
+ * for a quiet hour, not for every purge. What the WAL and backups still hold
+ * is in the README.
+ */
+export async function vacuumErased(db: Kysely<Database>, { full = false } = {}): Promise<void> {
+  await sql`vacuum ${full ? sql`full` : sql``} ${sql.join(ERASED_TABLES.map((t) => sql.table(t)))}`.execute(
+    db,
+  );
 }
 
 /**
  * The purge job: anonymizes every user deleted 72 hours ago or more, in
  * batches. FOR UPDATE SKIP LOCKED lets any number of app servers run it at
  * once: each batch takes rows no other run holds, so no user is done twice,
- * and a restore in progress (which holds its user's row) is left alone.
+ * and a restore in progress (which holds its user's row) is left alone. Each
+ * batch that anonymized anyone is vacuumed once committed.
  */
 export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 1000): Promise<number> {
   let total = 0;
@@ -169,6 +285,7 @@ export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 
       return rows.length;
     });
     total += done;
+    if (done > 0) await vacuumErased(db);
     if (done < batchSize) return total;
   }
 }

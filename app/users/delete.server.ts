@@ -16,7 +16,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
-import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { proxyEndedEntry } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
@@ -107,7 +107,8 @@ export async function deleteUsers(
   license: LicenseChoice,
   now: Date,
 ): Promise<{ outcomes: BulkOutcome[]; auditId: number | null }> {
-  return db.transaction().execute(async (tx) => {
+  let anonymized = false;
+  const result = await db.transaction().execute(async (tx) => {
     await lockCompany(tx, actor.company.id);
     const targets = await lockTargets(tx, actor, userIds);
     const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
@@ -202,6 +203,7 @@ export async function deleteUsers(
         now,
       );
       await anonymizeUsers(tx, pending, now, "pending_deleted", actor.proxy?.admin.id ?? actor.person.id);
+      anonymized = pending.length > 0;
     }
 
     // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
@@ -211,4 +213,7 @@ export async function deleteUsers(
         : null;
     return { outcomes, auditId };
   });
+  // Pending users deleted are anonymized at once: their old row versions go too.
+  if (anonymized) await vacuumErased(db);
+  return result;
 }

@@ -8,7 +8,7 @@ import type { AddonLicenseType, Database, LicenseType } from "../../db/schema.ts
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
-import { anonymizeUsers, RESTORE_WINDOW_MS } from "./anonymize.server.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
@@ -249,10 +249,12 @@ export async function permanentlyDelete(
   userId: number,
   now: Date,
 ): Promise<DeletedUserResult> {
-  return db.transaction().execute(async (tx) => {
+  const result = await db.transaction().execute(async (tx): Promise<DeletedUserResult> => {
     const { user: u, refusal } = await lockDeleted(tx, actor, userId, now);
     if (!u) return refusal;
     await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor.proxy?.admin.id ?? actor.person.id);
     return { ok: true, name: u.name };
   });
+  if (result.ok) await vacuumErased(db);
+  return result;
 }

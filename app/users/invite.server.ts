@@ -56,10 +56,11 @@ async function insertInvite(tx: Transaction<Database>, userId: number, createdBy
 
 export async function mailInvite(
   origin: string,
-  to: { name: string; email: string; company: string },
+  to: { userId: number; name: string; email: string; company: string },
   token: string,
 ) {
   await sendMail({
+    userId: to.userId,
     to: `${to.name} <${to.email}>`,
     subject: `You're invited to ${to.company} on Switchboard`,
     text: [
@@ -114,7 +115,11 @@ export async function resendInvite(
     }),
   );
   if (outcome.ok)
-    await mailInvite(origin, { name: user.name, email: user.email, company: actor.company.name }, token);
+    await mailInvite(
+      origin,
+      { userId: user.id, name: user.name, email: user.email, company: actor.company.name },
+      token,
+    );
   return outcome;
 }
 

@@ -1,5 +1,5 @@
 /** Add User: the seat, the number (pool or provider), the invite, and the refusals. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
@@ -7,6 +7,7 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { addUser, numberChoices } from "../../app/users/add.server.ts";
 import { acceptInvite, findInvite } from "../../app/users/invite.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const OUTBOX_DIR = `.tmp/add-user-test-${process.pid}`;
@@ -136,5 +137,46 @@ describe("add user", () => {
         "New York has no unassigned Support license. Free one, or buy or transfer one in Company Settings › Licenses.",
     });
     expect(await count()).toBe(before);
+  });
+
+  it("logs that an invite was mailed, to a user id, never its link; and its mail is erased with its user", async () => {
+    const ny = await office("New York");
+    const outbox = () =>
+      readdirSync(`${OUTBOX_DIR}/outbox`).map((f) =>
+        readFileSync(`${OUTBOX_DIR}/outbox/${f}`, "utf8").replace(/=\r?\n/g, ""),
+      );
+    const invite = async (firstName: string, lastName: string, email: string) => {
+      const logged = vi.spyOn(console, "log").mockImplementation(() => {});
+      try {
+        const result = await addUser(
+          t.db,
+          olive,
+          { officeId: ny.id, firstName, lastName, email, licenseType: "connect", number: "none" },
+          "http://localhost:3000",
+          NOW,
+        );
+        expect(result).toMatchObject({ ok: true });
+        const token = outbox()
+          .find((m) => m.includes(email))!
+          .match(/\/invite\/([A-Za-z0-9_-]+)/)![1]!;
+        const lines = logged.mock.calls.map((args) => args.join(" "));
+        expect(lines).toEqual([expect.stringContaining(`user ${result.ok && result.userId}`)]);
+        for (const secret of [token, "/invite/", email, firstName, lastName])
+          expect(lines.join("\n")).not.toContain(secret);
+        return result.ok ? result.userId : 0;
+      } finally {
+        logged.mockRestore();
+      }
+    };
+    const gone = await invite("Quentin", "Marlowe", "quentin.marlowe@acme.test");
+    await invite("Ottilie", "Brandt", "ottilie.brandt@acme.test");
+
+    // A pending user's deletion anonymizes them at once.
+    await deleteUsers(t.db, olive, [gone], "keep", NOW);
+
+    const mails = outbox();
+    for (const word of ["Quentin", "Marlowe", "quentin.marlowe@acme.test"])
+      expect(mails.filter((m) => m.toLowerCase().includes(word.toLowerCase()))).toEqual([]);
+    expect(mails.filter((m) => m.includes("ottilie.brandt@acme.test"))).toHaveLength(1);
   });
 });

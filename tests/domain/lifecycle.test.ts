@@ -3,21 +3,25 @@
  * within 72 hours by the clock, anonymization everywhere, and the purge job.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { sql, type Kysely } from "kysely";
+import fc from "fast-check";
 import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
+import { openDatabase } from "../../db/connect.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { deleteUsers, planDeletion } from "../../app/users/delete.server.ts";
 import { changeAdminAccess } from "../../app/users/admin-access.server.ts";
 import { findDeleted, listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
-import { purgeExpired } from "../../app/users/anonymize.server.ts";
-import { updateSettings } from "../../app/settings/update.server.ts";
+import { purgeExpired, vacuumErased } from "../../app/users/anonymize.server.ts";
+import { loadSettings, updateSettings } from "../../app/settings/update.server.ts";
+import { settingsSchema } from "../../app/settings/schema.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
 import { startProxy } from "../../app/proxy/session.server.ts";
-import { sendToPool } from "../../app/numbers/remove.server.ts";
+import { removeNumber, sendToPool } from "../../app/numbers/remove.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 
 const HOUR = 3600_000;
@@ -353,18 +357,23 @@ describe("restoring", () => {
 });
 
 /** Every text and JSON column of every table, searched for these strings. */
+/**
+ * Every place in the database that holds one of these strings: every column
+ * of every table, whatever its type, read as text, so a new table or column
+ * that keeps a person's name is found without anyone listing it here.
+ */
 async function findEverywhere(db: Kysely<Database>, needles: string[]) {
   const columns = await sql<{ table_name: string; column_name: string }>`
-    select table_name, column_name from information_schema.columns
-     where table_schema = 'public' and data_type in ('text', 'character varying', 'character', 'jsonb', 'json')
-       and table_name <> 'kysely_migration' and table_name <> 'kysely_migration_lock'`.execute(db);
+    select c.table_name, c.column_name from information_schema.columns c
+      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+     where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+       and c.table_name not in ('kysely_migration', 'kysely_migration_lock')`.execute(db);
   const found: string[] = [];
   for (const { table_name, column_name } of columns.rows) {
     for (const needle of needles) {
       const hit = await sql<{ n: number }>`
-        select count(*)::int as n from ${sql.table(table_name)} where ${sql.ref(column_name)}::text ilike ${"%" + needle + "%"}`.execute(
-        db,
-      );
+        select count(*)::int as n from ${sql.table(table_name)}
+         where strpos(lower(${sql.ref(column_name)}::text), lower(${needle})) > 0`.execute(db);
       if (hit.rows[0]!.n > 0) found.push(`${table_name}.${column_name} holds "${needle}"`);
     }
   }
@@ -457,6 +466,43 @@ describe("anonymization", () => {
     expect(await restoreUser(t.db, ada, freya.id, at(HOUR))).toMatchObject({ ok: false });
   });
 
+  it("erases a name whatever its characters (regex metacharacters, quotes, JSON words, any script), in text and at any depth of JSON", async () => {
+    // What people type as names, with the characters that would break a
+    // regular expression or a JSON text if handled as one; no NUL and no lone
+    // surrogate, which PostgreSQL's text refuses before any erasure.
+    const name = fc
+      .string({
+        unit: fc.oneof(
+          fc.constantFrom(..."\\^$.|?*+()[]{}'\"&-_@ "),
+          fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+        ),
+        minLength: 1,
+        maxLength: 24,
+      })
+      .map((w) => w.replace(/\0/g, "").trim())
+      .filter(
+        (w) => w !== "" && !/\s/.test(w.at(0)! + w.at(-1)!) && !w.toLowerCase().includes("deleted user"),
+      );
+    await fc.assert(
+      fc.asyncProperty(name, fc.constantFrom(null, true, 1, []), async (word, literal) => {
+        const { rows } = await sql<{ text: string; json: unknown }>`
+          with p as (select erasure_pattern(array[${word}]) as pattern)
+          select erase_words(${`${word} ${word}`}::text, pattern, 'Deleted user') as text,
+                 erase_words(${JSON.stringify({ user: word, list: [word, { deep: `${word}  ${word}` }], n: 1, [word]: literal })}::jsonb,
+                             pattern, 'Deleted user') as json
+            from p`.execute(t.db);
+        expect(rows[0]!.text).toBe("Deleted user Deleted user");
+        expect(rows[0]!.json).toEqual({
+          user: "Deleted user",
+          list: ["Deleted user", { deep: "Deleted user  Deleted user" }],
+          n: 1,
+          [word]: literal, // keys and non-strings are left alone
+        });
+      }),
+      { seed: 13, numRuns: 200 },
+    );
+  });
+
   it("the purge job takes every user past 72 hours, once", async () => {
     const late = at(100 * HOUR);
     const expired = await t.db
@@ -470,6 +516,140 @@ describe("anonymization", () => {
     expect(await purgeExpired(t.db, late, 2)).toBe(expired.length);
     expect(await purgeExpired(t.db, late)).toBe(0);
   });
+
+  it("erases the names they had before, wherever they were written, and the addresses of their own actions", async () => {
+    // Priya Raman: named in a proxy reason into her and in one into Uma, the
+    // last holder of a number before she renamed herself, then deleted and
+    // purged 72 hours later.
+    const priya = await user("priya@acme.test");
+    const uma = await user("uma@acme.test");
+    const mainLine = await t.db
+      .selectFrom("groups")
+      .select("id")
+      .where("office_id", "=", priya.office_id)
+      .where("kind", "=", "main_line")
+      .executeTakeFirstOrThrow();
+    const adaFrom = (ip: string) => actorFor(t.db, "ada@acme.test", T0).then((a) => ({ ...a, ip }));
+    expect(
+      await startProxy(t.db, await adaFrom("198.51.100.7"), priya.id, "ticket 1 for Priya Raman", T0),
+    ).toMatchObject({ ok: true });
+    expect(
+      await startProxy(t.db, await adaFrom("198.51.100.7"), uma.id, "Uma covers for priya raman today", T0),
+    ).toMatchObject({ ok: true });
+    const [number] = await numbersOf(priya.id);
+    expect(await removeNumber(t.db, ada, priya.id, number!.id, T0)).toMatchObject({ ok: true });
+    expect(
+      await reassignNumber(t.db, ada, number!.id, { target: `group:${mainLine.id}`, as: "primary" }, T0),
+    ).toMatchObject({ ok: true });
+    const priyaActor = { ...(await actorFor(t.db, "priya@acme.test", T0)), ip: "203.0.113.41" };
+    const settings = await loadSettings(t.db, priyaActor);
+    await updateSettings(
+      t.db,
+      priyaActor,
+      settingsSchema.parse({ ...settings.values, firstName: "Zephyr", lastName: "Quillon" }),
+      T0,
+    );
+    await t.db.updateTable("sessions").set({ ip: "203.0.113.41" }).where("user_id", "=", priya.id).execute();
+    await t.db
+      .insertInto("login_attempts")
+      .values({ email: "priya@acme.test", attempted_at: T0, succeeded: true, ip: "203.0.113.41" })
+      .execute();
+    await deleteUsers(t.db, ada, [priya.id], "keep", T0);
+
+    expect(await purgeExpired(t.db, at(73 * HOUR))).toBeGreaterThan(0);
+
+    expect(
+      await findEverywhere(t.db, ["Priya", "Raman", "Zephyr", "Quillon", "priya@acme.test", "203.0.113.41"]),
+    ).toEqual([]);
+    // What was about others stays: Uma's proxy reason (less her name), Ada's own address.
+    const umaProxy = await t.db
+      .selectFrom("proxy_sessions")
+      .select("reason")
+      .where("user_id", "=", uma.id)
+      .executeTakeFirstOrThrow();
+    expect(umaProxy.reason).toBe("Uma covers for Deleted user today");
+    expect(await findEverywhere(t.db, ["198.51.100.7"])).toEqual(
+      expect.arrayContaining(['audit_log.ip holds "198.51.100.7"', 'proxy_sessions.ip holds "198.51.100.7"']),
+    );
+  });
+});
+
+describe("after anonymizing", () => {
+  it("the purge vacuums every table it changed once each batch has committed, and so do permanent and pending deletions", async () => {
+    let statements: string[] = [];
+    const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
+    try {
+      await seedDemo(h.db, T0); // Victor was deleted 80 hours ago
+      const tables = ["users", "audit_log", "proxy_sessions", "login_attempts", "phone_numbers", "sessions"];
+      // VACUUM right after the commit of the transaction that anonymized (it cannot run inside one)
+      const vacuumed = () => {
+        const at = statements.findIndex((q) => /^vacuum /i.test(q));
+        expect(statements.slice(0, at).some((q) => q.includes("erase_words"))).toBe(true);
+        expect(statements[at - 1]).toMatch(/^commit/i);
+        for (const table of tables) expect(statements[at]).toContain(`"${table}"`);
+      };
+      statements = [];
+      expect(await purgeExpired(h.db, T0, 1)).toBe(1);
+      vacuumed();
+
+      const [admin, sienna, rosa] = await Promise.all([
+        actorFor(h.db, "ada@acme.test", T0),
+        h.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", "sienna@acme.test")
+          .executeTakeFirstOrThrow(),
+        h.db.selectFrom("users").select("id").where("email", "=", "rosa@acme.test").executeTakeFirstOrThrow(),
+      ]);
+      statements = [];
+      expect((await permanentlyDelete(h.db, admin, sienna.id, T0)).ok).toBe(true);
+      vacuumed();
+      statements = [];
+      await deleteUsers(h.db, admin, [rosa.id], "keep", T0); // pending: anonymized at once
+      vacuumed();
+      if (h.kind === "postgres") {
+        const stats = await sql<{ relname: string; last_vacuum: Date | null }>`
+          select relname, last_vacuum from pg_stat_user_tables where relname = any(${tables})`.execute(h.db);
+        expect(stats.rows.filter((r) => r.last_vacuum === null)).toEqual([]);
+        expect(stats.rows).toHaveLength(tables.length);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it.runIf(!process.env.DATABASE_URL)(
+    "VACUUM FULL (npm run purge -- --full) leaves no byte of them in PGlite's table and index files, the WAL aside",
+    async () => {
+      const dataDir = `.tmp/lifecycle-disk-${process.pid}`;
+      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        // on disk this time, from a migrated copy
+        const template = await freshDatabase();
+        const migrated = await template.dump!();
+        await template.close();
+        const h = await openDatabase({ dataDir: `${dataDir}/pglite`, loadDataDir: migrated });
+        await seedDemo(h.db, new Date()); // Victor Huang was deleted 80 hours ago
+        await h.db
+          .updateTable("users")
+          .set({ first_name: "Xylophoneus" })
+          .where("email", "=", "victor@acme.test")
+          .execute();
+        expect(await purgeExpired(h.db, new Date())).toBe(1);
+        await vacuumErased(h.db, { full: true }); // what npm run purge -- --full runs then
+        await h.close();
+        const holding = readdirSync(dataDir, { recursive: true, encoding: "utf8" })
+          .filter((f) => !f.includes("pg_wal") && statSync(`${dataDir}/${f}`).isFile())
+          .filter((f) => {
+            const bytes = readFileSync(`${dataDir}/${f}`);
+            return ["Xylophoneus", "Huang", "victor@acme.test"].some((w) => bytes.includes(w));
+          });
+        expect(holding).toEqual([]);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
