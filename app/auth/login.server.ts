@@ -3,9 +3,11 @@
  * minutes, that email is refused for 15 minutes, whether or not an account
  * has it (so the lockout tells nothing about who has an account).
  * Wrong email, wrong password, a pending or a deleted account all get the
- * same message.
+ * same message. An attempt is recorded before its password is checked, so
+ * that attempts sent at the same instant cannot all slip under the limit.
  */
-import type { Kysely } from "kysely";
+import { createHash } from "node:crypto";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { verifyPassword } from "./password.server.ts";
 import { clientIp } from "./cookies.server.ts";
@@ -24,30 +26,8 @@ export async function signIn(
   now: Date,
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  // Attempts are not recorded while locked, so the newest failure is the one
-  // that started the lock: the lock lasts 15 minutes from it.
-  const recent = await db
-    .selectFrom("login_attempts")
-    .select(["attempted_at", "succeeded"])
-    .where("email", "=", email)
-    .where("attempted_at", ">", new Date(now.getTime() - 2 * WINDOW_MS))
-    .where("attempted_at", "<=", now)
-    .orderBy("attempted_at", "desc")
-    .limit(MAX_FAILURES)
-    .execute();
-  const failures = recent.findIndex((a) => a.succeeded) === -1 ? recent : [];
-  if (failures.length === MAX_FAILURES) {
-    const newest = failures[0]!.attempted_at.getTime();
-    const oldest = failures[MAX_FAILURES - 1]!.attempted_at.getTime();
-    const unlocksAt = newest + WINDOW_MS;
-    if (newest - oldest <= WINDOW_MS && now.getTime() < unlocksAt) {
-      const minutes = Math.max(1, Math.ceil((unlocksAt - now.getTime()) / 60_000));
-      return {
-        ok: false,
-        message: `Too many failed sign-ins for this email. Sign-in is locked for ${minutes} more minute${minutes === 1 ? "" : "s"}.`,
-      };
-    }
-  }
+  const slot = await takeAttempt(db, email, clientIp(request), now);
+  if (!slot.ok) return slot;
 
   const user = await db
     .selectFrom("users")
@@ -55,23 +35,76 @@ export async function signIn(
     .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
     .executeTakeFirst();
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? null);
-  const ok = passwordOk && user?.status === "active";
+  if (!passwordOk || user?.status !== "active") return { ok: false, message: WRONG_CREDENTIALS };
 
   await db.transaction().execute(async (tx) => {
     await tx
-      .insertInto("login_attempts")
-      .values({ email, attempted_at: now, succeeded: ok, ip: clientIp(request) })
+      .updateTable("login_attempts")
+      .set({ succeeded: true })
+      .where("id", "=", slot.attemptId)
       .execute();
-    if (ok) {
-      await tx
-        .updateTable("users")
-        .set({ first_signed_in_at: now })
-        .where("id", "=", user!.id)
-        .where("first_signed_in_at", "is", null)
-        .execute();
-    }
+    await tx
+      .updateTable("users")
+      .set({ first_signed_in_at: now })
+      .where("id", "=", user.id)
+      .where("first_signed_in_at", "is", null)
+      .execute();
   });
-  return ok ? { ok: true, userId: user!.id } : { ok: false, message: WRONG_CREDENTIALS };
+  return { ok: true, userId: user.id };
+}
+
+/** One key per email for `pg_advisory_xact_lock(int, int)`: the pair's first half says "sign-in". */
+const LOCK_SPACE = 5_150_917;
+const lockKey = (email: string) => createHash("sha256").update(email).digest().readInt32BE(0);
+
+/**
+ * Records the attempt as a failure before its password is checked (signIn
+ * marks it succeeded once it is right), unless the email is locked: counting
+ * the failures and recording the new one happen under a lock on the email, so
+ * attempts at the same instant line up and at most five are ever checked in a
+ * window. The lock is held for those two statements only, never during scrypt,
+ * so waiting attempts hold no connection for long (PGlite has only one).
+ */
+async function takeAttempt(
+  db: Kysely<Database>,
+  email: string,
+  ip: string | null,
+  now: Date,
+): Promise<{ ok: true; attemptId: number } | { ok: false; message: string }> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${LOCK_SPACE}::int, ${lockKey(email)}::int)`.execute(tx);
+    // Attempts are not recorded while locked, so the newest failure is the one
+    // that started the lock: the lock lasts 15 minutes from it.
+    const recent = await tx
+      .selectFrom("login_attempts")
+      .select(["attempted_at", "succeeded"])
+      .where("email", "=", email)
+      .where("attempted_at", ">", new Date(now.getTime() - 2 * WINDOW_MS))
+      .where("attempted_at", "<=", now)
+      .orderBy("attempted_at", "desc")
+      .orderBy("id", "desc")
+      .limit(MAX_FAILURES)
+      .execute();
+    const failures = recent.findIndex((a) => a.succeeded) === -1 ? recent : [];
+    if (failures.length === MAX_FAILURES) {
+      const newest = failures[0]!.attempted_at.getTime();
+      const oldest = failures[MAX_FAILURES - 1]!.attempted_at.getTime();
+      const unlocksAt = newest + WINDOW_MS;
+      if (newest - oldest <= WINDOW_MS && now.getTime() < unlocksAt) {
+        const minutes = Math.max(1, Math.ceil((unlocksAt - now.getTime()) / 60_000));
+        return {
+          ok: false as const,
+          message: `Too many failed sign-ins for this email. Sign-in is locked for ${minutes} more minute${minutes === 1 ? "" : "s"}.`,
+        };
+      }
+    }
+    const { id } = await tx
+      .insertInto("login_attempts")
+      .values({ email, attempted_at: now, succeeded: false, ip })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { ok: true as const, attemptId: id };
+  });
 }
 
 /** Only a path on this site: never an absolute URL someone slipped into the link. */

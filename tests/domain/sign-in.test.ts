@@ -59,6 +59,46 @@ describe("sign-in", () => {
   });
 });
 
+describe("sign-in at the same instant", () => {
+  const LOCKED = /^Too many failed sign-ins for this email/;
+  const checked = (email: string, at: Date) =>
+    t.db
+      .selectFrom("login_attempts")
+      .select(["succeeded"])
+      .where("email", "=", email)
+      .where("attempted_at", "=", at)
+      .execute();
+
+  // On the server the attempts really overlap (a pool of connections); on PGlite
+  // they still interleave between the lockout's count and the attempt's record.
+  it("checks at most five of twenty parallel wrong passwords, then refuses the right one", async () => {
+    const at = new Date("2026-03-01T10:00:00Z");
+    const email = "priya@acme.test";
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => signIn(t.db, request, { email, password: "wrong" }, at)),
+    );
+    expect(results.filter((r) => !r.ok && r.message === WRONG_CREDENTIALS)).toHaveLength(5);
+    expect(results.filter((r) => !r.ok && LOCKED.test(r.message))).toHaveLength(15);
+    expect(await checked(email, at)).toEqual(Array.from({ length: 5 }, () => ({ succeeded: false })));
+    const right = await signIn(t.db, request, { email, password: DEMO_PASSWORD }, minutes(at, 1));
+    expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
+  });
+
+  it("lets the right password among twenty wrong ones in only if it was one of the first five checked", async () => {
+    const at = new Date("2026-03-02T10:00:00Z");
+    const email = "marcus@acme.test";
+    const passwords = Array.from({ length: 21 }, (_, i) => (i === 10 ? DEMO_PASSWORD : "wrong"));
+    const results = await Promise.all(
+      passwords.map((password) => signIn(t.db, request, { email, password }, at)),
+    );
+    const notLocked = results.filter((r) => r.ok || !LOCKED.test(r.message));
+    expect(notLocked.length).toBeLessThanOrEqual(5);
+    const rows = await checked(email, at);
+    expect(rows.length).toBe(notLocked.length);
+    expect(rows.filter((r) => r.succeeded).length).toBe(results[10]!.ok ? 1 : 0);
+  });
+});
+
 describe("safeRedirect", () => {
   it("keeps people on this site", () => {
     expect(safeRedirect("/users?q=a", "/")).toBe("/users?q=a");
