@@ -42,8 +42,9 @@ export async function action({ request }: Route.ActionArgs) {
       status: 400,
     });
   }
+  const to = safeRedirect(submission.value.redirectTo, "/", new URL(request.url).origin);
   const cookie = await createSession(db, request, result.userId, at);
-  throw redirect(safeRedirect(submission.value.redirectTo, "/"), { headers: { "Set-Cookie": cookie } });
+  throw redirect(to, { headers: { "Set-Cookie": cookie } });
 }
 
 export default function Login({ loaderData, actionData }: Route.ComponentProps) {

@@ -100,10 +100,33 @@ describe("sign-in at the same instant", () => {
 });
 
 describe("safeRedirect", () => {
-  it("keeps people on this site", () => {
-    expect(safeRedirect("/users?q=a", "/")).toBe("/users?q=a");
-    for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example", "users", null]) {
-      expect(safeRedirect(bad, "/")).toBe("/");
+  const ORIGIN = "http://localhost:3000";
+  it("keeps a path on this site, as the browser will read it", () => {
+    expect(safeRedirect("/users?q=a", "/", ORIGIN)).toBe("/users?q=a");
+    expect(safeRedirect("/users/12#numbers", "/", ORIGIN)).toBe("/users/12#numbers");
+    // Characters a Location header cannot carry come back percent-encoded.
+    expect(safeRedirect("/users?q=Zoë a", "/", ORIGIN)).toBe("/users?q=Zo%C3%AB%20a");
+  });
+
+  it("falls back to the start page for anything that leaves the site or is not a path", () => {
+    for (const bad of [
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "\\\\evil.example",
+      // Browsers drop tabs and line breaks from a URL, so these read as //evil.test/x.
+      "/\t/evil.test/x",
+      "/\n/evil.test/x",
+      "/\r\n/x",
+      " //evil.example",
+      "javascript:alert(1)",
+      "http://localhost:3000.evil.example/",
+      "users",
+      "",
+      null,
+      undefined,
+    ]) {
+      expect(safeRedirect(bad, "/", ORIGIN), JSON.stringify(bad)).toBe("/");
     }
   });
 });
