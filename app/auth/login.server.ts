@@ -10,7 +10,6 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { verifyPassword } from "./password.server.ts";
-import { clientIp } from "./cookies.server.ts";
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 5;
@@ -21,12 +20,12 @@ export const WRONG_CREDENTIALS = "That email and password do not match an active
 
 export async function signIn(
   db: Kysely<Database>,
-  request: Request,
+  ip: string | null,
   input: { email: string; password: string },
   now: Date,
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const slot = await takeAttempt(db, email, clientIp(request), now);
+  const slot = await takeAttempt(db, email, ip, now);
   if (!slot.ok) return slot;
 
   const user = await db
