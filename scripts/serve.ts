@@ -3,9 +3,12 @@
  * test and the bench all run: express, serving build/client's files as
  * @react-router/serve does (hashed /assets cached for a year as immutable,
  * responses compressed) and handing every other request to the app, plus two
- * something the app cannot do for itself: it tells the app each request's
- * socket address (the load context's socketAddressContext), which clientIp
- * trusts over any header unless TRUST_PROXY=1 says a proxy in front knows better.
+ * things the app cannot do for itself:
+ * - it tells the app each request's socket address (the load context's
+ *   socketAddressContext), which clientIp trusts over any header unless
+ *   TRUST_PROXY=1 says a proxy in front knows better;
+ * - it refuses a body over its limit with 413 before the app, or any parser,
+ *   reads it (serve/body-limit.ts).
  * The request log names neither query strings (searches name people) nor
  * invite tokens.
  *
@@ -17,6 +20,7 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import type { RouterContext, ServerBuild } from "react-router";
+import { limitBodies } from "./serve/body-limit.ts";
 
 // Before React is loaded (by the imports below), which picks its build by it.
 process.env.NODE_ENV ??= "production";
@@ -46,6 +50,7 @@ app.use(
 );
 app.use(build.publicPath, express.static(assets));
 app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
+app.use(limitBodies());
 app.use(
   createRequestHandler({
     build,

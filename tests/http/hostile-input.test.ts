@@ -10,7 +10,8 @@
  *   (ids, choices, emails, review keys) also mixed-script look-alikes, SQL and
  *   HTML fragments, and another company's id;
  * - ids in the path: another company's, SQL, 10,000 digits;
- * - forged POSTs: no token, a wrong token, no token cookie, another Origin.
+ * - forged POSTs: no token, a wrong token, no token cookie, another Origin;
+ * - a body over the server's 1 MB limit (refused with 413 before any parser).
  * Each answer must be a 4xx with a message (or a redirect carrying one, for
  * the forms that answer with a flash), never a 5xx, and the database must be
  * exactly as before.
@@ -37,6 +38,7 @@ import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 11;
 const VOLATILE = ["sessions", "login_attempts"];
+const MB = 1024 * 1024;
 
 /** What a field holds decides which payloads it must refuse. */
 type Kind = "text" | "optionalText" | "email" | "id" | "idList" | "choice" | "optionalChoice" | "key";
@@ -489,6 +491,13 @@ function hostileCases(): Case[] {
     for (const forge of ["no-token", "wrong-token", "no-cookie", "foreign-origin"] as const) {
       cases.push({ form, what: `forged: ${forge}`, path: form.path, fields: (v) => v, options: { forge } });
     }
+    // A valid form with one more field that takes it past the limit.
+    cases.push({
+      form,
+      what: "body over 1 MB",
+      path: form.path,
+      fields: (v) => ({ ...v, pad: "x".repeat(MB) }),
+    });
   }
   return cases;
 }
