@@ -72,22 +72,23 @@ async function takeAttempt(
 ): Promise<{ ok: true; attemptId: number } | { ok: false; message: string }> {
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(${LOCK_SPACE}::int, ${lockKey(email)}::int)`.execute(tx);
-    // Attempts are not recorded while locked, so the newest failure is the one
-    // that started the lock: the lock lasts 15 minutes from it.
+    // The last five attempts in the order they took this lock (by id): one
+    // that read the clock a moment after this one may be among them, so none
+    // is left out for a time later than `now`. Attempts are not recorded while
+    // locked, so the newest failure is the one that started the lock: the lock
+    // lasts 15 minutes from it.
     const recent = await tx
       .selectFrom("login_attempts")
       .select(["attempted_at", "succeeded"])
       .where("email", "=", email)
       .where("attempted_at", ">", new Date(now.getTime() - 2 * WINDOW_MS))
-      .where("attempted_at", "<=", now)
-      .orderBy("attempted_at", "desc")
       .orderBy("id", "desc")
       .limit(MAX_FAILURES)
       .execute();
-    const failures = recent.findIndex((a) => a.succeeded) === -1 ? recent : [];
+    const failures = recent.some((a) => a.succeeded) ? [] : recent.map((a) => a.attempted_at.getTime());
     if (failures.length === MAX_FAILURES) {
-      const newest = failures[0]!.attempted_at.getTime();
-      const oldest = failures[MAX_FAILURES - 1]!.attempted_at.getTime();
+      const newest = Math.max(...failures);
+      const oldest = Math.min(...failures);
       const unlocksAt = newest + WINDOW_MS;
       if (newest - oldest <= WINDOW_MS && now.getTime() < unlocksAt) {
         const minutes = Math.max(1, Math.ceil((unlocksAt - now.getTime()) / 60_000));

@@ -84,6 +84,16 @@ describe("sign-in at the same instant", () => {
     expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
   });
 
+  it("counts the attempts that took their turn first, even if their clock read a moment later", async () => {
+    // Requests read the clock before they queue for the lock: the ones ahead may carry a later time.
+    const at = new Date("2026-03-03T10:00:00Z");
+    const email = "mei@acme.test";
+    for (let i = 0; i < 5; i++)
+      await signIn(t.db, IP, { email, password: "wrong" }, new Date(at.getTime() + 50 - i));
+    const right = await signIn(t.db, IP, { email, password: DEMO_PASSWORD }, at);
+    expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
+  });
+
   it("lets the right password among twenty wrong ones in only if it was one of the first five checked", async () => {
     const at = new Date("2026-03-02T10:00:00Z");
     const email = "marcus@acme.test";
