@@ -14,6 +14,10 @@ import { nonceContext } from "./http/security-headers.server";
 
 export const streamTimeout = 5_000;
 
+// The key under which the production server (scripts/serve.ts) hands each request's
+// socket address to the app: it must be this very object, from this build.
+export { socketAddressContext } from "./http/socket-address.server";
+
 startBackgroundJobs();
 
 export default function handleRequest(

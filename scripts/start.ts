@@ -6,8 +6,7 @@
 import { execSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-
-const BUILD = "build/server/index.js";
+import { BUILD, SERVE_ARGS } from "./serve/command.ts";
 
 function newestMtime(path: string): number {
   const s = statSync(path);
@@ -22,7 +21,7 @@ if (stale) {
   execSync("npx react-router build", { stdio: "inherit" });
 }
 
-const server = spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", BUILD], {
+const server = spawn(process.execPath, SERVE_ARGS, {
   stdio: "inherit",
   env: { NODE_ENV: "production", PORT: "3000", ...process.env },
 });

@@ -10,7 +10,6 @@ import { createContext, data, redirect } from "react-router";
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import type { Database, Plan, UserStatus } from "../../db/schema.ts";
 import { mayProxy, type ProxyTarget } from "../proxy/rules.server.ts";
-import { clientIp } from "./cookies.server.ts";
 import { flashCookie } from "./flash.server.ts";
 import { parseId } from "../input.ts";
 
@@ -73,7 +72,7 @@ export const actorContext = createContext<Actor | null>(null);
  */
 export async function loadActor(
   db: Kysely<Database>,
-  request: Request,
+  ip: string | null,
   sessionId: string,
   now: Date,
 ): Promise<Actor | null> {
@@ -126,7 +125,7 @@ export async function loadActor(
   const adminOfficeIds = row.admin_office_ids.map(Number);
   const admin: Actor = {
     sessionId,
-    ip: clientIp(request),
+    ip,
     person: {
       id: row.id,
       firstName: row.first_name!,

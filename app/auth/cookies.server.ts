@@ -1,3 +1,7 @@
+import { isIP } from "node:net";
+import type { RouterContext } from "react-router";
+import { socketAddressContext } from "../http/socket-address.server.ts";
+
 /**
  * Cookies are HttpOnly and SameSite=Lax, and Secure whenever the request came
  * over HTTPS (directly, or through a proxy that says so): production runs
@@ -38,10 +42,23 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function clientIp(request: Request): string | null {
+interface ContextLike {
+  get<T>(key: RouterContext<T>): T;
+}
+
+/**
+ * The client's address, as the audit log, sessions and sign-in attempts keep
+ * it: the TCP peer's, which the server hands over in the load context. Any
+ * client can send X-Forwarded-For or X-Real-IP, so they count only with
+ * TRUST_PROXY=1, set when one proxy stands in front: then the address that
+ * proxy saw, the last entry it added to X-Forwarded-For (or its X-Real-IP).
+ */
+export function clientIp(request: Request, context: ContextLike): string | null {
   if (process.env.TRUST_PROXY === "1") {
-    const forwarded = request.headers.get("x-forwarded-for");
-    if (forwarded) return forwarded.split(",")[0]!.trim();
+    const forwarded =
+      request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() ||
+      request.headers.get("x-real-ip")?.trim();
+    if (forwarded && isIP(forwarded)) return forwarded;
   }
-  return request.headers.get("x-real-ip") ?? null;
+  return context.get(socketAddressContext);
 }

@@ -8,6 +8,7 @@ import { now } from "../clock.server.ts";
 import { actorContext, homeFor, loadActor } from "./actor.server.ts";
 import { endRefusedProxy } from "../proxy/session.server.ts";
 import { csrfTokenFor, isForgedPost } from "./csrf.server.ts";
+import { clientIp } from "./cookies.server.ts";
 import { sessionIdFrom } from "./session.server.ts";
 import { clearFlashIfShown, flashCookie } from "./flash.server.ts";
 
@@ -30,7 +31,7 @@ export const authMiddleware: MiddlewareFunction<Response> = async ({ request, co
   if (sessionId) {
     const db = await getDb();
     const at = now(request);
-    const actor = await loadActor(db, request, sessionId, at);
+    const actor = await loadActor(db, clientIp(request, context), sessionId, at);
     if (actor?.endedProxy) {
       // The proxy may not go on: end it, and take the admin back to their own
       // account before anything of this request (a form meant for the proxied

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { clientIp, readCookie, serializeCookie } from "./cookies.server.ts";
+import { readCookie, serializeCookie } from "./cookies.server.ts";
 
 export const SESSION_COOKIE = "sb_session";
 const SESSION_HOURS = 12;
@@ -15,6 +15,7 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
 export async function createSession(
   db: Kysely<Database>,
   request: Request,
+  ip: string | null,
   userId: number,
   now: Date,
 ): Promise<string> {
@@ -27,7 +28,7 @@ export async function createSession(
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000),
-      ip: clientIp(request),
+      ip,
       user_agent: request.headers.get("user-agent")?.slice(0, 300) ?? null,
     })
     .execute();

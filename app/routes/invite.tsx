@@ -36,19 +36,20 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   };
 }
 
-export async function action({ request, params }: Route.ActionArgs) {
+export async function action({ request, params, context }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema });
   if (submission.status !== "success")
     return data(submission.reply({ hideFields: ["password", "confirm"] }), { status: 400 });
   const db = await getDb();
   const at = now(request);
-  const accepted = await acceptInvite(db, params.token, submission.value.password, clientIp(request), at);
+  const ip = clientIp(request, context);
+  const accepted = await acceptInvite(db, params.token, submission.value.password, ip, at);
   if (!accepted)
     return data(submission.reply({ formErrors: [EXPIRED], hideFields: ["password", "confirm"] }), {
       status: 410,
     });
   const headers = new Headers();
-  headers.append("Set-Cookie", await createSession(db, request, accepted.userId, at));
+  headers.append("Set-Cookie", await createSession(db, request, ip, accepted.userId, at));
   headers.append("Set-Cookie", flashCookie(request, "Welcome to Switchboard. Your password is set."));
   throw redirect("/settings", { headers });
 }

@@ -8,6 +8,7 @@ import { now } from "~/clock.server";
 import { actorContext, homeFor } from "~/auth/actor.server";
 import { safeRedirect, signIn } from "~/auth/login.server";
 import { createSession } from "~/auth/session.server";
+import { clientIp } from "~/auth/cookies.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
 
@@ -28,7 +29,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { redirectTo: new URL(request.url).searchParams.get("redirectTo") ?? "" };
 }
 
-export async function action({ request }: Route.ActionArgs) {
+export async function action({ request, context }: Route.ActionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") {
@@ -36,14 +37,16 @@ export async function action({ request }: Route.ActionArgs) {
   }
   const db = await getDb();
   const at = now(request);
-  const result = await signIn(db, request, submission.value, at);
+  const ip = clientIp(request, context);
+  const result = await signIn(db, ip, submission.value, at);
   if (!result.ok) {
     return data(submission.reply({ formErrors: [result.message], hideFields: ["password"] }), {
       status: 400,
     });
   }
-  const cookie = await createSession(db, request, result.userId, at);
-  throw redirect(safeRedirect(submission.value.redirectTo, "/"), { headers: { "Set-Cookie": cookie } });
+  const to = safeRedirect(submission.value.redirectTo, "/", new URL(request.url).origin);
+  const cookie = await createSession(db, request, ip, result.userId, at);
+  throw redirect(to, { headers: { "Set-Cookie": cookie } });
 }
 
 export default function Login({ loaderData, actionData }: Route.ComponentProps) {

@@ -35,12 +35,7 @@ export async function explainUserList(url: string, sessionToken: string, paths: 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const actor = await loadActor(
-      handle.db,
-      new Request("http://localhost/"),
-      hashToken(sessionToken),
-      new Date(),
-    );
+    const actor = await loadActor(handle.db, null, hashToken(sessionToken), new Date());
     if (!actor) throw new Error("The session the bench signed in with is gone.");
     const plans: Plan[] = [];
     for (const path of paths) {

@@ -1,5 +1,5 @@
 /**
- * The app as production runs it: the built server under @react-router/serve,
+ * The app as production runs it: the built app under scripts/serve.ts,
  * in its own process, so the load generator does not share its event loop.
  */
 import { execSync, spawn, type ChildProcess } from "node:child_process";
@@ -9,8 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-
-const BUILD = "build/server/index.js";
+import { BUILD, SERVE_ARGS } from "../serve/command.ts";
 const HEALTH_TRIES = 100;
 const HEALTH_INTERVAL_MS = 200;
 
@@ -45,7 +44,7 @@ export async function startServer(databaseUrl: string, env: NodeJS.ProcessEnv = 
   // The server logs every request: to a file, not a pipe, so neither process spends the run copying it.
   const logFile = join(tmpdir(), `switchboard-bench-${port}.log`);
   const log = openSync(logFile, "w");
-  const child = spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", BUILD], {
+  const child = spawn(process.execPath, SERVE_ARGS, {
     stdio: ["ignore", log, log],
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: "production", DATABASE_URL: databaseUrl },
   });

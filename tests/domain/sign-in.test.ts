@@ -11,22 +11,22 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const request = new Request("http://localhost/login", { method: "POST" });
+const IP = "203.0.113.7";
 const minutes = (start: Date, m: number) => new Date(start.getTime() + m * 60_000);
 
 describe("sign-in", () => {
   it("admits active users only, with one message for every failure", async () => {
     const now = new Date();
-    expect(
-      await signIn(t.db, request, { email: " ADA@acme.test ", password: DEMO_PASSWORD }, now),
-    ).toMatchObject({ ok: true });
+    expect(await signIn(t.db, IP, { email: " ADA@acme.test ", password: DEMO_PASSWORD }, now)).toMatchObject({
+      ok: true,
+    });
     for (const [email, password] of [
       ["ada@acme.test", "nope"],
       ["nobody@acme.test", DEMO_PASSWORD],
       ["jasper@acme.test", DEMO_PASSWORD], // pending
       ["sienna@acme.test", DEMO_PASSWORD], // deleted
     ]) {
-      expect(await signIn(t.db, request, { email: email!, password: password! }, now)).toEqual({
+      expect(await signIn(t.db, IP, { email: email!, password: password! }, now)).toEqual({
         ok: false,
         message: WRONG_CREDENTIALS,
       });
@@ -36,7 +36,7 @@ describe("sign-in", () => {
   it("locks an email for 15 minutes after 5 failures within 15 minutes", async () => {
     const start = new Date("2026-01-01T10:00:00Z");
     const attempt = (at: Date, password = "wrong") =>
-      signIn(t.db, request, { email: "priya@acme.test", password }, at);
+      signIn(t.db, IP, { email: "priya@acme.test", password }, at);
     for (let i = 0; i < 5; i++) expect((await attempt(minutes(start, i))).ok).toBe(false);
     const locked = await attempt(minutes(start, 5), DEMO_PASSWORD);
     expect(locked).toEqual({
@@ -51,7 +51,7 @@ describe("sign-in", () => {
   it("does not count failures spread wider than 15 minutes, nor those before a success", async () => {
     const start = new Date("2026-02-01T10:00:00Z");
     const attempt = (at: Date, password = "wrong") =>
-      signIn(t.db, request, { email: "marcus@acme.test", password }, at);
+      signIn(t.db, IP, { email: "marcus@acme.test", password }, at);
     for (let i = 0; i < 5; i++) await attempt(minutes(start, i * 4));
     expect((await attempt(minutes(start, 17), DEMO_PASSWORD)).ok).toBe(true);
     for (let i = 0; i < 4; i++) await attempt(minutes(start, 18 + i));
@@ -59,11 +59,82 @@ describe("sign-in", () => {
   });
 });
 
+describe("sign-in at the same instant", () => {
+  const LOCKED = /^Too many failed sign-ins for this email/;
+  const checked = (email: string, at: Date) =>
+    t.db
+      .selectFrom("login_attempts")
+      .select(["succeeded"])
+      .where("email", "=", email)
+      .where("attempted_at", "=", at)
+      .execute();
+
+  // On the server the attempts really overlap (a pool of connections); on PGlite
+  // they still interleave between the lockout's count and the attempt's record.
+  it("checks at most five of twenty parallel wrong passwords, then refuses the right one", async () => {
+    const at = new Date("2026-03-01T10:00:00Z");
+    const email = "priya@acme.test";
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => signIn(t.db, IP, { email, password: "wrong" }, at)),
+    );
+    expect(results.filter((r) => !r.ok && r.message === WRONG_CREDENTIALS)).toHaveLength(5);
+    expect(results.filter((r) => !r.ok && LOCKED.test(r.message))).toHaveLength(15);
+    expect(await checked(email, at)).toEqual(Array.from({ length: 5 }, () => ({ succeeded: false })));
+    const right = await signIn(t.db, IP, { email, password: DEMO_PASSWORD }, minutes(at, 1));
+    expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
+  });
+
+  it("counts the attempts that took their turn first, even if their clock read a moment later", async () => {
+    // Requests read the clock before they queue for the lock: the ones ahead may carry a later time.
+    const at = new Date("2026-03-03T10:00:00Z");
+    const email = "mei@acme.test";
+    for (let i = 0; i < 5; i++)
+      await signIn(t.db, IP, { email, password: "wrong" }, new Date(at.getTime() + 50 - i));
+    const right = await signIn(t.db, IP, { email, password: DEMO_PASSWORD }, at);
+    expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
+  });
+
+  it("lets the right password among twenty wrong ones in only if it was one of the first five checked", async () => {
+    const at = new Date("2026-03-02T10:00:00Z");
+    const email = "marcus@acme.test";
+    const passwords = Array.from({ length: 21 }, (_, i) => (i === 10 ? DEMO_PASSWORD : "wrong"));
+    const results = await Promise.all(passwords.map((password) => signIn(t.db, IP, { email, password }, at)));
+    const notLocked = results.filter((r) => r.ok || !LOCKED.test(r.message));
+    expect(notLocked.length).toBeLessThanOrEqual(5);
+    const rows = await checked(email, at);
+    expect(rows.length).toBe(notLocked.length);
+    expect(rows.filter((r) => r.succeeded).length).toBe(results[10]!.ok ? 1 : 0);
+  });
+});
+
 describe("safeRedirect", () => {
-  it("keeps people on this site", () => {
-    expect(safeRedirect("/users?q=a", "/")).toBe("/users?q=a");
-    for (const bad of ["https://evil.example", "//evil.example", "/\\evil.example", "users", null]) {
-      expect(safeRedirect(bad, "/")).toBe("/");
+  const ORIGIN = "http://localhost:3000";
+  it("keeps a path on this site, as the browser will read it", () => {
+    expect(safeRedirect("/users?q=a", "/", ORIGIN)).toBe("/users?q=a");
+    expect(safeRedirect("/users/12#numbers", "/", ORIGIN)).toBe("/users/12#numbers");
+    // Characters a Location header cannot carry come back percent-encoded.
+    expect(safeRedirect("/users?q=Zoë a", "/", ORIGIN)).toBe("/users?q=Zo%C3%AB%20a");
+  });
+
+  it("falls back to the start page for anything that leaves the site or is not a path", () => {
+    for (const bad of [
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "\\\\evil.example",
+      // Browsers drop tabs and line breaks from a URL, so these read as //evil.test/x.
+      "/\t/evil.test/x",
+      "/\n/evil.test/x",
+      "/\r\n/x",
+      " //evil.example",
+      "javascript:alert(1)",
+      "http://localhost:3000.evil.example/",
+      "users",
+      "",
+      null,
+      undefined,
+    ]) {
+      expect(safeRedirect(bad, "/", ORIGIN), JSON.stringify(bad)).toBe("/");
     }
   });
 });

@@ -13,7 +13,8 @@
  *   "user:9999999999", "pool:-1") and in the path, and words every JavaScript
  *   object answers to (`__proto__`, `constructor`, `toString`) in choices;
  * - ids in the path: another company's, SQL, 10,000 digits;
- * - forged POSTs: no token, a wrong token, no token cookie, another Origin.
+ * - forged POSTs: no token, a wrong token, no token cookie, another Origin;
+ * - a body over the server's 1 MB limit (refused with 413 before any parser).
  * Each answer must be a 4xx with a message (or a redirect carrying one, for
  * the forms that answer with a flash), never a 5xx, and the database must be
  * exactly as before.
@@ -41,12 +42,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
-import { HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
+import { DEMO_PASSWORD, HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 11;
 const VOLATILE = ["sessions", "login_attempts"];
+const MB = 1024 * 1024;
 
 /** What a field holds decides which payloads it must refuse. */
 type Kind = "text" | "optionalText" | "email" | "id" | "idList" | "choice" | "optionalChoice" | "key";
@@ -751,6 +753,13 @@ function hostileCases(): Case[] {
     for (const forge of ["no-token", "wrong-token", "no-cookie", "foreign-origin"] as const) {
       cases.push({ form, what: `forged: ${forge}`, path: form.path, fields: (v) => v, options: { forge } });
     }
+    // A valid form with one more field that takes it past the limit.
+    cases.push({
+      form,
+      what: "body over 1 MB",
+      path: form.path,
+      fields: (v) => ({ ...v, pad: "x".repeat(MB) }),
+    });
   }
   return cases;
 }
@@ -940,4 +949,102 @@ describe("hostile input", () => {
     }
     expect({ wrong, changes: changes(once, await snapshot()) }).toEqual({ wrong: [], changes: {} });
   }, 300_000);
+});
+
+describe("sign-in and the client's address", () => {
+  const LOOPBACK = ["127.0.0.1", "::1"];
+  const attemptsOf = (email: string) =>
+    app.withDb((db) => db.selectFrom("login_attempts").select(["ip"]).where("email", "=", email).execute());
+
+  it("keeps the redirect after sign-in on this site, whatever redirectTo holds", async () => {
+    const answers: [string, number, string | null][] = [];
+    for (const redirectTo of [
+      "/\t/evil.test/x",
+      "/\n/x",
+      "/\r\n/evil.test",
+      "/\\evil.test",
+      "//evil.test",
+      "https://evil.test/",
+      "javascript:alert(1)",
+    ]) {
+      const res = await new HttpClient(app.origin).post("/login", {
+        email: "gina@globex.test",
+        password: DEMO_PASSWORD,
+        redirectTo,
+      });
+      answers.push([redirectTo, res.status, res.headers.get("location")]);
+    }
+    expect(answers.filter(([, status, location]) => status !== 302 || location !== "/")).toEqual([]);
+  });
+
+  it("checks at most five of twenty sign-ins sent at once for one email", async () => {
+    const email = "no-such-person@acme.test";
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const c = new HttpClient(app.origin);
+        await c.get("/login"); // the token cookie, before the race
+        return c;
+      }),
+    );
+    const answers = await Promise.all(clients.map((c) => c.post("/login", { email, password: "wrong" })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 400));
+    expect(await attemptsOf(email)).toHaveLength(5);
+  });
+
+  it("records the socket's address, not the one a client claims, without TRUST_PROXY", async () => {
+    const forged = { "x-forwarded-for": "198.51.100.7", "x-real-ip": "198.51.100.8" };
+    const client = new HttpClient(app.origin);
+    const signIn = await client.post(
+      "/login",
+      { email: "uma@acme.test", password: DEMO_PASSWORD },
+      { headers: forged },
+    );
+    expect(signIn.status).toBe(302);
+    const saved = await client.post(
+      "/settings",
+      {
+        firstName: "Uma",
+        lastName: "Patel",
+        jobTitle: "Forged address",
+        timezone: "America/Los_Angeles",
+        language: "en",
+      },
+      { headers: forged },
+    );
+    expect(saved.status).toBe(302);
+    const recorded = await app.withDb(async (db) => {
+      const uma = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "uma@acme.test")
+        .executeTakeFirstOrThrow();
+      return {
+        attempt: (
+          await db
+            .selectFrom("login_attempts")
+            .select("ip")
+            .where("email", "=", "uma@acme.test")
+            .orderBy("id", "desc")
+            .executeTakeFirstOrThrow()
+        ).ip,
+        session: (
+          await db
+            .selectFrom("sessions")
+            .select("ip")
+            .where("user_id", "=", uma.id)
+            .orderBy("created_at", "desc")
+            .executeTakeFirstOrThrow()
+        ).ip,
+        audit: (
+          await db
+            .selectFrom("audit_log")
+            .select("ip")
+            .where("actor_user_id", "=", uma.id)
+            .orderBy("id", "desc")
+            .executeTakeFirstOrThrow()
+        ).ip,
+      };
+    });
+    for (const ip of Object.values(recorded)) expect(LOOPBACK).toContain(ip);
+  });
 });

@@ -7,9 +7,9 @@ import { createSession, hashToken } from "../../app/auth/session.server.ts";
 export async function actorFor(db: Kysely<Database>, email: string, now = new Date()): Promise<Actor> {
   const user = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
   const request = new Request("http://localhost/");
-  const cookie = await createSession(db, request, user.id, now);
+  const cookie = await createSession(db, request, null, user.id, now);
   const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
-  const actor = await loadActor(db, request, hashToken(token), now);
+  const actor = await loadActor(db, null, hashToken(token), now);
   if (!actor) throw new Error(`${email} cannot sign in`);
   return actor;
 }

@@ -14,9 +14,10 @@ import pg from "pg";
 import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import type { Database } from "../../db/schema.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
+import { BUILD, SERVE_ARGS } from "../../scripts/serve/command.ts";
 
 export function requireBuild(): void {
-  if (!existsSync("build/server/index.js")) {
+  if (!existsSync(BUILD)) {
     throw new Error("No build: run `npx react-router build` first (npm test does).");
   }
 }
@@ -42,7 +43,7 @@ export function spawnAppServer(
   env: NodeJS.ProcessEnv,
   stdio: "inherit" | "ignore" = "inherit",
 ): ChildProcess {
-  return spawn(process.execPath, ["node_modules/@react-router/serve/bin.js", "build/server/index.js"], {
+  return spawn(process.execPath, SERVE_ARGS, {
     stdio: ["ignore", stdio, "inherit"],
     env,
   });

@@ -1,0 +1,69 @@
+/**
+ * The production HTTP server, which `npm start`, the test servers, the load
+ * test and the bench all run: express, serving build/client's files as
+ * @react-router/serve does (hashed /assets cached for a year as immutable,
+ * responses compressed) and handing every other request to the app, plus two
+ * things the app cannot do for itself:
+ * - it tells the app each request's socket address (the load context's
+ *   socketAddressContext), which clientIp trusts over any header unless
+ *   TRUST_PROXY=1 says a proxy in front knows better;
+ * - it refuses a body over its limit with 413 before the app, or any parser,
+ *   reads it (serve/body-limit.ts).
+ * The request log names neither query strings (searches name people) nor
+ * invite tokens.
+ *
+ *   node --import tsx scripts/serve.ts [build/server/index.js]   (PORT, default 3000; HOST)
+ */
+import { resolve, join, posix } from "node:path";
+import { pathToFileURL } from "node:url";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+import type { RouterContext, ServerBuild } from "react-router";
+import { limitBodies } from "./serve/body-limit.ts";
+
+// Before React is loaded (by the imports below), which picks its build by it.
+process.env.NODE_ENV ??= "production";
+const { RouterContextProvider } = await import("react-router");
+const { createRequestHandler } = await import("@react-router/express");
+const buildPath = resolve(process.argv[2] ?? "build/server/index.js");
+const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+const socketAddressContext = (build.entry.module as { socketAddressContext?: RouterContext<string | null> })
+  .socketAddressContext;
+if (!socketAddressContext) throw new Error(`${buildPath}: its entry.server exports no socketAddressContext.`);
+const assets = resolve(build.assetsBuildDirectory);
+
+/** The peer's address, an IPv4 one without the IPv6 prefix a dual-stack socket gives it. */
+const socketAddress = (req: express.Request) =>
+  req.socket.remoteAddress?.replace(/^::ffff:(?=[\d.]+$)/, "") ?? null;
+
+morgan.token("path", (req: express.Request) =>
+  req.originalUrl.split("?")[0]!.replace(/^\/invite\/[^/]+/, "/invite/…"),
+);
+
+const app = express();
+app.disable("x-powered-by");
+app.use(compression());
+app.use(
+  posix.join(build.publicPath, "assets"),
+  express.static(join(assets, "assets"), { immutable: true, maxAge: "1y" }),
+);
+app.use(build.publicPath, express.static(assets));
+app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
+app.use(limitBodies());
+app.use(
+  createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV,
+    getLoadContext: (req) => new RouterContextProvider(new Map([[socketAddressContext, socketAddress(req)]])),
+  }),
+);
+
+const port = Number(process.env.PORT ?? 3000);
+const onListen = (err?: Error) => {
+  if (err) throw err; // the port is taken, say: fail loudly, not exit 0
+  console.log(`Switchboard on http://localhost:${port}`);
+};
+const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
+for (const signal of ["SIGTERM", "SIGINT"] as const)
+  process.once(signal, () => server.close((err) => err && console.error(err)));

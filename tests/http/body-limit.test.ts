@@ -1,0 +1,104 @@
+/**
+ * The body limit of the production server (scripts/serve/body-limit.ts), over
+ * HTTP against the built server: a body over 1 MB is refused with 413 before
+ * the app reads it, at once by its Content-Length, or, sent chunked without
+ * one, as soon as it passes the limit while streaming in; forms under it work.
+ */
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "../support/app-server.ts";
+import { HttpClient } from "../support/http-client.ts";
+import { bodyLimitFor, FORM_LIMIT, TOO_LARGE } from "../../scripts/serve/body-limit.ts";
+
+const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 21;
+const MB = 1024 * 1024;
+
+let app: AppServer;
+beforeAll(async () => {
+  app = await startAppServer("http_body_limit", PORT);
+}, 120_000);
+afterAll(async () => {
+  await app?.stop();
+});
+
+type Outcome = { status: number; body: string; sent: number } | { cut: string; sent: number };
+
+/**
+ * A POST to /login that sends `total` bytes in 64 KB chunks, as fast as the
+ * server takes them, and resolves with the answer or with the connection cut.
+ * With `declared` it sends that Content-Length (and never ends the body);
+ * without, it is chunked. It carries a token cookie, so that the app's
+ * anti-forgery check reads the form, and it stops sending once the answer comes.
+ */
+function post(total: number, declared?: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const req = http.request(`${app.origin}/login`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: app.origin,
+        cookie: `sb_csrf=${"t".repeat(32)}`,
+        ...(declared ? { "content-length": String(declared) } : {}),
+      },
+    });
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => {
+        resolve({ status: res.statusCode!, body, sent });
+        req.destroy();
+      });
+      res.on("error", (err: NodeJS.ErrnoException) => resolve({ cut: err.code ?? err.message, sent }));
+    });
+    req.on("error", (err: NodeJS.ErrnoException) => resolve({ cut: err.code ?? err.message, sent }));
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    const pump = () => {
+      while (sent < total && !answered && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      // All of it went through: the server read it all.
+      if (!declared && !answered && !req.destroyed) req.end(() => resolve({ cut: "not cut", sent }));
+    };
+    pump();
+  });
+}
+
+describe("the body limit", () => {
+  it("is 1 MB for forms; a route that takes uploads says so in one table", () => {
+    expect(FORM_LIMIT).toBe(MB);
+    expect(bodyLimitFor("/users/new")).toBe(MB);
+    const uploads = [{ path: /^\/users\/import$/, bytes: 20 * MB }];
+    expect(bodyLimitFor("/users/import", uploads)).toBe(20 * MB);
+    expect(bodyLimitFor("/users/import/x", uploads)).toBe(MB);
+  });
+
+  it("refuses a Content-Length over the limit at once, without waiting for the body", async () => {
+    // 100 MB announced, 64 KB sent: the answer comes before the rest would.
+    const outcome = await post(64 * 1024, 100 * MB);
+    expect(outcome).toMatchObject({ status: 413, body: TOO_LARGE });
+  });
+
+  it("cuts a chunked body off once it passes the limit, without reading the rest", async () => {
+    const outcome = await post(64 * MB);
+    // Either the 413 arrives, or the connection is dropped while the client
+    // still writes; both long before 64 MB, the kernel's buffers at most past 1 MB.
+    if ("status" in outcome) expect(outcome).toMatchObject({ status: 413, body: TOO_LARGE });
+    else expect(outcome.cut).toMatch(/ECONNRESET|EPIPE|socket hang up/);
+    expect(outcome.sent).toBeLessThan(16 * MB);
+    expect((await fetch(`${app.origin}/healthz`)).status).toBe(200);
+  });
+
+  it("lets forms under the limit through to the app", async () => {
+    const client = new HttpClient(app.origin);
+    // Just under 1 MB: the app reads it, and its own rules refuse the email.
+    const big = await client.post("/login", { email: "a".repeat(MB - 1000), password: "x" });
+    expect(big.status).toBe(400);
+    expect(await big.text()).toContain("That email is too long.");
+    await client.signIn("ada@acme.test");
+  });
+});
