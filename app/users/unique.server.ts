@@ -39,6 +39,13 @@ export async function extensionRefusal(
     .where("company_id", "=", companyId)
     .where("extension", "=", extension)
     .where("id", "<>", exceptUserId)
+    // Each branch is one partial index's (users_extension_key, users_deleted_idx): no scan of the company.
+    .where((eb) =>
+      eb.or([
+        eb("status", "<>", "deleted"),
+        eb.and([eb("status", "=", "deleted"), eb("anonymized_at", "is", null)]),
+      ]),
+    )
     .executeTakeFirst();
   if (!holder) return null;
   return holder.status === "deleted"
