@@ -168,6 +168,8 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   }
   return (
     <div className="page narrow">
+      {/* The route's own meta is not rendered for an error (React hoists this into the head). */}
+      <title>{`${title} · Switchboard`}</title>
       <h1>{title}</h1>
       <p>{message}</p>
       <p>

@@ -23,6 +23,7 @@ export default [
   route("users/:userId/numbers/:numberId/remove", "routes/user.numbers.remove.tsx"),
   route("users/:userId/delete", "routes/user.delete.tsx"),
   route("users/:userId/resend-invite", "routes/user.resend-invite.tsx"),
+  route("users/:userId/edit", "routes/user.edit.tsx"),
   route("users/deleted/:userId/restore", "routes/users.deleted.restore.tsx"),
   route("users/deleted/:userId/purge", "routes/users.deleted.purge.tsx"),
   route("users/:userId/license", "routes/user.license.tsx"),

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = {
   "user.invite_resent": "Resent an invite",
   "user.activated": "Accepted the invite",
   "user.settings_updated": "Changed account settings",
+  "user.edited": "Edited a user's details",
   "user.license_changed": "Changed the license type",
   "user.transferred": "Transferred a user to another office",
   "user.admin_access_added": "Added admin access",

@@ -338,3 +338,13 @@ export function requireUserTransfer(context: ContextLike, request: Request): Act
   if (refusal) throw data({ message: refusal }, { status: 403 });
   return actor;
 }
+
+/**
+ * Edit user: any admin for the users in their scope (usersInScope), but a
+ * Company Admin's details only by a Company Admin. Why not, or null if they may.
+ */
+export function userEditRefusal(actor: Actor, target: { isCompanyAdmin: boolean }): string | null {
+  if (target.isCompanyAdmin && !actor.person.isCompanyAdmin)
+    return "Only a Company Admin can edit a Company Admin.";
+  return null;
+}

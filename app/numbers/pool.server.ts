@@ -47,6 +47,8 @@ export interface PoolRow {
   unassignedAt: Date | null;
   /** Set while on hold: the number cannot be reassigned or deleted until then. */
   heldUntil: Date | null;
+  /** While on hold, the deleted user who may still be restored and get it back (a row of Deleted Users). */
+  heldFor: { id: number; name: string } | null;
   /** Set while held for a transfer under review (app/numbers/holds.server.ts). */
   heldForTransfer: { userName: string; officeName: string; until: Date } | null;
 }
@@ -59,6 +61,10 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
   const direction = p.dir === "asc" ? sql`asc` : sql`desc`;
   const page = filteredPool(db, actor, p, now)
     .innerJoin("offices as o", "o.id", "n.office_id")
+    // Who a hold is for comes in the same statement (no query per row), and is of the number's company.
+    .leftJoin("users as h", (join) =>
+      join.onRef("h.id", "=", "n.held_for_user_id").onRef("h.company_id", "=", "n.company_id"),
+    )
     .select([
       "n.id",
       "n.e164",
@@ -68,6 +74,9 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
       "n.unassigned_at",
       "n.held_until",
       "o.name as office_name",
+      "h.id as held_for_id",
+      "h.first_name as held_for_first_name",
+      "h.last_name as held_for_last_name",
     ])
     .orderBy(sql`n.unassigned_at ${direction} nulls last`)
     .orderBy(sql`n.id ${direction}`)
@@ -100,6 +109,11 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
       lastHolderName: r.last_holder_name,
       unassignedAt: r.unassigned_at,
       heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
+      // Anonymization ends a hold, so a held number's user still has a name.
+      heldFor:
+        isOnHold(r.held_until, now) && r.held_for_id != null
+          ? { id: r.held_for_id, name: `${r.held_for_first_name} ${r.held_for_last_name}` }
+          : null,
       heldForTransfer: heldForTransfer(transferHolds.get(r.e164!)),
     }));
   return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };

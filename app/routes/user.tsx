@@ -1,7 +1,7 @@
 import { Form, Link } from "react-router";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin, idParam, userTransferRefusal } from "~/auth/actor.server";
+import { notFound, requireAdmin, idParam, userEditRefusal, userTransferRefusal } from "~/auth/actor.server";
 import { getUserProfile } from "~/users/profile.server";
 import { now } from "~/clock.server";
 import { mayChangeProxyAccess, mayProxy, proxyTargetOf } from "~/proxy/rules.server";
@@ -33,7 +33,14 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     ? { grant, decision: mayChangeProxyAccess(actor, target, grant) }
     : null;
   const proxySessions = await recentProxySessions(await getDb(), actor.company.id, user.id, now(request));
-  return { user, proxyLogin, proxyAccess, proxySessions, transferRefusal: userTransferRefusal(actor) };
+  return {
+    user,
+    proxyLogin,
+    proxyAccess,
+    proxySessions,
+    editRefusal: userEditRefusal(actor, user),
+    transferRefusal: userTransferRefusal(actor),
+  };
 }
 
 /** A menu item that cannot be used here: disabled, with the reason read with it. */
@@ -51,7 +58,7 @@ function DisabledItem({ id, label, reason }: { id: string; label: string; reason
 }
 
 export default function UserPage({
-  loaderData: { user, proxyLogin, proxyAccess, proxySessions, transferRefusal },
+  loaderData: { user, proxyLogin, proxyAccess, proxySessions, editRefusal, transferRefusal },
 }: Route.ComponentProps) {
   const role = user.isCompanyAdmin
     ? "Company Admin"
@@ -126,6 +133,11 @@ export default function UserPage({
                       </Form>,
                     ]
                   : []),
+                editRefusal ? (
+                  <DisabledItem id="edit-user-why" label="Edit user" reason={editRefusal} />
+                ) : (
+                  <Link to={`/users/${user.id}/edit`}>Edit user</Link>
+                ),
                 <Link to={`/users/${user.id}/license`}>Change license type</Link>,
                 transferRefusal ? (
                   <DisabledItem id="transfer-user-why" label="Transfer user" reason={transferRefusal} />

@@ -3,7 +3,9 @@ import type { Route } from "./+types/users.deleted";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireAdmin } from "~/auth/actor.server";
-import { listDeleted } from "~/users/deleted.server";
+import { parseId } from "~/input";
+import { deletedPageOf, listDeleted } from "~/users/deleted.server";
+import { deletedUserAnchor } from "~/users/deleted-link";
 import { CsrfField } from "~/ui/csrf";
 import { formatDateTime, LICENSE_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
@@ -12,8 +14,15 @@ export const meta: Route.MetaFunction = () => [{ title: "Deleted Users · Switch
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
-  const page = Math.max(1, Math.min(1_000_000, Number(new URL(request.url).searchParams.get("page")) || 1));
-  return { ...(await listDeleted(await getDb(), actor, now(request), page)), page };
+  const db = await getDb();
+  const at = now(request);
+  const search = new URL(request.url).searchParams;
+  // ?user=<id>, a held number's link (deletedUserHref): the page that lists them.
+  const shown = parseId(search.get("user"));
+  const pageOfShown =
+    shown !== null && !search.has("page") ? await deletedPageOf(db, actor, at, shown) : null;
+  const page = pageOfShown ?? Math.max(1, Math.min(1_000_000, Number(search.get("page")) || 1));
+  return { ...(await listDeleted(db, actor, at, page)), page };
 }
 
 function timeLeft(ms: number) {
@@ -55,7 +64,7 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
             </thead>
             <tbody>
               {users.map((u) => (
-                <tr key={u.id}>
+                <tr key={u.id} id={deletedUserAnchor(u.id)}>
                   <th scope="row">{u.name}</th>
                   <td>{u.email}</td>
                   <td>{u.officeName}</td>

@@ -8,6 +8,7 @@ import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
 import { SearchField } from "~/ui/field";
+import { deletedUserHref } from "~/users/deleted-link";
 
 export const meta: Route.MetaFunction = () => [{ title: "Reserved Numbers · Switchboard" }];
 
@@ -171,7 +172,7 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                   <td className="nowrap">{formatDate(n.unassignedAt)}</td>
                   <td>
                     {n.heldUntil ? (
-                      <span className="badge pending">On hold until {formatDateTime(n.heldUntil)}</span>
+                      <span className="badge pending">On hold</span>
                     ) : n.heldForTransfer ? (
                       <span className="badge pending">
                         Held until {formatDateTime(n.heldForTransfer.until)} for {n.heldForTransfer.userName}
@@ -181,16 +182,29 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                       <span className="badge active">Reserved</span>
                     )}
                   </td>
-                  <td className="nowrap">
-                    {/* A held number's pages say why it cannot be reassigned or deleted yet. */}
-                    <Link to={`${BASE}/${n.id}/reassign`}>
-                      Reassign<span className="visually-hidden"> {n.formatted}</span>
-                    </Link>{" "}
-                    ·{" "}
-                    <Link to={`${BASE}/${n.id}/delete`}>
-                      Delete<span className="visually-hidden"> {n.formatted}</span>
-                    </Link>
-                  </td>
+                  {n.heldUntil ? (
+                    // On hold: nothing to do here until the hold ends; say why, and where the user is.
+                    <td>
+                      {n.heldFor ? (
+                        <Link to={deletedUserHref(n.heldFor.id)}>
+                          {n.heldFor.name} can be restored until {formatDateTime(n.heldUntil)}
+                        </Link>
+                      ) : (
+                        `Its former user can be restored until ${formatDateTime(n.heldUntil)}`
+                      )}
+                    </td>
+                  ) : (
+                    <td className="nowrap">
+                      {/* For a number held for a transfer review, these pages say why it cannot be taken now. */}
+                      <Link to={`${BASE}/${n.id}/reassign`}>
+                        Reassign<span className="visually-hidden"> {n.formatted}</span>
+                      </Link>{" "}
+                      ·{" "}
+                      <Link to={`${BASE}/${n.id}/delete`}>
+                        Delete<span className="visually-hidden"> {n.formatted}</span>
+                      </Link>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,8 @@
  * browser (the same messages before a round trip, when JavaScript is on).
  */
 import { z } from "zod";
-import { plainText, requiredText } from "../input.ts";
+import { plainText } from "../input.ts";
+import { jobTitle, personName } from "../users/person-fields.ts";
 
 export const LANGUAGES = {
   en: "English",
@@ -16,9 +17,9 @@ export const LANGUAGES = {
 export const TIMEZONES: readonly string[] = Intl.supportedValuesOf("timeZone");
 
 export const settingsSchema = z.object({
-  firstName: requiredText("a first name", 100),
-  lastName: requiredText("a last name", 100),
-  jobTitle: plainText("the job title", 100).optional(),
+  firstName: personName("a first name"),
+  lastName: personName("a last name"),
+  jobTitle,
   timezone: z
     .string("Choose a time zone.")
     .refine((tz) => TIMEZONES.includes(tz), "Choose a time zone from the list."),

@@ -1,15 +1,16 @@
 /** The Add User form, shared by the server and the browser. */
 import { z } from "zod";
-import { idField, parseTaggedId, requiredText } from "../input.ts";
+import { idField, parseTaggedId } from "../input.ts";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
+import { email, personName } from "./person-fields.ts";
 
 const CHOOSE_NUMBER = "Choose a number from the list, or no number.";
 
 export const addUserSchema = z.object({
   officeId: idField("Choose an office."),
-  firstName: requiredText("a first name", 100),
-  lastName: requiredText("a last name", 100),
-  email: z.email("Enter an email address, like name@company.com.").max(254, "That email is too long."),
+  firstName: personName("a first name"),
+  lastName: personName("a last name"),
+  email,
   licenseType: z.enum(USER_LICENSE_TYPES, "Choose a license type."),
   /** "none", "pool:<id>" (a number of the Reserved Pool) or "new:<E.164>" (from the number provider). */
   number: z

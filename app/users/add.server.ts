@@ -4,7 +4,7 @@
  * number provider), invited by email. They stay Pending until they set a
  * password through the invite.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database, LicenseType, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
@@ -13,9 +13,10 @@ import { localNumberProvider, type NumberProvider } from "../numbers/provider.se
 import { holdOn, offerablePoolNumbers } from "../numbers/holds.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
-import { Refusal, violates } from "../refusal.server.ts";
+import { Refusal } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
 import { parseTaggedId } from "../input.ts";
+import { EMAIL_TAKEN, emailTaken, uniquenessRefusal } from "./unique.server.ts";
 import type { AddUserInput } from "./add-schema.ts";
 
 /** What the form offers for an office: its free pool numbers and some new ones. */
@@ -104,12 +105,7 @@ export async function addUser(
       if (!office || !actor.adminOfficeIds.includes(office.id)) {
         return { ok: false, field: "officeId", message: "Choose one of your offices." };
       }
-      const taken = await tx
-        .selectFrom("users")
-        .select("id")
-        .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
-        .executeTakeFirst();
-      if (taken) return { ok: false, field: "email", message: "Someone already uses this email." };
+      if (await emailTaken(tx, input.email)) return { ok: false, field: "email", message: EMAIL_TAKEN };
 
       // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
       const poolNumberId = parseTaggedId(input.number, ["pool"])?.id ?? null;
@@ -238,9 +234,9 @@ export async function addUser(
       if (err instanceof Refusal)
         return { ok: false as const, field: "number" as const, message: err.message };
       // Two admins adding the same email at once: the unique index decides.
-      if (violates(err, "users_email_key")) {
-        return { ok: false as const, field: "email" as const, message: "Someone already uses this email." };
-      }
+      const taken = uniquenessRefusal(err, null);
+      if (taken?.field === "email")
+        return { ok: false as const, field: "email" as const, message: taken.message };
       throw err;
     });
   if (result.ok && result.token) {

@@ -37,13 +37,17 @@ export function deletedUserRefusal(
 /** Restore and permanent deletion answer alike; `forbidden`: refused by deletedUserRefusal (routes answer 403). */
 export type DeletedUserResult = { ok: true; name: string } | { ok: false; forbidden?: true; message: string };
 
-export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
-  const base = db
+/** The deleted users an admin can still restore: their scope, within the 72 hours. */
+const restorableInScope = (db: Kysely<Database>, actor: Actor, now: Date) =>
+  db
     .selectFrom("users as u")
     .where(usersInScope(actor))
     .where("u.status", "=", "deleted")
     .where("u.anonymized_at", "is", null)
     .where("u.deleted_at", ">", restorable(now));
+
+export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
+  const base = restorableInScope(db, actor, now);
   const [rows, count] = await Promise.all([
     base
       .innerJoin("offices as o", "o.id", "u.office_id")
@@ -83,6 +87,29 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
       refusal: deletedUserRefusal(actor, { isCompanyAdmin: r.is_company_admin }),
     })),
   };
+}
+
+/**
+ * The page of Deleted Users that lists this user (ordered as listDeleted
+ * orders them), so that a link from their held number lands on their row;
+ * null if they are not listed (restored, anonymized, or not this admin's).
+ */
+export async function deletedPageOf(db: Kysely<Database>, actor: Actor, now: Date, userId: number) {
+  const user = await restorableInScope(db, actor, now)
+    .where("u.id", "=", userId)
+    .select("u.deleted_at")
+    .executeTakeFirst();
+  if (!user) return null;
+  const ahead = await restorableInScope(db, actor, now)
+    .where((eb) =>
+      eb.or([
+        eb("u.deleted_at", ">", user.deleted_at!),
+        eb.and([eb("u.deleted_at", "=", user.deleted_at!), eb("u.id", "<", userId)]),
+      ]),
+    )
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Math.floor(Number(ahead.n) / DELETED_PAGE_SIZE) + 1;
 }
 
 /** One deleted user still within reach, for the restore and purge pages; null if not (any more). */

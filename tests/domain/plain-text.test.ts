@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { addUserSchema } from "../../app/users/add-schema.ts";
 import { settingsSchema } from "../../app/settings/schema.ts";
 import { proxyLoginSchema } from "../../app/proxy/schema.ts";
+import { editUserSchema } from "../../app/users/edit-schema.ts";
 
 // A right-to-left override makes "abc\u202Egnp.exe" display as "abcexe.png": in a name shown
 // to admins (lists, audit entries, the proxy banner) it would pass one person off as another.
@@ -21,6 +22,9 @@ describe("text people type", () => {
       number: "none",
     };
     expect(addUserSchema.safeParse(user).success).toBe(false);
+    const edit = { firstName: "Nora", lastName: "Vance", email: "nora@acme.test" };
+    expect(editUserSchema.safeParse({ ...edit, firstName: text }).success).toBe(false);
+    expect(editUserSchema.safeParse({ ...edit, jobTitle: text }).success).toBe(false);
     expect(proxyLoginSchema.safeParse({ reason: text }).success).toBe(false);
   });
 

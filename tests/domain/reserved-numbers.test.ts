@@ -5,7 +5,7 @@
  * removing a number from a user.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
@@ -14,6 +14,9 @@ import { readPoolParams } from "../../app/numbers/pool-params.ts";
 import { loadReassignForm, reassignNumber } from "../../app/numbers/reassign.server.ts";
 import { releaseNumber } from "../../app/numbers/release.server.ts";
 import { previewRemoval, removeNumber } from "../../app/numbers/remove.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
+import { deletedPageOf, listDeleted } from "../../app/users/deleted.server.ts";
+import { seedScale } from "../../db/seed/scale.ts";
 import type { LicenseType } from "../../db/schema.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -129,6 +132,119 @@ describe("the Reserved Numbers list", () => {
     expect(await holders(ada, "state=on_hold", later(3))).toEqual(["Sienna Walsh"]);
     expect(await holders(ada, "state=reserved")).toContain("Victor Huang");
     expect(await holders(ada, "state=reserved")).not.toContain("Sienna Walsh");
+  });
+
+  it("names, for a number on hold, the deleted user who can be restored and until when", async () => {
+    const rows = (await pool(ada, "state=on_hold")).numbers;
+    const users = await t.db
+      .selectFrom("users")
+      .select(["id", "first_name", "deleted_at"])
+      .where("first_name", "in", ["Sienna", "Daniel"])
+      .where("status", "=", "deleted")
+      .execute();
+    expect(
+      rows
+        .map((r) => ({ heldFor: r.heldFor, heldUntil: r.heldUntil }))
+        .sort((a, b) => a.heldFor!.id - b.heldFor!.id),
+    ).toEqual(
+      users
+        .map((u) => ({
+          heldFor: { id: u.id, name: u.first_name === "Sienna" ? "Sienna Walsh" : "Daniel Kim" },
+          heldUntil: new Date(u.deleted_at!.getTime() + 72 * HOUR),
+        }))
+        .sort((a, b) => a.heldFor.id - b.heldFor.id),
+    );
+    // Once the hold ends by the clock, nobody is named.
+    const victor = (await pool(ada, "q=victor")).numbers[0]!;
+    expect([victor.heldUntil, victor.heldFor]).toEqual([null, null]);
+    expect((await pool(ada, "q=daniel", later(3))).numbers[0]!.heldFor).toBeNull();
+  });
+
+  it("reads whom numbers are held for in the list's own statements, however many are on hold", async () => {
+    const count = (extraDeleted: number) =>
+      statementsOf(
+        async (db) => {
+          await seedDemo(db, NOW);
+          const me = await actorFor(db, "ada@acme.test", NOW);
+          const ids = await db
+            .selectFrom("users")
+            .select("id")
+            .where("status", "=", "active")
+            .where("is_company_admin", "=", false)
+            .where(
+              "office_id",
+              "=",
+              (
+                await db
+                  .selectFrom("offices")
+                  .select("id")
+                  .where("name", "=", "Toronto")
+                  .executeTakeFirstOrThrow()
+              ).id,
+            )
+            .limit(extraDeleted)
+            .execute();
+          await deleteUsers(
+            db,
+            me,
+            ids.map((r) => r.id),
+            "keep",
+            NOW,
+          );
+          return me;
+        },
+        async (db, me) => {
+          const listed = await listPool(
+            db,
+            me,
+            readPoolParams(new URL("http://x/?state=on_hold")).params,
+            NOW,
+          );
+          expect(listed.numbers.filter((n) => n.heldFor)).toHaveLength(listed.numbers.length);
+        },
+      );
+    expect(await count(5)).toBe(await count(0));
+  });
+
+  it("finds the page of Deleted Users that lists a held number's user", async () => {
+    const h = await freshDatabase();
+    try {
+      await seedDemo(h.db, NOW);
+      await seedScale(h.db, 60, () => undefined);
+      const me = await actorFor(h.db, "ada@acme.test", NOW);
+      const scale = await h.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "like", "%.%@acme.test")
+        .where("status", "=", "active")
+        .limit(55)
+        .execute();
+      // 55 deleted now, newer than Sienna (2 hours ago) and Daniel (70): they move to page 2.
+      await deleteUsers(
+        h.db,
+        me,
+        scale.map((r) => r.id),
+        "keep",
+        NOW,
+      );
+      const sienna = (
+        await h.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", "sienna@acme.test")
+          .executeTakeFirstOrThrow()
+      ).id;
+      const page = await deletedPageOf(h.db, me, NOW, sienna);
+      expect(page).toBe(2);
+      expect((await listDeleted(h.db, me, NOW, page!)).users.map((u) => u.id)).toContain(sienna);
+      expect(await deletedPageOf(h.db, me, NOW, scale[0]!.id)).toBe(1);
+      // Not listed: out of scope, or past the 72 hours.
+      const olive2 = await actorFor(h.db, "olive@acme.test", NOW);
+      expect(await deletedPageOf(h.db, olive2, NOW, sienna)).toBeNull();
+      expect(await deletedPageOf(h.db, me, later(73), sienna)).toBeNull();
+    } finally {
+      await h.close();
+    }
   });
 
   it("finds numbers by digits in any format and by the last holder's name", async () => {

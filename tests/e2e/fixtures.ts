@@ -36,11 +36,17 @@ async function signInOn(page: Page, email: string) {
  * context of their own (close it when done): a second admin at the same
  * moment, or a way to read what the test's own actor may not see.
  */
-export async function signInElsewhere(page: Page, email: string, javaScriptEnabled = false) {
+export async function signInElsewhere(
+  page: Page,
+  email: string,
+  javaScriptEnabled = false,
+  /** Sent with every request, from the sign-in on: an `x-test-now` moves this person's clock. */
+  extraHTTPHeaders?: Record<string, string>,
+) {
   const context = await page
     .context()
     .browser()!
-    .newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled });
+    .newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled, extraHTTPHeaders });
   const other = await context.newPage();
   await signInOn(other, email);
   return { context, page: other };

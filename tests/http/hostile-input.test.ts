@@ -302,6 +302,7 @@ beforeAll(async () => {
     "ruth@acme.test",
     "rosa@acme.test",
     "fatima@acme.test",
+    "hannah@acme.test",
   ];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
@@ -462,6 +463,20 @@ beforeAll(async () => {
       // The demo's pending users have no invite yet: the page names none.
       fields: { invite: { kind: "key", value: "none" } },
       refusesWithFlash: true,
+    },
+    {
+      name: "edit a user",
+      as: "ada@acme.test",
+      path: `/users/${u("hannah@acme.test")}/edit`,
+      pathId: { value: u("hannah@acme.test"), otherCompany: Number(walter) },
+      fields: {
+        firstName: { kind: "text", value: "Hannah" },
+        lastName: { kind: "text", value: "Schmidt-Ortiz" },
+        email: { kind: "email", value: "hannah.schmidt@acme.test" },
+        // digits or nothing: left out, there is none
+        extension: { kind: "optionalChoice", value: "7001" },
+        jobTitle: { kind: "optionalText", value: "Senior Account Executive" },
+      },
     },
     {
       name: "restore a deleted user",

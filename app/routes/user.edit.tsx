@@ -1,0 +1,109 @@
+import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { Route } from "./+types/user.edit";
+import { getDb } from "~/db.server";
+import { now } from "~/clock.server";
+import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { flashCookie } from "~/auth/flash.server";
+import { editUser, findEditable } from "~/users/edit.server";
+import { editUserSchema, type EditUserInput } from "~/users/edit-schema";
+import { CsrfField } from "~/ui/csrf";
+import { FormErrors, TextField } from "~/ui/field";
+
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: `Edit ${data?.user.name ?? "user"} · Switchboard` },
+];
+
+/** The user this URL names, if this admin may edit them: 404 outside their scope, 403 for a Company Admin. */
+async function editable(request: Request, context: Route.LoaderArgs["context"], userId: string) {
+  const actor = requireAdmin(context, request);
+  const id = idParam(userId, "This user");
+  const db = await getDb();
+  const user = await findEditable(db, actor, id);
+  if (!user) notFound("This user");
+  if (user.refusal) throw data({ message: user.refusal }, { status: 403 });
+  return { actor, db, user };
+}
+
+export async function loader({ request, context, params }: Route.LoaderArgs) {
+  const { user } = await editable(request, context, params.userId);
+  return { user };
+}
+
+export async function action({ request, context, params }: Route.ActionArgs) {
+  const { actor, db, user } = await editable(request, context, params.userId);
+  const submission = parseWithZod(await request.formData(), { schema: editUserSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const origin = new URL(request.url).origin;
+  const result = await editUser(db, actor, user.id, submission.value, origin, now(request));
+  if (!result.ok) {
+    // Deleted, or out of reach, since the page was loaded.
+    if (result.reason === "not_found") notFound("This user");
+    if (result.reason === "refused") throw data({ message: result.message }, { status: 403 });
+    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
+  }
+  const message =
+    result.changed.length === 0
+      ? `Nothing to save: ${result.name}'s details were already as entered.`
+      : result.invitedTo
+        ? `${result.name}'s details are saved. A new invite is on its way to ${result.invitedTo}; the old link no longer works.`
+        : `${result.name}'s details are saved.`;
+  throw redirect(`/users/${user.id}`, { headers: { "Set-Cookie": flashCookie(request, message) } });
+}
+
+export default function EditUser({ loaderData: { user }, actionData }: Route.ComponentProps) {
+  const busy = useNavigation().state === "submitting";
+  const [form, fields] = useForm<EditUserInput>({
+    lastResult: actionData,
+    defaultValue: user.values,
+    // The browser checks the fields as the server would (same schema); what is
+    // taken by someone else is decided on the server.
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: editUserSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <div className="page narrow">
+      <p className="breadcrumb">
+        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
+        <span aria-current="page">Edit user</span>
+      </p>
+      <h1>Edit {user.name}</h1>
+      <Form method="post" {...getFormProps(form)} className="panel form">
+        <CsrfField />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <div className="row">
+          <TextField meta={fields.firstName} label="First name" autoComplete="off" />
+          <TextField meta={fields.lastName} label="Last name" autoComplete="off" />
+        </div>
+        <TextField
+          meta={fields.email}
+          label="Email"
+          type="email"
+          autoComplete="off"
+          hint={
+            user.status === "pending"
+              ? "They have not accepted their invite yet: a new address gets a new invite, and the old link stops working."
+              : "They sign in with this address."
+          }
+        />
+        <TextField
+          meta={fields.extension}
+          label="Extension"
+          autoComplete="off"
+          hint="2 to 6 digits, not used by anyone else in the company. Leave it empty for none."
+        />
+        <TextField meta={fields.jobTitle} label="Job title" autoComplete="off" />
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? "Saving…" : "Save changes"}
+          </button>
+          <Link to={`/users/${user.id}`} className="button subtle">
+            Cancel
+          </Link>
+        </div>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * Options › Admin › Edit user: a person's name, email, extension and job
+ * title, corrected by an admin (docs/domain.md, "Edit user"). One transaction
+ * with its audit entry (before and after, the changed fields only); saving
+ * what is already there changes nothing and records nothing. A pending user's
+ * invite follows a new address: the old link stops working and a new one is
+ * mailed there.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import { userEditRefusal, usersInScope, type Actor } from "../auth/actor.server.ts";
+import { recordAudit } from "../audit/record.server.ts";
+import { issueInvite, mailInvite } from "./invite.server.ts";
+import { EMAIL_TAKEN, emailTaken, extensionRefusal, uniquenessRefusal } from "./unique.server.ts";
+import type { EditUserInput } from "./edit-schema.ts";
+
+const FIELDS = ["first_name", "last_name", "email", "extension", "job_title"] as const;
+type Field = (typeof FIELDS)[number];
+
+/** The user as the form shows them, within the admin's scope and not deleted; null if not (404). */
+export async function findEditable(db: Kysely<Database>, actor: Actor, userId: number) {
+  const u = await db
+    .selectFrom("users as u")
+    .where(usersInScope(actor))
+    .where("u.id", "=", userId)
+    .where("u.status", "<>", "deleted")
+    .select(["u.id", "u.status", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
+    .executeTakeFirst();
+  if (!u) return null;
+  return {
+    id: u.id,
+    name: `${u.first_name} ${u.last_name}`,
+    status: u.status as "active" | "pending",
+    refusal: userEditRefusal(actor, { isCompanyAdmin: u.is_company_admin }),
+    values: {
+      firstName: u.first_name!,
+      lastName: u.last_name!,
+      email: u.email!,
+      extension: u.extension ?? "",
+      jobTitle: u.job_title ?? "",
+    },
+  };
+}
+
+export type EditUserResult =
+  | { ok: true; name: string; changed: Field[]; invitedTo: string | null }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "refused"; message: string }
+  | { ok: false; reason: "invalid"; field: "email" | "extension"; message: string };
+
+export async function editUser(
+  db: Kysely<Database>,
+  actor: Actor,
+  userId: number,
+  input: EditUserInput,
+  origin: string,
+  now: Date,
+): Promise<EditUserResult> {
+  const next: Record<Field, string | null> = {
+    first_name: input.firstName,
+    last_name: input.lastName,
+    email: input.email,
+    extension: input.extension ?? null,
+    job_title: input.jobTitle ?? null,
+  };
+  let token: string | null = null;
+  const result = await db
+    .transaction()
+    .execute(async (tx): Promise<EditUserResult> => {
+      // NO KEY UPDATE: enough against a concurrent edit or deletion, and it lets
+      // Resend invite insert an invite (a foreign key to this row) meanwhile.
+      const before = await tx
+        .selectFrom("users as u")
+        .where(usersInScope(actor))
+        .where("u.id", "=", userId)
+        .where("u.status", "<>", "deleted")
+        .select(["u.status", "u.office_id", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
+        .forNoKeyUpdate()
+        .executeTakeFirst();
+      if (!before) return { ok: false, reason: "not_found" };
+      const refusal = userEditRefusal(actor, { isCompanyAdmin: before.is_company_admin });
+      if (refusal) return { ok: false, reason: "refused", message: refusal };
+
+      const name = `${next.first_name} ${next.last_name}`;
+      const changed = FIELDS.filter((f) => before[f] !== next[f]);
+      if (changed.length === 0) return { ok: true, name, changed, invitedTo: null };
+      if (changed.includes("email") && (await emailTaken(tx, input.email, userId)))
+        return { ok: false, reason: "invalid", field: "email", message: EMAIL_TAKEN };
+      if (changed.includes("extension") && next.extension) {
+        const taken = await extensionRefusal(tx, actor.company.id, next.extension, userId);
+        if (taken) return { ok: false, reason: "invalid", field: "extension", message: taken };
+      }
+
+      await tx.updateTable("users").set(next).where("id", "=", userId).execute();
+      // Another letter case is the same mailbox: the invite already sent there still works.
+      const newAddress = before.email!.toLowerCase() !== input.email.toLowerCase();
+      if (before.status === "pending" && newAddress)
+        token = await issueInvite(tx, userId, actor.proxy?.admin.id ?? actor.person.id, now);
+      await recordAudit(
+        tx,
+        actor,
+        {
+          action: "user.edited",
+          targetType: "user",
+          targetId: userId,
+          targetLabel: name,
+          officeId: before.office_id,
+          before: Object.fromEntries(changed.map((f) => [f, before[f]])),
+          after: Object.fromEntries(changed.map((f) => [f, next[f]])),
+        },
+        now,
+      );
+      return { ok: true, name, changed, invitedTo: token ? input.email : null };
+    })
+    .catch((err): EditUserResult => {
+      // Two admins giving one email or extension at the same moment: the unique index decides.
+      const taken = uniquenessRefusal(err, next.extension);
+      if (taken) return { ok: false, reason: "invalid", ...taken };
+      throw err;
+    });
+  if (result.ok && token)
+    await mailInvite(
+      origin,
+      { userId, name: result.name, email: input.email, company: actor.company.name },
+      token,
+    );
+  return result;
+}
