@@ -34,20 +34,17 @@
  * Replays: the same valid POST twice; the first changes what it should, the
  * second must be a 4xx or a redirect that changes nothing more.
  *
- * The snapshot is every table's rows in a stable order, except `sessions`
- * and `login_attempts`: signing in (setup, and the hostile sign-ins, which
- * the lockout must count) writes them by design.
+ * The snapshot (tests/support/snapshot.ts) is every table's rows in a stable
+ * order, except `sessions` and `login_attempts`, which signing in writes by design.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql, type Kysely } from "kysely";
-import type { Database } from "../../db/schema.ts";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
+import { changes, snapshot } from "../support/snapshot.ts";
 import { DEMO_PASSWORD, HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 11;
-const VOLATILE = ["sessions", "login_attempts"];
 const MB = 1024 * 1024;
 
 /** What a field holds decides which payloads it must refuse. */
@@ -202,37 +199,6 @@ const clients = new Map<string | null, HttpClient>();
 async function clientFor(as: string | null): Promise<HttpClient> {
   if (!clients.has(as)) clients.set(as, as ? await signedIn(app, as) : new HttpClient(app.origin));
   return clients.get(as)!;
-}
-
-/** Every table but the volatile ones, each as sorted JSON rows. */
-async function snapshot(): Promise<Record<string, string[]>> {
-  return app.withDb(async (db: Kysely<Database>) => {
-    const { rows } = await sql<{ table_name: string }>`
-      select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`.execute(
-      db,
-    );
-    const out: Record<string, string[]> = {};
-    for (const { table_name } of rows) {
-      if (VOLATILE.includes(table_name)) continue;
-      const all = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
-      out[table_name] = all.rows.map((r) => JSON.stringify(r)).sort();
-    }
-    return out;
-  });
-}
-
-/** The tables whose rows differ, with the rows gone and the rows new. */
-function changes(before: Record<string, string[]>, after: Record<string, string[]>) {
-  const diff: Record<string, { gone: string[]; new: string[] }> = {};
-  for (const t of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const a = new Set(before[t] ?? []);
-    const b = new Set(after[t] ?? []);
-    const gone = [...a].filter((r) => !b.has(r));
-    const added = [...b].filter((r) => !a.has(r));
-    if (gone.length || added.length)
-      diff[t] = { gone: gone.map((r) => r.slice(0, 300)), new: added.map((r) => r.slice(0, 300)) };
-  }
-  return diff;
 }
 
 const decode = (s: string) =>
@@ -781,7 +747,7 @@ function hostileCases(): Case[] {
 
 describe("hostile input", () => {
   it("is refused with a message by every form, and changes nothing", async () => {
-    const before = await snapshot();
+    const before = await snapshot(app);
     const wrong: string[] = [];
     // Nothing changes meanwhile (that is the point), so each review page is read once.
     const valid = new Map<Form, Fields>();
@@ -793,7 +759,7 @@ describe("hostile input", () => {
       const problem = await refusal(c.form, res);
       if (problem) wrong.push(`${c.form.name} (${c.what}): ${problem}`);
     }
-    expect({ wrong, changes: changes(before, await snapshot()) }).toEqual({ wrong: [], changes: {} });
+    expect({ wrong, changes: changes(before, await snapshot(app)) }).toEqual({ wrong: [], changes: {} });
   }, 600_000);
 
   it("answers every GET page's hostile query parameters without a 5xx, and changes nothing", async () => {
@@ -953,7 +919,7 @@ describe("hostile input", () => {
       expect.soft(res.status, `${form.name}: the first POST`).toBeLessThan(400);
       await res.body?.cancel();
     }
-    const once = await snapshot();
+    const once = await snapshot(app);
     // …then again: the same bytes, as a double click or a replay sends them.
     const wrong: string[] = [];
     for (const form of replayed) {
@@ -962,7 +928,7 @@ describe("hostile input", () => {
       const problem = res.status >= 300 && res.status < 400 ? null : await refusal(form, res);
       if (problem) wrong.push(`${form.name}: ${problem}`);
     }
-    expect({ wrong, changes: changes(once, await snapshot()) }).toEqual({ wrong: [], changes: {} });
+    expect({ wrong, changes: changes(once, await snapshot(app)) }).toEqual({ wrong: [], changes: {} });
   }, 300_000);
 });
 
