@@ -13,6 +13,11 @@ export interface PostOptions {
   /** Leave out the Origin header, the csrf field, or both, or send a foreign Origin. */
   forge?: "no-token" | "wrong-token" | "foreign-origin" | "no-cookie";
   headers?: Record<string, string>;
+  /**
+   * More of the body, already form-encoded, appended as it is: bytes a
+   * browser never sends (invalid UTF-8, a lone `%`, a lone surrogate's bytes).
+   */
+  raw?: string;
 }
 
 export class HttpClient {
@@ -50,9 +55,10 @@ export class HttpClient {
       origin: options.forge === "foreign-origin" ? "https://evil.example" : this.origin,
       ...options.headers,
     };
+    const body = [form.toString(), options.raw].filter(Boolean).join("&");
     return this.send(
       path,
-      { method: "POST", headers, body: form.toString() },
+      { method: "POST", headers, body },
       options.forge === "no-cookie" ? ["sb_csrf"] : [],
     );
   }
