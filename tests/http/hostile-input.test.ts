@@ -763,7 +763,7 @@ describe("hostile input", () => {
   }, 600_000);
 
   it("answers every GET page's hostile query parameters without a 5xx, and changes nothing", async () => {
-    const before = await snapshot();
+    const before = await snapshot(app);
     const ada = await clientFor("ada@acme.test");
     const wrong: string[] = [];
     for (const page of pages) {
@@ -781,7 +781,7 @@ describe("hostile input", () => {
         }
       }
     }
-    expect({ wrong, changes: changes(before, await snapshot()) }).toEqual({ wrong: [], changes: {} });
+    expect({ wrong, changes: changes(before, await snapshot(app)) }).toEqual({ wrong: [], changes: {} });
   }, 600_000);
 
   // The URLs of issue 13's review, one by one: what a person sees.
