@@ -8,9 +8,10 @@ import { getUserProfile } from "~/users/profile.server";
 import { resendInvite } from "~/users/invite.server";
 import { parseId } from "~/input";
 
-// Options > Admin > Resend invite is a POST; a GET here changes nothing.
+// Options > Admin > Resend invite is a POST; a GET here changes nothing. The id goes back
+// encoded, as it came: a Location header cannot hold a control or non-Latin-1 character.
 export async function loader({ params }: Route.LoaderArgs) {
-  throw redirect(`/users/${params.userId}`);
+  throw redirect(`/users/${encodeURIComponent(params.userId)}`);
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {

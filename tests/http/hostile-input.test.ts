@@ -886,6 +886,23 @@ describe("hostile input", () => {
     });
   });
 
+  it("redirects built from a path id carry it encoded: a control or non-Latin-1 character is no 500", async () => {
+    // Found by tests/http/fuzz.test.ts: GET /users/%00/resend-invite put the raw id into Location.
+    const ada = await clientFor("ada@acme.test");
+    for (const id of ["%00", "a%0D%0ASet-Cookie:%20x=1", "%E2%81%A6", "%E2%80%AE1"]) {
+      for (const page of ["resend-invite", "proxy-access"]) {
+        const res = await ada.get(`/users/${id}/${page}`);
+        await res.body?.cancel();
+        expect.soft({ id, page, status: res.status, location: res.headers.get("location") }).toEqual({
+          id,
+          page,
+          status: 302,
+          location: `/users/${encodeURIComponent(decodeURIComponent(id))}`,
+        });
+      }
+    }
+  });
+
   it("keeps SQL, HTML and mixed scripts in free text as typed, and shows them as text", async () => {
     const uma = await clientFor("uma@acme.test");
     const res = await uma.post("/settings", {
