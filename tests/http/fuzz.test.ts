@@ -178,7 +178,7 @@ function hostileFor(seen: string[]): fc.Arbitrary<Value> {
   const words = seen.some((v) => /^[a-z_]{2,}$/i.test(v));
   return fc.oneof(
     { weight: 4, arbitrary: hostile },
-    { weight: 1, arbitrary: fc.constantFrom<Value>("\u0000", "a\u0000", { raw: "%00" }) },
+    { weight: 2, arbitrary: fc.constantFrom<Value>("\u0000", "a\u0000", { raw: "%00" }) },
     { weight: numeric ? 3 : 0, arbitrary: fc.constantFrom<Value>(...INTEGER_EDGES) },
     { weight: words ? 2 : 0, arbitrary: fc.constantFrom<Value>(...PROTOTYPE_WORDS) },
   );
@@ -249,12 +249,19 @@ function readPage(html: string, pageUrl: string): { forms: FoundForm[]; links: s
   const byId = new Map<string, FoundForm>();
   let current: FoundForm | undefined;
   let select: { form: FoundForm | undefined; name: string; first?: string } | undefined;
-  const add = (form: FoundForm | undefined, name: string | undefined, value: string, isDefault: boolean) => {
+  const add = (
+    form: FoundForm | undefined,
+    name: string | undefined,
+    value: string,
+    isDefault: boolean,
+    submitted = value,
+  ) => {
     if (!form || !name || name === "csrf") return;
     if (!form.fields.has(name)) form.fields.set(name, new Set());
     form.fields.get(name)!.add(value);
-    if (isDefault && !form.defaults.some(([k]) => k === name)) form.defaults.push([name, value]);
+    if (isDefault && !form.defaults.some(([k]) => k === name)) form.defaults.push([name, submitted]);
   };
+
   const links: string[] = [];
   for (const m of html.matchAll(/<(\/?)(form|input|select|option|textarea|button|a)\b([^>]*)>/gi)) {
     const [, closing, rawName, rest] = m;
@@ -282,8 +289,16 @@ function readPage(html: string, pageUrl: string): { forms: FoundForm[]; links: s
     } else if (name === "input") {
       const type = (a.type ?? "text").toLowerCase();
       const choosable = type === "checkbox" || type === "radio";
-      // Checkboxes count as ticked, so that a selection's confirmation page is reached.
-      add(owner, a.name, a.value ?? (choosable ? "on" : ""), type !== "radio" || "checked" in a);
+      // Checkboxes count as ticked, so that a selection's confirmation page is reached; a search
+      // box is submitted with a word, so that the links and forms that carry a search show it.
+      const value = a.value ?? (choosable ? "on" : "");
+      add(
+        owner,
+        a.name,
+        value,
+        type !== "radio" || "checked" in a,
+        type === "search" && !value ? "a" : value,
+      );
       if (type === "radio" && owner && a.name && !("disabled" in a)) {
         if (!owner.radios.has(a.name)) owner.radios.set(a.name, []);
         owner.radios.get(a.name)!.push(a.value ?? "on");
@@ -570,7 +585,7 @@ function placesOf(e: Endpoint): string[] {
 }
 
 /**
- * Requests to one endpoint, as an actor (those the matrix lets in three times
+ * Requests to one endpoint, as an actor (those the matrix lets in four times
  * as often): mostly one focused place (a path id, a field, or an extra field
  * with a prototype word for a name) gets a generated value and each other
  * place a seen value (now and then a generated one too); sometimes every
@@ -589,7 +604,7 @@ function requests(e: Endpoint): fc.Arbitrary<Request> {
   return fc
     .record({
       actor: fc.oneof(
-        ...ACTOR_KINDS.map((k) => ({ weight: authorized(e, k) ? 3 : 1, arbitrary: fc.constant(k) })),
+        ...ACTOR_KINDS.map((k) => ({ weight: authorized(e, k) ? 4 : 1, arbitrary: fc.constant(k) })),
       ),
       base: fc.constantFrom(...e.bases),
       // one run in five: every place generated (shrinking goes towards 0: one place)
@@ -629,7 +644,9 @@ function requests(e: Endpoint): fc.Arbitrary<Request> {
         const out = new Map<string, string[]>(start.map(([k, v]) => [k, [encode(v)]]));
         for (const name of fields[kind].keys()) {
           if (!generatedHere(kind, name, also[name]!)) {
-            out.set(name, [encode(seen[name]!)]);
+            // A base is a real page's URL: its query stays as it is (a review step's parameters
+            // belong together); a body gets a value seen for the field.
+            if (kind === "body") out.set(name, [encode(seen[name]!)]);
             continue;
           }
           const choice = generated[name]!;
