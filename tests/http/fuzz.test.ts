@@ -7,15 +7,16 @@
  * Nobody writes a case here. What is fuzzed is discovered:
  * - the routes and methods, and a path per target, from the matrix's rows;
  * - the query parameters and form fields, by fetching every GET row as every
- *   actor and reading each page's forms (method, action, and the names and
- *   values of their <input>, <select>, <textarea> and named <button>) and
- *   links with a query, then following the GET forms and links (with their
- *   default values) to the pages behind them (review and confirmation steps)
- *   and reading those too;
+ *   actor the matrix lets see it and reading each page's forms (method,
+ *   action, and the names and values of their <input>, <select>, <textarea>
+ *   and named <button>) and links, then following the links and the GET forms
+ *   (with their default values, and each radio in turn) a few steps deep to
+ *   the pages behind them (review and confirmation steps), reading those too;
  * - the path ids, from the route pattern's :params.
- * Each run takes one route and method, an actor and a base path, and sends,
- * for one focused place (a field or a path id) and now and then the others,
- * a generated value: control characters and NUL, lone surrogates (as the
+ * Each run takes one route and method, an actor (the ones the matrix lets in
+ * more often) and a base path (a real page's URL), and sends, for one focused
+ * place (a path id, a field, or an extra field) and now and then the others
+ * (one run in five: all of them), a generated value: control characters and NUL, lone surrogates (as the
  * bytes a hostile client sends), bidirectional overrides, huge and negative
  * integers and the edges of 32-bit and 53-bit integers, prototype words, a
  * field repeated, empty, missing, 10,000 characters, bytes that are not UTF-8,
@@ -37,7 +38,8 @@
  * anew if it is not what it was, and values naming the actors themselves are
  * never sent, so every actor keeps a session to be fuzzed as.
  *
- * Runs: FUZZ_RUNS per route and method (default 12), seeded by FUZZ_SEED
+ * Runs: FUZZ_RUNS per place of each route and method (default 4: about a
+ * minute and a half per database in CI, most of it on PGlite), seeded by FUZZ_SEED
  * (default 13; each route's seed is derived from it and the route, so a new
  * route does not reshuffle the others). A failure prints fast-check's seed
  * and path and the request that failed, shrunk; FUZZ_KEEP_GOING=1 lists every
