@@ -227,8 +227,9 @@ test("San Francisco → New York: only the office and the old office's groups ch
   await signIn("ada@acme.test");
   await openUser(page, "noah", "Noah Goldberg");
   const numbers = page.getByRole("region", { name: "Phone numbers" });
+  // allTextContents does not wait: first wait for the rows a person would see.
+  await expect(numbers.getByRole("rowheader")).toHaveCount(2);
   const numbersBefore = await numbers.getByRole("rowheader").allTextContents();
-  expect(numbersBefore).toHaveLength(2);
   await expect(page.getByRole("region", { name: "Groups" })).toContainText("Sales");
   await page.getByText("Options").click();
   await page
