@@ -4,10 +4,16 @@
  */
 import { z } from "zod";
 import { plainText } from "../input.ts";
+import { BULK_AUDIT_LABELS } from "../users/bulk-actions.ts";
 
 export const AUDIT_PAGE_SIZE = 50;
 
-/** Every action the app records, in plain words (grouped as the filter lists them). */
+/**
+ * Every action the app records, in plain words (grouped as the filter lists
+ * them). recordAudit takes only these (AuditAction), so an action recorded
+ * without a label does not compile. The bulk actions' labels come from their
+ * registry.
+ */
 export const AUDIT_ACTIONS = {
   "user.added": "Added a user",
   "user.invite_resent": "Resent an invite",
@@ -23,9 +29,7 @@ export const AUDIT_ACTIONS = {
   "user.deleted": "Deleted a user",
   "user.restored": "Restored a user",
   "user.anonymized": "Anonymized a deleted user",
-  "users.bulk_delete": "Bulk action: delete users",
-  "users.bulk_admin_access_add": "Bulk action: add admin access",
-  "users.bulk_admin_access_remove": "Bulk action: remove admin access",
+  ...BULK_AUDIT_LABELS,
   "phone_number.reassigned": "Reassigned a number",
   "phone_number.removed": "Removed a number from a user",
   "phone_number.made_primary": "Made a number primary",

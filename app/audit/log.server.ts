@@ -32,6 +32,7 @@ import {
   AUDIT_PAGE_SIZE,
   auditFilters,
   FILTER_KEYS,
+  type AuditAction,
   type AuditFilters,
 } from "./log-params.ts";
 import { nameIn, readQuery } from "../input.ts";
@@ -146,7 +147,8 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
         ? "Switchboard (automatic)"
         : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
     onBehalfOf: r.behalf_id == null ? null : personName(r.behalf_first, r.behalf_last, r.behalf_pseudonym),
-    action: AUDIT_ACTIONS[r.action as keyof typeof AUDIT_ACTIONS] ?? r.action,
+    // Every recorded action has a label (AuditAction); an entry of an action since retired shows its code.
+    action: Object.hasOwn(AUDIT_ACTIONS, r.action) ? AUDIT_ACTIONS[r.action as AuditAction] : r.action,
     target: targetName(r),
     changes: describeChanges(r.action, r.before, r.after, offices),
     ip: r.ip,

@@ -5,9 +5,11 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
+import type { AuditAction } from "./log-params.ts";
 
 export interface AuditEntry {
-  action: string;
+  /** Only actions the audit log has a label for. */
+  action: AuditAction;
   targetType: "user" | "phone_number" | "license_pool" | "office" | "company" | "proxy_session";
   targetId?: string | number | null;
   targetLabel?: string | null;

@@ -9,7 +9,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, UserStatus } from "../../db/schema.ts";
 import type { Actor, EndedProxy } from "../auth/actor.server.ts";
-import { recordAudit } from "../audit/record.server.ts";
+import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { ALREADY_PROXYING, mayProxy, type ProxyTarget } from "./rules.server.ts";
 
 export const PROXY_MINUTES = 30;
@@ -226,10 +226,10 @@ export function proxyEndedEntry(
   endReason: EndReason,
   now: Date,
   message?: string,
-) {
+): AuditEntry {
   return {
     action: "proxy.ended",
-    targetType: "proxy_session" as const,
+    targetType: "proxy_session",
     targetId: id,
     targetLabel: user.name,
     officeId: user.officeId,

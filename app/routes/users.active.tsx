@@ -2,13 +2,13 @@ import { useState, useSyncExternalStore } from "react";
 import { data, Form, Link, useLocation, useNavigation } from "react-router";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
-import { mayTransferUsers, officesInScope, requireAdmin } from "~/auth/actor.server";
+import { officesInScope, requireAdmin } from "~/auth/actor.server";
 import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
 import { SearchField } from "~/ui/field";
-import { BULK_ACTIONS } from "~/users/bulk-params";
+import { bulkActionsFor } from "~/users/bulk.server";
 
 export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
 
@@ -26,7 +26,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       search: { typed: error ? (url.searchParams.get("q") ?? "") : params.q, error },
       offices: offices.map((o) => ({ id: o.id, name: o.name })),
       // Only the actions this admin may take are offered (the server checks again).
-      bulkActions: Object.entries(BULK_ACTIONS).filter(([a]) => a !== "transfer" || mayTransferUsers(actor)),
+      bulkActions: bulkActionsFor(actor),
     },
     { status: error ? 400 : 200 },
   );

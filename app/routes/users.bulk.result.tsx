@@ -3,7 +3,7 @@ import type { Route } from "./+types/users.bulk.result";
 import { getDb } from "~/db.server";
 import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
 import { bulkResult } from "~/users/bulk.server";
-import { BULK_ACTIONS } from "~/users/bulk-params";
+import { BULK_ACTIONS } from "~/users/bulk-actions";
 
 export const meta: Route.MetaFunction = () => [{ title: "Bulk action done · Switchboard" }];
 
@@ -22,9 +22,10 @@ export default function BulkResult({ loaderData }: Route.ComponentProps) {
   return (
     <div className="page">
       <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <span aria-current="page">{BULK_ACTIONS[action]}</span>
+        <Link to="/users">Office › Users</Link> ›{" "}
+        <span aria-current="page">{BULK_ACTIONS[action].label}</span>
       </p>
-      <h1>{BULK_ACTIONS[action]}: done</h1>
+      <h1>{BULK_ACTIONS[action].label}: done</h1>
       <p role="status">
         {done} {done === 1 ? "user" : "users"} changed, {skipped} skipped.
       </p>

@@ -6,8 +6,8 @@ import { notFound, requireAdmin, requireUserTransfer } from "~/auth/actor.server
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
 import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "~/users/transfer.server";
 import { dropHolds } from "~/numbers/holds.server";
+import { BULK_ACTIONS } from "~/users/bulk-actions";
 import {
-  BULK_ACTIONS,
   BULK_LIMIT,
   bulkConfirmation,
   bulkTransferConfirmation,
@@ -22,7 +22,7 @@ import { parseId } from "~/input";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   {
-    title: `${data?.kind === "plan" || data?.kind === "office" ? BULK_ACTIONS[data.action] : "Bulk action"} · Switchboard`,
+    title: `${data?.kind === "plan" || data?.kind === "office" ? BULK_ACTIONS[data.action].label : "Bulk action"} · Switchboard`,
   },
 ];
 
@@ -213,7 +213,7 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
     );
   }
   const { action, back, tooMany } = loaderData;
-  const verb = BULK_ACTIONS[action];
+  const verb = BULK_ACTIONS[action].label;
   const users = (n: number) => `${n} ${n === 1 ? "user" : "users"}`;
   const head = (count: number) => (
     <>

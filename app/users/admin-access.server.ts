@@ -74,7 +74,7 @@ export async function changeAdminAccess(
     // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
     const auditId =
       done.length > 0
-        ? await recordBulkResult(tx, actor, `users.bulk_admin_access_${change}`, outcomes, now)
+        ? await recordBulkResult(tx, actor, change === "add" ? "add_admin" : "remove_admin", outcomes, now)
         : null;
     return { outcomes, auditId };
   });

@@ -1,24 +1,11 @@
 /**
- * The bulk actions of the Active or Pending Users tab, and how a selection
- * travels: ticked ids, "all on this page", or "all that match this search"
+ * The forms of a bulk action (the actions themselves: bulk-actions.ts), and
+ * how a selection travels: ticked ids, "all on this page", or "all that match this search"
  * (carried as the search itself, resolved on the server).
  */
 import { z } from "zod";
 import { idField, parseId } from "../input.ts";
-
-export const BULK_ACTIONS = {
-  delete: "Delete users",
-  add_admin: "Add admin access",
-  remove_admin: "Remove admin access",
-  transfer: "Transfer users",
-} as const;
-export type BulkAction = keyof typeof BULK_ACTIONS;
-/** The actions confirmed in one step; Transfer users has its own steps (new office, review). */
-export type OneStepBulkAction = Exclude<BulkAction, "transfer">;
-const ONE_STEP_ACTIONS = Object.keys(BULK_ACTIONS).filter((a) => a !== "transfer") as [
-  OneStepBulkAction,
-  ...OneStepBulkAction[],
-];
+import { BULK_ACTION_KEYS, ONE_STEP_ACTIONS } from "./bulk-actions.ts";
 
 /** The most users one bulk action takes, so its confirmation page stays a page. */
 export const BULK_LIMIT = 5000;
@@ -28,7 +15,7 @@ const ids = z.preprocess(asArray, z.array(idField("Select users from the list.")
 
 /** From the list page's bulk form (a GET, so the confirmation page has a URL). */
 export const bulkSelection = z.object({
-  action: z.enum(Object.keys(BULK_ACTIONS) as [BulkAction, ...BulkAction[]], "Choose an action."),
+  action: z.enum(BULK_ACTION_KEYS, "Choose an action."),
   scope: z.enum(["selected", "page", "search"]).catch("selected"),
   id: ids,
   page_id: ids,

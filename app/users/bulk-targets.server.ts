@@ -7,6 +7,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
 import { usersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
+import { BULK_ACTIONS, type BulkAction } from "./bulk-actions.ts";
 
 export interface Target {
   id: number;
@@ -118,7 +119,7 @@ export async function lockTargets(
 export async function recordBulkResult(
   tx: Transaction<Database>,
   actor: Actor,
-  action: string,
+  action: BulkAction,
   outcomes: BulkOutcome[],
   now: Date,
   extra: Record<string, unknown> = {},
@@ -127,7 +128,7 @@ export async function recordBulkResult(
     tx,
     actor,
     {
-      action,
+      action: BULK_ACTIONS[action].audit,
       targetType: "company",
       targetId: actor.company.id,
       after: { ...extra, outcomes: outcomes.map(({ id, outcome, detail }) => ({ id, outcome, detail })) },

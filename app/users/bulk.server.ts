@@ -5,20 +5,30 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { mayTransferUsers, type Actor } from "../auth/actor.server.ts";
+import { BULK_LIMIT, bulkSelection, formToObject } from "./bulk-params.ts";
 import {
-  BULK_LIMIT,
-  bulkSelection,
-  formToObject,
+  BULK_ACTION_KEYS,
+  BULK_ACTIONS,
+  bulkActionOf,
   type BulkAction,
   type OneStepBulkAction,
-} from "./bulk-params.ts";
+} from "./bulk-actions.ts";
 import { readListParams } from "./list-params.ts";
 import { matchingUserIds } from "./list.server.ts";
-import { findTargets, type BulkOutcome } from "./bulk-targets.server.ts";
+import { findTargets, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { companyCounts, deleteUsers, planDeletion, type LicenseChoice } from "./delete.server.ts";
 import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
 import { DELETED_USER } from "./anonymize.server.ts";
+
+/** Who may run this bulk action (its registry entry's `who`); the server asks again on every step. */
+function mayRunBulk(actor: Actor, action: BulkAction): boolean {
+  return BULK_ACTIONS[action].who === "admin" ? actor.isAdmin : actor.isAdmin && mayTransferUsers(actor);
+}
+
+/** The list's action select: the actions this admin may run, as [action, label]. */
+export const bulkActionsFor = (actor: Actor): [BulkAction, string][] =>
+  BULK_ACTION_KEYS.filter((a) => mayRunBulk(actor, a)).map((a) => [a, BULK_ACTIONS[a].label]);
 
 export type Selection =
   | { ok: true; action: BulkAction; ids: number[]; tooMany: boolean }
@@ -42,16 +52,48 @@ export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: 
   return { ok: true, action, ids, tooMany };
 }
 
+type BulkApplied = { auditId: number | null; outcomes: BulkOutcome[] };
+
+/**
+ * How each one-step action applies: its plan for the confirmation page and
+ * its change, keyed by the registry, so a new one-step action without them
+ * does not compile. Transfer users applies through its own steps
+ * (users/transfer.server.ts).
+ */
+const ONE_STEP: Record<
+  OneStepBulkAction,
+  {
+    plan: (db: Kysely<Database>, actor: Actor, targets: Target[]) => Promise<BulkOutcome[]>;
+    apply: (
+      db: Kysely<Database>,
+      actor: Actor,
+      ids: number[],
+      license: LicenseChoice,
+      now: Date,
+    ) => Promise<BulkApplied>;
+  }
+> = {
+  delete: {
+    plan: async (db, actor, targets) =>
+      planDeletion(actor, targets, await companyCounts(db, actor.company.id)),
+    apply: (db, actor, ids, license, now) => deleteUsers(db, actor, ids, license, now),
+  },
+  add_admin: {
+    plan: async (_db, actor, targets) => planAdminAccess(actor, targets, "add"),
+    apply: (db, actor, ids, _license, now) => changeAdminAccess(db, actor, ids, "add", now),
+  },
+  remove_admin: {
+    plan: async (_db, actor, targets) => planAdminAccess(actor, targets, "remove"),
+    apply: (db, actor, ids, _license, now) => changeAdminAccess(db, actor, ids, "remove", now),
+  },
+};
+
 export async function planBulk(db: Kysely<Database>, actor: Actor, action: OneStepBulkAction, ids: number[]) {
   const targets = await findTargets(db, actor, ids);
-  const outcomes =
-    action === "delete"
-      ? planDeletion(actor, targets, await companyCounts(db, actor.company.id))
-      : planAdminAccess(actor, targets, action === "add_admin" ? "add" : "remove");
-  return { targets, outcomes };
+  return { targets, outcomes: await ONE_STEP[action].plan(db, actor, targets) };
 }
 
-export async function applyBulk(
+export function applyBulk(
   db: Kysely<Database>,
   actor: Actor,
   action: OneStepBulkAction,
@@ -59,16 +101,8 @@ export async function applyBulk(
   license: LicenseChoice,
   now: Date,
 ) {
-  if (action === "delete") return deleteUsers(db, actor, ids, license, now);
-  return changeAdminAccess(db, actor, ids, action === "add_admin" ? "add" : "remove", now);
+  return ONE_STEP[action].apply(db, actor, ids, license, now);
 }
-
-const RESULT_ACTIONS: Record<string, BulkAction> = {
-  "users.bulk_delete": "delete",
-  "users.bulk_admin_access_add": "add_admin",
-  "users.bulk_admin_access_remove": "remove_admin",
-  "users.bulk_transfer": "transfer",
-};
 
 /** A bulk action's recorded outcome, for the person who ran it. Names are read now. */
 export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: number) {
@@ -78,7 +112,11 @@ export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: nu
     .where("id", "=", auditId)
     .where("company_id", "=", actor.company.id)
     .where("actor_user_id", "=", actor.proxy?.admin.id ?? actor.person.id)
-    .where("action", "in", Object.keys(RESULT_ACTIONS))
+    .where(
+      "action",
+      "in",
+      BULK_ACTION_KEYS.map((a) => BULK_ACTIONS[a].audit),
+    )
     .executeTakeFirst();
   if (!entry) return null;
   const recorded = (entry.after as { outcomes: Omit<BulkOutcome, "name">[] }).outcomes;
@@ -93,7 +131,7 @@ export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: nu
     ).map((u) => [u.id, u.first_name ? `${u.first_name} ${u.last_name}` : DELETED_USER]),
   );
   return {
-    action: RESULT_ACTIONS[entry.action]!,
+    action: bulkActionOf(entry.action)!,
     at: entry.created_at,
     outcomes: recorded.map((o) => ({ ...o, name: names.get(o.id) ?? DELETED_USER })),
   };

@@ -208,9 +208,7 @@ export async function deleteUsers(
 
     // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
     const auditId =
-      done.length > 0
-        ? await recordBulkResult(tx, actor, "users.bulk_delete", outcomes, now, { license })
-        : null;
+      done.length > 0 ? await recordBulkResult(tx, actor, "delete", outcomes, now, { license }) : null;
     return { outcomes, auditId };
   });
   // Pending users deleted are anonymized at once: their old row versions go too.

@@ -766,7 +766,7 @@ export async function transferUsers(
           outcome: p.refusal ? "skipped" : "done",
           detail: p.refusal ?? doneMessage(p, false),
         }));
-        const auditId = await recordBulkResult(tx, actor, "users.bulk_transfer", outcomes, now, {
+        const auditId = await recordBulkResult(tx, actor, "transfer", outcomes, now, {
           office_id: input.to,
         });
         result = { auditId, outcomes };

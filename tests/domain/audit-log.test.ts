@@ -12,6 +12,9 @@ import { recordAudit } from "../../app/audit/record.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { permanentlyDelete } from "../../app/users/deleted.server.ts";
+import { holdTransfer, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
+import { AUDIT_ACTIONS } from "../../app/audit/log-params.ts";
+import { BULK_ACTIONS } from "../../app/users/bulk-actions.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 
 let t: TestDatabase;
@@ -258,5 +261,33 @@ describe("pages", () => {
     );
     // A cursor of another company reads nothing of theirs.
     expect((await read(gina, `before=${pages[1]!.olderCursor}`)).entries).toEqual([]);
+  });
+});
+
+describe("bulk actions", () => {
+  it("every bulk action's outcome entry has a label in the log and in its action filter", () => {
+    for (const { audit, auditLabel } of Object.values(BULK_ACTIONS))
+      expect(AUDIT_ACTIONS[audit]).toBe(auditLabel);
+  });
+
+  it("a bulk transfer shows with its label, and the action filter selects it", async () => {
+    const when = at("2026-11-25T09:00:00Z");
+    const ids = [await idOf("marcus@acme.test")];
+    const to = await officeId("New York");
+    await holdTransfer(t.db, ada, ids, to, when);
+    const plan = (await planTransfers(t.db, ada, ids, to, when))!;
+    const confirmed = await transferUsers(
+      t.db,
+      ada,
+      { action: "transfer", to, id: plan.rows.map((r) => r.id), seen: plan.rows.map((r) => r.seen) },
+      when,
+    );
+    expect(confirmed.ok).toBe(true);
+
+    const { filters, reply } = readAuditFilters(new URL("http://x/audit?action=users.bulk_transfer"));
+    expect(reply).toBeNull();
+    expect(filters.action).toBe("users.bulk_transfer");
+    expect(await actions(ada, "action=users.bulk_transfer")).toEqual(["Bulk action: transfer users"]);
+    expect(await actions(ada, "from=2026-11-25&to=2026-11-25")).toContain("Bulk action: transfer users");
   });
 });
