@@ -14,7 +14,8 @@ import {
 import type { Route } from "./+types/root";
 import { authMiddleware, csrfContext } from "./auth/middleware.server";
 import { securityHeadersMiddleware } from "./http/security-headers.server";
-import { actorContext, homeFor } from "./auth/actor.server";
+import { actorContext } from "./auth/actor.server";
+import { homeFor } from "./auth/guards.server";
 import { readFlash } from "./auth/flash.server";
 import { CsrfField } from "./ui/csrf";
 import stylesheet from "./app.css?url";

@@ -2,7 +2,7 @@
  * The audit log page: who did what to which target, before and after, when
  * and from where, newest first, filtered and paged in SQL.
  *
- * Who reads what (the scope itself is auditInScope in auth/actor.server.ts):
+ * Who reads what (the scope itself is auditInScope in auth/scopes.server.ts):
  * - A Company Admin reads every entry of their company.
  * - An Office Admin reads the entries *about* their offices: those whose
  *   office (the office of the target user, number or license pool at the time
@@ -22,7 +22,8 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { auditInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { auditInScope } from "../auth/scopes.server.ts";
 import { likeContains } from "../users/list.server.ts";
 import { DELETED_USER } from "../users/anonymize.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";

@@ -1,21 +1,14 @@
 /**
- * The one authorization module. Every loader and action asks it who the
- * actor is (their company, plan, the offices they administer, whether they
- * are proxying) and whether they may touch a target. Ids from a request are
- * never trusted: targets are looked up scoped to the actor's company and
- * offices, and anything outside that scope is a 404, the same answer as an id
- * that does not exist.
+ * Who the actor is: the signed-in person (or, while proxying, the proxied
+ * user), their company and plan, the offices they administer, and the proxy
+ * session. Loaded once per request by the root middleware into actorContext;
+ * routes read it through the guards (guards.server.ts), queries are scoped by
+ * scopes.server.ts, and what they may do is the policy's (policy.server.ts).
  */
-import { createContext, data, redirect } from "react-router";
-import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import { createContext } from "react-router";
+import { sql, type Kysely } from "kysely";
 import type { Database, Plan, UserStatus } from "../../db/schema.ts";
-import { mayProxy, type ProxyTarget } from "../proxy/rules.server.ts";
-import { flashCookie } from "./flash.server.ts";
-import { parseId } from "../input.ts";
-
-/** Proxy login, license and user transfers: only on these plans. */
-const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
-export const isHigherTier = (plan: Plan) => HIGHER_TIER_PLANS.includes(plan);
+import { isHigherTier, mayProxy, type ProxyTarget } from "./policy.server.ts";
 
 export interface Person {
   id: number;
@@ -183,168 +176,4 @@ export async function loadActor(
       expiresAt: row.proxy_expires_at!,
     },
   };
-}
-
-interface ContextLike {
-  get<T>(key: ReturnType<typeof createContext<T>>): T;
-}
-
-/** Signed in, or off to the sign-in page (coming back here afterwards). */
-export function requireActor(context: ContextLike, request: Request): Actor {
-  const actor = context.get(actorContext);
-  if (!actor) {
-    const url = new URL(request.url);
-    const back = url.pathname + url.search;
-    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
-  }
-  return actor;
-}
-
-/**
- * A Company Admin or an Office Admin, acting as themselves. While proxying,
- * the admin console is out of reach: back to the proxied user's settings.
- */
-export function requireAdmin(context: ContextLike, request: Request): Actor {
-  const actor = requireActor(context, request);
-  if (actor.proxy) {
-    const name = `${actor.person.firstName} ${actor.person.lastName}`;
-    throw redirect("/settings", {
-      headers: {
-        "Set-Cookie": flashCookie(
-          request,
-          `Admin pages are not available while you proxy as ${name}. Select Back in the red banner to return to your own account.`,
-        ),
-      },
-    });
-  }
-  if (!actor.isAdmin) {
-    throw data({ message: "Office > Users is for Company Admins and Office Admins." }, { status: 403 });
-  }
-  return actor;
-}
-
-/** Where a signed-in person lands: admins on Office > Users, everyone else on their settings. */
-export const homeFor = (actor: Pick<Actor, "isAdmin" | "proxy">) =>
-  actor.isAdmin && !actor.proxy ? "/users" : "/settings";
-
-/**
- * Restricts a query on `users as u` to the people this admin may see: their
- * company, and for an Office Admin only the offices they administer.
- */
-export function usersInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ u: Database["users"] }, "u">) => {
-    const company = eb("u.company_id", "=", actor.company.id);
-    if (actor.person.isCompanyAdmin) return company;
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("u.office_id", "in", actor.adminOfficeIds)]);
-  };
-}
-
-/**
- * Restricts a query on `phone_numbers as n` to the numbers of this admin's
- * offices in their company (the authorization rule for numbers).
- */
-export function numbersInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ n: Database["phone_numbers"] }, "n">) => {
-    const company = eb("n.company_id", "=", actor.company.id);
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("n.office_id", "in", actor.adminOfficeIds)]);
-  };
-}
-
-/**
- * Restricts a query on `audit_log as a` to the entries this admin may read:
- * their company's, and for an Office Admin only the entries about the offices
- * they administer (the entry's office). Entries without an office (bulk
- * action summaries across offices) are for Company Admins.
- */
-export function auditInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ a: Database["audit_log"] }, "a">) => {
-    const company = eb("a.company_id", "=", actor.company.id);
-    if (actor.person.isCompanyAdmin) return company;
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("a.office_id", "in", actor.adminOfficeIds)]);
-  };
-}
-
-/** The offices this admin may see, for filters and forms. */
-export async function officesInScope(db: Kysely<Database>, actor: Actor) {
-  if (actor.adminOfficeIds.length === 0) return [];
-  return db
-    .selectFrom("offices")
-    .select(["id", "name", "country", "timezone", "price_level"])
-    .where("company_id", "=", actor.company.id)
-    .where("id", "in", actor.adminOfficeIds)
-    .orderBy("name")
-    .execute();
-}
-
-/** A 404 that reads the same whether the id does not exist or is not yours. */
-export function notFound(what = "This page"): never {
-  throw data({ message: `${what} does not exist, or you do not have access to it.` }, { status: 404 });
-}
-
-/** A numeric id from the URL; anything else is the same 404 as an id out of scope. */
-export function idParam(raw: string | undefined, what: string): number {
-  return parseId(raw) ?? notFound(what);
-}
-
-/** Company Settings > Licenses: Company Admins, and Office Admins for their own offices (read-only). */
-export function requireLicenseViewer(context: ContextLike, request: Request): Actor {
-  const actor = requireActor(context, request);
-  if (!actor.isAdmin || actor.proxy) {
-    throw data(
-      { message: "Company Settings > Licenses is for Company Admins and Office Admins." },
-      { status: 403 },
-    );
-  }
-  return actor;
-}
-
-/** Transfer Licenses: Company Admins on a higher-tier plan, acting as themselves. */
-export const mayTransferLicenses = (actor: Actor) =>
-  actor.person.isCompanyAdmin && actor.higherTier && !actor.proxy;
-
-export function requireLicenseTransfer(context: ContextLike, request: Request): Actor {
-  const actor = requireLicenseViewer(context, request);
-  if (!mayTransferLicenses(actor)) {
-    throw data(
-      {
-        message: actor.person.isCompanyAdmin
-          ? "Transfer Licenses is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans)."
-          : "Only Company Admins transfer licenses between offices.",
-      },
-      { status: 403 },
-    );
-  }
-  return actor;
-}
-
-/** Transfer user: the same rule as Transfer Licenses (Company Admins, higher tier, as themselves). */
-export const mayTransferUsers = mayTransferLicenses;
-
-/** Why this admin may not transfer users, or null if they may. */
-export function userTransferRefusal(actor: Actor): string | null {
-  if (mayTransferUsers(actor)) return null;
-  if (actor.proxy) return "Transfer user is not available during Proxy Login.";
-  return actor.person.isCompanyAdmin
-    ? "Transfer user is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans)."
-    : "Only Company Admins transfer users between offices.";
-}
-
-export function requireUserTransfer(context: ContextLike, request: Request): Actor {
-  const actor = requireAdmin(context, request);
-  const refusal = userTransferRefusal(actor);
-  if (refusal) throw data({ message: refusal }, { status: 403 });
-  return actor;
-}
-
-/**
- * Edit user: any admin for the users in their scope (usersInScope), but a
- * Company Admin's details only by a Company Admin. Why not, or null if they may.
- */
-export function userEditRefusal(actor: Actor, target: { isCompanyAdmin: boolean }): string | null {
-  if (target.isCompanyAdmin && !actor.person.isCompanyAdmin)
-    return "Only a Company Admin can edit a Company Admin.";
-  return null;
 }

@@ -5,7 +5,8 @@
 import { createContext, data, redirect, type MiddlewareFunction } from "react-router";
 import { getDb } from "../db.server.ts";
 import { now } from "../clock.server.ts";
-import { actorContext, homeFor, loadActor } from "./actor.server.ts";
+import { actorContext, loadActor } from "./actor.server.ts";
+import { homeFor } from "./guards.server.ts";
 import { endRefusedProxy } from "../proxy/session.server.ts";
 import { csrfTokenFor, isForgedPost } from "./csrf.server.ts";
 import { clientIp } from "./cookies.server.ts";

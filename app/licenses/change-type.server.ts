@@ -14,7 +14,8 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { AddonLicenseType, Database, GroupKind, UserLicenseType } from "../../db/schema.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";

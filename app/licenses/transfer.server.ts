@@ -11,7 +11,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, LicenseCategory, LicenseType } from "../../db/schema.ts";
-import { mayTransferLicenses, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { mayTransferLicenses } from "../auth/policy.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import {
   CATEGORY_NAMES,
@@ -167,7 +168,7 @@ export async function transferLicenses(
   input: TransferInput,
   now: Date,
 ): Promise<Outcome> {
-  if (!mayTransferLicenses(actor))
+  if (!mayTransferLicenses(actor).ok)
     return { ok: false, message: "Only Company Admins on a higher-tier plan transfer licenses." };
   // An own key only: "constructor" or "__proto__" is on every object, and no license.
   if (!isOneOf(LICENSE_NAMES, input.type))

@@ -7,7 +7,8 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
-import { numbersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { numbersInScope } from "../auth/scopes.server.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";

@@ -21,7 +21,8 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { AddonLicenseType, Database, GroupKind, NumberKind, UserLicenseType } from "../../db/schema.ts";
-import { numbersInScope, usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { numbersInScope, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { likeContains } from "../users/list.server.ts";

@@ -7,7 +7,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { numbersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { numbersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";

@@ -11,7 +11,8 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { AddonLicenseType, Database, NumberKind, UserLicenseType } from "../../db/schema.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";

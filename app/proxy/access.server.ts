@@ -7,7 +7,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { mayChangeProxyAccess } from "./rules.server.ts";
+import { mayChangeProxyAccess } from "../auth/policy.server.ts";
 import { loadProxyTarget } from "./session.server.ts";
 
 export type AccessResult = { ok: true; message: string } | { ok: false; reason: string; notFound?: true };
@@ -21,7 +21,7 @@ export async function setProxyAccess(
 ): Promise<AccessResult> {
   return db.transaction().execute(async (tx) => {
     const target = await loadProxyTarget(tx, actor.company.id, userId, true);
-    // Outside the admin's offices reads as an id that does not exist, as everywhere (actor.server.ts).
+    // Outside the admin's offices reads as an id that does not exist, as everywhere (auth/scopes.server.ts).
     const inScope = target && (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
     if (!target || !inScope || target.status === "deleted") {
       return {

@@ -10,7 +10,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, UserStatus } from "../../db/schema.ts";
 import type { Actor, EndedProxy } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
-import { ALREADY_PROXYING, mayProxy, type ProxyTarget } from "./rules.server.ts";
+import { ALREADY_PROXYING, mayProxy, type ProxyTarget } from "../auth/policy.server.ts";
 
 export const PROXY_MINUTES = 30;
 

@@ -2,7 +2,7 @@ import { data, Form, Link, useLocation } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import type { Route } from "./+types/audit";
 import { getDb } from "~/db.server";
-import { requireAdmin } from "~/auth/actor.server";
+import { requireAdmin } from "~/auth/guards.server";
 import { listAudit, readAuditFilters, type AuditChange } from "~/audit/log.server";
 import { AUDIT_ACTIONS, auditUrl, FILTER_KEYS, type AuditFilters } from "~/audit/log-params";
 import { SelectField, TextField } from "~/ui/field";

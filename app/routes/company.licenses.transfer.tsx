@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/company.licenses.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireLicenseTransfer } from "~/auth/actor.server";
+import { requireLicenseTransfer } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { listPools } from "~/licenses/pools.server";
 import {

@@ -1,7 +1,8 @@
 import { Link } from "react-router";
 import type { Route } from "./+types/company.licenses";
 import { getDb } from "~/db.server";
-import { mayTransferLicenses, requireLicenseViewer } from "~/auth/actor.server";
+import { requireLicenseViewer } from "~/auth/guards.server";
+import { mayTransferLicenses } from "~/auth/policy.server";
 import { listPools } from "~/licenses/pools.server";
 import { CATEGORIES, transferUrl } from "~/licenses/schema";
 
@@ -13,7 +14,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return {
     pools,
     isCompanyAdmin: actor.person.isCompanyAdmin,
-    canTransfer: mayTransferLicenses(actor),
+    canTransfer: mayTransferLicenses(actor).ok,
   };
 }
 

@@ -2,7 +2,7 @@ import { redirect } from "react-router";
 import type { Route } from "./+types/proxy.end";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { homeFor, requireActor } from "~/auth/actor.server";
+import { homeFor, requireActor } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { endProxy } from "~/proxy/session.server";
 

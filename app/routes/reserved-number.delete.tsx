@@ -2,7 +2,7 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import type { Route } from "./+types/reserved-number.delete";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { loadReleaseConfirmation, releaseNumber } from "~/numbers/release.server";
 import { CsrfField } from "~/ui/csrf";

@@ -4,7 +4,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/reserved-number.reassign";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { loadReassignForm, reassignNumber } from "~/numbers/reassign.server";
 import { reassignSchema, reassignSearch } from "~/numbers/reassign-schema";

@@ -4,7 +4,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/settings";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireActor } from "~/auth/actor.server";
+import { requireActor } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { loadSettings, updateSettings } from "~/settings/update.server";
 import { LANGUAGES, settingsSchema, TIMEZONES } from "~/settings/schema";

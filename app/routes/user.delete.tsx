@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Route } from "./+types/user.delete";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { getUserProfile } from "~/users/profile.server";
 import { planBulk } from "~/users/bulk.server";

@@ -4,7 +4,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.edit";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { editUser, findEditable } from "~/users/edit.server";
 import { editUserSchema, type EditUserInput } from "~/users/edit-schema";

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.license";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { changeLicenseType, licenseChoices, previewLicenseChange } from "~/licenses/change-type.server";
 import { licenseChangeSchema, USER_LICENSE_CHOICES } from "~/licenses/schema";

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import type { Route } from "./+types/user.numbers";
 import { getDb } from "~/db.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { listUserNumbers } from "~/numbers/remove.server";
 import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy-access";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { setProxyAccess } from "~/proxy/access.server";
 import { proxyAccessSchema } from "~/proxy/schema";

@@ -2,7 +2,7 @@ import { data, redirect } from "react-router";
 import type { Route } from "./+types/user.resend-invite";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { getUserProfile } from "~/users/profile.server";
 import { resendInvite } from "~/users/invite.server";

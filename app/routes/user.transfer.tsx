@@ -11,7 +11,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireUserTransfer, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireUserTransfer } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { holdTransfer, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
 import { dropHolds } from "~/numbers/holds.server";

@@ -1,10 +1,17 @@
 import { Form, Link } from "react-router";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin, idParam, userEditRefusal, userTransferRefusal } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { getUserProfile } from "~/users/profile.server";
 import { now } from "~/clock.server";
-import { mayChangeProxyAccess, mayProxy, proxyTargetOf } from "~/proxy/rules.server";
+import {
+  mayChangeProxyAccess,
+  mayEditUser,
+  mayProxy,
+  mayTransferUsers,
+  proxyTargetOf,
+  reasonOf,
+} from "~/auth/policy.server";
 import { recentProxySessions } from "~/proxy/session.server";
 import { CsrfField } from "~/ui/csrf";
 import {
@@ -38,8 +45,8 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
     proxyLogin,
     proxyAccess,
     proxySessions,
-    editRefusal: userEditRefusal(actor, user),
-    transferRefusal: userTransferRefusal(actor),
+    editRefusal: reasonOf(mayEditUser(actor, user)),
+    transferRefusal: reasonOf(mayTransferUsers(actor)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import type { Route } from "./+types/users.bulk.result";
 import { getDb } from "~/db.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { bulkResult } from "~/users/bulk.server";
 import { BULK_ACTIONS } from "~/users/bulk-actions";
 

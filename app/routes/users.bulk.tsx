@@ -2,7 +2,7 @@ import { data, Form, Link, redirect, useNavigation, type ShouldRevalidateFunctio
 import type { Route } from "./+types/users.bulk";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, requireUserTransfer } from "~/auth/actor.server";
+import { notFound, requireAdmin, requireUserTransfer } from "~/auth/guards.server";
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
 import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "~/users/transfer.server";
 import { dropHolds } from "~/numbers/holds.server";

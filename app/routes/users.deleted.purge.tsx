@@ -2,7 +2,7 @@ import { data, Form, Link, redirect } from "react-router";
 import type { Route } from "./+types/users.deleted.purge";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
+import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
 import { findDeleted, permanentlyDelete } from "~/users/deleted.server";
 import { CsrfField } from "~/ui/csrf";

@@ -2,7 +2,7 @@ import { Form, Link } from "react-router";
 import type { Route } from "./+types/users.deleted";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireAdmin } from "~/auth/actor.server";
+import { requireAdmin } from "~/auth/guards.server";
 import { parseId } from "~/input";
 import { deletedPageOf, listDeleted } from "~/users/deleted.server";
 import { deletedUserAnchor } from "~/users/deleted-link";

@@ -2,7 +2,7 @@ import { data } from "react-router";
 import type { Route } from "./+types/users.export";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireAdmin } from "~/auth/actor.server";
+import { requireAdmin } from "~/auth/guards.server";
 import { readListParams } from "~/users/list-params";
 import { exportFilename, usersCsv } from "~/users/export.server";
 

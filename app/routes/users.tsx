@@ -1,6 +1,6 @@
 import { Outlet } from "react-router";
 import type { Route } from "./+types/users";
-import { requireAdmin } from "~/auth/actor.server";
+import { requireAdmin } from "~/auth/guards.server";
 import { TabBar } from "~/ui/tabs";
 
 export async function loader({ request, context }: Route.LoaderArgs) {

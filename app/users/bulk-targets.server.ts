@@ -5,7 +5,8 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { BULK_ACTIONS, type BulkAction } from "./bulk-actions.ts";
 

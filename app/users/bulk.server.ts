@@ -5,7 +5,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { mayTransferUsers, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { mayRunBulk } from "../auth/policy.server.ts";
 import { BULK_LIMIT, bulkSelection, formToObject } from "./bulk-params.ts";
 import {
   BULK_ACTION_KEYS,
@@ -21,14 +22,9 @@ import { companyCounts, deleteUsers, planDeletion, type LicenseChoice } from "./
 import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
 import { DELETED_USER } from "./anonymize.server.ts";
 
-/** Who may run this bulk action (its registry entry's `who`); the server asks again on every step. */
-function mayRunBulk(actor: Actor, action: BulkAction): boolean {
-  return BULK_ACTIONS[action].who === "admin" ? actor.isAdmin : actor.isAdmin && mayTransferUsers(actor);
-}
-
 /** The list's action select: the actions this admin may run, as [action, label]. */
 export const bulkActionsFor = (actor: Actor): [BulkAction, string][] =>
-  BULK_ACTION_KEYS.filter((a) => mayRunBulk(actor, a)).map((a) => [a, BULK_ACTIONS[a].label]);
+  BULK_ACTION_KEYS.filter((a) => mayRunBulk(actor, a).ok).map((a) => [a, BULK_ACTIONS[a].label]);
 
 export type Selection =
   | { ok: true; action: BulkAction; ids: number[]; tooMany: boolean }

@@ -5,7 +5,8 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { AddonLicenseType, Database, LicenseType } from "../../db/schema.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";

@@ -8,7 +8,9 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { userEditRefusal, usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
+import { mayEditUser, reasonOf } from "../auth/policy.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
 import { EMAIL_TAKEN, emailTaken, extensionRefusal, uniquenessRefusal } from "./unique.server.ts";
@@ -31,7 +33,7 @@ export async function findEditable(db: Kysely<Database>, actor: Actor, userId: n
     id: u.id,
     name: `${u.first_name} ${u.last_name}`,
     status: u.status as "active" | "pending",
-    refusal: userEditRefusal(actor, { isCompanyAdmin: u.is_company_admin }),
+    refusal: reasonOf(mayEditUser(actor, { isCompanyAdmin: u.is_company_admin })),
     values: {
       firstName: u.first_name!,
       lastName: u.last_name!,
@@ -78,8 +80,8 @@ export async function editUser(
         .forNoKeyUpdate()
         .executeTakeFirst();
       if (!before) return { ok: false, reason: "not_found" };
-      const refusal = userEditRefusal(actor, { isCompanyAdmin: before.is_company_admin });
-      if (refusal) return { ok: false, reason: "refused", message: refusal };
+      const may = mayEditUser(actor, { isCompanyAdmin: before.is_company_admin });
+      if (!may.ok) return { ok: false, reason: "refused", message: may.reason };
 
       const name = `${next.first_name} ${next.last_name}`;
       const changed = FIELDS.filter((f) => before[f] !== next[f]);

@@ -6,7 +6,8 @@
 import { sql, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
 import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 
 /**

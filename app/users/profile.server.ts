@@ -6,7 +6,8 @@
 import type { Kysely } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Database } from "../../db/schema.ts";
-import { usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 
 export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId: number) {

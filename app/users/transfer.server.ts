@@ -30,7 +30,9 @@ import type {
   NumberKind,
   UserLicenseType,
 } from "../../db/schema.ts";
-import { userTransferRefusal, usersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { usersInScope } from "../auth/scopes.server.ts";
+import { mayTransferUsers, reasonOf } from "../auth/policy.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
@@ -174,7 +176,7 @@ export async function transferChoices(db: Kysely<Database>, actor: Actor, userId
   if (!user) return null;
   return {
     user: { id: user.id, name: nameOf(user), officeName: user.office_name },
-    refusal: userTransferRefusal(actor) ?? userRefusal(user),
+    refusal: reasonOf(mayTransferUsers(actor)) ?? userRefusal(user),
     offices: officeChoices(user, await companyOffices(db, actor)),
   };
 }
@@ -294,7 +296,7 @@ async function readPreviews(
       }));
   const primaryOf = (u: UserRow) => numbersOf(u).find((n) => n.isPrimary && n.kind === "local");
   const baseRefusal = (u: UserRow) =>
-    userTransferRefusal(actor) ??
+    reasonOf(mayTransferUsers(actor)) ??
     userRefusal(u) ??
     (u.office_id === to.id ? `Already works in ${to.name}.` : officeChoices(u, [to])[0]!.disabledReason);
 
@@ -624,7 +626,7 @@ export async function holdTransfer(
       actor,
       users.map((u) => u.id),
     );
-    if (to.disabledReason || userTransferRefusal(actor)) return to;
+    if (to.disabledReason || !mayTransferUsers(actor).ok) return to;
     const previews = (await readPreviews(tx, actor, users, to.id, false, "to hold")) ?? [];
     const wanting = previews.filter((p) => p.needsNewNumber).map((p) => p.user.id);
     if (wanting.length > 0) await holdNewNumbers(tx, actor, to, wanting, now, provider);
@@ -747,8 +749,8 @@ export async function transferUsers(
   const outcome = await refusing(
     () =>
       db.transaction().execute(async (tx) => {
-        const refusal = userTransferRefusal(actor);
-        if (refusal) throw new Refusal(refusal);
+        const may = mayTransferUsers(actor);
+        if (!may.ok) throw new Refusal(may.reason);
         const { previews } = await lockedPreviews(tx, actor, input.id, input.to, now);
         if (!previews)
           throw new Refusal("Choose the new office again: this one is not one of your company's offices.");

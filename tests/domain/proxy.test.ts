@@ -9,7 +9,7 @@ import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { loadActor, type Actor } from "../../app/auth/actor.server.ts";
-import { HIGHER_TIER_ONLY, mayProxy } from "../../app/proxy/rules.server.ts";
+import { HIGHER_TIER_ONLY, mayProxy } from "../../app/auth/policy.server.ts";
 import {
   endProxy,
   endRefusedProxy,

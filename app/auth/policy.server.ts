@@ -1,11 +1,17 @@
 /**
- * Who may proxy into whom, and who may give or remove proxy access: the one
- * place these rules live. The user's page asks them to enable or disable its
- * menu items (showing the reason), the actions ask them before changing
- * anything, and loadActor asks mayProxy again on every request of a proxy
- * session, so a right taken away ends the proxy on the next click.
+ * The policy: every "may they?" of the app, each answering the same way, a
+ * Decision: allowed, or refused with a reason for people. Pages ask it to
+ * enable or disable an item (showing the reason: `reasonOf`), guards and
+ * actions ask it again before changing anything.
  *
- * The rules (docs/domain.md, "People and roles" and "Proxy login"):
+ * It reads only the actor it is given (a PolicyActor: any Actor is one), so
+ * the actor's loading (actor.server.ts), which asks mayProxy on every request
+ * of a proxy session, can import it without a cycle.
+ *
+ * Plans: proxy login, license transfers and user transfers only on a
+ * higher-tier plan (Advanced, Premium, and the legacy Pro and Enterprise).
+ *
+ * Proxy login (docs/domain.md, "People and roles" and "Proxy login"):
  * - only on a higher-tier plan;
  * - the admin has proxy access: granted, or a Company Admin (who has it without a grant);
  * - never from inside another proxy, never into oneself;
@@ -16,10 +22,66 @@
  * A regular user who was granted proxy access administers no office, so has
  * nobody in scope: the grant matters for Office Admins.
  */
-import type { UserStatus } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import type { Plan, UserStatus } from "../../db/schema.ts";
+import { BULK_ACTIONS, type BulkAction } from "../users/bulk-actions.ts";
 
 export type Decision = { ok: true } | { ok: false; reason: string };
+
+const ALLOWED: Decision = { ok: true };
+const refuse = (reason: string): Decision => ({ ok: false, reason });
+
+/** A refusal's reason, or null when allowed: for a page that says why an item is disabled. */
+export const reasonOf = (decision: Decision): string | null => (decision.ok ? null : decision.reason);
+
+/** What the policy reads of an actor (see Actor in actor.server.ts). */
+export interface PolicyActor {
+  person: { id: number; officeId: number; isCompanyAdmin: boolean; hasProxyAccess: boolean };
+  company: { id: number };
+  higherTier: boolean;
+  /** The offices this person administers: every office for a Company Admin. */
+  adminOfficeIds: number[];
+  isAdmin: boolean;
+  /** Set while proxying. */
+  proxy: object | null;
+}
+
+const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
+/** A plan fact, not a decision: the actor's `higherTier` is read from it once per request. */
+export const isHigherTier = (plan: Plan) => HIGHER_TIER_PLANS.includes(plan);
+
+const PLANS = "the Advanced and Premium plans (and the legacy Pro and Enterprise plans)";
+
+/** Transfer Licenses: Company Admins on a higher-tier plan, acting as themselves. */
+export function mayTransferLicenses(actor: PolicyActor): Decision {
+  if (actor.proxy) return refuse("Transfer Licenses is not available during Proxy Login.");
+  if (!actor.person.isCompanyAdmin) return refuse("Only Company Admins transfer licenses between offices.");
+  if (!actor.higherTier) return refuse(`Transfer Licenses is available on ${PLANS}.`);
+  return ALLOWED;
+}
+
+/** Transfer user (and Transfer users): the same rule as Transfer Licenses, in its own words. */
+export function mayTransferUsers(actor: PolicyActor): Decision {
+  if (actor.proxy) return refuse("Transfer user is not available during Proxy Login.");
+  if (!actor.person.isCompanyAdmin) return refuse("Only Company Admins transfer users between offices.");
+  if (!actor.higherTier) return refuse(`Transfer user is available on ${PLANS}.`);
+  return ALLOWED;
+}
+
+/**
+ * Edit user: any admin for the users in their scope (usersInScope), but a
+ * Company Admin's details only by a Company Admin.
+ */
+export function mayEditUser(actor: PolicyActor, target: { isCompanyAdmin: boolean }): Decision {
+  if (target.isCompanyAdmin && !actor.person.isCompanyAdmin)
+    return refuse("Only a Company Admin can edit a Company Admin.");
+  return ALLOWED;
+}
+
+/** A bulk action, by its registry entry's `who`: any admin, or who may transfer users. */
+export function mayRunBulk(actor: PolicyActor, action: BulkAction): Decision {
+  if (!actor.isAdmin || actor.proxy) return refuse("Office > Users is for Company Admins and Office Admins.");
+  return BULK_ACTIONS[action].who === "admin" ? ALLOWED : mayTransferUsers(actor);
+}
 
 /** The person an admin would proxy into, as the rule needs them. */
 export interface ProxyTarget {
@@ -33,20 +95,16 @@ export interface ProxyTarget {
   adminOfficeIds: number[];
 }
 
-type RuleActor = Pick<Actor, "person" | "company" | "higherTier" | "adminOfficeIds" | "proxy">;
-
 export const HIGHER_TIER_ONLY =
   "Proxy login is available on the Advanced and Premium plans (and the legacy Pro and Enterprise plans) only.";
 
 export const ALREADY_PROXYING = "You are already proxying. Select Back to return to your own account first.";
 
-const refuse = (reason: string): Decision => ({ ok: false, reason });
-
 /** Proxy access: granted, or a Company Admin on a higher-tier plan. */
-export const hasProxyAccess = (actor: RuleActor) =>
+export const hasProxyAccess = (actor: PolicyActor) =>
   actor.higherTier && (actor.person.hasProxyAccess || actor.person.isCompanyAdmin);
 
-export function mayProxy(actor: RuleActor, target: ProxyTarget): Decision {
+export function mayProxy(actor: PolicyActor, target: ProxyTarget): Decision {
   if (actor.proxy) return refuse(ALREADY_PROXYING);
   if (!actor.higherTier) return refuse(HIGHER_TIER_ONLY);
   if (!hasProxyAccess(actor))
@@ -69,11 +127,11 @@ export function mayProxy(actor: RuleActor, target: ProxyTarget): Decision {
       );
     }
   }
-  return { ok: true };
+  return ALLOWED;
 }
 
 /** Give or remove proxy access: Company Admins only, on a higher-tier plan, for users who have signed in. */
-export function mayChangeProxyAccess(actor: RuleActor, target: ProxyTarget, grant: boolean): Decision {
+export function mayChangeProxyAccess(actor: PolicyActor, target: ProxyTarget, grant: boolean): Decision {
   if (actor.proxy) return refuse("Proxy access cannot be changed while you are proxying.");
   if (!actor.person.isCompanyAdmin) return refuse("Only a Company Admin can give or remove proxy access.");
   if (!actor.higherTier) return refuse(HIGHER_TIER_ONLY);
@@ -84,7 +142,7 @@ export function mayChangeProxyAccess(actor: RuleActor, target: ProxyTarget, gran
   if (target.status === "deleted") return refuse(`${target.name} is deleted.`);
   if (grant && target.isCompanyAdmin)
     return refuse(`${target.name} is a Company Admin, who has proxy access without a grant.`);
-  return { ok: true };
+  return ALLOWED;
 }
 
 /** The rule's view of a user as the user's page loaded them (within the admin's scope). */
