@@ -47,7 +47,7 @@ export const transferParamsSchema = z.object({
 export type TransferParams = z.infer<typeof transferParamsSchema>;
 
 /** The review, as confirmed: with the counts of both pools the admin saw. */
-export const transferConfirmSchema = z.object({
+export const licenseTransferConfirmSchema = z.object({
   category: z.enum(["dialpad", "meetings", "addon"]),
   from: idField("Choose an office."),
   to: idField("Choose an office."),
@@ -58,7 +58,6 @@ export const transferConfirmSchema = z.object({
   toPurchased: z.coerce.number().int().nonnegative(),
   toAssigned: z.coerce.number().int().nonnegative(),
 });
-export type TransferConfirmInput = z.infer<typeof transferConfirmSchema>;
 
 /** The URL of a step of Transfer Licenses, carrying every value entered so far. */
 export function transferUrl(

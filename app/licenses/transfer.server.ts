@@ -28,7 +28,8 @@ import { isOneOf } from "../input.ts";
 
 export type TransferField = "category" | "from" | "to" | "type" | "quantity";
 
-export interface TransferOffice {
+/** An office as Transfer Licenses offers it (Transfer user's new office is users/transfer's TransferOffice). */
+export interface LicenseTransferOffice {
   id: number;
   name: string;
   priceLevel: string;
@@ -40,16 +41,16 @@ export interface ResolvedTransfer {
   errors: Partial<Record<TransferField, string>>;
   values: { category?: LicenseCategory; from?: number; to?: number; type?: string; quantity?: string };
   /** Set from the "to" step on: the offices and the pool of the chosen type, when known. */
-  source?: TransferOffice;
-  destination?: TransferOffice;
+  source?: LicenseTransferOffice;
+  destination?: LicenseTransferOffice;
   quantity?: number;
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 /** The offices of the company, from the pool rows of every office (a Company Admin sees all). */
-export function officesOf(pools: PoolRow[]): TransferOffice[] {
-  const seen = new Map<number, TransferOffice>();
+export function officesOf(pools: PoolRow[]): LicenseTransferOffice[] {
+  const seen = new Map<number, LicenseTransferOffice>();
   for (const p of pools) {
     if (!seen.has(p.officeId)) {
       seen.set(p.officeId, {
@@ -73,7 +74,10 @@ export const unassignedIn = (pools: PoolRow[], officeId: number, category: Licen
     .reduce((n, p) => n + p.unassigned, 0);
 
 /** Why an office cannot receive from `source`, or null if it can. */
-export function destinationRefusal(source: TransferOffice, office: TransferOffice): string | null {
+export function destinationRefusal(
+  source: LicenseTransferOffice,
+  office: LicenseTransferOffice,
+): string | null {
   if (office.priceLevel !== source.priceLevel) {
     return `At another price level (${office.priceLevelName}): licenses move only between offices at the same price level as ${source.name} (${source.priceLevelName}).`;
   }

@@ -37,7 +37,8 @@ function filteredPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Da
   return qb;
 }
 
-export interface PoolRow {
+/** A number of the Reserved Pool, as its tab shows it (a seat pool's row is licenses/pools.server.ts's PoolRow). */
+export interface PoolNumber {
   id: number;
   e164: string;
   formatted: string;
@@ -98,7 +99,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     rows.filter((r) => r.e164 !== null).map((r) => r.e164!),
     now,
   );
-  const numbers: PoolRow[] = rows
+  const numbers: PoolNumber[] = rows
     .filter((r) => r.id !== null)
     .map((r) => ({
       id: r.id!,

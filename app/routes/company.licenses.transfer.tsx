@@ -18,7 +18,7 @@ import {
   CATEGORIES,
   CATEGORY_NAMES,
   TRANSFER_STEPS,
-  transferConfirmSchema,
+  licenseTransferConfirmSchema,
   transferParamsSchema,
   transferUrl,
   type TransferStep,
@@ -91,7 +91,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const actor = requireLicenseTransfer(context, request);
-  const submission = parseWithZod(await request.formData(), { schema: transferConfirmSchema });
+  const submission = parseWithZod(await request.formData(), { schema: licenseTransferConfirmSchema });
   if (submission.status !== "success") {
     return data(
       { refusal: "This review is incomplete. Go back and choose the transfer again." },

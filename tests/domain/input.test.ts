@@ -21,7 +21,7 @@ import { readPoolParams } from "../../app/numbers/pool-params.ts";
 import { parseTarget, reassignSchema } from "../../app/numbers/reassign-schema.ts";
 import { addUserSchema } from "../../app/users/add-schema.ts";
 import { bulkConfirmation, bulkTransferConfirmation, formToObject } from "../../app/users/bulk-params.ts";
-import { transferConfirmSchema } from "../../app/licenses/schema.ts";
+import { licenseTransferConfirmSchema } from "../../app/licenses/schema.ts";
 import { readAuditFilters } from "../../app/audit/log.server.ts";
 
 const PROTOTYPE_WORDS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
@@ -125,7 +125,7 @@ describe("schemas built on it", () => {
       expect.soft(nameIn(LICENSE_NAMES, word), word).toBeUndefined();
       const review = { category: "dialpad", from: "1", to: "2", type: word, quantity: "1" };
       const counts = { fromPurchased: "5", fromAssigned: "1", toPurchased: "5", toAssigned: "1" };
-      expect.soft(transferConfirmSchema.safeParse({ ...review, ...counts }).success, word).toBe(false);
+      expect.soft(licenseTransferConfirmSchema.safeParse({ ...review, ...counts }).success, word).toBe(false);
     }
     expect(nameIn(LICENSE_NAMES, "sell")).toBe("Sell");
   });
