@@ -17,7 +17,8 @@ import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { prepareBenchDatabase } from "./bench/database.ts";
-import { buildIfMissing, signIn, startServer, type RunningServer } from "./bench/server.ts";
+import { buildIfMissing, startServer, type RunningServer } from "../tests/support/app-server.ts";
+import { HttpClient } from "../tests/support/http-client.ts";
 import { measure, type Result, type Scenario } from "./bench/load.ts";
 import { explainUserList } from "./bench/plans.ts";
 import { CpuMeter } from "./bench/cpu.ts";
@@ -26,7 +27,7 @@ import { ACME } from "../db/seed/demo.ts";
 
 const CONCURRENCY = 10;
 const WARMUP_MS = 2_000;
-const ADA = { email: "ada@acme.test", password: "switchboard-demo" };
+const ADA = "ada@acme.test";
 // A fragment of many first and last names (Mary, Mark, Margaret, María, Martin, Martinez):
 // a search that matches thousands of rows, so the page must still sort and cut them.
 const NAME_SEARCH = "mar";
@@ -128,7 +129,9 @@ try {
   const numberSearch = await someUsersNumber(url);
   buildIfMissing();
   server = await startServer(url);
-  const token = await signIn(server.origin, ADA.email, ADA.password);
+  const ada = new HttpClient(server.origin);
+  await ada.signIn(ADA);
+  const token = decodeURIComponent(ada.cookie("sb_session")!);
   const asAda = { Cookie: `sb_session=${encodeURIComponent(token)}` };
 
   const staticScenarios: Scenario[] = [

@@ -17,10 +17,10 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrateToLatest, openDatabase } from "../db/connect.ts";
 import { seedDemo, seedScale } from "../db/seed/index.ts";
-import { DEMO_PASSWORD } from "../db/seed/demo.ts";
 import { admin } from "./bench/lifecycle.ts";
 import { percentile } from "./bench/load.ts";
-import { buildIfMissing, signIn, SignedIn, startServer, type RunningServer } from "./bench/server.ts";
+import { buildIfMissing, startServer, type RunningServer } from "../tests/support/app-server.ts";
+import { HttpClient } from "../tests/support/http-client.ts";
 import { checkInvariants } from "./load/invariants.ts";
 
 const ADMINS = 50;
@@ -77,7 +77,7 @@ interface Stats {
 /** One admin's scenario: the candidates are read from the database, as an admin reads them off the page. */
 class Admin {
   constructor(
-    private http: SignedIn,
+    private http: HttpClient,
     private db: pg.Pool,
     private companyId: number,
     private stats: Stats,
@@ -144,11 +144,7 @@ class Admin {
   private async bulk(action: "add_admin" | "remove_admin" | "delete") {
     const ids = await this.liveUsers(2 + Math.floor(Math.random() * 4));
     if (ids.length === 0) return;
-    const body: [string, string][] = [
-      ["action", action],
-      ...ids.map((id): [string, string] => ["id", String(id)]),
-    ];
-    if (action === "delete") body.push(["license", "keep"]);
+    const body = { action, id: ids.map(String), ...(action === "delete" ? { license: "keep" } : {}) };
     return this.send(`bulk ${action}`, () => this.http.post("/users/bulk", body), true);
   }
 
@@ -332,14 +328,9 @@ try {
   const admins: Admin[] = [];
   for (let i = 0; i < ADMINS; i++) {
     const email = ADMIN_EMAILS[i % ADMIN_EMAILS.length]!;
-    admins.push(
-      new Admin(
-        new SignedIn(origin, await signIn(origin, email, DEMO_PASSWORD)),
-        db,
-        companyOf.get(email)!,
-        stats,
-      ),
-    );
+    const http = new HttpClient(origin);
+    await http.signIn(email);
+    admins.push(new Admin(http, db, companyOf.get(email)!, stats));
   }
 
   console.log(`${ADMINS} admins for ${seconds} s against ${origin}…`);

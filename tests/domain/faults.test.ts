@@ -12,13 +12,8 @@ import { loadActor } from "../../app/auth/actor.server.ts";
 import { createSession, hashToken } from "../../app/auth/session.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
-import {
-  buildIfMissing,
-  signIn,
-  SignedIn,
-  startServer,
-  type RunningServer,
-} from "../../scripts/bench/server.ts";
+import { requireBuild, startServer, type RunningServer } from "../support/app-server.ts";
+import { HttpClient } from "../support/http-client.ts";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 
@@ -41,7 +36,7 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
   let a: RunningServer;
 
   beforeAll(async () => {
-    buildIfMissing();
+    requireBuild();
     database = await freshDatabase();
     await seedDemo(database.db, new Date());
     const url = new URL(process.env.DATABASE_URL!);
@@ -61,7 +56,8 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
   });
 
   test("a database lost mid-request: 503 pages, no partial write, and recovery on its own", async () => {
-    const ada = new SignedIn(a.origin, await signIn(a.origin, "ada@acme.test", "switchboard-demo"));
+    const ada = new HttpClient(a.origin);
+    await ada.signIn("ada@acme.test");
     const priya = await database.db
       .selectFrom("users")
       .select(["id", "office_id", "license_type"])
@@ -151,13 +147,15 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
   test("two servers on one database share sessions", async () => {
     const b = await startServer(directUrl, { SWITCHBOARD_JOBS: "off" });
     servers.push(b);
-    const token = await signIn(a.origin, "gina@globex.test", "switchboard-demo");
-    const onB = await new SignedIn(b.origin, token).get("/users");
+    const gina = new HttpClient(a.origin);
+    await gina.signIn("gina@globex.test");
+    const ginaOnB = gina.clone(b.origin); // the same session cookie, sent to the other server
+    const onB = await ginaOnB.get("/users");
     expect(onB.status).toBe(200);
     expect(await onB.text()).toContain("Globex");
-    const signedOut = await new SignedIn(a.origin, token).post("/logout", {});
+    const signedOut = await gina.post("/logout", {});
     expect(signedOut.status).toBe(302);
-    const afterSignOut = await new SignedIn(b.origin, token).get("/users");
+    const afterSignOut = await ginaOnB.get("/users");
     expect(afterSignOut.headers.get("location")).toMatch(/^\/login/);
   });
 

@@ -40,7 +40,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { changes, snapshot } from "../support/snapshot.ts";
-import { DEMO_PASSWORD, HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
+import { HttpClient, type Fields, type PostOptions } from "../support/http-client.ts";
+import { DEMO_PASSWORD } from "../../db/seed/demo.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
 

@@ -1,14 +1,20 @@
 /**
- * The built app server as a child process, on a database of its own with the
- * demo data: used by Playwright's servers (e2e-server.ts) and by the Vitest
- * suites that talk HTTP to it (tests/http). With DATABASE_URL set the
- * database is a new one on that server; without it, a PGlite folder under
- * .tmp/, which only the server process may open while it runs (PGlite is
- * one connection), so `withDb` stops the server around a look at it.
+ * The built app server as a child process, the one way every suite and
+ * script starts it. `startAppServer`: on a database of its own with the demo
+ * data, for Playwright's servers (e2e-server.ts) and the Vitest suites that
+ * talk HTTP to it (tests/http). With DATABASE_URL set the database is a new
+ * one on that server; without it, a PGlite folder under .tmp/, which only the
+ * server process may open while it runs (PGlite is one connection), so
+ * `withDb` stops the server around a look at it. `startServer`: on a database
+ * it is given, as production runs it, for the bench, the load test and the
+ * fault test (scripts/bench.ts, scripts/load.ts, tests/domain/faults.test.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { execSync, spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { once } from "node:events";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
@@ -20,6 +26,25 @@ export function requireBuild(): void {
   if (!existsSync(BUILD)) {
     throw new Error("No build: run `npx react-router build` first (npm test does).");
   }
+}
+
+/** For the scripts (npm run bench, npm run load): build first if there is no build. */
+export function buildIfMissing(): void {
+  if (existsSync(BUILD)) return;
+  console.log("No build found: building Switchboard…");
+  execSync("npx react-router build", { stdio: "inherit" });
+}
+
+/** A port nothing listens on right now: the kernel picks one, and we let it go. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The environment of a test server: production build, test clock, no purge job. */
@@ -41,12 +66,68 @@ export function appServerEnv(dataDir: string, port: number, databaseUrl?: string
 
 export function spawnAppServer(
   env: NodeJS.ProcessEnv,
-  stdio: "inherit" | "ignore" = "inherit",
+  stdio: StdioOptions = ["ignore", "inherit", "inherit"],
 ): ChildProcess {
-  return spawn(process.execPath, SERVE_ARGS, {
-    stdio: ["ignore", stdio, "inherit"],
-    env,
-  });
+  return spawn(process.execPath, SERVE_ARGS, { stdio, env });
+}
+
+const HEALTHY_WITHIN_MS = 30_000;
+
+/** Spawns the server and resolves once its /healthz answers 200; throws if it exits or never answers. */
+async function spawnUntilHealthy(
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions,
+  origin: string,
+  output = () => "",
+): Promise<ChildProcess> {
+  const child = spawnAppServer(env, stdio);
+  const giveUp = Date.now() + HEALTHY_WITHIN_MS;
+  while (child.exitCode === null && Date.now() < giveUp) {
+    try {
+      const res = await fetch(`${origin}/healthz`);
+      await res.arrayBuffer();
+      if (res.ok) return child;
+    } catch {
+      // not listening yet: ask again below
+    }
+    await new Promise((r) => setTimeout(r, 100)); // polling a port that is not open yet: nothing to await instead
+  }
+  if (child.exitCode === null) child.kill("SIGTERM");
+  throw new Error(
+    `The app server at ${origin} did not answer /healthz (exit code ${child.exitCode}).${output()}`,
+  );
+}
+
+export interface RunningServer {
+  origin: string;
+  process: ChildProcess;
+  stop(): void;
+}
+
+/**
+ * The built server as production runs it, on the database given, on a free
+ * port, in its own process (so a load generator does not share its event
+ * loop). It logs every request: to a file, not a pipe, so neither process
+ * spends the run copying it.
+ */
+export async function startServer(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const logFile = join(tmpdir(), `switchboard-server-${port}.log`);
+  const log = openSync(logFile, "w");
+  const child = await spawnUntilHealthy(
+    { ...process.env, ...env, PORT: String(port), NODE_ENV: "production", DATABASE_URL: databaseUrl },
+    ["ignore", log, log],
+    origin,
+    () => ` Its output:\n${readFileSync(logFile, "utf8").slice(-4000)}`,
+  );
+  return {
+    origin,
+    process: child,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    },
+  };
 }
 
 /** A database named after `name` beside DATABASE_URL's, dropped first if a run left it. */
@@ -115,17 +196,7 @@ export async function startAppServer<T = unknown>(
   let child: ChildProcess | undefined;
 
   async function up() {
-    child = spawnAppServer(env, "ignore");
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`The app server on port ${port} exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`${origin}/healthz`)).ok) return;
-      } catch {
-        // not listening yet: ask again below
-      }
-      await new Promise((r) => setTimeout(r, 100)); // polling a port that is not open yet: nothing to await instead
-    }
+    child = await spawnUntilHealthy(env, ["ignore", "ignore", "inherit"], origin);
   }
   async function down() {
     if (!child || child.exitCode !== null) return;

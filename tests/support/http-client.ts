@@ -3,9 +3,10 @@
  * a cookie jar, redirects not followed (the answer itself is what is tested),
  * and POSTs that pass the anti-forgery check the way the app's forms do
  * (same-site Origin, and the `csrf` field equal to the `sb_csrf` cookie;
- * see app/auth/csrf.server.ts) unless a test asks for a forged one.
+ * see app/auth/csrf.server.ts) unless a test asks for a forged one. The
+ * tests, the bench and the load test (scripts/) all talk to the app through it.
  */
-export const DEMO_PASSWORD = "switchboard-demo";
+import { DEMO_PASSWORD } from "../../db/seed/demo.ts";
 
 export type Fields = Record<string, string | string[]>;
 
@@ -25,9 +26,9 @@ export class HttpClient {
 
   constructor(readonly origin: string) {}
 
-  /** Copies the cookies into a new client: the same session, a second tab. */
-  clone(): HttpClient {
-    const copy = new HttpClient(this.origin);
+  /** Copies the cookies into a new client: the same session, a second tab (or another server of the same database). */
+  clone(origin = this.origin): HttpClient {
+    const copy = new HttpClient(origin);
     for (const [k, v] of this.jar) copy.jar.set(k, v);
     return copy;
   }
@@ -40,10 +41,16 @@ export class HttpClient {
     return this.send(path, { method: "GET", headers });
   }
 
-  async post(path: string, fields: Fields = {}, options: PostOptions = {}): Promise<Response> {
+  /** `fields` as a record (a list for a repeated field), or as a page's own form fields. */
+  async post(
+    path: string,
+    fields: Fields | URLSearchParams = {},
+    options: PostOptions = {},
+  ): Promise<Response> {
     if (!this.jar.has("sb_csrf")) await this.get("/login"); // every answer sets the token cookie once
-    const form = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
+    const form = new URLSearchParams(fields instanceof URLSearchParams ? fields : undefined);
+    if (!(fields instanceof URLSearchParams))
+      for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) form.append(k, one);
     const token = this.jar.get("sb_csrf")!;
     if (options.forge !== "no-token")
       form.set(
