@@ -91,6 +91,19 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
 
   await page.goto("/users?q=isaac");
   await expect(page.getByRole("row", { name: /Isaac Levi/ })).toContainText("San Francisco");
+
+  // The audit log names the bulk transfer in words, and its action filter selects it.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+  await page.getByLabel("Action").selectOption({ label: "Bulk action: transfer users" });
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/action=users\.bulk_transfer/);
+  const entries = page.getByRole("row", { name: /Bulk action: transfer users/ });
+  await expect(entries.first().getByRole("cell")).toContainText([
+    "Ada Lovelace",
+    "Bulk action: transfer users",
+  ]);
+  await expect(page.getByRole("row", { name: /Transferred a user to another office/ })).toHaveCount(0);
 });
 
 test("only Company Admins on a higher-tier plan are offered Transfer users", async ({ page, signIn }) => {
