@@ -30,6 +30,8 @@ export default [
   route("users/:userId/transfer", "routes/user.transfer.tsx"),
   route("company/licenses", "routes/company.licenses.tsx"),
   route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
+  route("company/provisioning", "routes/company.provisioning.tsx"),
+  route("company/provisioning/:tokenId/revoke", "routes/company.provisioning.revoke.tsx"),
   route("users/:userId/proxy", "routes/user.proxy.tsx"),
   route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
   route("proxy/end", "routes/proxy.end.tsx"),

@@ -490,6 +490,53 @@ export const MATRIX: Row[] = [
     expect: { ...adminPage("403"), companyAdminAdvanced: "400", proxying: "403" },
   },
   {
+    route: "/company/provisioning",
+    method: "GET",
+    note: "Company Admins on any plan, as themselves",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "200",
+      companyAdminStandard: "200",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning",
+    method: "POST",
+    body: { name: "" },
+    note: "invalid body (no name)",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "400",
+      companyAdminStandard: "400",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning/:tokenId/revoke",
+    method: "GET",
+    path: "/company/provisioning/999999/revoke",
+    note: "no such token: 404 after the check that they may",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "404",
+      companyAdminStandard: "404",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning/:tokenId/revoke",
+    method: "POST",
+    path: "/company/provisioning/999999/revoke",
+    note: "no such token: 404 after the check that they may",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "404",
+      companyAdminStandard: "404",
+      proxying: "403",
+    },
+  },
+  {
     route: "/users/:userId/proxy",
     method: "GET",
     path: "/users/{user}/proxy",
