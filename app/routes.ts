@@ -36,5 +36,9 @@ export default [
   route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
   route("proxy/end", "routes/proxy.end.tsx"),
   route("audit", "routes/audit.tsx"),
+  // The SCIM 2.0 service for identity providers (app/scim): resource routes, bearer tokens.
+  route("scim/v2/Users", "routes/scim.users.tsx"),
+  route("scim/v2/Users/:userId", "routes/scim.user.tsx"),
+  route("scim/v2/*", "routes/scim.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -10,6 +10,10 @@ export const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /** Where the service lives, as the identity provider is told (Company Settings › Provisioning). */
 export const scimBaseUrl = (request: Request) => `${new URL(request.url).origin}/scim/v2`;
 
+/** Whether a request is for the SCIM service (the router matches paths in any letter case). */
+export const isScimPath = (request: Request) =>
+  new URL(request.url).pathname.toLowerCase().startsWith("/scim/v2/");
+
 export function scimJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,

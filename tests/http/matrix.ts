@@ -594,6 +594,14 @@ export const MATRIX: Row[] = [
       proxying: "302 /users/{proxiedUser}",
     },
   },
+  // The SCIM service takes a provisioning token, never a session: every signed-in actor is 401
+  // (tests/http/scim.test.ts covers the tokens).
+  { route: "/scim/v2/Users", method: "GET", expect: everyone("401") },
+  { route: "/scim/v2/Users", method: "POST", expect: everyone("401") },
+  { route: "/scim/v2/Users/:userId", method: "GET", path: "/scim/v2/Users/{user}", expect: everyone("401") },
+  { route: "/scim/v2/Users/:userId", method: "POST", path: "/scim/v2/Users/{user}", expect: everyone("401") },
+  { route: "/scim/v2/*", method: "GET", path: "/scim/v2/ServiceProviderConfig", expect: everyone("401") },
+  { route: "/scim/v2/*", method: "POST", path: "/scim/v2/Schemas", expect: everyone("401") },
   { route: "/*", method: "GET", path: "/no/such/page", expect: everyone("404") },
   { route: "/*", method: "POST", path: "/no/such/page", expect: everyone("404") },
 ];
