@@ -11,6 +11,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
+import { DELETED_USER } from "../users/anonymize.server.ts";
 import type { CreateTokenInput } from "./schema.ts";
 
 /** Tokens start with this, so that a leaked one is recognised (secret scanners, logs). */
@@ -44,7 +45,7 @@ export async function listTokens(db: Kysely<Database>, companyId: number) {
         name: r.name,
         createdBy:
           r.first_name == null
-            ? `Deleted user ${r.pseudonym ?? ""}`.trim()
+            ? `${DELETED_USER} ${r.pseudonym ?? ""}`.trim()
             : `${r.first_name} ${r.last_name}`,
         createdAt: r.created_at,
         expiresAt: r.expires_at,

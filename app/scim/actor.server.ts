@@ -11,9 +11,36 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { isHigherTier, type Actor } from "../auth/actor.server.ts";
 import { authenticateToken } from "../provisioning/tokens.server.ts";
-import { ScimError } from "./http.server.ts";
+import { getDb } from "../db.server.ts";
+import { now } from "../clock.server.ts";
+import { clientIp } from "../auth/cookies.server.ts";
+import { scimBaseUrl, ScimError } from "./http.server.ts";
 
 export type ScimActor = Actor & { provisioningToken: { id: number; name: string } };
+
+/** One SCIM request: the database, the token's actor, where the service is, and the request's clock. */
+export interface ScimCall {
+  db: Kysely<Database>;
+  actor: ScimActor;
+  /** The app's origin, for the invite's link. */
+  origin: string;
+  /** The service's base URL, for meta.location. */
+  baseUrl: string;
+  now: Date;
+}
+
+/** The ScimCall of a request; 401 (SCIM's error) without a live token. */
+export async function scimCall(request: Request, context: Parameters<typeof clientIp>[1]): Promise<ScimCall> {
+  const db = await getDb();
+  const at = now(request);
+  return {
+    db,
+    actor: await scimActor(db, request, clientIp(request, context), at),
+    origin: new URL(request.url).origin,
+    baseUrl: scimBaseUrl(request),
+    now: at,
+  };
+}
 
 const unauthorized = () =>
   new ScimError(401, "A valid provisioning token is required: Authorization: Bearer <token>.", undefined, {

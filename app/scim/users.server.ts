@@ -15,7 +15,7 @@ import { deleteUsers } from "../users/delete.server.ts";
 import { parseId } from "../input.ts";
 import { filterSql } from "./filter.server.ts";
 import { notFound, ScimError } from "./http.server.ts";
-import type { ScimActor } from "./actor.server.ts";
+import type { ScimActor, ScimCall } from "./actor.server.ts";
 import {
   fromScimUser,
   pick,
@@ -81,12 +81,7 @@ function intParam(raw: string | null, fallback: number, name: string, min: numbe
   return Math.max(min, Number(raw.trim()));
 }
 
-export async function listUsers(
-  db: Kysely<Database>,
-  actor: ScimActor,
-  params: URLSearchParams,
-  baseUrl: string,
-) {
+export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
   const startIndex = intParam(params.get("startIndex"), 1, "startIndex", 1);
   const count = Math.min(intParam(params.get("count"), DEFAULT_COUNT, "count", 0), MAX_COUNT);
   const filter = params.get("filter");
@@ -125,7 +120,7 @@ async function findUser(db: Kysely<Database> | Transaction<Database>, actor: Sci
   return found;
 }
 
-export async function getUser(db: Kysely<Database>, actor: ScimActor, rawId: string, baseUrl: string) {
+export async function getUser({ db, actor, baseUrl }: ScimCall, rawId: string) {
   return toScimUser(await findUser(db, actor, rawId), baseUrl);
 }
 
@@ -224,14 +219,8 @@ async function placement(db: Kysely<Database>, actor: ScimActor, input: ScimUser
   return { officeId: office.id, licenseType: input.licenseType ?? ("connect" as const) };
 }
 
-export async function createUser(
-  db: Kysely<Database>,
-  actor: ScimActor,
-  body: Record<string, unknown>,
-  origin: string,
-  baseUrl: string,
-  now: Date,
-) {
+export async function createUser(call: ScimCall, body: Record<string, unknown>) {
+  const { db, actor, origin, baseUrl, now } = call;
   const input = fromScimUser(body);
   if (await userNameTaken(db, actor.company.id, input.userName))
     throw uniqueness(`Another user already has the userName ${input.userName}.`);
@@ -269,20 +258,13 @@ export async function createUser(
   }
   const user = { id: result!.userId, officeId, name: result!.name, email: input.email };
   // Add User has no job title: it is set through Edit user, as an admin would right after.
-  if (input.jobTitle) await edit(db, actor, user.id, input, origin, now);
+  if (input.jobTitle) await edit(call, user.id, input);
   await saveIdentity(db, actor, user, input, now);
   return toScimUser(await findUser(db, actor, String(user.id)), baseUrl);
 }
 
 /** Name, email and job title through Edit user (its extension kept). */
-async function edit(
-  db: Kysely<Database>,
-  actor: ScimActor,
-  userId: number,
-  input: ScimUserInput,
-  origin: string,
-  now: Date,
-) {
+async function edit({ db, actor, origin, now }: ScimCall, userId: number, input: ScimUserInput) {
   const current = await findEditable(db, actor, userId);
   if (!current) throw userNotFound();
   const result = await editUser(
@@ -305,15 +287,8 @@ async function edit(
   throw new ScimError(400, result.message, "invalidValue");
 }
 
-export async function replaceUser(
-  db: Kysely<Database>,
-  actor: ScimActor,
-  rawId: string,
-  body: Record<string, unknown>,
-  origin: string,
-  baseUrl: string,
-  now: Date,
-) {
+export async function replaceUser(call: ScimCall, rawId: string, body: Record<string, unknown>) {
+  const { db, actor, baseUrl, now } = call;
   const current = await findUser(db, actor, rawId);
   const input = fromScimUser(body);
   const idInBody = pick(body, "id");
@@ -329,7 +304,7 @@ export async function replaceUser(
     );
   if (input.licenseType && input.licenseType !== current.licenseType)
     throw new ScimError(400, "The license type is changed in Switchboard, not over SCIM.", "mutability");
-  await edit(db, actor, current.id, input, origin, now);
+  await edit(call, current.id, input);
   const user = {
     id: current.id,
     officeId: current.officeId,
@@ -386,16 +361,8 @@ export function normalizeOperations(raw: unknown): ScimPatchOperation[] {
   return ops;
 }
 
-export async function patchUser(
-  db: Kysely<Database>,
-  actor: ScimActor,
-  rawId: string,
-  body: Record<string, unknown>,
-  origin: string,
-  baseUrl: string,
-  now: Date,
-) {
-  const current = await getUser(db, actor, rawId, baseUrl);
+export async function patchUser(call: ScimCall, rawId: string, body: Record<string, unknown>) {
+  const current = await getUser(call, rawId);
   const operations = normalizeOperations(pick(body, "Operations"));
   let patched: Record<string, unknown>;
   try {
@@ -419,10 +386,10 @@ export async function patchUser(
       e.scimType === "noTarget" ? "noTarget" : "invalidValue",
     );
   }
-  return replaceUser(db, actor, rawId, patched, origin, baseUrl, now);
+  return replaceUser(call, rawId, patched);
 }
 
-export async function deleteUser(db: Kysely<Database>, actor: ScimActor, rawId: string, now: Date) {
+export async function deleteUser({ db, actor, now }: ScimCall, rawId: string) {
   const user = await findUser(db, actor, rawId);
   const { outcomes } = await deleteUsers(db, actor, [user.id], "keep", now);
   const outcome = outcomes[0];

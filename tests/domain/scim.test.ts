@@ -10,7 +10,7 @@ import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { authenticateToken, createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
-import { scimActor, type ScimActor } from "../../app/scim/actor.server.ts";
+import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
 import { ScimError } from "../../app/scim/http.server.ts";
 import { fromScimUser } from "../../app/scim/mapping.ts";
 import {
@@ -65,8 +65,9 @@ async function scimErrorOf(work: Promise<unknown>): Promise<{ status: number; sc
   return { status: (err as ScimError).status, scimType: (err as ScimError).scimType };
 }
 
+const call = (actor: ScimActor): ScimCall => ({ db: t.db, actor, origin: ORIGIN, baseUrl: BASE, now: NOW });
 const list = (actor: ScimActor, query: Record<string, string>) =>
-  listUsers(t.db, actor, new URLSearchParams(query), BASE);
+  listUsers(call(actor), new URLSearchParams(query));
 
 describe("provisioning tokens", () => {
   it("are random, stored as a hash, audited, and open nothing once revoked or expired", async () => {
@@ -234,23 +235,16 @@ describe("mapping", () => {
 describe("users over SCIM", () => {
   let id: string;
   it("creates a user as Add User does, in the default office with Connect, audited as the token", async () => {
-    const user = await createUser(
-      t.db,
-      acme,
-      {
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName: "Jane.Roe@acme.test",
-        externalId: "00u1",
-        name: { givenName: "Jane", familyName: "Roe" },
-        emails: [{ value: "jane.roe@acme.test", type: "work", primary: true }],
-        title: "Engineer",
-        phoneNumbers: [{ value: "+1 555 0100", type: "work" }],
-        active: true,
-      },
-      ORIGIN,
-      BASE,
-      NOW,
-    );
+    const user = await createUser(call(acme), {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "Jane.Roe@acme.test",
+      externalId: "00u1",
+      name: { givenName: "Jane", familyName: "Roe" },
+      emails: [{ value: "jane.roe@acme.test", type: "work", primary: true }],
+      title: "Engineer",
+      phoneNumbers: [{ value: "+1 555 0100", type: "work" }],
+      active: true,
+    });
     id = user.id;
     expect(user).toMatchObject({
       userName: "Jane.Roe@acme.test",
@@ -289,50 +283,34 @@ describe("users over SCIM", () => {
 
   it("refuses a taken userName or email with uniqueness (409)", async () => {
     const body = { userName: "JANE.ROE@acme.test", name: { givenName: "J", familyName: "R" } };
-    expect(await scimErrorOf(createUser(t.db, acme, body, ORIGIN, BASE, NOW))).toEqual({
+    expect(await scimErrorOf(createUser(call(acme), body))).toEqual({
       status: 409,
       scimType: "uniqueness",
     });
     const byEmail = { ...body, userName: "other", emails: [{ value: "gina@globex.test" }] };
-    expect(await scimErrorOf(createUser(t.db, acme, byEmail, ORIGIN, BASE, NOW))).toEqual({
+    expect(await scimErrorOf(createUser(call(acme), byEmail))).toEqual({
       status: 409,
       scimType: "uniqueness",
     });
   });
 
   it("replaces with PUT and patches with Entra's shapes", async () => {
-    const put = await replaceUser(
-      t.db,
-      acme,
-      id,
-      {
-        userName: "jane.roe@acme.test",
-        name: { givenName: "Janet", familyName: "Roe" },
-        emails: [{ value: "jane.roe@acme.test" }],
-      },
-      ORIGIN,
-      BASE,
-      NOW,
-    );
+    const put = await replaceUser(call(acme), id, {
+      userName: "jane.roe@acme.test",
+      name: { givenName: "Janet", familyName: "Roe" },
+      emails: [{ value: "jane.roe@acme.test" }],
+    });
     expect(put).toMatchObject({ userName: "jane.roe@acme.test", name: { givenName: "Janet" } });
     expect(put).not.toHaveProperty("title");
     expect(put).not.toHaveProperty("externalId");
-    const patched = await patchUser(
-      t.db,
-      acme,
-      id,
-      {
-        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        Operations: [
-          { op: "Replace", value: { "name.familyName": "Doe", title: "Lead" } },
-          { op: "Add", path: "externalId", value: "entra-1" },
-          { op: "Replace", path: 'emails[type eq "work"].value', value: "jane.doe@acme.test" },
-        ],
-      },
-      ORIGIN,
-      BASE,
-      NOW,
-    );
+    const patched = await patchUser(call(acme), id, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [
+        { op: "Replace", value: { "name.familyName": "Doe", title: "Lead" } },
+        { op: "Add", path: "externalId", value: "entra-1" },
+        { op: "Replace", path: 'emails[type eq "work"].value', value: "jane.doe@acme.test" },
+      ],
+    });
     expect(patched).toMatchObject({
       name: { givenName: "Janet", familyName: "Doe" },
       title: "Lead",
@@ -340,7 +318,7 @@ describe("users over SCIM", () => {
       emails: [{ value: "jane.doe@acme.test" }],
     });
     const deactivate = { Operations: [{ op: "Replace", path: "active", value: "False" }] };
-    expect(await scimErrorOf(patchUser(t.db, acme, id, deactivate, ORIGIN, BASE, NOW))).toEqual({
+    expect(await scimErrorOf(patchUser(call(acme), id, deactivate))).toEqual({
       status: 400,
       scimType: "invalidValue",
     });
@@ -350,17 +328,17 @@ describe("users over SCIM", () => {
     const body = { userName: "x@globex.test", name: { givenName: "X", familyName: "Y" } };
     const patch = { Operations: [{ op: "replace", path: "title", value: "Hacked" }] };
     for (const bad of [id, "0", "-1", "1e3", " 1", "9".repeat(20), "x".repeat(5000)]) {
-      expect((await scimErrorOf(getUser(t.db, globex, bad, BASE))).status).toBe(404);
-      expect((await scimErrorOf(replaceUser(t.db, globex, bad, body, ORIGIN, BASE, NOW))).status).toBe(404);
-      expect((await scimErrorOf(patchUser(t.db, globex, bad, patch, ORIGIN, BASE, NOW))).status).toBe(404);
-      expect((await scimErrorOf(deleteUser(t.db, globex, bad, NOW))).status).toBe(404);
+      expect((await scimErrorOf(getUser(call(globex), bad))).status).toBe(404);
+      expect((await scimErrorOf(replaceUser(call(globex), bad, body))).status).toBe(404);
+      expect((await scimErrorOf(patchUser(call(globex), bad, patch))).status).toBe(404);
+      expect((await scimErrorOf(deleteUser(call(globex), bad))).status).toBe(404);
     }
-    expect((await getUser(t.db, acme, id, BASE)).title).toBe("Lead");
+    expect((await getUser(call(acme), id)).title).toBe("Lead");
   });
 
   it("deletes with the ordinary deletion, after which the user is gone to SCIM", async () => {
-    await deleteUser(t.db, acme, id, NOW);
-    expect((await scimErrorOf(getUser(t.db, acme, id, BASE))).status).toBe(404);
+    await deleteUser(call(acme), id);
+    expect((await scimErrorOf(getUser(call(acme), id))).status).toBe(404);
     const deleted = await t.db
       .selectFrom("audit_log")
       .select(["actor_token_id"])
