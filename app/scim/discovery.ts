@@ -17,7 +17,6 @@ const meta = (baseUrl: string, resourceType: string, path: string) => ({
 
 export const serviceProviderConfig = (baseUrl: string) => ({
   schemas: [SPC_SCHEMA],
-  documentationUri: "https://github.com/switchboard/switchboard#provisioning",
   patch: { supported: true },
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   filter: { supported: true, maxResults: MAX_COUNT },
