@@ -12,6 +12,7 @@ import type { Actor } from "../../app/auth/actor.server.ts";
 import { authenticateToken, createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
 import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
 import { ScimError } from "../../app/scim/http.server.ts";
+import { listAudit } from "../../app/audit/log.server.ts";
 import { fromScimUser } from "../../app/scim/mapping.ts";
 import {
   createUser,
@@ -279,6 +280,9 @@ describe("users over SCIM", () => {
     expect(
       audit.every((a) => a.actor_user_id === null && a.actor_token_id === acme.provisioningToken.id),
     ).toBe(true);
+    // The audit log names the token as who acted.
+    const log = await listAudit(t.db, ada, { action: "user.added" });
+    expect(log.entries.find((e) => e.target === "Jane Roe")?.actor).toBe("Provisioning: Okta");
   });
 
   it("refuses a taken userName or email with uniqueness (409)", async () => {
