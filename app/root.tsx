@@ -37,6 +37,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       name: `${actor.person.firstName} ${actor.person.lastName}`,
       companyName: actor.company.name,
       isAdmin: actor.isAdmin,
+      isCompanyAdmin: actor.person.isCompanyAdmin && !actor.proxy,
       home: homeFor(actor),
       // What the red banner says while an admin proxies into this person.
       proxy: actor.proxy && {
@@ -86,6 +87,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
                   {actor.isAdmin ? (
                     <li>
                       <NavLink to="/company/licenses">Company Settings › Licenses</NavLink>
+                    </li>
+                  ) : null}
+                  {actor.isCompanyAdmin ? (
+                    <li>
+                      <NavLink to="/company/provisioning">Company Settings › Provisioning</NavLink>
                     </li>
                   ) : null}
                   {actor.isAdmin ? (

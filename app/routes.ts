@@ -30,9 +30,15 @@ export default [
   route("users/:userId/transfer", "routes/user.transfer.tsx"),
   route("company/licenses", "routes/company.licenses.tsx"),
   route("company/licenses/transfer", "routes/company.licenses.transfer.tsx"),
+  route("company/provisioning", "routes/company.provisioning.tsx"),
+  route("company/provisioning/:tokenId/revoke", "routes/company.provisioning.revoke.tsx"),
   route("users/:userId/proxy", "routes/user.proxy.tsx"),
   route("users/:userId/proxy-access", "routes/user.proxy-access.tsx"),
   route("proxy/end", "routes/proxy.end.tsx"),
   route("audit", "routes/audit.tsx"),
+  // The SCIM 2.0 service for identity providers (app/scim): resource routes, bearer tokens.
+  route("scim/v2/Users", "routes/scim.users.tsx"),
+  route("scim/v2/Users/:userId", "routes/scim.user.tsx"),
+  route("scim/v2/*", "routes/scim.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

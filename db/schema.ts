@@ -218,6 +218,30 @@ export interface AuditLogTable {
   after: Json;
   ip: string | null;
   created_at: Timestamp;
+  /** Set when a provisioning token made the change (actor_user_id is then null). */
+  actor_token_id: ColumnType<number | null, number | null | undefined, never>;
+}
+
+export interface ProvisioningTokensTable {
+  id: Generated<number>;
+  company_id: number;
+  name: string;
+  /** SHA-256 of the token, hex: the token itself is shown once and never stored. */
+  token_hash: string;
+  created_by_user_id: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** What an identity provider calls a user (SCIM userName, externalId). */
+export interface ScimIdentitiesTable {
+  user_id: number;
+  company_id: number;
+  user_name: string;
+  external_id: string | null;
+  updated_at: Timestamp;
 }
 
 export interface Database {
@@ -238,6 +262,8 @@ export interface Database {
   invites: InvitesTable;
   login_attempts: LoginAttemptsTable;
   audit_log: AuditLogTable;
+  provisioning_tokens: ProvisioningTokensTable;
+  scim_identities: ScimIdentitiesTable;
 }
 
 export type User = Selectable<UsersTable>;

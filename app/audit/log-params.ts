@@ -38,6 +38,9 @@ export const AUDIT_ACTIONS = {
   "license.transferred_in": "Transferred licenses in",
   "proxy.started": "Started a proxy login",
   "proxy.ended": "Ended a proxy login",
+  "provisioning_token.created": "Created a provisioning token",
+  "provisioning_token.revoked": "Revoked a provisioning token",
+  "user.provisioning_identity_changed": "Changed a user's identity-provider name",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -144,9 +144,11 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
     id: r.id,
     at: r.created_at,
     actor:
-      r.actor_id == null
-        ? "Switchboard (automatic)"
-        : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
+      r.actor_token_name != null
+        ? `Provisioning: ${r.actor_token_name}`
+        : r.actor_id == null
+          ? "Switchboard (automatic)"
+          : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
     onBehalfOf: r.behalf_id == null ? null : personName(r.behalf_first, r.behalf_last, r.behalf_pseudonym),
     // Every recorded action has a label (AuditAction); an entry of an action since retired shows its code.
     action: Object.hasOwn(AUDIT_ACTIONS, r.action) ? AUDIT_ACTIONS[r.action as AuditAction] : r.action,
@@ -169,6 +171,7 @@ function entriesQuery(db: Kysely<Database>) {
       .selectFrom("audit_log as a")
       .leftJoin("users as au", "au.id", "a.actor_user_id")
       .leftJoin("users as bu", "bu.id", "a.on_behalf_of_user_id")
+      .leftJoin("provisioning_tokens as pt", "pt.id", "a.actor_token_id")
       // target_id is text (a license pool's is "office:type"): cast only a user's or a proxy session's
       .leftJoin("users as tu", (j) =>
         j.on(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`),
@@ -190,6 +193,7 @@ function entriesQuery(db: Kysely<Database>) {
         "au.first_name as actor_first",
         "au.last_name as actor_last",
         "au.pseudonym as actor_pseudonym",
+        "pt.name as actor_token_name",
         "bu.id as behalf_id",
         "bu.first_name as behalf_first",
         "bu.last_name as behalf_last",

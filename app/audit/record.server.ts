@@ -10,7 +10,8 @@ import type { AuditAction } from "./log-params.ts";
 export interface AuditEntry {
   /** Only actions the audit log has a label for. */
   action: AuditAction;
-  targetType: "user" | "phone_number" | "license_pool" | "office" | "company" | "proxy_session";
+  targetType:
+    "user" | "phone_number" | "license_pool" | "office" | "company" | "proxy_session" | "provisioning_token";
   targetId?: string | number | null;
   targetLabel?: string | null;
   officeId?: number | null;
@@ -18,9 +19,18 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/**
+ * Who acts: a person, an admin on behalf of the person they proxy as, or a
+ * provisioning token (app/scim/actor.server.ts: its actor carries the token,
+ * and the entry names the token, not a person).
+ */
+export type AuditActor = Pick<Actor, "company" | "person" | "proxy" | "ip"> & {
+  provisioningToken?: { id: number; name: string };
+};
+
 export async function recordAudit(
   tx: Transaction<Database> | Kysely<Database>,
-  actor: Pick<Actor, "company" | "person" | "proxy" | "ip">,
+  actor: AuditActor,
   entries: AuditEntry | AuditEntry[],
   at: Date,
 ): Promise<number[]> {
@@ -32,12 +42,13 @@ export async function recordAudit(
   const column = <T>(pick: (e: AuditEntry) => T) => list.map(pick);
   const rows = await sql<{ id: number }>`
     insert into audit_log (company_id, office_id, actor_user_id, on_behalf_of_user_id, action, target_type,
-                           target_id, target_label, before, after, ip, created_at)
+                           target_id, target_label, before, after, ip, created_at, actor_token_id)
     select ${actor.company.id}, x.office_id,
            -- while proxying, the person acting is the admin, on behalf of the user
-           ${actor.proxy ? actor.proxy.admin.id : actor.person.id}::int,
+           ${actor.provisioningToken ? null : actor.proxy ? actor.proxy.admin.id : actor.person.id}::int,
            ${actor.proxy ? actor.person.id : null}::int,
-           x.action, x.target_type, x.target_id, x.target_label, x.before, x.after, ${actor.ip}::text, ${at}::timestamptz
+           x.action, x.target_type, x.target_id, x.target_label, x.before, x.after, ${actor.ip}::text, ${at}::timestamptz,
+           ${actor.provisioningToken?.id ?? null}::int
       from unnest(${column((e) => e.officeId ?? null)}::int[], ${column((e) => e.action)}::text[],
                   ${column((e) => e.targetType)}::text[],
                   ${column((e) => (e.targetId == null ? null : String(e.targetId)))}::text[],

@@ -8,7 +8,12 @@
  */
 import { data, redirect, type createContext } from "react-router";
 import { actorContext, type Actor } from "./actor.server.ts";
-import { mayTransferLicenses, mayTransferUsers, type Decision } from "./policy.server.ts";
+import {
+  mayManageProvisioning,
+  mayTransferLicenses,
+  mayTransferUsers,
+  type Decision,
+} from "./policy.server.ts";
 import { flashCookie } from "./flash.server.ts";
 import { parseId } from "../input.ts";
 
@@ -92,5 +97,12 @@ export function requireLicenseTransfer(context: ContextLike, request: Request): 
 export function requireUserTransfer(context: ContextLike, request: Request): Actor {
   const actor = requireAdmin(context, request);
   allowedOr403(mayTransferUsers(actor));
+  return actor;
+}
+
+/** Company Settings › Provisioning: see mayManageProvisioning. */
+export function requireProvisioningAdmin(context: ContextLike, request: Request): Actor {
+  const actor = requireActor(context, request);
+  allowedOr403(mayManageProvisioning(actor));
   return actor;
 }

@@ -12,10 +12,14 @@ import { csrfTokenFor, isForgedPost } from "./csrf.server.ts";
 import { clientIp } from "./cookies.server.ts";
 import { sessionIdFrom } from "./session.server.ts";
 import { clearFlashIfShown, flashCookie } from "./flash.server.ts";
+import { isScimPath } from "../scim/http.server.ts";
 
 export const csrfContext = createContext<string>("");
 
 export const authMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
+  // The SCIM service authenticates each request by its bearer token, never by a cookie:
+  // nothing for a forger to ride on, and no session to load (app/scim/actor.server.ts).
+  if (isScimPath(request)) return next();
   if (request.method !== "GET" && request.method !== "HEAD" && (await isForgedPost(request))) {
     throw data(
       {

@@ -68,6 +68,17 @@ export function mayTransferUsers(actor: PolicyActor): Decision {
 }
 
 /**
+ * Company Settings › Provisioning: Company Admins on any plan, acting as
+ * themselves (as for Transfer Licenses). Its tokens act for the whole
+ * company, so an Office Admin may not.
+ */
+export function mayManageProvisioning(actor: PolicyActor): Decision {
+  if (actor.proxy || !actor.person.isCompanyAdmin)
+    return refuse("Company Settings › Provisioning is for Company Admins, signed in as themselves.");
+  return ALLOWED;
+}
+
+/**
  * Edit user: any admin for the users in their scope (usersInScope), but a
  * Company Admin's details only by a Company Admin.
  */

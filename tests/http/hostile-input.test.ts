@@ -555,6 +555,16 @@ beforeAll(async () => {
       refusesWithFlash: true,
     },
     {
+      name: "create a provisioning token",
+      as: "gina@globex.test",
+      path: "/company/provisioning",
+      fields: {
+        name: { kind: "text", value: "Okta" },
+        expiresOn: { kind: "optionalText", value: "2099-12-31" },
+      },
+      replay: false, // a second Create makes a second token: that is what it is for
+    },
+    {
       name: "Proxy Login",
       as: "ada@acme.test",
       path: `/users/${u("marcus@acme.test")}/proxy`,

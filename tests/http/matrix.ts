@@ -490,6 +490,53 @@ export const MATRIX: Row[] = [
     expect: { ...adminPage("403"), companyAdminAdvanced: "400", proxying: "403" },
   },
   {
+    route: "/company/provisioning",
+    method: "GET",
+    note: "Company Admins on any plan, as themselves",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "200",
+      companyAdminStandard: "200",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning",
+    method: "POST",
+    body: { name: "" },
+    note: "invalid body (no name)",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "400",
+      companyAdminStandard: "400",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning/:tokenId/revoke",
+    method: "GET",
+    path: "/company/provisioning/999999/revoke",
+    note: "no such token: 404 after the check that they may",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "404",
+      companyAdminStandard: "404",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/provisioning/:tokenId/revoke",
+    method: "POST",
+    path: "/company/provisioning/999999/revoke",
+    note: "no such token: 404 after the check that they may",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "404",
+      companyAdminStandard: "404",
+      proxying: "403",
+    },
+  },
+  {
     route: "/users/:userId/proxy",
     method: "GET",
     path: "/users/{user}/proxy",
@@ -547,6 +594,14 @@ export const MATRIX: Row[] = [
       proxying: "302 /users/{proxiedUser}",
     },
   },
+  // The SCIM service takes a provisioning token, never a session: every signed-in actor is 401
+  // (tests/http/scim.test.ts covers the tokens).
+  { route: "/scim/v2/Users", method: "GET", expect: everyone("401") },
+  { route: "/scim/v2/Users", method: "POST", expect: everyone("401") },
+  { route: "/scim/v2/Users/:userId", method: "GET", path: "/scim/v2/Users/{user}", expect: everyone("401") },
+  { route: "/scim/v2/Users/:userId", method: "POST", path: "/scim/v2/Users/{user}", expect: everyone("401") },
+  { route: "/scim/v2/*", method: "GET", path: "/scim/v2/ServiceProviderConfig", expect: everyone("401") },
+  { route: "/scim/v2/*", method: "POST", path: "/scim/v2/Schemas", expect: everyone("401") },
   { route: "/*", method: "GET", path: "/no/such/page", expect: everyone("404") },
   { route: "/*", method: "POST", path: "/no/such/page", expect: everyone("404") },
 ];

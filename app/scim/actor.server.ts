@@ -1,0 +1,100 @@
+/**
+ * Who acts in a SCIM request: the company of the bearer token. The domain
+ * functions of the admin console (Add User, Edit user, deletion) take an
+ * Actor, so the token acts as one: a Company Admin of its company, all its
+ * offices in scope, recorded in the audit log as the token
+ * ("Provisioning: <name>", app/audit/record.server.ts), and as the person who
+ * created the token where a row must name a person (an invite's sender, a
+ * deletion's `deleted_by`).
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
+import type { Actor } from "../auth/actor.server.ts";
+import { isHigherTier } from "../auth/policy.server.ts";
+import { authenticateToken } from "../provisioning/tokens.server.ts";
+import { getDb } from "../db.server.ts";
+import { now } from "../clock.server.ts";
+import { clientIp } from "../auth/cookies.server.ts";
+import { scimBaseUrl, ScimError } from "./http.server.ts";
+
+export type ScimActor = Actor & { provisioningToken: { id: number; name: string } };
+
+/** One SCIM request: the database, the token's actor, where the service is, and the request's clock. */
+export interface ScimCall {
+  db: Kysely<Database>;
+  actor: ScimActor;
+  /** The app's origin, for the invite's link. */
+  origin: string;
+  /** The service's base URL, for meta.location. */
+  baseUrl: string;
+  now: Date;
+}
+
+/** The ScimCall of a request; 401 (SCIM's error) without a live token. */
+export async function scimCall(request: Request, context: Parameters<typeof clientIp>[1]): Promise<ScimCall> {
+  const db = await getDb();
+  const at = now(request);
+  return {
+    db,
+    actor: await scimActor(db, request, clientIp(request, context), at),
+    origin: new URL(request.url).origin,
+    baseUrl: scimBaseUrl(request),
+    now: at,
+  };
+}
+
+const unauthorized = () =>
+  new ScimError(401, "A valid provisioning token is required: Authorization: Bearer <token>.", undefined, {
+    "WWW-Authenticate": 'Bearer realm="Switchboard SCIM"',
+  });
+
+export async function scimActor(
+  db: Kysely<Database>,
+  request: Request,
+  ip: string | null,
+  now: Date,
+): Promise<ScimActor> {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer[ ]+(\S+)$/i.exec(header.trim());
+  if (!match) throw unauthorized();
+  const token = await authenticateToken(db, match[1]!, now);
+  if (!token || token.createdByUserId === null) throw unauthorized();
+  const row = await db
+    .selectFrom("companies as c")
+    .innerJoin("users as u", (j) => j.on("u.id", "=", token.createdByUserId!))
+    .select([
+      "c.id",
+      "c.name",
+      "c.plan",
+      "u.id as user_id",
+      "u.office_id",
+      (eb) =>
+        eb
+          .selectFrom("offices as o")
+          .select((o) => o.fn.agg<number[]>("array_agg", ["o.id"]).as("ids"))
+          .whereRef("o.company_id", "=", "c.id")
+          .as("office_ids"),
+    ])
+    .where("c.id", "=", token.companyId)
+    .executeTakeFirst();
+  if (!row) throw unauthorized();
+  return {
+    sessionId: `provisioning:${token.id}`,
+    ip,
+    person: {
+      id: row.user_id,
+      firstName: "Provisioning:",
+      lastName: token.name,
+      email: "",
+      officeId: row.office_id,
+      isCompanyAdmin: true,
+      hasProxyAccess: false,
+    },
+    company: { id: row.id, name: row.name, plan: row.plan },
+    higherTier: isHigherTier(row.plan),
+    adminOfficeIds: (row.office_ids ?? []).map(Number).sort((a, b) => a - b),
+    isAdmin: true,
+    proxy: null,
+    provisioningToken: { id: token.id, name: token.name },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * What the SCIM service supports, as RFC 7643 §5–§7 asks it to describe
+ * itself: exactly what app/scim/ implements, no more.
+ */
+import { EXTENSION_SCHEMA, USER_SCHEMA } from "./mapping.ts";
+import { MAX_COUNT } from "./users.server.ts";
+
+const SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+const meta = (baseUrl: string, resourceType: string, path: string) => ({
+  resourceType,
+  location: `${baseUrl}/${path}`,
+});
+
+export const serviceProviderConfig = (baseUrl: string) => ({
+  schemas: [SPC_SCHEMA],
+  patch: { supported: true },
+  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  filter: { supported: true, maxResults: MAX_COUNT },
+  changePassword: { supported: false },
+  sort: { supported: false },
+  etag: { supported: false },
+  authenticationSchemes: [
+    {
+      type: "oauthbearertoken",
+      name: "Provisioning token",
+      description: "A token from Company Settings › Provisioning, sent as Authorization: Bearer <token>.",
+      primary: true,
+    },
+  ],
+  meta: meta(baseUrl, "ServiceProviderConfig", "ServiceProviderConfig"),
+});
+
+const userResourceType = (baseUrl: string) => ({
+  schemas: [RESOURCE_TYPE_SCHEMA],
+  id: "User",
+  name: "User",
+  endpoint: "/Users",
+  description: "A person of the company",
+  schema: USER_SCHEMA,
+  schemaExtensions: [{ schema: EXTENSION_SCHEMA, required: false }],
+  meta: meta(baseUrl, "ResourceType", "ResourceTypes/User"),
+});
+
+const attr = (
+  name: string,
+  more: Partial<{
+    type: string;
+    required: boolean;
+    mutability: string;
+    uniqueness: string;
+    caseExact: boolean;
+    multiValued: boolean;
+    returned: string;
+    subAttributes: unknown[];
+    canonicalValues: string[];
+    description: string;
+  }> = {},
+) => ({
+  name,
+  type: "string",
+  multiValued: false,
+  required: false,
+  caseExact: false,
+  mutability: "readWrite",
+  returned: "default",
+  uniqueness: "none",
+  ...more,
+});
+
+const userSchema = (baseUrl: string) => ({
+  schemas: [SCHEMA_SCHEMA],
+  id: USER_SCHEMA,
+  name: "User",
+  description: "A person of the company",
+  attributes: [
+    attr("userName", {
+      required: true,
+      uniqueness: "server",
+      description: "Unique in the company, in any letter case",
+    }),
+    attr("externalId", { caseExact: true }),
+    attr("name", {
+      type: "complex",
+      subAttributes: [
+        attr("givenName", { required: true }),
+        attr("familyName", { required: true }),
+        attr("formatted", { mutability: "readOnly" }),
+      ],
+    }),
+    attr("displayName", { mutability: "readOnly" }),
+    attr("title"),
+    attr("emails", {
+      type: "complex",
+      multiValued: true,
+      description: "Switchboard keeps one: the primary, else the work one, else the first",
+      subAttributes: [
+        attr("value", { required: true }),
+        attr("type", { canonicalValues: ["work"] }),
+        attr("primary", { type: "boolean" }),
+      ],
+    }),
+    attr("active", { type: "boolean", description: "false is not supported yet" }),
+  ],
+  meta: meta(baseUrl, "Schema", `Schemas/${USER_SCHEMA}`),
+});
+
+const extensionSchema = (baseUrl: string) => ({
+  schemas: [SCHEMA_SCHEMA],
+  id: EXTENSION_SCHEMA,
+  name: "Switchboard User",
+  description: "Where a provisioned user goes, and their license",
+  attributes: [
+    attr("office", {
+      description: "The office's name; else the company's first office",
+      mutability: "immutable",
+    }),
+    attr("license", {
+      canonicalValues: ["Connect", "Sell", "Support"],
+      description: "Else Connect",
+      mutability: "immutable",
+    }),
+  ],
+  meta: meta(baseUrl, "Schema", `Schemas/${EXTENSION_SCHEMA}`),
+});
+
+const list = (resources: unknown[]) => ({
+  schemas: [LIST_SCHEMA],
+  totalResults: resources.length,
+  startIndex: 1,
+  itemsPerPage: resources.length,
+  Resources: resources,
+});
+
+/** The discovery document at a path under /scim/v2, or null. */
+export function discovery(path: string, baseUrl: string): unknown {
+  const [head, ...rest] = path.split("/");
+  const id = rest.join("/");
+  switch (head?.toLowerCase()) {
+    case "serviceproviderconfig":
+      return id ? null : serviceProviderConfig(baseUrl);
+    case "resourcetypes":
+      if (!id) return list([userResourceType(baseUrl)]);
+      return id === "User" ? userResourceType(baseUrl) : null;
+    case "schemas": {
+      const all = [userSchema(baseUrl), extensionSchema(baseUrl)];
+      if (!id) return list(all);
+      return all.find((s) => s.id === id) ?? null;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * SCIM provisioning: tokens, the filter's translation to SQL (it cannot
+ * inject, and cannot reach another company), the mapping, the PATCH shapes of
+ * Okta and Entra ID, and tenancy by every id.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { actorFor } from "../support/actors.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+import type { Actor } from "../../app/auth/actor.server.ts";
+import { authenticateToken, createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
+import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
+import { ScimError } from "../../app/scim/http.server.ts";
+import { listAudit } from "../../app/audit/log.server.ts";
+import { fromScimUser } from "../../app/scim/mapping.ts";
+import {
+  createUser,
+  deleteUser,
+  getUser,
+  listUsers,
+  normalizeOperations,
+  patchUser,
+  replaceUser,
+} from "../../app/scim/users.server.ts";
+
+const NOW = new Date("2026-06-01T12:00:00Z");
+const OUTBOX_DIR = `.tmp/scim-test-${process.pid}`;
+const BASE = "http://sb.test/scim/v2";
+const ORIGIN = "http://sb.test";
+let t: TestDatabase;
+let ada: Actor, gina: Actor;
+let acme: ScimActor, globex: ScimActor;
+let acmeToken: string;
+
+const bearer = (token: string) =>
+  new Request(`${BASE}/Users`, { headers: { Authorization: `Bearer ${token}` } });
+
+beforeAll(async () => {
+  process.env.DATA_DIR = OUTBOX_DIR;
+  t = await freshDatabase();
+  await seedDemo(t.db, NOW);
+  [ada, gina] = await Promise.all([
+    actorFor(t.db, "ada@acme.test", NOW),
+    actorFor(t.db, "gina@globex.test", NOW),
+  ]);
+  const a = await createToken(t.db, ada, { name: "Okta" }, NOW);
+  const g = await createToken(t.db, gina, { name: "Entra ID" }, NOW);
+  if (!a.ok || !g.ok) throw new Error("tokens");
+  acmeToken = a.token;
+  acme = await scimActor(t.db, bearer(a.token), null, NOW);
+  globex = await scimActor(t.db, bearer(g.token), null, NOW);
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(OUTBOX_DIR, { recursive: true, force: true });
+});
+
+/** The SCIM error a call throws. */
+async function scimErrorOf(work: Promise<unknown>): Promise<{ status: number; scimType?: string }> {
+  const err = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ScimError);
+  return { status: (err as ScimError).status, scimType: (err as ScimError).scimType };
+}
+
+const call = (actor: ScimActor): ScimCall => ({ db: t.db, actor, origin: ORIGIN, baseUrl: BASE, now: NOW });
+const list = (actor: ScimActor, query: Record<string, string>) =>
+  listUsers(call(actor), new URLSearchParams(query));
+
+describe("provisioning tokens", () => {
+  it("are random, stored as a hash, audited, and open nothing once revoked or expired", async () => {
+    const made = await createToken(t.db, ada, { name: "Temp", expiresOn: "2026-06-02" }, NOW);
+    if (!made.ok) throw new Error(made.message);
+    expect(made.token).toMatch(/^sbp_[A-Za-z0-9_-]{43}$/);
+    const row = await t.db
+      .selectFrom("provisioning_tokens")
+      .selectAll()
+      .where("id", "=", made.id)
+      .executeTakeFirstOrThrow();
+    expect(row.token_hash).not.toContain(made.token.slice(4));
+    expect(await authenticateToken(t.db, made.token, NOW)).toMatchObject({
+      id: made.id,
+      companyId: ada.company.id,
+    });
+    expect(await authenticateToken(t.db, made.token + "x", NOW)).toBeNull();
+    expect(await authenticateToken(t.db, made.token, new Date("2026-06-03T00:00:00Z"))).toBeNull();
+    expect(await revokeToken(t.db, gina, made.id, NOW)).toEqual({ ok: false });
+    expect(await revokeToken(t.db, ada, made.id, NOW)).toEqual({ ok: true, name: "Temp" });
+    expect(await authenticateToken(t.db, made.token, NOW)).toBeNull();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_user_id"])
+      .where("target_type", "=", "provisioning_token")
+      .where("target_id", "=", String(made.id))
+      .orderBy("id")
+      .execute();
+    expect(audit).toEqual([
+      { action: "provisioning_token.created", actor_user_id: ada.person.id },
+      { action: "provisioning_token.revoked", actor_user_id: ada.person.id },
+    ]);
+  });
+
+  it("refuses a past expiry", async () => {
+    expect(await createToken(t.db, ada, { name: "Old", expiresOn: "2026-05-31" }, NOW)).toMatchObject({
+      ok: false,
+      field: "expiresOn",
+    });
+  });
+
+  it("a request without a valid bearer token is 401", async () => {
+    for (const header of [undefined, "Basic abc", `Bearer ${acmeToken}x`, "Bearer sbp_' or 1=1 --"]) {
+      const request = new Request(`${BASE}/Users`, { headers: header ? { Authorization: header } : {} });
+      expect(await scimErrorOf(scimActor(t.db, request, null, NOW))).toEqual({
+        status: 401,
+        scimType: undefined,
+      });
+    }
+  });
+});
+
+describe("filters", () => {
+  it("userName eq is case-insensitive, and finds a user known by email", async () => {
+    const found = await list(acme, { filter: 'userName eq "ADA@acme.test"' });
+    expect(found.totalResults).toBe(1);
+    expect(found.Resources[0]).toMatchObject({ userName: "ada@acme.test", active: true });
+  });
+
+  it("cannot inject: values are bound, attributes whitelisted", async () => {
+    for (const filter of [
+      `userName eq "x' or '1'='1"`,
+      `userName eq "x\\" or 1=1 --"`,
+      `displayName co "'); drop table users; --"`,
+    ]) {
+      expect((await list(acme, { filter })).totalResults).toBe(0);
+    }
+    for (const filter of [
+      'password_hash eq "x"',
+      'u.email eq "x"',
+      'userName eq "x"; drop table users',
+      "userName eq",
+    ]) {
+      expect(await scimErrorOf(list(acme, { filter }))).toEqual({ status: 400, scimType: "invalidFilter" });
+    }
+    expect(await t.db.selectFrom("users").select("id").limit(1).execute()).toHaveLength(1);
+  });
+
+  it("cannot reach another company, whatever it says", async () => {
+    const acmeUsers = await t.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("company_id", "=", acme.company.id)
+      .where("status", "in", ["active", "pending"])
+      .executeTakeFirstOrThrow();
+    const gina = await list(globex, { filter: 'userName eq "gina@globex.test"' });
+    const ginaId = gina.Resources[0]!.id;
+    for (const filter of ["userName pr or not (userName pr)", `id eq "${ginaId}" or userName pr`]) {
+      const all = await list(acme, { filter, count: "1000" });
+      expect(all.totalResults).toBe(Number(acmeUsers.n));
+      expect(all.Resources.some((r) => r.id === ginaId)).toBe(false);
+    }
+    expect((await list(acme, { filter: 'userName eq "gina@globex.test"' })).totalResults).toBe(0);
+  });
+
+  it("supports the operators, value filters, dates and attribute names in any case", async () => {
+    const one = async (filter: string) => (await list(acme, { filter })).Resources.map((r) => r.userName);
+    expect(await one('emails[type eq "work"].value eq "ada@acme.test"')).toEqual(["ada@acme.test"]);
+    expect(await one('USERNAME sw "ADA@" and name.familyName pr')).toEqual(["ada@acme.test"]);
+    expect(await one('emails.value ew "@acme.test" and name.givenName eq "Ada"')).toEqual(["ada@acme.test"]);
+    expect(await one('userName eq "ada@acme.test" and not (active eq false)')).toEqual(["ada@acme.test"]);
+    expect(await one('userName eq "ada@acme.test" and meta.created lt "2100-01-01T00:00:00Z"')).toEqual([
+      "ada@acme.test",
+    ]);
+    expect(await one('userName eq "ada@acme.test" and meta.created gt "2100-01-01T00:00:00Z"')).toEqual([]);
+    expect(await one('id eq "not-an-id"')).toEqual([]);
+    expect(await scimErrorOf(list(acme, { filter: 'active eq "yes"' }))).toEqual({
+      status: 400,
+      scimType: "invalidFilter",
+    });
+  });
+
+  it("pages with startIndex and count, count capped at 1,000", async () => {
+    const first = await list(acme, { startIndex: "1", count: "2" });
+    const second = await list(acme, { startIndex: "2", count: "2" });
+    expect(first.Resources).toHaveLength(2);
+    expect(second.Resources[0]!.id).toBe(first.Resources[1]!.id);
+    expect((await list(acme, { count: "5000" })).itemsPerPage).toBeLessThanOrEqual(1000);
+    expect(await scimErrorOf(list(acme, { count: "ten" }))).toEqual({
+      status: 400,
+      scimType: "invalidValue",
+    });
+  });
+});
+
+describe("mapping", () => {
+  const base = { userName: "jo@acme.test", name: { givenName: "Jo", familyName: "Ray" } };
+  it("takes the primary email, else the work one, else the first, else userName", () => {
+    const emails = [
+      { value: "home@x.test", type: "home" },
+      { value: "work@x.test", type: "work" },
+      { value: "primary@x.test", type: "other", primary: true },
+    ];
+    expect(fromScimUser({ ...base, emails }).email).toBe("primary@x.test");
+    expect(fromScimUser({ ...base, emails: emails.slice(0, 2) }).email).toBe("work@x.test");
+    expect(fromScimUser({ ...base, emails: emails.slice(0, 1) }).email).toBe("home@x.test");
+    expect(fromScimUser(base).email).toBe("jo@acme.test");
+    expect(() => fromScimUser({ ...base, userName: "jo" })).toThrow(ScimError);
+  });
+  it("reads Entra's booleans and the extension; refuses active false for now", () => {
+    expect(() => fromScimUser({ ...base, active: "False" })).toThrow(/cannot suspend/);
+    expect(fromScimUser({ ...base, active: "True" }).userName).toBe("jo@acme.test");
+    const ext = fromScimUser({
+      ...base,
+      "urn:switchboard:params:scim:schemas:extension:2.0:User": { office: "New York", license: "sell" },
+    });
+    expect(ext).toMatchObject({ officeName: "New York", licenseType: "sell" });
+  });
+  it("normalizes Entra's PATCH shapes", () => {
+    expect(
+      normalizeOperations([
+        { op: "Replace", path: "active", value: "False" },
+        { op: "Add", value: { "name.givenName": "Jo", title: "Boss", active: "True" } },
+        { op: "Remove", path: "title" },
+      ]),
+    ).toEqual([
+      { op: "replace", path: "active", value: false },
+      { op: "add", path: "name.givenName", value: "Jo" },
+      { op: "add", value: { title: "Boss", active: true } },
+      { op: "remove", path: "title" },
+    ]);
+  });
+});
+
+describe("users over SCIM", () => {
+  let id: string;
+  it("creates a user as Add User does, in the default office with Connect, audited as the token", async () => {
+    const user = await createUser(call(acme), {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "Jane.Roe@acme.test",
+      externalId: "00u1",
+      name: { givenName: "Jane", familyName: "Roe" },
+      emails: [{ value: "jane.roe@acme.test", type: "work", primary: true }],
+      title: "Engineer",
+      phoneNumbers: [{ value: "+1 555 0100", type: "work" }],
+      active: true,
+    });
+    id = user.id;
+    expect(user).toMatchObject({
+      userName: "Jane.Roe@acme.test",
+      externalId: "00u1",
+      title: "Engineer",
+      emails: [{ value: "jane.roe@acme.test", primary: true }],
+      meta: { resourceType: "User", location: `${BASE}/Users/${id}` },
+    });
+    expect(user).not.toHaveProperty("phoneNumbers");
+    const row = await t.db
+      .selectFrom("users")
+      .select(["status", "license_type", "office_id"])
+      .where("id", "=", Number(id))
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: "pending",
+      license_type: "connect",
+      office_id: acme.adminOfficeIds[0],
+    });
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_user_id", "actor_token_id"])
+      .where("target_type", "=", "user")
+      .where("target_id", "=", id)
+      .orderBy("id")
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      "user.added",
+      "user.edited",
+      "user.provisioning_identity_changed",
+    ]);
+    expect(
+      audit.every((a) => a.actor_user_id === null && a.actor_token_id === acme.provisioningToken.id),
+    ).toBe(true);
+    // The audit log names the token as who acted.
+    const log = await listAudit(t.db, ada, { action: "user.added" });
+    expect(log.entries.find((e) => e.target === "Jane Roe")?.actor).toBe("Provisioning: Okta");
+  });
+
+  it("refuses a taken userName or email with uniqueness (409)", async () => {
+    const body = { userName: "JANE.ROE@acme.test", name: { givenName: "J", familyName: "R" } };
+    expect(await scimErrorOf(createUser(call(acme), body))).toEqual({
+      status: 409,
+      scimType: "uniqueness",
+    });
+    const byEmail = { ...body, userName: "other", emails: [{ value: "gina@globex.test" }] };
+    expect(await scimErrorOf(createUser(call(acme), byEmail))).toEqual({
+      status: 409,
+      scimType: "uniqueness",
+    });
+  });
+
+  it("replaces with PUT and patches with Entra's shapes", async () => {
+    const put = await replaceUser(call(acme), id, {
+      userName: "jane.roe@acme.test",
+      name: { givenName: "Janet", familyName: "Roe" },
+      emails: [{ value: "jane.roe@acme.test" }],
+    });
+    expect(put).toMatchObject({ userName: "jane.roe@acme.test", name: { givenName: "Janet" } });
+    expect(put).not.toHaveProperty("title");
+    expect(put).not.toHaveProperty("externalId");
+    const patched = await patchUser(call(acme), id, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [
+        { op: "Replace", value: { "name.familyName": "Doe", title: "Lead" } },
+        { op: "Add", path: "externalId", value: "entra-1" },
+        { op: "Replace", path: 'emails[type eq "work"].value', value: "jane.doe@acme.test" },
+      ],
+    });
+    expect(patched).toMatchObject({
+      name: { givenName: "Janet", familyName: "Doe" },
+      title: "Lead",
+      externalId: "entra-1",
+      emails: [{ value: "jane.doe@acme.test" }],
+    });
+    const deactivate = { Operations: [{ op: "Replace", path: "active", value: "False" }] };
+    expect(await scimErrorOf(patchUser(call(acme), id, deactivate))).toEqual({
+      status: 400,
+      scimType: "invalidValue",
+    });
+  });
+
+  it("one company's token never reads or changes another's user, by any id", async () => {
+    const body = { userName: "x@globex.test", name: { givenName: "X", familyName: "Y" } };
+    const patch = { Operations: [{ op: "replace", path: "title", value: "Hacked" }] };
+    for (const bad of [id, "0", "-1", "1e3", " 1", "9".repeat(20), "x".repeat(5000)]) {
+      expect((await scimErrorOf(getUser(call(globex), bad))).status).toBe(404);
+      expect((await scimErrorOf(replaceUser(call(globex), bad, body))).status).toBe(404);
+      expect((await scimErrorOf(patchUser(call(globex), bad, patch))).status).toBe(404);
+      expect((await scimErrorOf(deleteUser(call(globex), bad))).status).toBe(404);
+    }
+    expect((await getUser(call(acme), id)).title).toBe("Lead");
+  });
+
+  it("deletes with the ordinary deletion, after which the user is gone to SCIM", async () => {
+    await deleteUser(call(acme), id);
+    expect((await scimErrorOf(getUser(call(acme), id))).status).toBe(404);
+    const deleted = await t.db
+      .selectFrom("audit_log")
+      .select(["actor_token_id"])
+      .where("action", "=", "user.deleted")
+      .where("target_id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(deleted.actor_token_id).toBe(acme.provisioningToken.id);
+  });
+});
