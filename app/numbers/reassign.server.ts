@@ -29,7 +29,7 @@ import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { holdOn } from "./holds.server.ts";
 import { refusable, Refusal, violates } from "../refusal.server.ts";
-import { sendToPool } from "./remove.server.ts";
+import { fromPool, seatFor, toPool } from "./moves.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 
 export const STALE =
@@ -243,9 +243,9 @@ export async function reassignNumber(
             .executeTakeFirst();
           if (!group)
             throw new Refusal(`That group is not one of ${n.office_name}'s: a number stays in its office.`);
-          addon = n.kind === "toll_free" ? "toll_free_number" : n.kind === "fax" ? "fax_line" : null;
+          addon = seatFor(n.kind, { group: true });
           assignedTo = group.name;
-          await assign(tx, n.id, { assigned_group_id: group.id, addon_license_type: addon });
+          await fromPool(tx, [{ id: n.id, groupId: group.id, addon }]);
         } else {
           if (!user) throw new Refusal("That user is no longer active in your offices. Choose someone else.");
           const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
@@ -256,8 +256,7 @@ export async function reassignNumber(
             );
           }
           primary = n.kind === "local" && input.as === "primary";
-          if (n.kind === "fax") addon = "fax_line";
-          else if (!primary || user.license_type !== "connect") addon = "local_number";
+          addon = seatFor(n.kind, { licenseType: user.license_type, primary });
           assignedTo = `${user.first_name} ${user.last_name}`;
           if (primary) {
             const old = await tx
@@ -269,7 +268,7 @@ export async function reassignNumber(
               .executeTakeFirst();
             if (old) {
               // Before the new one takes its place: the one-primary index, and the add-on seat it frees.
-              await sendToPool(tx, [old.id], at);
+              await toPool(tx, { ids: [old.id] }, at);
               entries.push({
                 action: "phone_number.removed",
                 targetType: "phone_number",
@@ -287,11 +286,7 @@ export async function reassignNumber(
               });
             }
           }
-          await assign(tx, n.id, {
-            assigned_user_id: user.id,
-            is_primary: primary,
-            addon_license_type: addon,
-          });
+          await fromPool(tx, [{ id: n.id, userId: user.id, primary, addon }]);
         }
         entries.unshift({
           action: "phone_number.reassigned",
@@ -334,34 +329,4 @@ export async function reassignNumber(
       throw err;
     }
   });
-}
-
-async function assign(
-  tx: Kysely<Database>,
-  numberId: number,
-  to: {
-    assigned_user_id?: number;
-    assigned_group_id?: number;
-    is_primary?: boolean;
-    addon_license_type: AddonLicenseType | null;
-  },
-) {
-  await tx
-    .updateTable("phone_numbers")
-    .set({
-      state: "assigned",
-      assigned_user_id: to.assigned_user_id ?? null,
-      assigned_group_id: to.assigned_group_id ?? null,
-      is_primary: to.is_primary ?? false,
-      addon_license_type: to.addon_license_type,
-      // Out of the pool: the last-holder snapshot and any hold that ran out go.
-      last_holder_user_id: null,
-      last_holder_name: null,
-      last_office_id: null,
-      unassigned_at: null,
-      held_for_user_id: null,
-      held_until: null,
-    })
-    .where("id", "=", numberId)
-    .execute();
 }

@@ -15,6 +15,7 @@ import { holdOn } from "./holds.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
 import { heldMessage, STALE } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
+import { release } from "./moves.server.ts";
 
 export async function releaseNumber(
   db: Kysely<Database>,
@@ -50,12 +51,7 @@ export async function releaseNumber(
       // Locked above, so a hold taken before this shows now (holds.server.ts).
       const heldForTransfer = await holdOn(tx, actor, n.e164, at);
       if (heldForTransfer) throw new Refusal(heldForTransfer);
-      await tx
-        .updateTable("phone_numbers")
-        .set({ state: "released", released_at: at, held_for_user_id: null, held_until: null })
-        .where("id", "=", n.id)
-        .execute();
-      await provider.release(tx, n.e164);
+      await release(tx, provider, n, at);
       await recordAudit(
         tx,
         actor,

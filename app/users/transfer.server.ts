@@ -42,7 +42,7 @@ import {
   spendHolds,
   type HeldNumber,
 } from "../numbers/holds.server.ts";
-import { sendToPool } from "../numbers/remove.server.ts";
+import { fromPool, moveToOffice, provisionAndAssign, seatFor, toPool } from "../numbers/moves.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
@@ -343,12 +343,15 @@ async function readPreviews(
     const freeSeats = unassigned(user.license_type);
 
     // The seats this user takes in the new office: license, Meetings, and the add-ons of their numbers
-    // (a new number holds the add-on the old primary did: Sell and Support need one; Connect includes it).
+    // (a new number, as their primary, takes its seat: seatFor).
     const needed = new Map<LicenseType, number>([[user.license_type, 1]]);
     const add = (type: LicenseType) => needed.set(type, (needed.get(type) ?? 0) + 1);
     if (user.has_meetings_seat) add("meetings");
     for (const n of numbersMoving) if (n.addon) add(n.addon);
-    if (international && primary?.addon) add(primary.addon);
+    const newNumberSeat = primary
+      ? seatFor("local", { licenseType: user.license_type, primary: true })
+      : null;
+    if (international && newNumberSeat) add(newNumberSeat);
 
     let refusal = baseRefusal(user);
     if (!refusal) {
@@ -367,7 +370,7 @@ async function readPreviews(
     const needsNewNumber = !refusal && international && !!primary;
     if (needsNewNumber && held !== "to hold") {
       const n = heldNumber(user);
-      if (n) newNumber = { ...n, addon: primary!.addon };
+      if (n) newNumber = { ...n, addon: newNumberSeat };
       else {
         refusal = `No local number in ${to.country} is held for this user: none was free in ${to.name}'s Reserved Pool or from the number provider, or the ${HOLD_MINUTES}-minute hold ran out. Go Back and choose Next to look again.`;
       }
@@ -432,11 +435,7 @@ async function applyTransfers(
   const pairs = (rows: [number, number][]) =>
     sql`(select * from unnest(${sql.val(rows.map((r) => r[0]))}::int[], ${sql.val(rows.map((r) => r[1]))}::int[]))`;
   // Free the numbers first: a new one becomes the primary, and add-ons leave the old pool.
-  await sendToPool(
-    tx,
-    moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)),
-    now,
-  );
+  await toPool(tx, { ids: moves.flatMap((p) => p.numbersRemoved.map((n) => n.id)) }, now);
   const groupsEnding = moves.flatMap((p) => p.groupsEnding.map((g): [number, number] => [p.user.id, g.id]));
   if (groupsEnding.length > 0) {
     await sql`delete from group_members where (user_id, group_id) in ${pairs(groupsEnding)}`.execute(tx);
@@ -455,48 +454,38 @@ async function applyTransfers(
     .set({ office_id: to.id })
     .where("id", "=", anyOf(moves.map((p) => p.user.id)))
     .execute();
-  const moving = moves.flatMap((p) => p.numbersMoving.map((n) => n.id));
-  if (moving.length > 0) {
-    // Numbers belong to an office; the trigger moves the add-on seats they hold.
-    await tx.updateTable("phone_numbers").set({ office_id: to.id }).where("id", "=", anyOf(moving)).execute();
-  }
-  const fromPool = moves.filter((p) => p.newNumber?.source === "pool");
-  if (fromPool.length > 0) {
-    await sql`
-      update phone_numbers n
-         set state = 'assigned', assigned_user_id = x.user_id, is_primary = true, addon_license_type = x.addon,
-             last_holder_user_id = null, last_holder_name = null, last_office_id = null, unassigned_at = null,
-             held_for_user_id = null, held_until = null
-        from unnest(${sql.val(fromPool.map((p) => p.newNumber!.poolId!))}::int[],
-                    ${sql.val(fromPool.map((p) => p.user.id))}::int[],
-                    ${sql.val(fromPool.map((p) => p.newNumber!.addon))}::text[]) as x(id, user_id, addon)
-       where n.id = x.id`.execute(tx);
-  }
+  // Numbers belong to an office; the trigger moves the add-on seats they hold.
+  await moveToOffice(
+    tx,
+    moves.flatMap((p) => p.numbersMoving.map((n) => n.id)),
+    to.id,
+  );
+  await fromPool(
+    tx,
+    moves
+      .filter((p) => p.newNumber?.source === "pool")
+      .map((p) => ({
+        id: p.newNumber!.poolId!,
+        userId: p.user.id,
+        primary: true,
+        addon: p.newNumber!.addon,
+      })),
+  );
   const fromProvider = moves.filter((p) => p.newNumber?.source === "provider");
-  for (const p of fromProvider) {
-    const provisioned = await provider.provision(tx, actor.company.id, { e164: p.newNumber!.e164 }, now);
-    if (!provisioned || provisioned.country !== to.country || provisioned.kind !== "local")
-      throw new Refusal(stale([p.user.name]));
-  }
-  if (fromProvider.length > 0) {
-    await tx
-      .insertInto("phone_numbers")
-      .values(
-        fromProvider.map((p) => ({
-          company_id: actor.company.id,
-          office_id: to.id,
-          e164: p.newNumber!.e164,
-          country: to.country,
-          kind: "local" as const,
-          state: "assigned" as const,
-          assigned_user_id: p.user.id,
-          is_primary: true,
-          addon_license_type: p.newNumber!.addon,
-          created_at: now,
-        })),
-      )
-      .execute();
-  }
+  const taken = await provisionAndAssign(
+    tx,
+    provider,
+    actor.company.id,
+    fromProvider.map((p) => ({
+      e164: p.newNumber!.e164,
+      officeId: to.id,
+      country: to.country,
+      userId: p.user.id,
+      addon: p.newNumber!.addon,
+    })),
+    now,
+  );
+  if (taken) throw new Refusal(stale([fromProvider.find((p) => p.newNumber!.e164 === taken)!.user.name]));
   await spendHolds(
     tx,
     moves.map((p) => p.user.id),
