@@ -27,7 +27,7 @@ import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
-import { holdOn } from "./holds.server.ts";
+import { reviewHoldOn } from "./review-holds.server.ts";
 import { refusable, Refusal, violates } from "../refusal.server.ts";
 import { fromPool, seatFor, toPool } from "./moves.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
@@ -134,7 +134,7 @@ export async function loadReassignForm(
     .executeTakeFirstOrThrow();
 
   const heldUntil = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, actor, n.e164, now);
+  const reviewHold = await reviewHoldOn(db, actor, n.e164, now);
   return {
     number: {
       id: n.id,
@@ -153,8 +153,8 @@ export async function loadReassignForm(
         ? { message: STALE, urgent: true }
         : heldUntil
           ? { message: heldMessage(heldUntil, n.last_holder_name), urgent: false }
-          : heldForTransfer
-            ? { message: heldForTransfer, urgent: false }
+          : reviewHold
+            ? { message: reviewHold, urgent: false }
             : null,
     notToUsers,
     groups: [...row.groups].sort(
@@ -225,8 +225,8 @@ export async function reassignNumber(
         if (!n) throw new Refusal("This number", "not_found");
         if (n.state !== "reserved") throw new Refusal(STALE);
         if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-        const heldForTransfer = await holdOn(tx, actor, n.e164, at);
-        if (heldForTransfer) throw new Refusal(heldForTransfer);
+        const reviewHold = await reviewHoldOn(tx, actor, n.e164, at);
+        if (reviewHold) throw new Refusal(reviewHold);
         officeName = n.office_name;
         const label = formatNumber(n.e164)!;
         const entries: AuditEntry[] = [];

@@ -11,7 +11,7 @@ import { numbersInScope, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
-import { holdOn } from "./holds.server.ts";
+import { reviewHoldOn } from "./review-holds.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
 import { heldMessage, STALE } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
@@ -48,9 +48,9 @@ export async function releaseNumber(
         throw new Refusal(STALE);
       }
       if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-      // Locked above, so a hold taken before this shows now (holds.server.ts).
-      const heldForTransfer = await holdOn(tx, actor, n.e164, at);
-      if (heldForTransfer) throw new Refusal(heldForTransfer);
+      // Locked above, so a hold taken before this shows now (review-holds.server.ts).
+      const reviewHold = await reviewHoldOn(tx, actor, n.e164, at);
+      if (reviewHold) throw new Refusal(reviewHold);
       await release(tx, provider, n, at);
       await recordAudit(
         tx,
@@ -100,7 +100,7 @@ export async function loadReleaseConfirmation(
     .executeTakeFirst();
   if (!n) return null;
   const held = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, actor, n.e164, now);
+  const reviewHold = await reviewHoldOn(db, actor, n.e164, now);
   return {
     id: n.id,
     e164: n.e164,
@@ -115,8 +115,8 @@ export async function loadReleaseConfirmation(
         ? { message: STALE, urgent: true }
         : held
           ? { message: heldMessage(held, n.last_holder_name), urgent: false }
-          : heldForTransfer
-            ? { message: heldForTransfer, urgent: false }
+          : reviewHold
+            ? { message: reviewHold, urgent: false }
             : null,
   };
 }

@@ -10,7 +10,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
-import { holdOn, offerablePoolNumbers } from "../numbers/holds.server.ts";
+import { reviewHoldOn, offerablePoolNumbers } from "../numbers/review-holds.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { fromPool, provisionAndAssign, seatFor } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
@@ -128,8 +128,8 @@ export async function addUser(
             field: "number",
             message: "That number is no longer free in the Reserved Pool. Choose another.",
           };
-        // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
-        const held = await holdOn(tx, actor, chosen.e164, now);
+        // Locked, so a hold taken before this shows now (app/numbers/review-holds.server.ts).
+        const held = await reviewHoldOn(tx, actor, chosen.e164, now);
         if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
       }
       await lockPoolsOf(tx, [office.id]);
@@ -174,8 +174,8 @@ export async function addUser(
         if (await provisionAndAssign(tx, provider, actor.company.id, [wanted], now)) {
           throw new Refusal("That number was just taken by someone else. Choose another.");
         }
-        // Provisioned, so locked: a hold taken before this shows now (app/numbers/holds.server.ts).
-        const held = await holdOn(tx, actor, e164, now);
+        // Provisioned, so locked: a hold taken before this shows now (app/numbers/review-holds.server.ts).
+        const held = await reviewHoldOn(tx, actor, e164, now);
         if (held) throw new Refusal(`${held} Choose another.`);
       }
 

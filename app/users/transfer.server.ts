@@ -15,7 +15,7 @@
  * applyTransfers).
  *
  * Next (a POST) holds the new local numbers the review will show
- * (app/numbers/holds.server.ts): held for the user until the admin confirms
+ * (app/numbers/review-holds.server.ts): held for the user until the admin confirms
  * or leaves. The review shows a preview; the confirmation carries its key
  * (per user), and the transfer re-reads everything under lock, the held
  * numbers too, and refuses if anything differs, so nothing happens that the
@@ -35,13 +35,13 @@ import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import {
-  dropHolds,
-  heldFor,
-  HOLD_MINUTES,
-  holdNewNumbers,
-  spendHolds,
-  type HeldNumber,
-} from "../numbers/holds.server.ts";
+  dropReviewHolds,
+  reviewHoldsOf,
+  REVIEW_HOLD_MINUTES,
+  holdNewNumbersForReview,
+  spendReviewHolds,
+  type ReviewHold,
+} from "../numbers/review-holds.server.ts";
 import { fromPool, moveToOffice, provisionAndAssign, seatFor, toPool } from "../numbers/moves.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
@@ -237,7 +237,7 @@ async function readPreviews(
   users: UserRow[],
   officeId: number,
   lock: boolean,
-  held: Map<number, HeldNumber> | "to hold",
+  held: Map<number, ReviewHold> | "to hold",
 ): Promise<TransferPreview[] | null> {
   const offices = await companyOffices(db, actor);
   const to = offices.find((o) => o.id === officeId);
@@ -372,7 +372,7 @@ async function readPreviews(
       const n = heldNumber(user);
       if (n) newNumber = { ...n, addon: newNumberSeat };
       else {
-        refusal = `No local number in ${to.country} is held for this user: none was free in ${to.name}'s Reserved Pool or from the number provider, or the ${HOLD_MINUTES}-minute hold ran out. Go Back and choose Next to look again.`;
+        refusal = `No local number in ${to.country} is held for this user: none was free in ${to.name}'s Reserved Pool or from the number provider, or the ${REVIEW_HOLD_MINUTES}-minute hold ran out. Go Back and choose Next to look again.`;
       }
     }
     if (!refusal) for (const [type, count] of needed) free.set(type, unassigned(type) - count);
@@ -486,7 +486,7 @@ async function applyTransfers(
     now,
   );
   if (taken) throw new Refusal(stale([fromProvider.find((p) => p.newNumber!.e164 === taken)!.user.name]));
-  await spendHolds(
+  await spendReviewHolds(
     tx,
     moves.map((p) => p.user.id),
   );
@@ -576,7 +576,7 @@ async function lockedPreviews(
   const users = await readUsers(tx, actor, userIds, true);
   if (!(await companyOffices(tx, actor)).some((o) => o.id === officeId)) return { users, previews: null };
   await lockPoolsOf(tx, [officeId, ...users.map((u) => u.office_id)]);
-  const held = await heldFor(
+  const held = await reviewHoldsOf(
     tx,
     actor,
     users.map((u) => u.id),
@@ -594,7 +594,7 @@ async function lockedPreviews(
  * (the route refuses a disabled one), or null if it is not the company's
  * or none of the users is in scope.
  */
-export async function holdTransfer(
+export async function startTransferReview(
   db: Kysely<Database>,
   actor: Actor,
   userIds: number[],
@@ -608,7 +608,7 @@ export async function holdTransfer(
       ? officeChoicesForAll(users, await companyOffices(tx, actor)).find((o) => o.id === officeId)
       : undefined;
     if (!to) return null;
-    await dropHolds(
+    await dropReviewHolds(
       tx,
       actor,
       users.map((u) => u.id),
@@ -616,7 +616,7 @@ export async function holdTransfer(
     if (to.disabledReason || userTransferRefusal(actor)) return to;
     const previews = (await readPreviews(tx, actor, users, to.id, false, "to hold")) ?? [];
     const wanting = previews.filter((p) => p.needsNewNumber).map((p) => p.user.id);
-    if (wanting.length > 0) await holdNewNumbers(tx, actor, to, wanting, now, provider);
+    if (wanting.length > 0) await holdNewNumbersForReview(tx, actor, to, wanting, now, provider);
     return to;
   });
 }
@@ -631,7 +631,7 @@ export async function previewTransfer(
 ): Promise<TransferPreview | null> {
   const users = await readUsers(db, actor, [userId], false);
   if (users.length === 0) return null;
-  const held = await heldFor(db, actor, [userId], officeId, now);
+  const held = await reviewHoldsOf(db, actor, [userId], officeId, now);
   return (await readPreviews(db, actor, users, officeId, false, held))?.[0] ?? null;
 }
 
@@ -685,7 +685,7 @@ export async function planTransfers(
   now: Date,
 ) {
   const users = await readUsers(db, actor, userIds, false);
-  const held = await heldFor(
+  const held = await reviewHoldsOf(
     db,
     actor,
     users.map((u) => u.id),
