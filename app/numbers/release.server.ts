@@ -7,13 +7,11 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { numbersInScope, type Actor } from "../auth/actor.server.ts";
+import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
-import { isOnHold } from "./pool.server.ts";
-import { reviewHoldOn } from "./review-holds.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
-import { heldMessage, STALE } from "./reassign.server.ts";
+import { claimRefusal, readPoolNumber } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
 import { release } from "./moves.server.ts";
 
@@ -26,31 +24,10 @@ export async function releaseNumber(
 ) {
   return refusable(() =>
     db.transaction().execute(async (tx) => {
-      const n = await tx
-        .selectFrom("phone_numbers as n")
-        .select([
-          "n.id",
-          "n.e164",
-          "n.kind",
-          "n.state",
-          "n.office_id",
-          "n.last_holder_name",
-          "n.last_holder_user_id",
-          "n.held_until",
-        ])
-        .where(numbersInScope(actor))
-        .where("n.id", "=", numberId)
-        .where("n.state", "<>", "released")
-        .forUpdate()
-        .executeTakeFirst();
+      const n = await readPoolNumber(tx, actor, numberId, true);
       if (!n) throw new Refusal("This number", "not_found");
-      if (n.state !== "reserved") {
-        throw new Refusal(STALE);
-      }
-      if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-      // Locked above, so a hold taken before this shows now (review-holds.server.ts).
-      const reviewHold = await reviewHoldOn(tx, actor, n.e164, at);
-      if (reviewHold) throw new Refusal(reviewHold);
+      const unclaimable = await claimRefusal(tx, actor, n, at);
+      if (unclaimable) throw new Refusal(unclaimable.message);
       await release(tx, provider, n, at);
       await recordAudit(
         tx,
@@ -82,25 +59,8 @@ export async function loadReleaseConfirmation(
   numberId: number,
   now: Date,
 ) {
-  const n = await db
-    .selectFrom("phone_numbers as n")
-    .innerJoin("offices as o", "o.id", "n.office_id")
-    .select([
-      "n.id",
-      "n.e164",
-      "n.kind",
-      "n.state",
-      "n.last_holder_name",
-      "n.unassigned_at",
-      "n.held_until",
-      "o.name as office_name",
-    ])
-    .where(numbersInScope(actor))
-    .where("n.id", "=", numberId)
-    .executeTakeFirst();
+  const n = await readPoolNumber(db, actor, numberId, false);
   if (!n) return null;
-  const held = isOnHold(n.held_until, now) ? n.held_until : null;
-  const reviewHold = await reviewHoldOn(db, actor, n.e164, now);
   return {
     id: n.id,
     e164: n.e164,
@@ -110,13 +70,6 @@ export async function loadReleaseConfirmation(
     lastHolderName: n.last_holder_name,
     unassignedAt: n.unassigned_at,
     /** Why it cannot be deleted now (on hold, or gone from the pool meanwhile), or null. */
-    unavailable:
-      n.state !== "reserved"
-        ? { message: STALE, urgent: true }
-        : held
-          ? { message: heldMessage(held, n.last_holder_name), urgent: false }
-          : reviewHold
-            ? { message: reviewHold, urgent: false }
-            : null,
+    unavailable: await claimRefusal(db, actor, n, now),
   };
 }
