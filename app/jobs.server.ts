@@ -7,7 +7,7 @@
  */
 import { getDb } from "./db.server.ts";
 import { purgeExpired } from "./users/anonymize.server.ts";
-import { sweepHolds } from "./numbers/holds.server.ts";
+import { sweepReviewHolds } from "./numbers/review-holds.server.ts";
 
 let started = false;
 
@@ -19,7 +19,7 @@ export function startBackgroundJobs(): void {
       const db = await getDb();
       const n = await purgeExpired(db, new Date());
       if (n > 0) console.log(`Anonymized ${n} user${n === 1 ? "" : "s"} deleted more than 72 hours ago.`);
-      await sweepHolds(db, new Date());
+      await sweepReviewHolds(db, new Date());
     } catch (err) {
       // A database that is away now (logged by db.server.ts) will be back for the next run.
       if (err instanceof Error) console.error("background job:", err.message);

@@ -13,6 +13,7 @@ import * as auditLogFilters from "./migrations/2026-11-27T2100_audit_log_filters
 import * as numberHolds from "./migrations/2026-11-28T0000_number_holds.ts";
 import * as erasureWords from "./migrations/2026-11-29T1300_erasure_words.ts";
 import * as provisioning from "./migrations/2026-12-01T2300_provisioning.ts";
+import * as reviewHolds from "./migrations/2026-12-01T2300_review_holds.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   "2026-11-28T0000_number_holds": numberHolds,
   "2026-11-29T1300_erasure_words": erasureWords,
   "2026-12-01T2300_provisioning": provisioning,
+  "2026-12-01T2300_review_holds": reviewHolds,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.

@@ -150,7 +150,7 @@ export interface ProviderNumbersTable {
 }
 
 /** The new local number a transfer review shows, held for the user until the admin confirms or leaves. */
-export interface NumberHoldsTable {
+export interface ReviewHoldsTable {
   e164: string;
   company_id: number;
   user_id: number;
@@ -256,7 +256,7 @@ export interface Database {
   group_members: GroupMembersTable;
   phone_numbers: PhoneNumbersTable;
   provider_numbers: ProviderNumbersTable;
-  number_holds: NumberHoldsTable;
+  review_holds: ReviewHoldsTable;
   sessions: SessionsTable;
   proxy_sessions: ProxySessionsTable;
   invites: InvitesTable;

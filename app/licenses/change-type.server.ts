@@ -18,7 +18,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
-import { sendToPool } from "../numbers/remove.server.ts";
+import { reseat, seatFor, toPool } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { GROUP_ELIGIBILITY, USER_LICENSE_CHOICES, type LicenseChangeInput } from "./schema.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
@@ -214,23 +214,17 @@ export async function changeLicenseType(
         if (p.number) {
           const n = p.number;
           if (n.outcome === "can_keep" && input.keepNumber) {
-            await tx
-              .updateTable("phone_numbers")
-              .set({ addon_license_type: "local_number" })
-              .where("id", "=", n.id)
-              .execute();
-            numberAfter = { e164: n.e164, addon: "local_number" };
+            const addon = seatFor("local", { licenseType: input.to, primary: true });
+            await reseat(tx, n.id, { addon });
+            numberAfter = { e164: n.e164, addon };
             numberNote = ` ${n.formatted} is kept, with a Local number add-on.`;
           } else if (n.outcome === "becomes_included") {
-            await tx
-              .updateTable("phone_numbers")
-              .set({ addon_license_type: null })
-              .where("id", "=", n.id)
-              .execute();
-            numberAfter = { e164: n.e164, addon: null };
+            const addon = seatFor("local", { licenseType: input.to, primary: true });
+            await reseat(tx, n.id, { addon });
+            numberAfter = { e164: n.e164, addon };
             numberNote = ` ${n.formatted} is now the number included with Connect; its Local number add-on is unassigned.`;
           } else {
-            await sendToPool(tx, [n.id], now);
+            await toPool(tx, { ids: [n.id] }, now);
             numberAfter = { e164: n.e164, state: "reserved" };
             numberNote = ` ${n.formatted} went to the Reserved Pool.`;
           }

@@ -64,3 +64,16 @@ export async function lockPoolsOf(tx: Transaction<Database>, officeIds: number[]
   await sql`select 1 from license_pools where office_id = any(${officeIds}::int[])
              order by office_id, license_type for no key update`.execute(tx);
 }
+
+/**
+ * Delete users and remove their licenses: each user's seat of their license
+ * type is no longer purchased (purchased − 1 per user), in one statement
+ * for any number of users. Their pools are locked already (lockPoolsOf).
+ */
+export async function removeSeatsOf(tx: Transaction<Database>, userIds: number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await sql`
+    update license_pools p set purchased = p.purchased - c.n
+      from (select office_id, license_type, count(*)::int as n from users where id = any(${sql.val(userIds)}::int[]) group by 1, 2) c
+     where p.office_id = c.office_id and p.license_type = c.license_type`.execute(tx);
+}

@@ -12,7 +12,7 @@ import { numbersInScope } from "../auth/scopes.server.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
-import { holdsOn } from "./holds.server.ts";
+import { reviewHoldsOn } from "./review-holds.server.ts";
 
 /** On hold, by the clock: its former user may still be restored. */
 export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;
@@ -51,12 +51,12 @@ export interface PoolNumber {
   heldUntil: Date | null;
   /** While on hold, the deleted user who may still be restored and get it back (a row of Deleted Users). */
   heldFor: { id: number; name: string } | null;
-  /** Set while held for a transfer under review (app/numbers/holds.server.ts). */
-  heldForTransfer: { userName: string; officeName: string; until: Date } | null;
+  /** Set while held for a transfer under review (app/numbers/review-holds.server.ts). */
+  reviewHold: { userName: string; officeName: string; until: Date } | null;
 }
 
 /** A hold on a pool number, as its page shows it (the pool is the company's own, so is the hold). */
-const heldForTransfer = (hold: { userName: string; officeName: string; until: Date } | undefined) =>
+const reviewHold = (hold: { userName: string; officeName: string; until: Date } | undefined) =>
   hold ? { userName: hold.userName, officeName: hold.officeName, until: hold.until } : null;
 
 export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
@@ -94,7 +94,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     .execute();
 
   const count = Number(rows[0]?.total ?? 0);
-  const transferHolds = await holdsOn(
+  const reviewHolds = await reviewHoldsOn(
     db,
     rows.filter((r) => r.e164 !== null).map((r) => r.e164!),
     now,
@@ -116,7 +116,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
         isOnHold(r.held_until, now) && r.held_for_id != null
           ? { id: r.held_for_id, name: `${r.held_for_first_name} ${r.held_for_last_name}` }
           : null,
-      heldForTransfer: heldForTransfer(transferHolds.get(r.e164!)),
+      reviewHold: reviewHold(reviewHolds.get(r.e164!)),
     }));
   return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
 }

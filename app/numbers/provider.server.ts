@@ -7,7 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
-import { notHeld } from "./holds.server.ts";
+import { notHeldForReview } from "./review-holds.server.ts";
 
 export interface AvailableNumber {
   e164: string;
@@ -25,7 +25,7 @@ export interface NumberQuery {
 export interface NumberProvider {
   /**
    * Numbers free to provision, for a person to choose from, leaving out
-   * those held at `now` for a transfer review (app/numbers/holds.server.ts).
+   * those held at `now` for a transfer review (app/numbers/review-holds.server.ts).
    */
   findAvailable(
     db: Kysely<Database>,
@@ -49,7 +49,7 @@ export interface NumberProvider {
    * provision, locked until the caller's transaction ends; one being
    * provisioned or locked by another caller right now counts as taken. A
    * hold takes its numbers this way, so that a hold and a provisioning
-   * cannot both win (see holds.server.ts).
+   * cannot both win (see review-holds.server.ts).
    */
   claimable(tx: Kysely<Database>, e164s: string[], limit: number): Promise<string[]>;
   /** Gives a released number back to the provider. */
@@ -62,7 +62,7 @@ export const localNumberProvider: NumberProvider = {
       .selectFrom("provider_numbers as pn")
       .select(["pn.e164", "pn.country", "pn.area_code as areaCode", "pn.kind"])
       .where("pn.provisioned_to_company_id", "is", null)
-      .where(notHeld("pn.e164", now))
+      .where(notHeldForReview("pn.e164", now))
       .where("pn.country", "=", query.country)
       .where("pn.kind", "=", query.kind);
     if (query.areaCode) qb = qb.where("pn.area_code", "=", query.areaCode);

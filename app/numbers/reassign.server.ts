@@ -19,7 +19,7 @@
  * of two admins reassigning one number only the first succeeds; the schema's
  * one-target and one-primary constraints are the backstop.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { AddonLicenseType, Database, GroupKind, NumberKind, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { numbersInScope, usersInScope } from "../auth/scopes.server.ts";
@@ -28,10 +28,12 @@ import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
 import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
-import { holdOn } from "./holds.server.ts";
+import { reviewHoldOn } from "./review-holds.server.ts";
 import { refusable, Refusal, violates } from "../refusal.server.ts";
-import { sendToPool } from "./remove.server.ts";
+import { fromPool, seatFor, toPool } from "./moves.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 export const STALE =
   "This number is no longer in the Reserved Pool: someone assigned or deleted it meanwhile. Nothing was changed.";
@@ -41,9 +43,14 @@ export const USER_CHOICES = 25;
 
 const GROUP_ORDER: Record<GroupKind, number> = { main_line: 0, department: 1, call_center: 2 };
 
-/** The number in scope, in whatever state, or null (a 404 for the route). */
-async function numberInScope(db: Kysely<Database>, actor: Actor, numberId: number) {
-  return db
+/**
+ * The number in scope with its office, or null (a 404 for the route). For
+ * a page, in whatever state; under `lock` (a claim: Reassign, Delete) a
+ * released one reads as not found, and the number's row is locked, so a
+ * review hold taken before shows in claimRefusal.
+ */
+export async function readPoolNumber(db: Db, actor: Actor, numberId: number, lock: boolean) {
+  let qb = db
     .selectFrom("phone_numbers as n")
     .innerJoin("offices as o", "o.id", "n.office_id")
     .select([
@@ -54,14 +61,34 @@ async function numberInScope(db: Kysely<Database>, actor: Actor, numberId: numbe
       "n.country",
       "n.office_id",
       "n.last_holder_name",
+      "n.last_holder_user_id",
       "n.unassigned_at",
       "n.held_until",
       "o.name as office_name",
       "o.country as office_country",
     ])
     .where(numbersInScope(actor))
-    .where("n.id", "=", numberId)
-    .executeTakeFirst();
+    .where("n.id", "=", numberId);
+  if (lock) qb = qb.where("n.state", "<>", "released").forUpdate("n");
+  return qb.executeTakeFirst();
+}
+
+/**
+ * Why this number cannot be claimed from the pool at `now`, or null: it is
+ * gone from the pool (urgent: the page is stale), on hold for its former
+ * user, or held for someone's transfer review.
+ */
+export async function claimRefusal(
+  db: Db,
+  actor: Actor,
+  n: { e164: string; state: string; held_until: Date | null; last_holder_name: string | null },
+  now: Date,
+): Promise<{ message: string; urgent: boolean } | null> {
+  if (n.state !== "reserved") return { message: STALE, urgent: true };
+  if (isOnHold(n.held_until, now))
+    return { message: heldMessage(n.held_until!, n.last_holder_name), urgent: false };
+  const reviewHold = await reviewHoldOn(db, actor, n.e164, now);
+  return reviewHold ? { message: reviewHold, urgent: false } : null;
 }
 
 /** Why a number cannot go to users at all, or null if it can. */
@@ -91,7 +118,7 @@ export async function loadReassignForm(
   q: string,
   now: Date,
 ) {
-  const n = await numberInScope(db, actor, numberId);
+  const n = await readPoolNumber(db, actor, numberId, false);
   if (!n) return null;
   const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
   const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
@@ -135,7 +162,7 @@ export async function loadReassignForm(
     .executeTakeFirstOrThrow();
 
   const heldUntil = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, actor, n.e164, now);
+  const unavailable = await claimRefusal(db, actor, n, now);
   return {
     number: {
       id: n.id,
@@ -148,15 +175,8 @@ export async function loadReassignForm(
       unassignedAt: n.unassigned_at,
       heldUntil,
     },
-    /** Why it cannot be reassigned now (on hold, or gone from the pool meanwhile), or null. */
-    unavailable:
-      n.state !== "reserved"
-        ? { message: STALE, urgent: true }
-        : heldUntil
-          ? { message: heldMessage(heldUntil, n.last_holder_name), urgent: false }
-          : heldForTransfer
-            ? { message: heldForTransfer, urgent: false }
-            : null,
+    /** Why it cannot be reassigned now, or null. */
+    unavailable,
     notToUsers,
     groups: [...row.groups].sort(
       (a, b) => GROUP_ORDER[a.kind] - GROUP_ORDER[b.kind] || a.name.localeCompare(b.name),
@@ -202,32 +222,10 @@ export async function reassignNumber(
                 .forUpdate()
                 .executeTakeFirst()
             : null;
-        const n = await tx
-          .selectFrom("phone_numbers as n")
-          .innerJoin("offices as o", "o.id", "n.office_id")
-          .select([
-            "n.id",
-            "n.e164",
-            "n.kind",
-            "n.state",
-            "n.country",
-            "n.office_id",
-            "n.last_holder_name",
-            "n.last_holder_user_id",
-            "n.held_until",
-            "o.name as office_name",
-            "o.country as office_country",
-          ])
-          .where(numbersInScope(actor))
-          .where("n.id", "=", numberId)
-          .where("n.state", "<>", "released")
-          .forUpdate("n")
-          .executeTakeFirst();
+        const n = await readPoolNumber(tx, actor, numberId, true);
         if (!n) throw new Refusal("This number", "not_found");
-        if (n.state !== "reserved") throw new Refusal(STALE);
-        if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-        const heldForTransfer = await holdOn(tx, actor, n.e164, at);
-        if (heldForTransfer) throw new Refusal(heldForTransfer);
+        const unclaimable = await claimRefusal(tx, actor, n, at);
+        if (unclaimable) throw new Refusal(unclaimable.message);
         officeName = n.office_name;
         const label = formatNumber(n.e164)!;
         const entries: AuditEntry[] = [];
@@ -244,9 +242,9 @@ export async function reassignNumber(
             .executeTakeFirst();
           if (!group)
             throw new Refusal(`That group is not one of ${n.office_name}'s: a number stays in its office.`);
-          addon = n.kind === "toll_free" ? "toll_free_number" : n.kind === "fax" ? "fax_line" : null;
+          addon = seatFor(n.kind, { group: true });
           assignedTo = group.name;
-          await assign(tx, n.id, { assigned_group_id: group.id, addon_license_type: addon });
+          await fromPool(tx, [{ id: n.id, groupId: group.id, addon }]);
         } else {
           if (!user) throw new Refusal("That user is no longer active in your offices. Choose someone else.");
           const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
@@ -257,8 +255,7 @@ export async function reassignNumber(
             );
           }
           primary = n.kind === "local" && input.as === "primary";
-          if (n.kind === "fax") addon = "fax_line";
-          else if (!primary || user.license_type !== "connect") addon = "local_number";
+          addon = seatFor(n.kind, { licenseType: user.license_type, primary });
           assignedTo = `${user.first_name} ${user.last_name}`;
           if (primary) {
             const old = await tx
@@ -270,7 +267,7 @@ export async function reassignNumber(
               .executeTakeFirst();
             if (old) {
               // Before the new one takes its place: the one-primary index, and the add-on seat it frees.
-              await sendToPool(tx, [old.id], at);
+              await toPool(tx, { ids: [old.id] }, at);
               entries.push({
                 action: "phone_number.removed",
                 targetType: "phone_number",
@@ -288,11 +285,7 @@ export async function reassignNumber(
               });
             }
           }
-          await assign(tx, n.id, {
-            assigned_user_id: user.id,
-            is_primary: primary,
-            addon_license_type: addon,
-          });
+          await fromPool(tx, [{ id: n.id, userId: user.id, primary, addon }]);
         }
         entries.unshift({
           action: "phone_number.reassigned",
@@ -335,34 +328,4 @@ export async function reassignNumber(
       throw err;
     }
   });
-}
-
-async function assign(
-  tx: Kysely<Database>,
-  numberId: number,
-  to: {
-    assigned_user_id?: number;
-    assigned_group_id?: number;
-    is_primary?: boolean;
-    addon_license_type: AddonLicenseType | null;
-  },
-) {
-  await tx
-    .updateTable("phone_numbers")
-    .set({
-      state: "assigned",
-      assigned_user_id: to.assigned_user_id ?? null,
-      assigned_group_id: to.assigned_group_id ?? null,
-      is_primary: to.is_primary ?? false,
-      addon_license_type: to.addon_license_type,
-      // Out of the pool: the last-holder snapshot and any hold that ran out go.
-      last_holder_user_id: null,
-      last_holder_name: null,
-      last_office_id: null,
-      unassigned_at: null,
-      held_for_user_id: null,
-      held_until: null,
-    })
-    .where("id", "=", numberId)
-    .execute();
 }

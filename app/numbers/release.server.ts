@@ -8,14 +8,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { numbersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
-import { isOnHold } from "./pool.server.ts";
-import { holdOn } from "./holds.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
-import { heldMessage, STALE } from "./reassign.server.ts";
+import { claimRefusal, readPoolNumber } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
+import { release } from "./moves.server.ts";
 
 export async function releaseNumber(
   db: Kysely<Database>,
@@ -26,37 +24,11 @@ export async function releaseNumber(
 ) {
   return refusable(() =>
     db.transaction().execute(async (tx) => {
-      const n = await tx
-        .selectFrom("phone_numbers as n")
-        .select([
-          "n.id",
-          "n.e164",
-          "n.kind",
-          "n.state",
-          "n.office_id",
-          "n.last_holder_name",
-          "n.last_holder_user_id",
-          "n.held_until",
-        ])
-        .where(numbersInScope(actor))
-        .where("n.id", "=", numberId)
-        .where("n.state", "<>", "released")
-        .forUpdate()
-        .executeTakeFirst();
+      const n = await readPoolNumber(tx, actor, numberId, true);
       if (!n) throw new Refusal("This number", "not_found");
-      if (n.state !== "reserved") {
-        throw new Refusal(STALE);
-      }
-      if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
-      // Locked above, so a hold taken before this shows now (holds.server.ts).
-      const heldForTransfer = await holdOn(tx, actor, n.e164, at);
-      if (heldForTransfer) throw new Refusal(heldForTransfer);
-      await tx
-        .updateTable("phone_numbers")
-        .set({ state: "released", released_at: at, held_for_user_id: null, held_until: null })
-        .where("id", "=", n.id)
-        .execute();
-      await provider.release(tx, n.e164);
+      const unclaimable = await claimRefusal(tx, actor, n, at);
+      if (unclaimable) throw new Refusal(unclaimable.message);
+      await release(tx, provider, n, at);
       await recordAudit(
         tx,
         actor,
@@ -87,25 +59,8 @@ export async function loadReleaseConfirmation(
   numberId: number,
   now: Date,
 ) {
-  const n = await db
-    .selectFrom("phone_numbers as n")
-    .innerJoin("offices as o", "o.id", "n.office_id")
-    .select([
-      "n.id",
-      "n.e164",
-      "n.kind",
-      "n.state",
-      "n.last_holder_name",
-      "n.unassigned_at",
-      "n.held_until",
-      "o.name as office_name",
-    ])
-    .where(numbersInScope(actor))
-    .where("n.id", "=", numberId)
-    .executeTakeFirst();
+  const n = await readPoolNumber(db, actor, numberId, false);
   if (!n) return null;
-  const held = isOnHold(n.held_until, now) ? n.held_until : null;
-  const heldForTransfer = await holdOn(db, actor, n.e164, now);
   return {
     id: n.id,
     e164: n.e164,
@@ -115,13 +70,6 @@ export async function loadReleaseConfirmation(
     lastHolderName: n.last_holder_name,
     unassignedAt: n.unassigned_at,
     /** Why it cannot be deleted now (on hold, or gone from the pool meanwhile), or null. */
-    unavailable:
-      n.state !== "reserved"
-        ? { message: STALE, urgent: true }
-        : held
-          ? { message: heldMessage(held, n.last_holder_name), urgent: false }
-          : heldForTransfer
-            ? { message: heldForTransfer, urgent: false }
-            : null,
+    unavailable: await claimRefusal(db, actor, n, now),
   };
 }

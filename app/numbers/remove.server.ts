@@ -9,13 +9,14 @@
  * Local number add-on is freed. A fax number never becomes primary. With no
  * local number left the user has no number, which the confirmation says.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { AddonLicenseType, Database, NumberKind, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
+import { reseat, seatFor, toPool } from "./moves.server.ts";
 
 interface Holder {
   id: number;
@@ -24,32 +25,6 @@ interface Holder {
 }
 
 const nameOf = (u: Holder) => `${u.first_name} ${u.last_name}`;
-
-/**
- * Puts numbers into the Reserved Pool with the last-holder snapshot of the
- * user each was assigned to, so one statement serves any number of holders
- * (a bulk transfer); the add-on seats they held are freed by the trigger.
- */
-export async function sendToPool(tx: Transaction<Database>, numberIds: number[], at: Date) {
-  if (numberIds.length === 0) return;
-  await tx
-    .updateTable("phone_numbers as n")
-    .from("users as u")
-    .set((eb) => ({
-      state: "reserved",
-      assigned_user_id: null,
-      assigned_group_id: null,
-      is_primary: false,
-      addon_license_type: null,
-      last_holder_user_id: eb.ref("u.id"),
-      last_holder_name: sql<string>`u.first_name || ' ' || u.last_name`,
-      last_office_id: eb.ref("n.office_id"),
-      unassigned_at: at,
-    }))
-    .whereRef("u.id", "=", "n.assigned_user_id")
-    .where("n.id", "in", numberIds)
-    .execute();
-}
 
 export const NO_LONGER_THEIRS =
   "This number is not assigned to this user any more: someone changed it meanwhile. Nothing was changed.";
@@ -163,7 +138,7 @@ export async function removeNumber(
       const number = found.numbers.find((n) => n.id === numberId);
       if (!number) throw new Refusal(NO_LONGER_THEIRS);
       const next = successor(found.numbers, number);
-      await sendToPool(tx, [number.id], at);
+      await toPool(tx, { ids: [number.id] }, at);
       const entries: AuditEntry[] = [
         {
           action: "phone_number.removed",
@@ -184,12 +159,11 @@ export async function removeNumber(
       let message = `${formatNumber(number.e164)} was removed from ${nameOf(found.user)} and is in the Reserved Pool.`;
       if (next) {
         // A Connect license includes the primary number: its add-on seat is freed.
-        const addon = found.user.license_type === "connect" ? null : next.addon_license_type;
-        await tx
-          .updateTable("phone_numbers")
-          .set({ is_primary: true, addon_license_type: addon })
-          .where("id", "=", next.id)
-          .execute();
+        const addon = seatFor(next.kind, {
+          licenseType: found.user.license_type as UserLicenseType,
+          primary: true,
+        });
+        await reseat(tx, next.id, { addon, primary: true });
         entries.push({
           action: "phone_number.made_primary",
           targetType: "phone_number",

@@ -13,8 +13,8 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireUserTransfer } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
-import { holdTransfer, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
-import { dropHolds } from "~/numbers/holds.server";
+import { startTransferReview, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
+import { dropReviewHolds } from "~/numbers/review-holds.server";
 import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-schema";
 import { CsrfField } from "~/ui/csrf";
 import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
@@ -63,14 +63,14 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     const submission = parseWithZod(form, { schema: transferHoldSchema });
     if (submission.status !== "success")
       return data({ officeError: "Choose an office.", office: null }, { status: 400 });
-    const to = await holdTransfer(db, actor, [id], submission.value.office, now(request));
+    const to = await startTransferReview(db, actor, [id], submission.value.office, now(request));
     if (!to)
       return data({ officeError: "Choose one of your company's offices.", office: null }, { status: 400 });
     if (to.disabledReason) return data({ officeError: to.disabledReason, office: to.id }, { status: 400 });
     throw redirect(`${base}?office=${to.id}&step=review`);
   }
   if (intent === "back" || intent === "cancel") {
-    await dropHolds(db, actor, [id]);
+    await dropReviewHolds(db, actor, [id]);
     const office = parseId(form.get("office"));
     throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${office ? `?office=${office}` : ""}`);
   }

@@ -4,8 +4,13 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireAdmin, requireUserTransfer } from "~/auth/guards.server";
 import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
-import { bulkTransferChoices, holdTransfer, planTransfers, transferUsers } from "~/users/transfer.server";
-import { dropHolds } from "~/numbers/holds.server";
+import {
+  bulkTransferChoices,
+  startTransferReview,
+  planTransfers,
+  transferUsers,
+} from "~/users/transfer.server";
+import { dropReviewHolds } from "~/numbers/review-holds.server";
 import { BULK_ACTIONS } from "~/users/bulk-actions";
 import {
   BULK_LIMIT,
@@ -179,7 +184,7 @@ async function transferStepAction(
   if (!selection.ok || selection.action !== "transfer")
     return data({ officeError: "Select the users to transfer again." }, { status: 400 });
   if (form.intent !== "next") {
-    await dropHolds(db, actor, selection.ids);
+    await dropReviewHolds(db, actor, selection.ids);
     throw redirect(
       form.intent === "back"
         ? officeStepOf(url, parseId(url.searchParams.get("to")) ?? undefined)
@@ -188,7 +193,7 @@ async function transferStepAction(
   }
   const parsed = bulkTransferHold.safeParse(form);
   if (!parsed.success) return data({ officeError: "Choose the new office." }, { status: 400 });
-  const to = await holdTransfer(db, actor, selection.ids, parsed.data.to, now(request));
+  const to = await startTransferReview(db, actor, selection.ids, parsed.data.to, now(request));
   if (!to || to.disabledReason)
     return data({ officeError: to?.disabledReason ?? "Choose the new office." }, { status: 400 });
   throw redirect(`${officeStepOf(url, to.id)}&step=review`);

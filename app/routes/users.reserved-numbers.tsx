@@ -174,10 +174,10 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                   <td>
                     {n.heldUntil ? (
                       <span className="badge pending">On hold</span>
-                    ) : n.heldForTransfer ? (
+                    ) : n.reviewHold ? (
                       <span className="badge pending">
-                        Held until {formatDateTime(n.heldForTransfer.until)} for {n.heldForTransfer.userName}
-                        's transfer to {n.heldForTransfer.officeName}
+                        Held until {formatDateTime(n.reviewHold.until)} for {n.reviewHold.userName}
+                        's transfer to {n.reviewHold.officeName}
                       </span>
                     ) : (
                       <span className="badge active">Reserved</span>

@@ -3,7 +3,7 @@ import { Form, Link, useNavigation } from "react-router";
 import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
 
-/** An office the users could move to, or not, and why (see app/users/transfer.server.ts). */
+/** An office the users could move to, or not, and why (see app/users/transfer-offices.server.ts). */
 interface OfficeOption {
   id: number;
   name: string;

@@ -10,8 +10,9 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
-import { holdOn, offerablePoolNumbers } from "../numbers/holds.server.ts";
+import { reviewHoldOn, offerablePoolNumbers } from "../numbers/review-holds.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
+import { fromPool, provisionAndAssign, seatFor } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { Refusal } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
@@ -127,8 +128,8 @@ export async function addUser(
             field: "number",
             message: "That number is no longer free in the Reserved Pool. Choose another.",
           };
-        // Locked, so a hold taken before this shows now (app/numbers/holds.server.ts).
-        const held = await holdOn(tx, actor, chosen.e164, now);
+        // Locked, so a hold taken before this shows now (app/numbers/review-holds.server.ts).
+        const held = await reviewHoldOn(tx, actor, chosen.e164, now);
         if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
       }
       await lockPoolsOf(tx, [office.id]);
@@ -138,7 +139,8 @@ export async function addUser(
         return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
       }
       // Connect includes a local number; Sell and Support take a Local number add-on for one.
-      const addon = license === "connect" || input.number === "none" ? null : ("local_number" as const);
+      const addon =
+        input.number === "none" ? null : seatFor("local", { licenseType: license, primary: true });
       if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
         return {
           ok: false,
@@ -164,52 +166,17 @@ export async function addUser(
 
       let e164: string | null = null;
       if (poolNumberId !== null) {
-        const claimed = await tx
-          .updateTable("phone_numbers")
-          .set({
-            state: "assigned",
-            assigned_user_id: user.id,
-            is_primary: true,
-            addon_license_type: addon,
-            last_holder_user_id: null,
-            last_holder_name: null,
-            last_office_id: null,
-            unassigned_at: null,
-            held_for_user_id: null,
-            held_until: null,
-          })
-          .where("id", "=", poolNumberId)
-          .returning("e164")
-          .executeTakeFirstOrThrow();
-        e164 = claimed.e164;
+        const [claimed] = await fromPool(tx, [{ id: poolNumberId, userId: user.id, primary: true, addon }]);
+        e164 = claimed!.e164;
       } else if (input.number.startsWith("new:")) {
-        const provisioned = await provider.provision(
-          tx,
-          actor.company.id,
-          { e164: input.number.slice(4) },
-          now,
-        );
-        if (!provisioned || provisioned.country !== office.country || provisioned.kind !== "local") {
+        e164 = input.number.slice(4);
+        const wanted = { e164, officeId: office.id, country: office.country, userId: user.id, addon };
+        if (await provisionAndAssign(tx, provider, actor.company.id, [wanted], now)) {
           throw new Refusal("That number was just taken by someone else. Choose another.");
         }
-        const held = await holdOn(tx, actor, provisioned.e164, now);
+        // Provisioned, so locked: a hold taken before this shows now (app/numbers/review-holds.server.ts).
+        const held = await reviewHoldOn(tx, actor, e164, now);
         if (held) throw new Refusal(`${held} Choose another.`);
-        e164 = provisioned.e164;
-        await tx
-          .insertInto("phone_numbers")
-          .values({
-            company_id: actor.company.id,
-            office_id: office.id,
-            e164,
-            country: provisioned.country,
-            kind: "local",
-            state: "assigned",
-            assigned_user_id: user.id,
-            is_primary: true,
-            addon_license_type: addon,
-            created_at: now,
-          })
-          .execute();
       }
 
       const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);

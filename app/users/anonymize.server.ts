@@ -12,6 +12,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { eraseOutboxOf } from "../mail/mailer.server.ts";
+import { eraseHolders } from "../numbers/moves.server.ts";
 
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
 export const DELETED_USER = "Deleted user";
@@ -173,12 +174,7 @@ export async function anonymizeUsers(
     tx,
   );
 
-  await sql`
-    update phone_numbers
-       set last_holder_name = case when last_holder_user_id = any(${ids}) then ${DELETED_USER} else last_holder_name end,
-           held_for_user_id = case when held_for_user_id = any(${ids}) then null else held_for_user_id end,
-           held_until = case when held_for_user_id = any(${ids}) then null else held_until end
-     where last_holder_user_id = any(${ids}) or held_for_user_id = any(${ids})`.execute(tx);
+  await eraseHolders(tx, userIds, DELETED_USER);
 
   await tx
     .deleteFrom("sessions")

@@ -19,7 +19,8 @@ import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { proxyEndedEntry } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
-import { lockPoolsOf } from "../licenses/pools.server.ts";
+import { lockPoolsOf, removeSeatsOf } from "../licenses/pools.server.ts";
+import { toPool } from "../numbers/moves.server.ts";
 
 export type LicenseChoice = "keep" | "remove";
 
@@ -120,15 +121,10 @@ export async function deleteUsers(
       await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
       // Their numbers go to the Reserved Pool with the last-holder snapshot;
       // an active user's stay on hold while they can be restored.
-      await sql`
-        update phone_numbers n
-           set state = 'reserved', assigned_user_id = null, is_primary = false, addon_license_type = null,
-               last_holder_user_id = u.id, last_holder_name = u.first_name || ' ' || u.last_name,
-               last_office_id = u.office_id, unassigned_at = ${now},
-               held_for_user_id = case when u.status = 'active' then u.id end,
-               held_until = case when u.status = 'active' then ${new Date(now.getTime() + RESTORE_WINDOW_MS)}::timestamptz end
-          from users u
-         where n.assigned_user_id = u.id and u.id = any(${ids})`.execute(tx);
+      await toPool(tx, { ofUsers: done }, now, {
+        userIds: targets.filter((t) => done.includes(t.id) && t.status === "active").map((t) => t.id),
+        until: new Date(now.getTime() + RESTORE_WINDOW_MS),
+      });
 
       // The seat-counting trigger frees their seats.
       await tx
@@ -141,12 +137,7 @@ export async function deleteUsers(
         .where("id", "=", sql<number>`any(${ids})`)
         .execute();
 
-      if (license === "remove") {
-        await sql`
-          update license_pools p set purchased = p.purchased - c.n
-            from (select office_id, license_type, count(*)::int as n from users where id = any(${ids}) group by 1, 2) c
-           where p.office_id = c.office_id and p.license_type = c.license_type`.execute(tx);
-      }
+      if (license === "remove") await removeSeatsOf(tx, done);
 
       // A deleted admin's open proxy sessions end with their sessions: no
       // later request of theirs will come to end them.

@@ -3,14 +3,15 @@
  * holds by the clock at every read and every restore, whether or not the
  * anonymization job has run yet.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { AddonLicenseType, Database, LicenseType } from "../../db/schema.ts";
+import type { Kysely, Transaction } from "kysely";
+import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
+import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
 
@@ -198,21 +199,11 @@ export async function restoreUser(
     if (!u) return refusal;
     const name = u.name;
 
-    // The numbers held for them, and the add-on seat each will take again:
-    // the first local number is the primary (included in Connect), the rest
-    // and any fax take add-ons.
-    const held = await sql<{ id: number; e164: string; is_primary: boolean; addon: AddonLicenseType | null }>`
-      select id, e164,
-             kind = 'local' and rn = 1 as is_primary,
-             case when kind = 'fax' then 'fax_line'
-                  when kind = 'local' and (rn > 1 or ${u.license_type} <> 'connect') then 'local_number' end as addon
-        from (select id, e164, kind, row_number() over (partition by kind order by e164) as rn
-                from (select id, e164, kind from phone_numbers
-                       where held_for_user_id = ${u.id} and state = 'reserved' and held_until > ${now}
-                         for update) locked) h`.execute(tx);
+    // The numbers held for them, and the seat each will take again (seatFor).
+    const held = await heldForRestore(tx, { id: u.id, licenseType: u.license_type }, now);
 
     const needs = new Map<LicenseType, number>([[u.license_type, 1]]);
-    for (const n of held.rows) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
+    for (const n of held) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
     // All the office's pools, Meetings too (the trigger takes a seat there), in the order every caller locks them.
     await lockPoolsOf(tx, [u.office_id]);
     const pools = await tx
@@ -242,16 +233,7 @@ export async function restoreUser(
       .set({ status: "active", deleted_at: null, deleted_by_user_id: null })
       .where("id", "=", u.id)
       .execute();
-    if (held.rows.length) {
-      await sql`
-        update phone_numbers n
-           set state = 'assigned', assigned_user_id = ${u.id}, is_primary = h.is_primary,
-               addon_license_type = h.addon, held_for_user_id = null, held_until = null,
-               last_holder_user_id = null, last_holder_name = null, last_office_id = null, unassigned_at = null
-          from (select * from jsonb_to_recordset(${JSON.stringify(held.rows)}::jsonb)
-                  as x(id int, is_primary boolean, addon text)) h
-         where n.id = h.id`.execute(tx);
-    }
+    await fromPool(tx, held);
     await recordAudit(
       tx,
       actor,
@@ -262,7 +244,7 @@ export async function restoreUser(
         targetLabel: name,
         officeId: u.office_id,
         before: { status: "deleted" },
-        after: { status: "active", numbers: held.rows.map((n) => n.e164) },
+        after: { status: "active", numbers: held.map((n) => n.e164) },
       },
       now,
     );

@@ -26,7 +26,7 @@ export async function checkInvariants(client: pg.Client, since: Date, changes: n
       // A held number is offered to no one else and refused to every claim; confirming spends the hold.
       name: "no number both held for a transfer review and someone's",
       broken: await rows(`
-        select h.e164, h.user_id, n.assigned_user_id from number_holds h
+        select h.e164, h.user_id, n.assigned_user_id from review_holds h
           join phone_numbers n on n.e164 = h.e164 and n.state = 'assigned'
          where h.expires_at > now()`),
     },

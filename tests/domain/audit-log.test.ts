@@ -12,7 +12,7 @@ import { recordAudit } from "../../app/audit/record.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { permanentlyDelete } from "../../app/users/deleted.server.ts";
-import { holdTransfer, planTransfers, transferUsers } from "../../app/users/transfer.server.ts";
+import { planTransfers, startTransferReview, transferUsers } from "../../app/users/transfer.server.ts";
 import { AUDIT_ACTIONS } from "../../app/audit/log-params.ts";
 import { BULK_ACTIONS } from "../../app/users/bulk-actions.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
@@ -274,7 +274,7 @@ describe("bulk actions", () => {
     const when = at("2026-11-25T09:00:00Z");
     const ids = [await idOf("marcus@acme.test")];
     const to = await officeId("New York");
-    await holdTransfer(t.db, ada, ids, to, when);
+    await startTransferReview(t.db, ada, ids, to, when);
     const plan = (await planTransfers(t.db, ada, ids, to, when))!;
     const confirmed = await transferUsers(
       t.db,

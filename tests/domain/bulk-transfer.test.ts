@@ -13,7 +13,7 @@ import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import {
   bulkTransferChoices,
-  holdTransfer,
+  startTransferReview,
   planTransfers,
   transferUsers,
 } from "../../app/users/transfer.server.ts";
@@ -49,7 +49,7 @@ const assigned = async (officeName: string, type: LicenseType) =>
 
 /** Next (holding new numbers), the review, then confirm exactly what the review showed (as the confirmation page posts it). */
 async function reviewAndConfirm(db: Kysely<Database>, actor: Actor, userIds: number[], to: number) {
-  await holdTransfer(db, actor, userIds, to, now);
+  await startTransferReview(db, actor, userIds, to, now);
   const plan = (await planTransfers(db, actor, userIds, to, now))!;
   return { plan, confirm: () => transferUsers(db, actor, confirmation(plan, to), now) };
 }
@@ -306,7 +306,7 @@ describe("another country", () => {
     const { plan, confirm } = await reviewAndConfirm(t.db, ada, people, tor);
     expect(plan.rows.map((r) => r.outcome)).toEqual(["done", "done", "done"]);
     const held = await t.db
-      .selectFrom("number_holds")
+      .selectFrom("review_holds")
       .select(["user_id", "e164"])
       .where("user_id", "in", people)
       .execute();

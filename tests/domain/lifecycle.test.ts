@@ -21,7 +21,8 @@ import { loadSettings, updateSettings } from "../../app/settings/update.server.t
 import { settingsSchema } from "../../app/settings/schema.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
 import { startProxy } from "../../app/proxy/session.server.ts";
-import { removeNumber, sendToPool } from "../../app/numbers/remove.server.ts";
+import { removeNumber } from "../../app/numbers/remove.server.ts";
+import { toPool } from "../../app/numbers/moves.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 
 const HOUR = 3600_000;
@@ -414,7 +415,7 @@ describe("anonymization", () => {
       await startProxy(t.db, proxyingAdmin, freya.id, "Freya Lindqvist asked for help", T0),
     ).toMatchObject({ ok: true });
     const her = await numbersOf(freya.id);
-    await t.db.transaction().execute((tx) => sendToPool(tx, [her[0]!.id], T0));
+    await t.db.transaction().execute((tx) => toPool(tx, { ids: [her[0]!.id] }, T0));
     const anika = await user("anika@acme.test");
     expect(
       await reassignNumber(t.db, ada, her[0]!.id, { target: `user:${anika.id}`, as: "additional" }, T0),

@@ -57,7 +57,7 @@ describe("docs/domain.md", () => {
       .flatMap(({ target, quoted }) =>
         quoted!
           .split(" › ")
-          // A title built from a constant (`${HOLD_MINUTES}`) is checked up to it.
+          // A title built from a constant (`${REVIEW_HOLD_MINUTES}`) is checked up to it.
           .map((part) => part.split(/\d+ minutes/)[0]!.trim())
           .filter((part) => !source(target).replace(/\s+/g, " ").includes(part))
           .map((part) => `"${part}" in ${target}`),

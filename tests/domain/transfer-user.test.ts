@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
-import { holdTransfer, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
+import { startTransferReview, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { LicenseType } from "../../db/schema.ts";
 import { acmeOfficeId, userIdOf } from "../support/demo.ts";
@@ -37,7 +37,7 @@ const assigned = async (officeName: string, type: LicenseType) =>
 /** Next (which holds a new number for another country), the review, Confirm transfer. */
 async function confirm(actor: Actor, id: number, officeName: string) {
   const to = await office(officeName);
-  await holdTransfer(t.db, actor, [id], to, now);
+  await startTransferReview(t.db, actor, [id], to, now);
   const p = (await previewTransfer(t.db, actor, id, to, now))!;
   return transferUser(t.db, actor, id, { office: p.to.id, seen: p.key }, now);
 }
@@ -131,7 +131,7 @@ describe("another country", () => {
     const sfFax = await assigned("San Francisco", "fax_line");
     const torConnect = await assigned("Toronto", "connect");
 
-    await holdTransfer(t.db, ada, [fatima], tor, now);
+    await startTransferReview(t.db, ada, [fatima], tor, now);
     const p = (await previewTransfer(t.db, ada, fatima, tor, now))!;
     expect(p.refusal).toBeNull();
     expect(p.international).toBe(true);
@@ -292,8 +292,8 @@ describe("on the PostgreSQL server", () => {
         .where("email", "=", "priya@acme.test")
         .executeTakeFirstOrThrow();
       await Promise.all([
-        holdTransfer(db, a1, [priya.id], ny, now),
-        holdTransfer(db, a2, [priya.id], tor, now),
+        startTransferReview(db, a1, [priya.id], ny, now),
+        startTransferReview(db, a2, [priya.id], tor, now),
       ]);
       const [p1, p2] = await Promise.all([
         previewTransfer(db, a1, priya.id, ny, now),

@@ -1,16 +1,19 @@
 /**
- * Number holds. A transfer to another country gives the user a new local
- * number, and the review shows which one before the admin confirms: that
- * number is held for the user, so no other offer (Add User, Reassign,
- * another review) and no other claim can take it, until the admin confirms
- * (the transfer consumes the hold), leaves (Back, Cancel, signing out) or
- * HOLD_MINUTES pass. Holds change no user, so they write no audit entry.
+ * Review holds (not to be confused with the 72-hour restore hold of a
+ * deleted user's numbers, `held_until`: "hold" alone means that one). A
+ * transfer to another country gives the user a new local number, and the
+ * review shows which one before the admin confirms: that number is held
+ * for the review, so no other offer (Add User, Reassign, another review)
+ * and no other claim can take it, until the admin confirms (the transfer
+ * spends the review hold), leaves (Back, Cancel, signing out) or
+ * REVIEW_HOLD_MINUTES pass. Review holds change no user, so they write no
+ * audit entry.
  *
- * How a hold and a claim exclude each other: both lock the number first
- * (its pool row, or the provider's through `claimable`). A hold skips the
+ * How a review hold and a claim exclude each other: both lock the number first
+ * (its pool row, or the provider's through `claimable`). A review hold skips the
  * numbers someone else has locked and inserts its row (one per number: the
  * primary key) while holding the lock; a claim waits for the lock, then
- * looks for a live hold in a new statement (`holdOn`) and refuses if it
+ * looks for a live hold in a new statement (`reviewHoldOn`) and refuses if it
  * finds one. The locks never overlap, so whichever comes second sees what
  * the first did: a claimed number is no longer free, a held one is held.
  */
@@ -23,7 +26,7 @@ import type { NumberProvider } from "./provider.server.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export const HOLD_MINUTES = 15;
+export const REVIEW_HOLD_MINUTES = 15;
 
 /** Another round of candidates is only needed when others take numbers at the same instant. */
 const ATTEMPTS = 3;
@@ -31,8 +34,8 @@ const ATTEMPTS = 3;
 const PROVIDER_SLACK = 10;
 
 /** The filter of every offer: no live hold on the number whose E.164 is in `e164Column`. */
-export const notHeld = (e164Column: string, now: Date) =>
-  sql<boolean>`not exists (select 1 from number_holds h where h.e164 = ${sql.ref(e164Column)} and h.expires_at > ${now})`;
+export const notHeldForReview = (e164Column: string, now: Date) =>
+  sql<boolean>`not exists (select 1 from review_holds h where h.e164 = ${sql.ref(e164Column)} and h.expires_at > ${now})`;
 
 /**
  * An office's local numbers in the Reserved Pool that may be offered at
@@ -47,12 +50,12 @@ export function offerablePoolNumbers(db: Db, companyId: number, officeId: number
     .where("n.state", "=", "reserved")
     .where("n.kind", "=", "local")
     .where((eb) => eb.or([eb("n.held_until", "is", null), eb("n.held_until", "<=", now)]))
-    .where(notHeld("n.e164", now))
+    .where(notHeldForReview("n.e164", now))
     .orderBy("n.unassigned_at", "desc")
     .orderBy("n.id", "desc");
 }
 
-export interface HeldNumber {
+export interface ReviewHold {
   e164: string;
   source: "pool" | "provider";
   expiresAt: Date;
@@ -63,7 +66,7 @@ export interface HeldNumber {
  * user. Under `lock` (the confirmation) the hold rows are locked, so a
  * Back or Cancel in another tab waits for the transfer instead.
  */
-export async function heldFor(
+export async function reviewHoldsOf(
   db: Db,
   actor: Actor,
   userIds: number[],
@@ -71,9 +74,9 @@ export async function heldFor(
   now: Date,
   lock = false,
 ) {
-  if (userIds.length === 0) return new Map<number, HeldNumber>();
+  if (userIds.length === 0) return new Map<number, ReviewHold>();
   let qb = db
-    .selectFrom("number_holds")
+    .selectFrom("review_holds")
     .select(["user_id", "e164", "source", "expires_at"])
     .where("session_id", "=", actor.sessionId)
     .where("company_id", "=", actor.company.id)
@@ -89,10 +92,10 @@ export async function heldFor(
 /**
  * Holds one new local number in `office` for each of `userIds`, in order:
  * the office's Reserved Pool first (newest first), then the number
- * provider. The caller drops their earlier holds first (dropHolds). Users
+ * provider. The caller drops their earlier holds first (dropReviewHolds). Users
  * left without one (none free) get none; the review says so.
  */
-export async function holdNewNumbers(
+export async function holdNewNumbersForReview(
   tx: Transaction<Database>,
   actor: Actor,
   office: { id: number; country: string },
@@ -100,7 +103,7 @@ export async function holdNewNumbers(
   now: Date,
   provider: NumberProvider,
 ) {
-  const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60_000);
+  const expiresAt = new Date(now.getTime() + REVIEW_HOLD_MINUTES * 60_000);
   const tried = new Set<string>();
   let wanting = userIds;
   for (let attempt = 0; attempt < ATTEMPTS && wanting.length > 0; attempt++) {
@@ -149,7 +152,7 @@ export async function holdNewNumbers(
       .sort((a, b) => (a.e164 < b.e164 ? -1 : 1));
     // A live hold on one of them (committed after this transaction read the offers) keeps it.
     const inserted = await tx
-      .insertInto("number_holds")
+      .insertInto("review_holds")
       .values(rows)
       .onConflict((oc) =>
         oc
@@ -164,7 +167,7 @@ export async function holdNewNumbers(
             created_at: eb.ref("excluded.created_at"),
           }))
           // Only a hold that ran out is taken over.
-          .where("number_holds.expires_at", "<=", now),
+          .where("review_holds.expires_at", "<=", now),
       )
       .returning("e164")
       .execute();
@@ -175,19 +178,19 @@ export async function holdNewNumbers(
 }
 
 /** Leaving a review (Back, Cancel): this sign-in's holds for these users go back to being offered. */
-export async function dropHolds(db: Db, actor: Actor, userIds: number[]) {
+export async function dropReviewHolds(db: Db, actor: Actor, userIds: number[]) {
   if (userIds.length === 0) return;
   await db
-    .deleteFrom("number_holds")
+    .deleteFrom("review_holds")
     .where("session_id", "=", actor.sessionId)
     .where("user_id", "in", userIds)
     .execute();
 }
 
 /** A transfer done: every hold for these users is spent, whoever's review it was. */
-export async function spendHolds(tx: Transaction<Database>, userIds: number[]) {
+export async function spendReviewHolds(tx: Transaction<Database>, userIds: number[]) {
   if (userIds.length === 0) return;
-  await tx.deleteFrom("number_holds").where("user_id", "in", userIds).execute();
+  await tx.deleteFrom("review_holds").where("user_id", "in", userIds).execute();
 }
 
 /**
@@ -195,8 +198,8 @@ export async function spendHolds(tx: Transaction<Database>, userIds: number[]) {
  * the number: why it is held for someone's transfer, or null. A provider's
  * number may be held by another company: then it is only "taken".
  */
-export async function holdOn(db: Db, actor: Actor, e164: string, now: Date): Promise<string | null> {
-  const hold = (await holdsOn(db, [e164], now)).get(e164);
+export async function reviewHoldOn(db: Db, actor: Actor, e164: string, now: Date): Promise<string | null> {
+  const hold = (await reviewHoldsOn(db, [e164], now)).get(e164);
   if (!hold) return null;
   const number = formatNumber(e164) ?? e164;
   if (hold.companyId !== actor.company.id) return `${number} was just taken by someone else.`;
@@ -204,11 +207,11 @@ export async function holdOn(db: Db, actor: Actor, e164: string, now: Date): Pro
 }
 
 /** The live holds on these numbers: the company whose review holds each, whose transfer, until when. */
-export async function holdsOn(db: Db, e164s: string[], now: Date) {
+export async function reviewHoldsOn(db: Db, e164s: string[], now: Date) {
   if (e164s.length === 0)
     return new Map<string, { companyId: number; userName: string; officeName: string; until: Date }>();
   const rows = await db
-    .selectFrom("number_holds as h")
+    .selectFrom("review_holds as h")
     .innerJoin("users as u", "u.id", "h.user_id")
     .innerJoin("offices as o", "o.id", "h.office_id")
     .select([
@@ -236,9 +239,9 @@ export async function holdsOn(db: Db, e164s: string[], now: Date) {
 }
 
 /** The background job's sweep: holds that ran out are only rows by then. */
-export async function sweepHolds(db: Db, now: Date) {
+export async function sweepReviewHolds(db: Db, now: Date) {
   const { numDeletedRows } = await db
-    .deleteFrom("number_holds")
+    .deleteFrom("review_holds")
     .where("expires_at", "<=", now)
     .executeTakeFirst();
   return Number(numDeletedRows);

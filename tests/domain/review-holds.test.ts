@@ -12,8 +12,8 @@ import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { holdTransfer, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
-import { dropHolds, HOLD_MINUTES } from "../../app/numbers/holds.server.ts";
+import { startTransferReview, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
+import { dropReviewHolds, REVIEW_HOLD_MINUTES } from "../../app/numbers/review-holds.server.ts";
 import { addUser, numberChoices } from "../../app/users/add.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 import { releaseNumber } from "../../app/numbers/release.server.ts";
@@ -26,7 +26,7 @@ const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
 
 const holdOf = (db: Kysely<Database>, user: number) =>
   db
-    .selectFrom("number_holds")
+    .selectFrom("review_holds")
     .select(["e164", "source", "expires_at", "session_id"])
     .where("user_id", "=", user)
     .executeTakeFirst();
@@ -70,18 +70,18 @@ afterAll(() => t.close());
 describe("a number held for a transfer review", () => {
   it("is offered to no one else and refused to every claim, until the admin leaves the review", async () => {
     const fatima = await userId(t.db, "fatima@acme.test");
-    await holdTransfer(t.db, ada, [fatima], tor, NOW);
+    await startTransferReview(t.db, ada, [fatima], tor, NOW);
     const hold = (await holdOf(t.db, fatima))!;
     expect(hold).toMatchObject({
       source: "pool",
       session_id: ada.sessionId,
-      expires_at: minutes(HOLD_MINUTES),
+      expires_at: minutes(REVIEW_HOLD_MINUTES),
     });
     const review = (await previewTransfer(t.db, ada, fatima, tor, NOW))!;
     expect(review.newNumber).toMatchObject({
       e164: hold.e164,
       source: "pool",
-      heldUntil: minutes(HOLD_MINUTES),
+      heldUntil: minutes(REVIEW_HOLD_MINUTES),
     });
     const id = await poolNumberId(t.db, hold.e164);
 
@@ -89,12 +89,12 @@ describe("a number held for a transfer review", () => {
     const choices = (await numberChoices(t.db, adaElsewhere, tor, NOW))!;
     expect(choices.pool.map((n) => n.id)).not.toContain(id);
     const priya = await userId(t.db, "priya@acme.test");
-    await holdTransfer(t.db, adaElsewhere, [priya], tor, NOW);
+    await startTransferReview(t.db, adaElsewhere, [priya], tor, NOW);
     expect((await holdOf(t.db, priya))!.e164).not.toBe(hold.e164);
     const row = (
       await listPool(t.db, adaElsewhere, readPoolParams(new URL("http://x/?office=" + tor)).params, NOW)
     ).numbers.find((n) => n.id === id);
-    expect(row?.heldForTransfer).toMatchObject({ userName: "Fatima Al-Sayed", officeName: "Toronto" });
+    expect(row?.reviewHold).toMatchObject({ userName: "Fatima Al-Sayed", officeName: "Toronto" });
 
     // Claims: Add User, Reassign, Delete from the pool.
     const added = await addUser(
@@ -137,10 +137,10 @@ describe("a number held for a transfer review", () => {
     });
 
     // Leaving (Back or Cancel) lets it go.
-    await dropHolds(t.db, ada, [fatima]);
+    await dropReviewHolds(t.db, ada, [fatima]);
     expect(await holdOf(t.db, fatima)).toBeUndefined();
     expect((await numberChoices(t.db, adaElsewhere, tor, NOW))!.pool.map((n) => n.id)).toContain(id);
-    await dropHolds(t.db, adaElsewhere, [priya]);
+    await dropReviewHolds(t.db, adaElsewhere, [priya]);
   });
 
   it("from the number provider: not offered by Add User, and not provisioned by it", async () => {
@@ -150,9 +150,9 @@ describe("a number held for a transfer review", () => {
         userId(t.db, e),
       ),
     );
-    await holdTransfer(t.db, ada, people, tor, NOW);
+    await startTransferReview(t.db, ada, people, tor, NOW);
     const holds = await t.db
-      .selectFrom("number_holds")
+      .selectFrom("review_holds")
       .select(["e164", "source", "user_id"])
       .where("user_id", "in", people)
       .execute();
@@ -179,7 +179,7 @@ describe("a number held for a transfer review", () => {
       .where("e164", "=", fromProvider[0]!)
       .executeTakeFirstOrThrow();
     expect(provisioned.provisioned_to_company_id).toBeNull();
-    await dropHolds(t.db, ada, people);
+    await dropReviewHolds(t.db, ada, people);
   });
 
   it("another company's Add User is told only that a held number is taken, not whose transfer it is", async () => {
@@ -199,7 +199,7 @@ describe("a number held for a transfer review", () => {
       .executeTakeFirstOrThrow();
     // Held by an Acme review (as if moving Fatima to an office in that country).
     await t.db
-      .insertInto("number_holds")
+      .insertInto("review_holds")
       .values({
         e164: free.e164,
         company_id: ada.company.id,
@@ -207,7 +207,7 @@ describe("a number held for a transfer review", () => {
         office_id: await officeId(t.db, "San Francisco"),
         session_id: ada.sessionId,
         source: "provider",
-        expires_at: minutes(HOLD_MINUTES),
+        expires_at: minutes(REVIEW_HOLD_MINUTES),
         created_at: NOW,
       })
       .execute();
@@ -224,20 +224,20 @@ describe("a number held for a transfer review", () => {
       message: expect.stringMatching(/was just taken by someone else/),
     });
     expect(added.ok ? "" : added.message).not.toMatch(/Fatima|San Francisco|Acme/);
-    await t.db.deleteFrom("number_holds").where("e164", "=", free.e164).execute();
+    await t.db.deleteFrom("review_holds").where("e164", "=", free.e164).execute();
   });
 
-  it(`runs out after ${HOLD_MINUTES} minutes: offered again, and a confirm after someone took it changes nothing`, async () => {
+  it(`runs out after ${REVIEW_HOLD_MINUTES} minutes: offered again, and a confirm after someone took it changes nothing`, async () => {
     const fatima = await userId(t.db, "fatima@acme.test");
-    await holdTransfer(t.db, ada, [fatima], tor, NOW);
+    await startTransferReview(t.db, ada, [fatima], tor, NOW);
     const hold = (await holdOf(t.db, fatima))!;
     const review = (await previewTransfer(t.db, ada, fatima, tor, NOW))!;
-    const late = minutes(HOLD_MINUTES + 1);
+    const late = minutes(REVIEW_HOLD_MINUTES + 1);
     const id = await poolNumberId(t.db, hold.e164);
     expect((await numberChoices(t.db, adaElsewhere, tor, late))!.pool.map((n) => n.id)).toContain(id);
     // Another review takes it over (the newest free pool number goes first).
     const priya = await userId(t.db, "priya@acme.test");
-    await holdTransfer(t.db, adaElsewhere, [priya], tor, late);
+    await startTransferReview(t.db, adaElsewhere, [priya], tor, late);
     expect((await holdOf(t.db, priya))!.e164).toBe(hold.e164);
 
     const r = await transferUser(t.db, ada, fatima, { office: tor, seen: review.key }, late);
@@ -251,12 +251,12 @@ describe("a number held for a transfer review", () => {
     expect((await previewTransfer(t.db, ada, fatima, tor, late))!.refusal).toMatch(
       /^No local number in CA is held for this user/,
     );
-    await dropHolds(t.db, adaElsewhere, [priya]);
+    await dropReviewHolds(t.db, adaElsewhere, [priya]);
   });
 
   it("confirming spends it: the number is the user's, and no hold is left for them", async () => {
     const diego = await userId(t.db, "diego@acme.test");
-    await holdTransfer(t.db, ada, [diego], tor, NOW);
+    await startTransferReview(t.db, ada, [diego], tor, NOW);
     const hold = (await holdOf(t.db, diego))!;
     const review = (await previewTransfer(t.db, ada, diego, tor, NOW))!;
     expect(await transferUser(t.db, ada, diego, { office: tor, seen: review.key }, NOW)).toMatchObject({
@@ -275,7 +275,7 @@ describe("a number held for a transfer review", () => {
   it("signing out lets it go", async () => {
     const noah = await userId(t.db, "noah@acme.test");
     const elsewhere = await actorFor(t.db, "ada@acme.test", NOW);
-    await holdTransfer(t.db, elsewhere, [noah], tor, NOW);
+    await startTransferReview(t.db, elsewhere, [noah], tor, NOW);
     expect(await holdOf(t.db, noah)).toBeDefined();
     await t.db.deleteFrom("sessions").where("id", "=", elsewhere.sessionId).execute();
     expect(await holdOf(t.db, noah)).toBeUndefined();
@@ -307,14 +307,14 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
     ];
 
     const results = await Promise.all([
-      ...movers.map((u, i) => holdTransfer(db, admins[i]!, [u], toronto, NOW)),
+      ...movers.map((u, i) => startTransferReview(db, admins[i]!, [u], toronto, NOW)),
       ...claims.map((number, i) =>
         addUser(db, admins[i % 4]!, newUser(toronto, `race${i}@acme.test`, number), "http://localhost", NOW),
       ),
     ]);
     expect(results.length).toBe(movers.length + claims.length);
 
-    const holds = await db.selectFrom("number_holds").select(["e164", "user_id"]).execute();
+    const holds = await db.selectFrom("review_holds").select(["e164", "user_id"]).execute();
     // Every mover holds a number (the provider has plenty), and no number is both held and someone's.
     expect(new Set(holds.map((h) => h.user_id))).toEqual(new Set(movers));
     const taken = await db
