@@ -28,7 +28,7 @@ import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { holdOn } from "./holds.server.ts";
-import { refusable, Refusal, violates } from "../refusal.server.ts";
+import { refusable, Refusal, refused, violates } from "../refusal.server.ts";
 import { sendToPool } from "./remove.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 
@@ -181,8 +181,7 @@ export async function reassignNumber(
 ) {
   const parsed = parseTarget(input.target);
   // The form's schema checks the target; a caller that did not gets the form's own message.
-  if (!parsed)
-    return { ok: false as const, message: "Choose who gets this number.", reason: "refused" as const };
+  if (!parsed) return refused("Choose who gets this number.");
   const target = parsed;
   return refusable(async () => {
     let addon: AddonLicenseType | null = null;
@@ -222,7 +221,7 @@ export async function reassignNumber(
           .where("n.state", "<>", "released")
           .forUpdate("n")
           .executeTakeFirst();
-        if (!n) throw new Refusal("This number", "not_found");
+        if (!n) throw new Refusal("This reserved number", "not_found");
         if (n.state !== "reserved") throw new Refusal(STALE);
         if (isOnHold(n.held_until, at)) throw new Refusal(heldMessage(n.held_until!, n.last_holder_name));
         const heldForTransfer = await holdOn(tx, actor, n.e164, at);

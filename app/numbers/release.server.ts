@@ -42,7 +42,7 @@ export async function releaseNumber(
         .where("n.state", "<>", "released")
         .forUpdate()
         .executeTakeFirst();
-      if (!n) throw new Refusal("This number", "not_found");
+      if (!n) throw new Refusal("This reserved number", "not_found");
       if (n.state !== "reserved") {
         throw new Refusal(STALE);
       }

@@ -1,12 +1,11 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/reserved-number.delete";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
-import { flashCookie } from "~/auth/flash.server";
+import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReleaseConfirmation, releaseNumber } from "~/numbers/release.server";
-import { CsrfField } from "~/ui/csrf";
-import { FormErrors } from "~/ui/field";
+import { ConfirmForm, useConfirmForm } from "~/ui/review";
 import { formatDate, NUMBER_KIND_NAMES } from "~/ui/format";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -24,16 +23,14 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const id = idParam(params.numberId, "This reserved number");
+  const submission = confirmation(await request.formData());
   const result = await releaseNumber(await getDb(), actor, id, now(request));
-  if (!result.ok && result.reason === "not_found") notFound("This reserved number");
-  if (!result.ok) return data({ message: result.message }, { status: 409 });
-  throw redirect("/users/reserved-numbers", {
-    headers: { "Set-Cookie": flashCookie(request, result.message) },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/users/reserved-numbers", result.message);
 }
 
 export default function DeleteNumber({ loaderData: { number }, actionData }: Route.ComponentProps) {
-  const busy = useNavigation().state === "submitting";
+  const form = useConfirmForm(actionData);
   return (
     <div className="page narrow">
       <p className="breadcrumb">
@@ -65,24 +62,18 @@ export default function DeleteNumber({ loaderData: { number }, actionData }: Rou
           </p>
         </div>
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
-          <FormErrors id="delete-error" errors={actionData ? [actionData.message] : undefined} />
+        <ConfirmForm
+          form={form}
+          submit={{ label: "Delete number", busyLabel: "Deleting…", danger: true }}
+          cancel={{ to: "/users/reserved-numbers", className: "button subtle" }}
+        >
           <div className="callout danger">
             <p>
               {number.formatted} will be released for good: it leaves your company and goes back to the
               carrier. You cannot get it back.
             </p>
           </div>
-          <div className="form-actions">
-            <button type="submit" className="button danger" disabled={busy}>
-              {busy ? "Deleting…" : "Delete number"}
-            </button>
-            <Link to="/users/reserved-numbers" className="button subtle">
-              Cancel
-            </Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

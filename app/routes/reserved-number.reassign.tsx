@@ -1,15 +1,16 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form, Link } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/reserved-number.reassign";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReassignForm, reassignNumber } from "~/numbers/reassign.server";
 import { reassignSchema, reassignSearch } from "~/numbers/reassign-schema";
 import { readQuery } from "~/input";
 import { CsrfField } from "~/ui/csrf";
+import { useBusy } from "~/ui/review";
 import { FormErrors, SearchField } from "~/ui/field";
 import { formatDate, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 
@@ -38,11 +39,8 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: reassignSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await reassignNumber(await getDb(), actor, id, submission.value, now(request));
-  if (!result.ok && result.reason === "not_found") notFound("This reserved number");
-  if (!result.ok) return data(submission.reply({ formErrors: [result.message] }), { status: 409 });
-  throw redirect("/users/reserved-numbers", {
-    headers: { "Set-Cookie": flashCookie(request, result.message) },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/users/reserved-numbers", result.message);
 }
 
 export default function Reassign({ loaderData, actionData }: Route.ComponentProps) {
@@ -52,7 +50,7 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
     onValidate: ({ formData }) => parseWithZod(formData, { schema: reassignSchema }),
     shouldValidate: "onSubmit",
   });
-  const busy = useNavigation().state === "submitting";
+  const busy = useBusy();
   const targetError = fields.target.errors?.length ? fields.target.errorId : undefined;
   const radio = (value: string, label: React.ReactNode, hint?: string) => (
     <div className="field checkbox" key={value}>

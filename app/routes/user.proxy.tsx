@@ -2,9 +2,8 @@ import { data, Form, Link, redirect } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
+import { adminTarget } from "~/http/target.server";
 import { getUserProfile } from "~/users/profile.server";
 import { mayProxy, proxyTargetOf } from "~/proxy/rules.server";
 import { startProxy } from "~/proxy/session.server";
@@ -17,11 +16,8 @@ export const meta: Route.MetaFunction = ({ data }) => [
 ];
 
 async function loadTarget(request: Request, context: Route.LoaderArgs["context"], userId: string) {
-  const actor = requireAdmin(context, request);
-  const id = idParam(userId, "This user");
-  const user = await getUserProfile(await getDb(), actor, id);
-  if (!user) notFound("This user");
-  return { actor, user };
+  const { target: user, ...rest } = await adminTarget(context, request, userId, "This user", getUserProfile);
+  return { ...rest, user };
 }
 
 // A GET shows the form (or why proxying is not possible) and changes nothing.
@@ -35,16 +31,10 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
-  const { actor, user } = await loadTarget(request, context, params.userId);
+  const { actor, db, user } = await loadTarget(request, context, params.userId);
   const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const result = await startProxy(
-    await getDb(),
-    actor,
-    user.id,
-    submission.value.reason || null,
-    now(request),
-  );
+  const result = await startProxy(db, actor, user.id, submission.value.reason || null, now(request));
   if (!result.ok) return data(submission.reply({ formErrors: [result.reason] }), { status: 400 });
   throw redirect("/settings");
 }

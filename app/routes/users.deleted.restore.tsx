@@ -1,47 +1,33 @@
-import { data, Form, Link, redirect } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/users.deleted.restore";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { notFound, requireAdmin, idParam } from "~/auth/actor.server";
-import { flashCookie } from "~/auth/flash.server";
-import { findDeleted, restoreUser } from "~/users/deleted.server";
-import { CsrfField } from "~/ui/csrf";
+import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
+import { deletedTarget } from "~/http/target.server";
+import { restoreUser } from "~/users/deleted.server";
+import { ConfirmAlert, ConfirmForm, useConfirmForm } from "~/ui/review";
 
 export const meta: Route.MetaFunction = () => [{ title: "Restore user · Switchboard" }];
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
-  const actor = requireAdmin(context, request);
-  const user = await findDeleted(
-    await getDb(),
-    actor,
-    idParam(params.userId, "This deleted user"),
-    now(request),
-  );
-  if (!user) notFound("This deleted user");
+  const { target: user } = await deletedTarget(context, request, params.userId);
   return { user };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
-  const actor = requireAdmin(context, request);
-  const db = await getDb();
-  const at = now(request);
-  const id = idParam(params.userId, "This deleted user");
-  const user = await findDeleted(db, actor, id, at);
-  if (!user) notFound("This deleted user");
-  const result = await restoreUser(db, actor, id, at);
-  if (!result.ok) return data({ error: result.message }, { status: result.forbidden ? 403 : 409 });
-  throw redirect("/users/deleted", {
-    headers: {
-      "Set-Cookie": flashCookie(
-        request,
-        `${result.name} is restored, with their license, numbers and groups.`,
-      ),
-    },
-  });
+  const { actor, db, target: user } = await deletedTarget(context, request, params.userId);
+  const submission = confirmation(await request.formData());
+  const result = await restoreUser(db, actor, user.id, now(request));
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(
+    request,
+    "/users/deleted",
+    `${result.name} is restored, with their license, numbers and groups.`,
+  );
 }
 
 export default function RestoreUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user } = loaderData;
+  const form = useConfirmForm(actionData);
   return (
     <div className="page narrow">
       <p className="breadcrumb">
@@ -49,32 +35,30 @@ export default function RestoreUser({ loaderData, actionData }: Route.ComponentP
         <span aria-current="page">Restore</span>
       </p>
       <h1>Restore {user.name}?</h1>
-      {actionData?.error || user.refusal ? (
+      {user.refusal ? (
         <p className="callout danger" role="alert">
-          {actionData?.error ?? `${user.name} cannot be restored: ${user.refusal}`}
+          {user.name} cannot be restored: {user.refusal}
         </p>
-      ) : null}
+      ) : (
+        <ConfirmAlert form={form} />
+      )}
       {user.refusal ? (
         // The rule restore and permanent deletion share says no: no button to press only to be refused.
         <p>
           <Link to="/users/deleted">Back to Deleted Users</Link>
         </p>
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={{ label: `Restore ${user.name}` }}
+          cancel={{ to: "/users/deleted", className: "button subtle" }}
+        >
           <p>
             {user.name} ({user.email}, {user.officeName}) gets back their account, their license, the numbers
             held for them and their group memberships.
           </p>
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Restore {user.name}
-            </button>
-            <Link to="/users/deleted" className="button subtle">
-              Cancel
-            </Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

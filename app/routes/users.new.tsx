@@ -1,14 +1,15 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form, Link } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/users.new";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { officesInScope, requireAdmin } from "~/auth/actor.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { addUser, numberChoices } from "~/users/add.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
+import { useBusy } from "~/ui/review";
 import { FormErrors, SelectField, TextField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
@@ -32,13 +33,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const origin = new URL(request.url).origin;
   const result = await addUser(await getDb(), actor, submission.value, origin, now(request));
-  if (!result.ok)
-    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
-  throw redirect(`/users/${result.userId}`, {
-    headers: {
-      "Set-Cookie": flashCookie(request, `${result.name} is added as Pending, and an invite is on its way.`),
-    },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(
+    request,
+    `/users/${result.userId}`,
+    `${result.name} is added as Pending, and an invite is on its way.`,
+  );
 }
 
 export default function AddUser({ loaderData, actionData }: Route.ComponentProps) {
@@ -95,7 +95,7 @@ function AddUserForm({
   canChooseOffice: boolean;
   lastResult: Route.ComponentProps["actionData"];
 }) {
-  const busy = useNavigation().state === "submitting";
+  const busy = useBusy();
   const [form, fields] = useForm<AddUserInput>({
     lastResult,
     defaultValue: {

@@ -44,7 +44,7 @@ import {
 } from "../numbers/holds.server.ts";
 import { sendToPool } from "../numbers/remove.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
-import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
+import { Refusal, refusing, type Outcome, type Result } from "../refusal.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 import { seenEntry, type BulkTransferInput } from "./bulk-params.ts";
@@ -646,7 +646,7 @@ export async function previewTransfer(
   return (await readPreviews(db, actor, users, officeId, false, held))?.[0] ?? null;
 }
 
-/** Confirm transfer: one transaction, under lock, refusing anything the review did not show. Null: not in scope. */
+/** Confirm transfer: one transaction, under lock, refusing anything the review did not show. */
 export async function transferUser(
   db: Kysely<Database>,
   actor: Actor,
@@ -654,24 +654,19 @@ export async function transferUser(
   input: TransferConfirmInput,
   now: Date,
   provider: NumberProvider = localNumberProvider,
-): Promise<Outcome | null> {
-  let found = true;
-  const outcome = await refusing(
+): Promise<Outcome> {
+  return refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const p = (await lockedPreviews(tx, actor, [userId], input.office, now)).previews?.[0];
-        if (!p) {
-          found = false;
-          throw new Refusal("not found");
-        }
+        if (!p) throw new Refusal("This user", "not_found");
         if (p.refusal) throw new Refusal(p.refusal);
-        if (p.key !== input.seen) throw new Refusal(stale([p.user.name]));
+        if (p.key !== input.seen) throw new Refusal(stale([p.user.name]), "stale");
         await applyTransfers(tx, actor, [p], now, provider);
         return { ok: true as const, message: doneMessage(p, true) };
       }),
     () => NO_SEAT_ANY_MORE,
   );
-  return found ? outcome : null;
 }
 
 /** What the bulk review carries for each user: a digest of its key (keeps the form small for thousands). */
@@ -736,15 +731,14 @@ export async function transferUsers(
   input: BulkTransferInput,
   now: Date,
   provider: NumberProvider = localNumberProvider,
-): Promise<{ ok: true; auditId: number; outcomes: BulkOutcome[] } | { ok: false; message: string }> {
+): Promise<Result<{ auditId: number; outcomes: BulkOutcome[] }>> {
   const seen = new Map(
     input.seen.flatMap((e) => {
       const entry = seenEntry(e);
       return entry ? [[entry.id, entry.digest] as const] : [];
     }),
   );
-  let result: { auditId: number; outcomes: BulkOutcome[] } | undefined;
-  const outcome = await refusing(
+  return refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const refusal = userTransferRefusal(actor);
@@ -753,8 +747,9 @@ export async function transferUsers(
         if (!previews)
           throw new Refusal("Choose the new office again: this one is not one of your company's offices.");
         const changed = previews.filter((p) => seen.get(p.user.id) !== digest(p.key)).map((p) => p.user.name);
-        if (changed.length > 0) throw new Refusal(stale(changed));
-        if (previews.length !== new Set(input.id).size) throw new Refusal(stale(["some of the users"]));
+        if (changed.length > 0) throw new Refusal(stale(changed), "stale");
+        if (previews.length !== new Set(input.id).size)
+          throw new Refusal(stale(["some of the users"]), "stale");
         const moves = previews.filter((p) => !p.refusal);
         // The review only offers Confirm when someone will move: this was sent again, or made up.
         if (moves.length === 0)
@@ -769,10 +764,8 @@ export async function transferUsers(
         const auditId = await recordBulkResult(tx, actor, "users.bulk_transfer", outcomes, now, {
           office_id: input.to,
         });
-        result = { auditId, outcomes };
-        return { ok: true as const, message: "" };
+        return { ok: true as const, auditId, outcomes };
       }),
     () => NO_SEAT_ANY_MORE,
   );
-  return outcome.ok && result ? { ok: true, ...result } : { ok: false, message: outcome.message };
 }
