@@ -8,7 +8,8 @@ import type { Database } from "../../db/schema.ts";
 import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin, type Actor } from "~/auth/actor.server";
 import { now } from "~/clock.server";
-import { findDeleted } from "~/users/deleted.server";
+import { findDeleted, type DeletedUserResult } from "~/users/deleted.server";
+import { confirmation, redirectWithFlash, refusalReply } from "./result.server";
 
 type ContextLike = Parameters<typeof requireAdmin>[0];
 
@@ -28,9 +29,37 @@ export async function adminTarget<T>(
   return { actor, db, target };
 }
 
+interface DeletedUserArgs {
+  request: Request;
+  context: ContextLike;
+  params: { userId?: string };
+}
+
 /** The deleted user the URL names, as this admin may see them (Restore and Permanently delete). */
-export function deletedTarget(context: ContextLike, request: Request, rawId: string | undefined) {
-  return adminTarget(context, request, rawId, "This deleted user", (db, actor, id) =>
+function deletedTarget({ context, request, params }: DeletedUserArgs) {
+  return adminTarget(context, request, params.userId, "This deleted user", (db, actor, id) =>
     findDeleted(db, actor, id, now(request)),
   );
+}
+
+/** The loader of Restore and of Permanently delete: the deleted user, and whether the rule they share says no. */
+export async function deletedUserLoader(args: DeletedUserArgs) {
+  return { user: (await deletedTarget(args)).target };
+}
+
+/**
+ * The action of Restore and of Permanently delete: `change` asks the rule
+ * again under the row lock; a refusal comes back to the page, success goes to
+ * Deleted Users with `done`'s message.
+ */
+export async function confirmDeletedUser(
+  args: DeletedUserArgs,
+  change: (db: Kysely<Database>, actor: Actor, userId: number, now: Date) => Promise<DeletedUserResult>,
+  done: (name: string) => string,
+) {
+  const { actor, db, target: user } = await deletedTarget(args);
+  const submission = confirmation(await args.request.formData());
+  const result = await change(db, actor, user.id, now(args.request));
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(args.request, "/users/deleted", done(result.name));
 }

@@ -6,7 +6,8 @@ import { idParam, notFound, requireAdmin } from "~/auth/actor.server";
 import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReleaseConfirmation, releaseNumber } from "~/numbers/release.server";
 import { ConfirmForm, useConfirmForm } from "~/ui/review";
-import { formatDate, NUMBER_KIND_NAMES } from "~/ui/format";
+import { ReservedNumberDetails } from "~/ui/number-details";
+import { Breadcrumb, RESERVED_NUMBERS_CRUMB, USERS_CRUMB } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Delete ${data?.number.formatted ?? "number"} · Reserved Numbers · Switchboard` },
@@ -33,26 +34,10 @@ export default function DeleteNumber({ loaderData: { number }, actionData }: Rou
   const form = useConfirmForm(actionData);
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to="/users/reserved-numbers">Reserved Numbers</Link> ›{" "}
-        <span aria-current="page">Delete</span>
-      </p>
+      <Breadcrumb trail={[USERS_CRUMB, RESERVED_NUMBERS_CRUMB]} current="Delete" />
       <h1>Delete {number.formatted}?</h1>
       <div className="panel">
-        <dl className="details">
-          <dt>Number</dt>
-          <dd>
-            {number.formatted} <code className="e164">{number.e164}</code>
-          </dd>
-          <dt>Kind</dt>
-          <dd>{NUMBER_KIND_NAMES[number.kind]}</dd>
-          <dt>Office</dt>
-          <dd>{number.officeName}</dd>
-          <dt>Last assigned to</dt>
-          <dd>{number.lastHolderName ?? "—"}</dd>
-          <dt>Date unassigned</dt>
-          <dd>{formatDate(number.unassignedAt)}</dd>
-        </dl>
+        <ReservedNumberDetails number={number} />
       </div>
       {number.unavailable ? (
         <div className="callout warning" role={number.unavailable.urgent ? "alert" : "status"}>

@@ -10,7 +10,7 @@ import { loadSettings, updateSettings } from "~/settings/update.server";
 import { LANGUAGES, settingsSchema, TIMEZONES } from "~/settings/schema";
 import { CsrfField } from "~/ui/csrf";
 import { CheckboxField, FormErrors, SelectField, TextField } from "~/ui/field";
-import { useBusy } from "~/ui/review";
+import { useBusy } from "~/ui/form-actions";
 
 export const meta: Route.MetaFunction = () => [{ title: "My settings · Switchboard" }];
 

@@ -10,6 +10,7 @@ import { planBulk } from "~/users/bulk.server";
 import { deleteUsers } from "~/users/delete.server";
 import { ConfirmForm, useConfirmForm } from "~/ui/review";
 import { LICENSE_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Delete ${data?.user.name ?? "user"} · Switchboard` },
@@ -51,10 +52,7 @@ export default function DeleteUser({ loaderData, actionData }: Route.ComponentPr
   const error = Object.values(form.allErrors).flat().join(" ");
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Delete</span>
-      </p>
+      <UserBreadcrumb user={user} current="Delete" />
       <h1>Delete {user.name}?</h1>
       {refusal ? (
         <>

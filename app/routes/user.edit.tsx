@@ -1,4 +1,4 @@
-import { data, Form, Link } from "react-router";
+import { data, Form } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.edit";
@@ -8,8 +8,9 @@ import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { editUser, findEditable } from "~/users/edit.server";
 import { editUserSchema, type EditUserInput } from "~/users/edit-schema";
 import { CsrfField } from "~/ui/csrf";
-import { useBusy } from "~/ui/review";
+import { FormActions } from "~/ui/form-actions";
 import { FormErrors, TextField } from "~/ui/field";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Edit ${data?.user.name ?? "user"} · Switchboard` },
@@ -48,7 +49,6 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 }
 
 export default function EditUser({ loaderData: { user }, actionData }: Route.ComponentProps) {
-  const busy = useBusy();
   const [form, fields] = useForm<EditUserInput>({
     lastResult: actionData,
     defaultValue: user.values,
@@ -60,10 +60,7 @@ export default function EditUser({ loaderData: { user }, actionData }: Route.Com
   });
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Edit user</span>
-      </p>
+      <UserBreadcrumb user={user} current="Edit user" />
       <h1>Edit {user.name}</h1>
       <Form method="post" {...getFormProps(form)} className="panel form">
         <CsrfField />
@@ -90,14 +87,10 @@ export default function EditUser({ loaderData: { user }, actionData }: Route.Com
           hint="2 to 6 digits, not used by anyone else in the company. Leave it empty for none."
         />
         <TextField meta={fields.jobTitle} label="Job title" autoComplete="off" />
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? "Saving…" : "Save changes"}
-          </button>
-          <Link to={`/users/${user.id}`} className="button subtle">
-            Cancel
-          </Link>
-        </div>
+        <FormActions
+          submit={{ label: "Save changes", busyLabel: "Saving…" }}
+          cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+        />
       </Form>
     </div>
   );

@@ -10,6 +10,7 @@ import { licenseChangeSchema, USER_LICENSE_CHOICES } from "~/licenses/schema";
 import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
 import { RadioGroup } from "~/ui/radio-group";
 import { GROUP_KIND_NAMES, LICENSE_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Change license type${data?.user ? ` of ${data.user.name}` : ""} · Switchboard` },
@@ -71,10 +72,7 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
   const base = `/users/${user.id}/license`;
   return (
     <div className="page narrow" key={formKey}>
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Change license type</span>
-      </p>
+      <UserBreadcrumb user={user} current="Change license type" />
       <h1>Change license type</h1>
       <p className="subtitle">
         {user.name} · {user.officeName} · now {LICENSE_NAMES[user.licenseType]}

@@ -7,6 +7,7 @@ import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.ser
 import { NO_LONGER_THEIRS, previewRemoval, removeNumber } from "~/numbers/remove.server";
 import { ConfirmForm, useConfirmForm } from "~/ui/review";
 import { NUMBER_KIND_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Remove ${data?.number?.formatted ?? "number"} · ${data?.user.name ?? "User"} · Switchboard` },
@@ -53,11 +54,11 @@ export default function RemoveNumber({ loaderData, actionData }: Route.Component
   const { user, number, newPrimary, losesIncludedNumber, leavesNoNumber } = loaderData;
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link> ›{" "}
-        <span aria-current="page">Remove</span>
-      </p>
+      <UserBreadcrumb
+        user={user}
+        current="Remove"
+        via={[{ to: `/users/${user.id}/numbers`, label: "Manage phone numbers" }]}
+      />
       <h1>
         Remove {number.formatted} from {user.name}?
       </h1>

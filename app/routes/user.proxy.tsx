@@ -10,6 +10,8 @@ import { startProxy } from "~/proxy/session.server";
 import { proxyLoginSchema } from "~/proxy/schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
+import { FormActions } from "~/ui/form-actions";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Proxy Login · ${data?.user.name ?? "User"} · Switchboard` },
@@ -47,10 +49,7 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
   });
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Proxy Login</span>
-      </p>
+      <UserBreadcrumb user={user} current="Proxy Login" />
       <h1>Proxy Login as {user.name}</h1>
       {refusal ? (
         <>
@@ -73,14 +72,10 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
             label="Reason (optional)"
             hint="Recorded with the proxy session, for example a support ticket."
           />
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Proxy Login
-            </button>
-            <Link to={`/users/${user.id}`} className="button subtle">
-              Cancel
-            </Link>
-          </div>
+          <FormActions
+            submit={{ label: "Proxy Login" }}
+            cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+          />
         </Form>
       )}
     </div>

@@ -12,6 +12,7 @@ import { NewOfficeStep } from "~/ui/transfer-steps";
 import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
 import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
@@ -84,10 +85,7 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
   const base = `/users/${user.id}/transfer`;
   return (
     <div className="page narrow" key={formKey}>
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Transfer user</span>
-      </p>
+      <UserBreadcrumb user={user} current="Transfer user" />
       <h1>Transfer user</h1>
       <p className="subtitle">
         {user.name} · {user.officeName}

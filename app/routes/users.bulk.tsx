@@ -17,7 +17,8 @@ import {
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
 import { NewOfficeStep } from "~/ui/transfer-steps";
-import { LeaveControl, reviewShouldRevalidate, useBusy } from "~/ui/review";
+import { reviewShouldRevalidate } from "~/ui/review";
+import { LeaveControl, useBusy } from "~/ui/form-actions";
 import { LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
 

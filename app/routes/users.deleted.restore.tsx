@@ -1,39 +1,27 @@
 import { Link } from "react-router";
 import type { Route } from "./+types/users.deleted.restore";
-import { now } from "~/clock.server";
-import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
-import { deletedTarget } from "~/http/target.server";
+import { confirmDeletedUser, deletedUserLoader } from "~/http/target.server";
 import { restoreUser } from "~/users/deleted.server";
 import { ConfirmAlert, ConfirmForm, useConfirmForm } from "~/ui/review";
+import { Breadcrumb, DELETED_USERS_CRUMB } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = () => [{ title: "Restore user · Switchboard" }];
 
-export async function loader({ request, context, params }: Route.LoaderArgs) {
-  const { target: user } = await deletedTarget(context, request, params.userId);
-  return { user };
-}
+export const loader = deletedUserLoader;
 
-export async function action({ request, context, params }: Route.ActionArgs) {
-  const { actor, db, target: user } = await deletedTarget(context, request, params.userId);
-  const submission = confirmation(await request.formData());
-  const result = await restoreUser(db, actor, user.id, now(request));
-  if (!result.ok) return refusalReply(submission, result);
-  redirectWithFlash(
-    request,
-    "/users/deleted",
-    `${result.name} is restored, with their license, numbers and groups.`,
+export const action = (args: Route.ActionArgs) =>
+  confirmDeletedUser(
+    args,
+    restoreUser,
+    (name) => `${name} is restored, with their license, numbers and groups.`,
   );
-}
 
 export default function RestoreUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user } = loaderData;
   const form = useConfirmForm(actionData);
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users/deleted">Office › Users › Deleted Users</Link> ›{" "}
-        <span aria-current="page">Restore</span>
-      </p>
+      <Breadcrumb trail={[DELETED_USERS_CRUMB]} current="Restore" />
       <h1>Restore {user.name}?</h1>
       {user.refusal ? (
         <p className="callout danger" role="alert">

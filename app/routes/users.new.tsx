@@ -9,7 +9,7 @@ import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { addUser, numberChoices } from "~/users/add.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
-import { useBusy } from "~/ui/review";
+import { FormActions } from "~/ui/form-actions";
 import { FormErrors, SelectField, TextField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
@@ -62,14 +62,7 @@ export default function AddUser({ loaderData, actionData }: Route.ComponentProps
               ))}
             </select>
           </div>
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Next
-            </button>
-            <Link to="/users" className="button subtle">
-              Cancel
-            </Link>
-          </div>
+          <FormActions submit={{ label: "Next" }} cancel={{ to: "/users", className: "button subtle" }} />
         </Form>
       ) : (
         // Keyed by office: choosing another office starts a new form with that office's numbers.
@@ -95,7 +88,6 @@ function AddUserForm({
   canChooseOffice: boolean;
   lastResult: Route.ComponentProps["actionData"];
 }) {
-  const busy = useBusy();
   const [form, fields] = useForm<AddUserInput>({
     lastResult,
     defaultValue: {
@@ -193,14 +185,10 @@ function AddUserForm({
           </p>
         ) : null}
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Adding…" : "Add user and send invite"}
-        </button>
-        <Link to="/users" className="button subtle">
-          Cancel
-        </Link>
-      </div>
+      <FormActions
+        submit={{ label: "Add user and send invite", busyLabel: "Adding…" }}
+        cancel={{ to: "/users", className: "button subtle" }}
+      />
     </Form>
   );
 }

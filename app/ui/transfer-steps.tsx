@@ -2,7 +2,7 @@
 import { Form, Link } from "react-router";
 import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
-import { useBusy } from "./review";
+import { useBusy } from "./form-actions";
 
 /** An office the users could move to, or not, and why (see app/users/transfer.server.ts). */
 interface OfficeOption {
