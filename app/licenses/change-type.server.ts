@@ -189,21 +189,18 @@ export async function changeLicenseType(
   userId: number,
   input: LicenseChangeInput,
   now: Date,
-): Promise<Outcome | null> {
-  let found = true;
-  const outcome = await refusing(
+): Promise<Outcome> {
+  return refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const state = await readState(tx, actor, userId, true);
-        if (!state) {
-          found = false;
-          throw new Refusal("not found");
-        }
+        if (!state) throw new Refusal("This user", "not_found");
         const p = preview(state, input.to);
         if (p.refusal) throw new Refusal(p.refusal);
         if (p.key !== input.seen) {
           throw new Refusal(
             `Something changed for ${p.user.name} since this confirmation was shown (license, groups, number or add-ons), so nothing was changed. Check the confirmation again below.`,
+            "stale",
           );
         }
         const { user } = state;
@@ -277,5 +274,4 @@ export async function changeLicenseType(
         : "Nothing was changed.";
     },
   );
-  return found ? outcome : null;
 }

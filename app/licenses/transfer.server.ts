@@ -22,7 +22,7 @@ import {
   type TransferStep,
 } from "./schema.ts";
 import type { PoolRow } from "./pools.server.ts";
-import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
+import { refused, Refusal, refusing, type Outcome } from "../refusal.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { isOneOf } from "../input.ts";
 
@@ -173,10 +173,9 @@ export async function transferLicenses(
   now: Date,
 ): Promise<Outcome> {
   if (!mayTransferLicenses(actor).ok)
-    return { ok: false, message: "Only Company Admins on a higher-tier plan transfer licenses." };
+    return refused("Only Company Admins on a higher-tier plan transfer licenses.");
   // An own key only: "constructor" or "__proto__" is on every object, and no license.
-  if (!isOneOf(LICENSE_NAMES, input.type))
-    return { ok: false, message: "Choose the type of license to transfer." };
+  if (!isOneOf(LICENSE_NAMES, input.type)) return refused("Choose the type of license to transfer.");
   const type: LicenseType = input.type;
   const typeName = LICENSE_NAMES[type];
   const offices = await db
@@ -189,17 +188,16 @@ export async function transferLicenses(
   const source = offices.find((o) => o.id === input.from);
   const destination = offices.find((o) => o.id === input.to);
   if (!source || !destination || source.id === destination.id) {
-    return { ok: false, message: "Choose two different offices of your company." };
+    return refused("Choose two different offices of your company.");
   }
   if (source.price_level !== destination.price_level) {
-    return {
-      ok: false,
-      message: `${destination.name} is at another price level (${destination.price_level_name}) than ${source.name} (${source.price_level_name}): licenses move only between offices at the same price level.`,
-    };
+    return refused(
+      `${destination.name} is at another price level (${destination.price_level_name}) than ${source.name} (${source.price_level_name}): licenses move only between offices at the same price level.`,
+    );
   }
   const q = input.quantity;
   if (!Number.isInteger(q) || q < 1 || q > MAX_TRANSFER)
-    return { ok: false, message: "Enter a whole number of licenses, at least 1." };
+    return refused("Enter a whole number of licenses, at least 1.");
 
   return refusing(
     () =>
@@ -230,6 +228,7 @@ export async function transferLicenses(
         ) {
           throw new Refusal(
             `The ${typeName} counts changed since you reviewed this transfer, so nothing was transferred. ${now_} Review the new numbers before you confirm.`,
+            "stale",
           );
         }
         const unassigned = from.purchased - from.assigned;

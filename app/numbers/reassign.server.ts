@@ -29,7 +29,7 @@ import { likeContains } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { reviewHoldOn } from "./review-holds.server.ts";
-import { refusable, Refusal, violates } from "../refusal.server.ts";
+import { refusable, Refusal, refused, violates } from "../refusal.server.ts";
 import { fromPool, seatFor, toPool } from "./moves.server.ts";
 import { parseTarget, type ReassignInput } from "./reassign-schema.ts";
 
@@ -202,8 +202,7 @@ export async function reassignNumber(
 ) {
   const parsed = parseTarget(input.target);
   // The form's schema checks the target; a caller that did not gets the form's own message.
-  if (!parsed)
-    return { ok: false as const, message: "Choose who gets this number.", reason: "refused" as const };
+  if (!parsed) return refused("Choose who gets this number.");
   const target = parsed;
   return refusable(async () => {
     let addon: AddonLicenseType | null = null;
@@ -223,7 +222,7 @@ export async function reassignNumber(
                 .executeTakeFirst()
             : null;
         const n = await readPoolNumber(tx, actor, numberId, true);
-        if (!n) throw new Refusal("This number", "not_found");
+        if (!n) throw new Refusal("This reserved number", "not_found");
         const unclaimable = await claimRefusal(tx, actor, n, at);
         if (unclaimable) throw new Refusal(unclaimable.message);
         officeName = n.office_name;

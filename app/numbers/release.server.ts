@@ -25,7 +25,7 @@ export async function releaseNumber(
   return refusable(() =>
     db.transaction().execute(async (tx) => {
       const n = await readPoolNumber(tx, actor, numberId, true);
-      if (!n) throw new Refusal("This number", "not_found");
+      if (!n) throw new Refusal("This reserved number", "not_found");
       const unclaimable = await claimRefusal(tx, actor, n, at);
       if (unclaimable) throw new Refusal(unclaimable.message);
       await release(tx, provider, n, at);

@@ -9,8 +9,9 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { mayChangeProxyAccess } from "../auth/policy.server.ts";
 import { loadProxyTarget } from "./session.server.ts";
+import { refused, type Outcome } from "../refusal.server.ts";
 
-export type AccessResult = { ok: true; message: string } | { ok: false; reason: string; notFound?: true };
+export type AccessResult = Outcome;
 
 export async function setProxyAccess(
   db: Kysely<Database>,
@@ -24,14 +25,10 @@ export async function setProxyAccess(
     // Outside the admin's offices reads as an id that does not exist, as everywhere (auth/scopes.server.ts).
     const inScope = target && (actor.person.isCompanyAdmin || actor.adminOfficeIds.includes(target.officeId));
     if (!target || !inScope || target.status === "deleted") {
-      return {
-        ok: false,
-        notFound: true,
-        reason: "This user does not exist, or you do not have access to them.",
-      };
+      return refused("This user", "not_found");
     }
     const decision = mayChangeProxyAccess(actor, target, grant);
-    if (!decision.ok) return decision;
+    if (!decision.ok) return refused(decision.reason);
     const before = await tx
       .selectFrom("users")
       .select("has_proxy_access")

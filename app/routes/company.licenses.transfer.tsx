@@ -1,10 +1,10 @@
-import { data, Form, Link, redirect, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { data, Form, Link } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/company.licenses.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireLicenseTransfer } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { listPools } from "~/licenses/pools.server";
 import {
   destinationRefusal,
@@ -23,7 +23,7 @@ import {
   transferUrl,
   type TransferStep,
 } from "~/licenses/schema";
-import { CsrfField } from "~/ui/csrf";
+import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
 import { RadioGroup } from "~/ui/radio-group";
 
 export const meta: Route.MetaFunction = () => [
@@ -92,12 +92,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   const actor = requireLicenseTransfer(context, request);
   const submission = parseWithZod(await request.formData(), { schema: licenseTransferConfirmSchema });
-  if (submission.status !== "success") {
-    return data(
-      { refusal: "This review is incomplete. Go back and choose the transfer again." },
-      { status: 400 },
-    );
-  }
+  if (submission.status !== "success")
+    return formError(submission, "This review is incomplete. Go back and choose the transfer again.");
   const v = submission.value;
   const result = await transferLicenses(
     await getDb(),
@@ -114,14 +110,11 @@ export async function action({ request, context }: Route.ActionArgs) {
     },
     now(request),
   );
-  if (!result.ok) return data({ refusal: result.message }, { status: 409 });
-  throw redirect("/company/licenses", { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/company/licenses", result.message);
 }
 
-/** A refused confirmation shows the counts as they are now: reload them even after a 4xx. */
-export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
-  return actionResult ? true : defaultShouldRevalidate;
-}
+export const shouldRevalidate = reviewShouldRevalidate;
 
 type Values = Route.ComponentProps["loaderData"]["values"];
 
@@ -176,7 +169,8 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 export default function TransferLicenses({ loaderData, actionData }: Route.ComponentProps) {
   const { step, errors, values, sources, destinations, types, source, destination, review } = loaderData;
   // Fields keep no state of their own across steps: a new URL remounts them with its values.
-  const formKey = useLocation().search;
+  const formKey = useStepKey();
+  const form = useConfirmForm(actionData);
   const index = TRANSFER_STEPS.indexOf(step);
   const categoryName = values.category ? CATEGORY_NAMES[values.category] : "";
   return (
@@ -189,9 +183,7 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
       <p className="subtitle">
         Step {index + 1} of {TRANSFER_STEPS.length}: {STEP_TITLES[step]}
       </p>
-      <div role="alert" className={actionData?.refusal ? "form-error" : undefined}>
-        {actionData?.refusal ? <p>{actionData.refusal}</p> : null}
-      </div>
+      <ConfirmAlert form={form} />
 
       {step === "category" ? (
         <StepForm step={step} values={values} fields={["category"]}>
@@ -297,8 +289,13 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
       ) : null}
 
       {step === "review" && review && source && destination ? (
-        <Form method="post" className="panel form">
-          <CsrfField />
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={{ label: "Confirm transfer" }}
+          back={{ to: transferUrl("type", values), className: "button subtle" }}
+          cancel={{ to: "/company/licenses" }}
+        >
           <h2>Review</h2>
           <dl className="details">
             <dt>From</dt>
@@ -357,16 +354,7 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
           <input type="hidden" name="fromAssigned" value={review.from.assigned} />
           <input type="hidden" name="toPurchased" value={review.to.purchased} />
           <input type="hidden" name="toAssigned" value={review.to.assigned} />
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Confirm transfer
-            </button>
-            <Link to={transferUrl("type", values)} className="button subtle">
-              Back
-            </Link>
-            <Link to="/company/licenses">Cancel</Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       ) : null}
     </div>
   );

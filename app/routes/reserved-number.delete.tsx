@@ -1,13 +1,13 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/reserved-number.delete";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReleaseConfirmation, releaseNumber } from "~/numbers/release.server";
-import { CsrfField } from "~/ui/csrf";
-import { FormErrors } from "~/ui/field";
-import { formatDate, NUMBER_KIND_NAMES } from "~/ui/format";
+import { ConfirmForm, useConfirmForm } from "~/ui/review";
+import { ReservedNumberDetails } from "~/ui/number-details";
+import { Breadcrumb, RESERVED_NUMBERS_CRUMB, USERS_CRUMB } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Delete ${data?.number.formatted ?? "number"} · Reserved Numbers · Switchboard` },
@@ -24,38 +24,20 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const id = idParam(params.numberId, "This reserved number");
+  const submission = confirmation(await request.formData());
   const result = await releaseNumber(await getDb(), actor, id, now(request));
-  if (!result.ok && result.reason === "not_found") notFound("This reserved number");
-  if (!result.ok) return data({ message: result.message }, { status: 409 });
-  throw redirect("/users/reserved-numbers", {
-    headers: { "Set-Cookie": flashCookie(request, result.message) },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/users/reserved-numbers", result.message);
 }
 
 export default function DeleteNumber({ loaderData: { number }, actionData }: Route.ComponentProps) {
-  const busy = useNavigation().state === "submitting";
+  const form = useConfirmForm(actionData);
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to="/users/reserved-numbers">Reserved Numbers</Link> ›{" "}
-        <span aria-current="page">Delete</span>
-      </p>
+      <Breadcrumb trail={[USERS_CRUMB, RESERVED_NUMBERS_CRUMB]} current="Delete" />
       <h1>Delete {number.formatted}?</h1>
       <div className="panel">
-        <dl className="details">
-          <dt>Number</dt>
-          <dd>
-            {number.formatted} <code className="e164">{number.e164}</code>
-          </dd>
-          <dt>Kind</dt>
-          <dd>{NUMBER_KIND_NAMES[number.kind]}</dd>
-          <dt>Office</dt>
-          <dd>{number.officeName}</dd>
-          <dt>Last assigned to</dt>
-          <dd>{number.lastHolderName ?? "—"}</dd>
-          <dt>Date unassigned</dt>
-          <dd>{formatDate(number.unassignedAt)}</dd>
-        </dl>
+        <ReservedNumberDetails number={number} />
       </div>
       {number.unavailable ? (
         <div className="callout warning" role={number.unavailable.urgent ? "alert" : "status"}>
@@ -65,24 +47,18 @@ export default function DeleteNumber({ loaderData: { number }, actionData }: Rou
           </p>
         </div>
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
-          <FormErrors id="delete-error" errors={actionData ? [actionData.message] : undefined} />
+        <ConfirmForm
+          form={form}
+          submit={{ label: "Delete number", busyLabel: "Deleting…", danger: true }}
+          cancel={{ to: "/users/reserved-numbers", className: "button subtle" }}
+        >
           <div className="callout danger">
             <p>
               {number.formatted} will be released for good: it leaves your company and goes back to the
               carrier. You cannot get it back.
             </p>
           </div>
-          <div className="form-actions">
-            <button type="submit" className="button danger" disabled={busy}>
-              {busy ? "Deleting…" : "Delete number"}
-            </button>
-            <Link to="/users/reserved-numbers" className="button subtle">
-              Cancel
-            </Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

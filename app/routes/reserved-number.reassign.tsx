@@ -1,17 +1,20 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form, Link } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/reserved-number.reassign";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReassignForm, reassignNumber } from "~/numbers/reassign.server";
 import { reassignSchema, reassignSearch } from "~/numbers/reassign-schema";
 import { readQuery } from "~/input";
 import { CsrfField } from "~/ui/csrf";
+import { FormActions } from "~/ui/form-actions";
 import { FormErrors, SearchField } from "~/ui/field";
-import { formatDate, GROUP_KIND_NAMES, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
+import { GROUP_KIND_NAMES, LICENSE_NAMES } from "~/ui/format";
+import { ReservedNumberDetails } from "~/ui/number-details";
+import { Breadcrumb, RESERVED_NUMBERS_CRUMB, USERS_CRUMB } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Reassign ${data?.number.formatted ?? "number"} · Reserved Numbers · Switchboard` },
@@ -38,11 +41,8 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: reassignSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await reassignNumber(await getDb(), actor, id, submission.value, now(request));
-  if (!result.ok && result.reason === "not_found") notFound("This reserved number");
-  if (!result.ok) return data(submission.reply({ formErrors: [result.message] }), { status: 409 });
-  throw redirect("/users/reserved-numbers", {
-    headers: { "Set-Cookie": flashCookie(request, result.message) },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/users/reserved-numbers", result.message);
 }
 
 export default function Reassign({ loaderData, actionData }: Route.ComponentProps) {
@@ -52,7 +52,6 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
     onValidate: ({ formData }) => parseWithZod(formData, { schema: reassignSchema }),
     shouldValidate: "onSubmit",
   });
-  const busy = useNavigation().state === "submitting";
   const targetError = fields.target.errors?.length ? fields.target.errorId : undefined;
   const radio = (value: string, label: React.ReactNode, hint?: string) => (
     <div className="field checkbox" key={value}>
@@ -72,29 +71,11 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
   );
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to="/users/reserved-numbers">Reserved Numbers</Link> ›{" "}
-        <span aria-current="page">Reassign</span>
-      </p>
+      <Breadcrumb trail={[USERS_CRUMB, RESERVED_NUMBERS_CRUMB]} current="Reassign" />
       <h1>Reassign {number.formatted}</h1>
       <section aria-labelledby="number-heading" className="panel">
         <h2 id="number-heading">The number</h2>
-        <dl className="details">
-          <dt>Number</dt>
-          <dd>
-            {number.formatted} <code className="e164">{number.e164}</code>
-          </dd>
-          <dt>Kind</dt>
-          <dd>{NUMBER_KIND_NAMES[number.kind]}</dd>
-          <dt>Country</dt>
-          <dd>{number.country}</dd>
-          <dt>Office</dt>
-          <dd>{number.officeName}</dd>
-          <dt>Last assigned to</dt>
-          <dd>{number.lastHolderName ?? "—"}</dd>
-          <dt>Date unassigned</dt>
-          <dd>{formatDate(number.unassignedAt)}</dd>
-        </dl>
+        <ReservedNumberDetails number={number} country={number.country} />
       </section>
 
       {unavailable ? (
@@ -200,14 +181,10 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
                 A toll-free number on a group uses a {LICENSE_NAMES.toll_free_number} add-on.
               </p>
             ) : null}
-            <div className="form-actions">
-              <button type="submit" className="button primary" disabled={busy}>
-                {busy ? "Reassigning…" : "Reassign number"}
-              </button>
-              <Link to="/users/reserved-numbers" className="button subtle">
-                Cancel
-              </Link>
-            </div>
+            <FormActions
+              submit={{ label: "Reassign number", busyLabel: "Reassigning…" }}
+              cancel={{ to: "/users/reserved-numbers", className: "button subtle" }}
+            />
           </Form>
         </>
       )}

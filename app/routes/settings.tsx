@@ -1,15 +1,16 @@
-import { data, Form, redirect, useNavigation } from "react-router";
+import { data, Form } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/settings";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireActor } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadSettings, updateSettings } from "~/settings/update.server";
 import { LANGUAGES, settingsSchema, TIMEZONES } from "~/settings/schema";
 import { CsrfField } from "~/ui/csrf";
 import { CheckboxField, FormErrors, SelectField, TextField } from "~/ui/field";
+import { useBusy } from "~/ui/form-actions";
 
 export const meta: Route.MetaFunction = () => [{ title: "My settings · Switchboard" }];
 
@@ -28,11 +29,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: settingsSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await updateSettings(await getDb(), actor, submission.value, now(request));
-  if (!result.ok)
-    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 400 });
-  throw redirect("/settings", {
-    headers: { "Set-Cookie": flashCookie(request, "Your settings are saved.") },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/settings", "Your settings are saved.");
 }
 
 export default function Settings({ loaderData, actionData }: Route.ComponentProps) {
@@ -43,7 +41,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
     shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
   });
-  const saving = useNavigation().state === "submitting";
+  const saving = useBusy();
   return (
     <div className="page narrow">
       <h1>My settings</h1>

@@ -1,31 +1,26 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Link } from "react-router";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import type { Route } from "./+types/user.delete";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { adminTarget } from "~/http/target.server";
+import { formError, redirectWithFlash } from "~/http/result.server";
 import { getUserProfile } from "~/users/profile.server";
 import { planBulk } from "~/users/bulk.server";
 import { deleteUsers } from "~/users/delete.server";
-import { CsrfField } from "~/ui/csrf";
+import { ConfirmForm, useConfirmForm } from "~/ui/review";
 import { LICENSE_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Delete ${data?.user.name ?? "user"} · Switchboard` },
 ];
 
-async function load(request: Request, context: Route.LoaderArgs["context"], userId: string) {
-  const actor = requireAdmin(context, request);
-  const id = idParam(userId, "This user");
-  const db = await getDb();
-  const user = await getUserProfile(db, actor, id);
-  if (!user) notFound("This user");
-  return { actor, db, user };
-}
+const load = (request: Request, context: Route.LoaderArgs["context"], userId: string) =>
+  adminTarget(context, request, userId, "This user", getUserProfile);
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
-  const { actor, db, user } = await load(request, context, params.userId);
+  const { actor, db, target: user } = await load(request, context, params.userId);
   const [plan] = (await planBulk(db, actor, "delete", [user.id])).outcomes;
   return { user, refusal: plan?.outcome === "skipped" ? plan.detail : null };
 }
@@ -35,32 +30,29 @@ const schema = z.object({
 });
 
 export async function action({ request, context, params }: Route.ActionArgs) {
-  const { actor, db, user } = await load(request, context, params.userId);
-  const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
-  const { outcomes } = await deleteUsers(db, actor, [user.id], parsed.data.license, now(request));
+  const { actor, db, target: user } = await load(request, context, params.userId);
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const { outcomes } = await deleteUsers(db, actor, [user.id], submission.value.license, now(request));
   const outcome = outcomes[0];
   // No outcome: another admin deleted them between this page's load and the lock.
-  if (!outcome)
-    return data({ error: `${user.name} was deleted by someone else meanwhile.` }, { status: 409 });
-  if (outcome.outcome === "skipped") return data({ error: outcome.detail }, { status: 409 });
+  if (!outcome) return formError(submission, `${user.name} was deleted by someone else meanwhile.`, 409);
+  if (outcome.outcome === "skipped") return formError(submission, outcome.detail, 409);
   const message =
     user.status === "pending"
       ? `${user.name} is deleted for good.`
       : `${user.name} is deleted. You can restore them from Deleted Users for 72 hours.`;
-  throw redirect("/users", { headers: { "Set-Cookie": flashCookie(request, message) } });
+  redirectWithFlash(request, "/users", message);
 }
 
 export default function DeleteUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user, refusal } = loaderData;
-  const busy = useNavigation().state === "submitting";
-  const error = actionData?.error;
+  const form = useConfirmForm(actionData);
+  // The form's one choice and its refusal share one message, beside the choice.
+  const error = Object.values(form.allErrors).flat().join(" ");
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Delete</span>
-      </p>
+      <UserBreadcrumb user={user} current="Delete" />
       <h1>Delete {user.name}?</h1>
       {refusal ? (
         <>
@@ -72,8 +64,12 @@ export default function DeleteUser({ loaderData, actionData }: Route.ComponentPr
           </p>
         </>
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={{ label: `Delete ${user.name}`, danger: true }}
+          cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+        >
           {user.status === "pending" ? (
             <p>
               {user.name} ({user.email}) has not signed in yet: the deletion is final at once. Their invite
@@ -120,15 +116,7 @@ export default function DeleteUser({ loaderData, actionData }: Route.ComponentPr
               {error}
             </p>
           ) : null}
-          <div className="form-actions">
-            <button type="submit" className="button danger" disabled={busy}>
-              Delete {user.name}
-            </button>
-            <Link to={`/users/${user.id}`} className="button subtle">
-              Cancel
-            </Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

@@ -1,15 +1,16 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.edit";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { adminTarget } from "~/http/target.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { editUser, findEditable } from "~/users/edit.server";
 import { editUserSchema, type EditUserInput } from "~/users/edit-schema";
 import { CsrfField } from "~/ui/csrf";
+import { FormActions } from "~/ui/form-actions";
 import { FormErrors, TextField } from "~/ui/field";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Edit ${data?.user.name ?? "user"} · Switchboard` },
@@ -17,13 +18,9 @@ export const meta: Route.MetaFunction = ({ data }) => [
 
 /** The user this URL names, if this admin may edit them: 404 outside their scope, 403 for a Company Admin. */
 async function editable(request: Request, context: Route.LoaderArgs["context"], userId: string) {
-  const actor = requireAdmin(context, request);
-  const id = idParam(userId, "This user");
-  const db = await getDb();
-  const user = await findEditable(db, actor, id);
-  if (!user) notFound("This user");
+  const { target: user, ...rest } = await adminTarget(context, request, userId, "This user", findEditable);
   if (user.refusal) throw data({ message: user.refusal }, { status: 403 });
-  return { actor, db, user };
+  return { ...rest, user };
 }
 
 export async function loader({ request, context, params }: Route.LoaderArgs) {
@@ -38,10 +35,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const origin = new URL(request.url).origin;
   const result = await editUser(db, actor, user.id, submission.value, origin, now(request));
   if (!result.ok) {
-    // Deleted, or out of reach, since the page was loaded.
-    if (result.reason === "not_found") notFound("This user");
-    if (result.reason === "refused") throw data({ message: result.message }, { status: 403 });
-    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
+    // Made a Company Admin since the page was loaded: the same page as the loader's refusal.
+    if (result.kind === "forbidden") throw data({ message: result.message }, { status: 403 });
+    return refusalReply(submission, result);
   }
   const message =
     result.changed.length === 0
@@ -49,11 +45,10 @@ export async function action({ request, context, params }: Route.ActionArgs) {
       : result.invitedTo
         ? `${result.name}'s details are saved. A new invite is on its way to ${result.invitedTo}; the old link no longer works.`
         : `${result.name}'s details are saved.`;
-  throw redirect(`/users/${user.id}`, { headers: { "Set-Cookie": flashCookie(request, message) } });
+  redirectWithFlash(request, `/users/${user.id}`, message);
 }
 
 export default function EditUser({ loaderData: { user }, actionData }: Route.ComponentProps) {
-  const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm<EditUserInput>({
     lastResult: actionData,
     defaultValue: user.values,
@@ -65,10 +60,7 @@ export default function EditUser({ loaderData: { user }, actionData }: Route.Com
   });
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Edit user</span>
-      </p>
+      <UserBreadcrumb user={user} current="Edit user" />
       <h1>Edit {user.name}</h1>
       <Form method="post" {...getFormProps(form)} className="panel form">
         <CsrfField />
@@ -95,14 +87,10 @@ export default function EditUser({ loaderData: { user }, actionData }: Route.Com
           hint="2 to 6 digits, not used by anyone else in the company. Leave it empty for none."
         />
         <TextField meta={fields.jobTitle} label="Job title" autoComplete="off" />
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? "Saving…" : "Save changes"}
-          </button>
-          <Link to={`/users/${user.id}`} className="button subtle">
-            Cancel
-          </Link>
-        </div>
+        <FormActions
+          submit={{ label: "Save changes", busyLabel: "Saving…" }}
+          cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+        />
       </Form>
     </div>
   );

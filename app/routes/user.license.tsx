@@ -1,15 +1,16 @@
-import { data, Form, Link, redirect, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { data, Form, Link } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.license";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { notFound, requireAdmin, idParam } from "~/auth/guards.server";
+import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { changeLicenseType, licenseChoices, previewLicenseChange } from "~/licenses/change-type.server";
 import { licenseChangeSchema, USER_LICENSE_CHOICES } from "~/licenses/schema";
-import { CsrfField } from "~/ui/csrf";
+import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
 import { RadioGroup } from "~/ui/radio-group";
 import { GROUP_KIND_NAMES, LICENSE_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Change license type${data?.user ? ` of ${data.user.name}` : ""} · Switchboard` },
@@ -50,42 +51,33 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const id = userIdOf(params);
   const submission = parseWithZod(await request.formData(), { schema: licenseChangeSchema });
-  if (submission.status !== "success") {
-    return data(
-      { refusal: "This confirmation is incomplete. Go back and choose the license type again." },
-      { status: 400 },
+  if (submission.status !== "success")
+    return formError(
+      submission,
+      "This confirmation is incomplete. Go back and choose the license type again.",
     );
-  }
   const result = await changeLicenseType(await getDb(), actor, id, submission.value, now(request));
-  if (!result) notFound("This user");
-  if (!result.ok) return data({ refusal: result.message }, { status: 409 });
-  throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, `/users/${id}`, result.message);
 }
 
-/** A refused confirmation shows what is true now: reload it even after a 4xx. */
-export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
-  return actionResult ? true : defaultShouldRevalidate;
-}
+export const shouldRevalidate = reviewShouldRevalidate;
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 export default function ChangeLicense({ loaderData, actionData }: Route.ComponentProps) {
   const { user, choices, to, preview, error } = loaderData;
-  const formKey = useLocation().search;
+  const formKey = useStepKey();
+  const form = useConfirmForm(actionData);
   const base = `/users/${user.id}/license`;
   return (
     <div className="page narrow" key={formKey}>
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Change license type</span>
-      </p>
+      <UserBreadcrumb user={user} current="Change license type" />
       <h1>Change license type</h1>
       <p className="subtitle">
         {user.name} · {user.officeName} · now {LICENSE_NAMES[user.licenseType]}
       </p>
-      <div role="alert" className={actionData?.refusal ? "form-error" : undefined}>
-        {actionData?.refusal ? <p>{actionData.refusal}</p> : null}
-      </div>
+      <ConfirmAlert form={form} />
 
       {!preview ? (
         <Form method="get" action={base} className="panel form">
@@ -113,8 +105,13 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
           </div>
         </Form>
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={preview.refusal ? null : { label: "Confirm" }}
+          back={{ to: `${base}?to=${preview.to}`, className: "button subtle" }}
+          cancel={{ to: `/users/${user.id}` }}
+        >
           <h2>Confirm the change</h2>
           <dl className="details">
             <dt>From</dt>
@@ -195,18 +192,7 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
               <input type="hidden" name="seen" value={preview.key} />
             </>
           )}
-          <div className="form-actions">
-            {preview.refusal ? null : (
-              <button type="submit" className="button primary">
-                Confirm
-              </button>
-            )}
-            <Link to={`${base}?to=${preview.to}`} className="button subtle">
-              Back
-            </Link>
-            <Link to={`/users/${user.id}`}>Cancel</Link>
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

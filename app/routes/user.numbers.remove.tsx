@@ -1,13 +1,13 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/user.numbers.remove";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { confirmation, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { NO_LONGER_THEIRS, previewRemoval, removeNumber } from "~/numbers/remove.server";
-import { CsrfField } from "~/ui/csrf";
-import { FormErrors } from "~/ui/field";
+import { ConfirmForm, useConfirmForm } from "~/ui/review";
 import { NUMBER_KIND_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Remove ${data?.number?.formatted ?? "number"} · ${data?.user.name ?? "User"} · Switchboard` },
@@ -28,16 +28,14 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const actor = requireAdmin(context, request);
   const userId = idParam(params.userId, "This user");
   const numberId = idParam(params.numberId, "This number");
+  const submission = confirmation(await request.formData());
   const result = await removeNumber(await getDb(), actor, userId, numberId, now(request));
-  if (!result.ok && result.reason === "not_found") notFound("This user");
-  if (!result.ok) return data({ message: result.message }, { status: 409 });
-  throw redirect(`/users/${userId}/numbers`, {
-    headers: { "Set-Cookie": flashCookie(request, result.message) },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, `/users/${userId}/numbers`, result.message);
 }
 
 export default function RemoveNumber({ loaderData, actionData }: Route.ComponentProps) {
-  const busy = useNavigation().state === "submitting";
+  const form = useConfirmForm(actionData);
   if (!loaderData.number) {
     // Removed meanwhile (or after a stale form without JavaScript): say so rather than 404.
     const { user, gone } = loaderData;
@@ -56,17 +54,19 @@ export default function RemoveNumber({ loaderData, actionData }: Route.Component
   const { user, number, newPrimary, losesIncludedNumber, leavesNoNumber } = loaderData;
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link> ›{" "}
-        <span aria-current="page">Remove</span>
-      </p>
+      <UserBreadcrumb
+        user={user}
+        current="Remove"
+        via={[{ to: `/users/${user.id}/numbers`, label: "Manage phone numbers" }]}
+      />
       <h1>
         Remove {number.formatted} from {user.name}?
       </h1>
-      <Form method="post" className="panel form">
-        <CsrfField />
-        <FormErrors id="remove-error" errors={actionData ? [actionData.message] : undefined} />
+      <ConfirmForm
+        form={form}
+        submit={{ label: "Remove number", busyLabel: "Removing…", danger: true }}
+        cancel={{ to: `/users/${user.id}/numbers`, className: "button subtle" }}
+      >
         <p>
           {number.isPrimary ? "Their primary" : `A${number.kind === "fax" ? " fax" : "n additional"}`} number
           ({NUMBER_KIND_NAMES[number.kind]}). It goes to the Reserved Pool, remembering that {user.name} had
@@ -87,15 +87,7 @@ export default function RemoveNumber({ loaderData, actionData }: Route.Component
               : ""}
           </p>
         ) : null}
-        <div className="form-actions">
-          <button type="submit" className="button danger" disabled={busy}>
-            {busy ? "Removing…" : "Remove number"}
-          </button>
-          <Link to={`/users/${user.id}/numbers`} className="button subtle">
-            Cancel
-          </Link>
-        </div>
-      </Form>
+      </ConfirmForm>
     </div>
   );
 }

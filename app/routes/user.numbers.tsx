@@ -4,6 +4,7 @@ import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { listUserNumbers } from "~/numbers/remove.server";
 import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Manage phone numbers · ${data?.user.name ?? "User"} · Switchboard` },
@@ -19,10 +20,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 export default function ManageNumbers({ loaderData: { user, numbers } }: Route.ComponentProps) {
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Manage phone numbers</span>
-      </p>
+      <UserBreadcrumb user={user} current="Manage phone numbers" />
       <h1>Phone numbers of {user.name}</h1>
       <section aria-labelledby="numbers-heading" className="panel">
         <h2 id="numbers-heading">Numbers</h2>

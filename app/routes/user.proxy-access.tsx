@@ -4,7 +4,7 @@ import type { Route } from "./+types/user.proxy-access";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash } from "~/http/result.server";
 import { setProxyAccess } from "~/proxy/access.server";
 import { proxyAccessSchema } from "~/proxy/schema";
 
@@ -20,11 +20,8 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const id = idParam(params.userId, "This user");
   const submission = parseWithZod(await request.formData(), { schema: proxyAccessSchema });
   const back = `/users/${id}`;
-  if (submission.status !== "success") {
-    throw redirect(back, {
-      headers: { "Set-Cookie": flashCookie(request, "Choose whether to give or remove proxy access.") },
-    });
-  }
+  if (submission.status !== "success")
+    redirectWithFlash(request, back, "Choose whether to give or remove proxy access.");
   const result = await setProxyAccess(
     await getDb(),
     actor,
@@ -32,8 +29,6 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     submission.value.access === "grant",
     now(request),
   );
-  if (!result.ok && result.notFound) notFound("This user");
-  throw redirect(back, {
-    headers: { "Set-Cookie": flashCookie(request, result.ok ? result.message : result.reason) },
-  });
+  if (!result.ok && result.kind === "not_found") notFound(result.message);
+  redirectWithFlash(request, back, result.message);
 }

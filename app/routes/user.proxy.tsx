@@ -2,26 +2,24 @@ import { data, Form, Link, redirect } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
+import { adminTarget } from "~/http/target.server";
 import { getUserProfile } from "~/users/profile.server";
 import { mayProxy, proxyTargetOf } from "~/auth/policy.server";
 import { startProxy } from "~/proxy/session.server";
 import { proxyLoginSchema } from "~/proxy/schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
+import { FormActions } from "~/ui/form-actions";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Proxy Login · ${data?.user.name ?? "User"} · Switchboard` },
 ];
 
 async function loadTarget(request: Request, context: Route.LoaderArgs["context"], userId: string) {
-  const actor = requireAdmin(context, request);
-  const id = idParam(userId, "This user");
-  const user = await getUserProfile(await getDb(), actor, id);
-  if (!user) notFound("This user");
-  return { actor, user };
+  const { target: user, ...rest } = await adminTarget(context, request, userId, "This user", getUserProfile);
+  return { ...rest, user };
 }
 
 // A GET shows the form (or why proxying is not possible) and changes nothing.
@@ -35,16 +33,10 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
-  const { actor, user } = await loadTarget(request, context, params.userId);
+  const { actor, db, user } = await loadTarget(request, context, params.userId);
   const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const result = await startProxy(
-    await getDb(),
-    actor,
-    user.id,
-    submission.value.reason || null,
-    now(request),
-  );
+  const result = await startProxy(db, actor, user.id, submission.value.reason || null, now(request));
   if (!result.ok) return data(submission.reply({ formErrors: [result.reason] }), { status: 400 });
   throw redirect("/settings");
 }
@@ -57,10 +49,7 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
   });
   return (
     <div className="page narrow">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Proxy Login</span>
-      </p>
+      <UserBreadcrumb user={user} current="Proxy Login" />
       <h1>Proxy Login as {user.name}</h1>
       {refusal ? (
         <>
@@ -83,14 +72,10 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
             label="Reason (optional)"
             hint="Recorded with the proxy session, for example a support ticket."
           />
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Proxy Login
-            </button>
-            <Link to={`/users/${user.id}`} className="button subtle">
-              Cancel
-            </Link>
-          </div>
+          <FormActions
+            submit={{ label: "Proxy Login" }}
+            cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+          />
         </Form>
       )}
     </div>

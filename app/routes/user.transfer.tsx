@@ -1,25 +1,18 @@
-import {
-  data,
-  Form,
-  Link,
-  redirect,
-  useLocation,
-  useNavigation,
-  type ShouldRevalidateFunctionArgs,
-} from "react-router";
+import { data, Link, redirect } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { idParam, notFound, requireUserTransfer } from "~/auth/guards.server";
-import { flashCookie } from "~/auth/flash.server";
+import { notFound, requireUserTransfer, idParam } from "~/auth/guards.server";
+import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
 import { startTransferReview, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
 import { dropReviewHolds } from "~/numbers/review-holds.server";
 import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-schema";
-import { CsrfField } from "~/ui/csrf";
-import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
+import { NewOfficeStep } from "~/ui/transfer-steps";
+import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
 import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
@@ -75,43 +68,29 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     throw redirect(intent === "cancel" ? `/users/${id}` : `${base}${office ? `?office=${office}` : ""}`);
   }
   const submission = parseWithZod(form, { schema: transferConfirmSchema });
-  if (submission.status !== "success") {
-    return data(
-      { refusal: "This review is incomplete. Go back and choose the office again." },
-      { status: 400 },
-    );
-  }
+  if (submission.status !== "success")
+    return formError(submission, "This review is incomplete. Go back and choose the office again.");
   const result = await transferUser(db, actor, id, submission.value, now(request));
-  if (!result) notFound("This user");
-  if (!result.ok) return data({ refusal: result.message }, { status: 409 });
-  throw redirect(`/users/${id}`, { headers: { "Set-Cookie": flashCookie(request, result.message) } });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, `/users/${id}`, result.message);
 }
 
-/** A refused confirmation shows the review as it is now: reload it even after a 4xx. */
-export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
-  return actionResult ? true : defaultShouldRevalidate;
-}
+export const shouldRevalidate = reviewShouldRevalidate;
 
 export default function TransferUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user, offices, office, preview, refusal, error } = loaderData;
   const officeError = actionData && "officeError" in actionData ? actionData : null;
-  const busy = useNavigation().state === "submitting";
-  const confirmRefusal = actionData && "refusal" in actionData ? actionData.refusal : null;
-  const formKey = useLocation().search;
+  const form = useConfirmForm(actionData && "status" in actionData ? actionData : null);
+  const formKey = useStepKey();
   const base = `/users/${user.id}/transfer`;
   return (
     <div className="page narrow" key={formKey}>
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${user.id}`}>{user.name}</Link> ›{" "}
-        <span aria-current="page">Transfer user</span>
-      </p>
+      <UserBreadcrumb user={user} current="Transfer user" />
       <h1>Transfer user</h1>
       <p className="subtitle">
         {user.name} · {user.officeName}
       </p>
-      <div role="alert" className={confirmRefusal ? "form-error" : undefined}>
-        {confirmRefusal ? <p>{confirmRefusal}</p> : null}
-      </div>
+      <ConfirmAlert form={form} />
 
       {refusal ? (
         <div className="panel">
@@ -131,8 +110,18 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
           cancel={`/users/${user.id}`}
         />
       ) : (
-        <Form method="post" className="panel form">
-          <CsrfField />
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={
+            preview.refusal
+              ? null
+              : { label: "Confirm transfer", busyLabel: "Transferring…", intent: "confirm" }
+          }
+          // Leaving lets the numbers held for the review go: the action drops the holds.
+          back={{ intent: "back" }}
+          cancel={{ intent: "cancel" }}
+        >
           <h2>Review the transfer</h2>
           <dl className="details">
             <dt>From</dt>
@@ -233,15 +222,7 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
             </>
           )}
           <input type="hidden" name="office" value={preview.to.id} />
-          <div className="form-actions">
-            {preview.refusal ? null : (
-              <button type="submit" name="intent" value="confirm" className="button primary" disabled={busy}>
-                {busy ? "Transferring…" : "Confirm transfer"}
-              </button>
-            )}
-            <LeaveReviewButtons />
-          </div>
-        </Form>
+        </ConfirmForm>
       )}
     </div>
   );

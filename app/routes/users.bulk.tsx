@@ -1,4 +1,4 @@
-import { data, Form, Link, redirect, useNavigation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { data, Form, Link, redirect } from "react-router";
 import type { Route } from "./+types/users.bulk";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
@@ -21,7 +21,9 @@ import {
 } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
 import { CsrfField } from "~/ui/csrf";
-import { LeaveReviewButtons, NewOfficeStep } from "~/ui/transfer-steps";
+import { NewOfficeStep } from "~/ui/transfer-steps";
+import { reviewShouldRevalidate } from "~/ui/review";
+import { LeaveControl, useBusy } from "~/ui/form-actions";
 import { LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
 
@@ -199,13 +201,10 @@ async function transferStepAction(
   throw redirect(`${officeStepOf(url, to.id)}&step=review`);
 }
 
-/** A refused confirmation shows the review as it is now: reload it even after a 4xx. */
-export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
-  return actionResult ? true : defaultShouldRevalidate;
-}
+export const shouldRevalidate = reviewShouldRevalidate;
 
 export default function BulkConfirm({ loaderData, actionData }: Route.ComponentProps) {
-  const busy = useNavigation().state === "submitting";
+  const busy = useBusy();
   if (loaderData.kind === "nothing") {
     return (
       <div className="page narrow">
@@ -402,7 +401,11 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
                   : `${verb} for ${users(affected.length)}`}
             </button>
             {transfer ? (
-              <LeaveReviewButtons />
+              // Leaving lets the numbers held for the review go: the action drops the holds.
+              <>
+                <LeaveControl leave={{ intent: "back" }} label="Back" className="button subtle" />
+                <LeaveControl leave={{ intent: "cancel" }} label="Cancel" className="link-button" />
+              </>
             ) : (
               <Link to={back} className="button subtle">
                 Cancel

@@ -1,4 +1,4 @@
-import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { data, Form, Link } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/users.new";
@@ -6,10 +6,11 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { officesInScope } from "~/auth/scopes.server";
-import { flashCookie } from "~/auth/flash.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { addUser, numberChoices } from "~/users/add.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
+import { FormActions } from "~/ui/form-actions";
 import { FormErrors, SelectField, TextField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
@@ -33,13 +34,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const origin = new URL(request.url).origin;
   const result = await addUser(await getDb(), actor, submission.value, origin, now(request));
-  if (!result.ok)
-    return data(submission.reply({ fieldErrors: { [result.field]: [result.message] } }), { status: 409 });
-  throw redirect(`/users/${result.userId}`, {
-    headers: {
-      "Set-Cookie": flashCookie(request, `${result.name} is added as Pending, and an invite is on its way.`),
-    },
-  });
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(
+    request,
+    `/users/${result.userId}`,
+    `${result.name} is added as Pending, and an invite is on its way.`,
+  );
 }
 
 export default function AddUser({ loaderData, actionData }: Route.ComponentProps) {
@@ -63,14 +63,7 @@ export default function AddUser({ loaderData, actionData }: Route.ComponentProps
               ))}
             </select>
           </div>
-          <div className="form-actions">
-            <button type="submit" className="button primary">
-              Next
-            </button>
-            <Link to="/users" className="button subtle">
-              Cancel
-            </Link>
-          </div>
+          <FormActions submit={{ label: "Next" }} cancel={{ to: "/users", className: "button subtle" }} />
         </Form>
       ) : (
         // Keyed by office: choosing another office starts a new form with that office's numbers.
@@ -96,7 +89,6 @@ function AddUserForm({
   canChooseOffice: boolean;
   lastResult: Route.ComponentProps["actionData"];
 }) {
-  const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm<AddUserInput>({
     lastResult,
     defaultValue: {
@@ -194,14 +186,10 @@ function AddUserForm({
           </p>
         ) : null}
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Adding…" : "Add user and send invite"}
-        </button>
-        <Link to="/users" className="button subtle">
-          Cancel
-        </Link>
-      </div>
+      <FormActions
+        submit={{ label: "Add user and send invite", busyLabel: "Adding…" }}
+        cancel={{ to: "/users", className: "button subtle" }}
+      />
     </Form>
   );
 }

@@ -282,8 +282,8 @@ async function edit({ db, actor, origin, now }: ScimCall, userId: number, input:
     now,
   );
   if (result.ok) return;
-  if (result.reason === "not_found") throw userNotFound();
-  if (result.reason === "invalid" && result.field === "email") throw uniqueness(result.message);
+  if (result.kind === "not_found") throw userNotFound();
+  if (result.field === "email") throw uniqueness(result.message);
   throw new ScimError(400, result.message, "invalidValue");
 }
 

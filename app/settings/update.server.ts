@@ -9,6 +9,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { parseTypedNumber, formatNumber } from "../numbers/format.server.ts";
 import type { SettingsInput } from "./schema.ts";
+import { refused, type Result } from "../refusal.server.ts";
 
 export async function loadSettings(db: Kysely<Database>, actor: Actor) {
   const u = await db
@@ -46,7 +47,7 @@ export async function loadSettings(db: Kysely<Database>, actor: Actor) {
   };
 }
 
-export type SettingsResult = { ok: true } | { ok: false; field: "forwardingNumber"; message: string };
+export type SettingsResult = Result;
 
 export async function updateSettings(
   db: Kysely<Database>,
@@ -59,11 +60,11 @@ export async function updateSettings(
     const current = await loadSettings(db, actor);
     forwarding = parseTypedNumber(input.forwardingNumber, current.officeCountry);
     if (!forwarding) {
-      return {
-        ok: false,
-        field: "forwardingNumber",
-        message: "Enter a valid phone number, like +1 415 555 0100, or leave it empty.",
-      };
+      return refused(
+        "Enter a valid phone number, like +1 415 555 0100, or leave it empty.",
+        "invalid",
+        "forwardingNumber",
+      );
     }
   }
   const next = {

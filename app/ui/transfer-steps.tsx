@@ -1,7 +1,8 @@
 /** The steps Transfer user and Transfer users share (app/users/transfer.server.ts). */
-import { Form, Link, useNavigation } from "react-router";
+import { Form, Link } from "react-router";
 import { CsrfField } from "./csrf";
 import { RadioGroup } from "./radio-group";
+import { useBusy } from "./form-actions";
 
 /** An office the users could move to, or not, and why (see app/users/transfer-offices.server.ts). */
 interface OfficeOption {
@@ -30,7 +31,7 @@ export function NewOfficeStep(props: {
   error: string | null | undefined;
   cancel: string;
 }) {
-  const busy = useNavigation().state === "submitting";
+  const busy = useBusy();
   return (
     <Form method="post" action={props.action} className="panel form">
       <CsrfField />
@@ -54,22 +55,5 @@ export function NewOfficeStep(props: {
         <Link to={props.cancel}>Cancel</Link>
       </div>
     </Form>
-  );
-}
-
-/**
- * The review's way out: buttons, not links, because leaving lets the
- * numbers held for the review go (the route's action drops the holds).
- */
-export function LeaveReviewButtons() {
-  return (
-    <>
-      <button type="submit" name="intent" value="back" className="button subtle">
-        Back
-      </button>
-      <button type="submit" name="intent" value="cancel" className="link-button">
-        Cancel
-      </button>
-    </>
   );
 }

@@ -14,7 +14,7 @@ import { reviewHoldOn, offerablePoolNumbers } from "../numbers/review-holds.serv
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { fromPool, provisionAndAssign, seatFor } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
-import { Refusal } from "../refusal.server.ts";
+import { refused, Refusal, type Result } from "../refusal.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
 import { parseTaggedId } from "../input.ts";
 import { EMAIL_TAKEN, emailTaken, uniquenessRefusal } from "./unique.server.ts";
@@ -68,9 +68,8 @@ export async function numberChoices(
   };
 }
 
-export type AddUserResult =
-  | { ok: true; userId: number; name: string }
-  | { ok: false; field: "email" | "licenseType" | "number" | "officeId"; message: string };
+/** Refused beside the field it is about: `email`, `licenseType`, `number` or `officeId`. */
+export type AddUserResult = Result<{ userId: number; name: string }>;
 
 const missing = (type: LicenseType, office: string, what: "license" | "add-on") =>
   `${office} has no unassigned ${LICENSE_NAMES[type]} ${what}. Free one, or buy or transfer one in Company Settings › Licenses.`;
@@ -104,9 +103,9 @@ export async function addUser(
         .where("company_id", "=", actor.company.id)
         .executeTakeFirst();
       if (!office || !actor.adminOfficeIds.includes(office.id)) {
-        return { ok: false, field: "officeId", message: "Choose one of your offices." };
+        return refused("Choose one of your offices.", "refused", "officeId");
       }
-      if (await emailTaken(tx, input.email)) return { ok: false, field: "email", message: EMAIL_TAKEN };
+      if (await emailTaken(tx, input.email)) return refused(EMAIL_TAKEN, "refused", "email");
 
       // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
       const poolNumberId = parseTaggedId(input.number, ["pool"])?.id ?? null;
@@ -123,30 +122,30 @@ export async function addUser(
           .forUpdate()
           .executeTakeFirst();
         if (!chosen)
-          return {
-            ok: false,
-            field: "number",
-            message: "That number is no longer free in the Reserved Pool. Choose another.",
-          };
+          return refused(
+            "That number is no longer free in the Reserved Pool. Choose another.",
+            "refused",
+            "number",
+          );
         // Locked, so a hold taken before this shows now (app/numbers/review-holds.server.ts).
         const held = await reviewHoldOn(tx, actor, chosen.e164, now);
-        if (held) return { ok: false, field: "number", message: `${held} Choose another.` };
+        if (held) return refused(`${held} Choose another.`, "refused", "number");
       }
       await lockPoolsOf(tx, [office.id]);
 
       const license: UserLicenseType = input.licenseType;
       if ((await freeSeats(tx, office.id, license)) < 1) {
-        return { ok: false, field: "licenseType", message: missing(license, office.name, "license") };
+        return refused(missing(license, office.name, "license"), "refused", "licenseType");
       }
       // Connect includes a local number; Sell and Support take a Local number add-on for one.
       const addon =
         input.number === "none" ? null : seatFor("local", { licenseType: license, primary: true });
       if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
-        return {
-          ok: false,
-          field: "number",
-          message: `${missing(addon, office.name, "add-on")} Or add them without a number.`,
-        };
+        return refused(
+          `${missing(addon, office.name, "add-on")} Or add them without a number.`,
+          "refused",
+          "number",
+        );
       }
 
       const user = await tx
@@ -198,12 +197,10 @@ export async function addUser(
     })
     .catch((err) => {
       // A refusal found midway (only ever about the number) rolls the whole transaction back.
-      if (err instanceof Refusal)
-        return { ok: false as const, field: "number" as const, message: err.message };
+      if (err instanceof Refusal) return refused(err.message, "refused", "number");
       // Two admins adding the same email at once: the unique index decides.
       const taken = uniquenessRefusal(err, null);
-      if (taken?.field === "email")
-        return { ok: false as const, field: "email" as const, message: taken.message };
+      if (taken?.field === "email") return refused(taken.message, "refused", "email");
       throw err;
     });
   if (result.ok && result.token) {

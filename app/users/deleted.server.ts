@@ -12,6 +12,7 @@ import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
+import { refused, type Result } from "../refusal.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
 
@@ -36,8 +37,8 @@ export function deletedUserRefusal(
   return null;
 }
 
-/** Restore and permanent deletion answer alike; `forbidden`: refused by deletedUserRefusal (routes answer 403). */
-export type DeletedUserResult = { ok: true; name: string } | { ok: false; forbidden?: true; message: string };
+/** Restore and permanent deletion answer alike; refused by deletedUserRefusal, the refusal is `forbidden`. */
+export type DeletedUserResult = Result<{ name: string }>;
 
 /** The deleted users an admin can still restore: their scope, within the 72 hours. */
 const restorableInScope = (db: Kysely<Database>, actor: Actor, now: Date) =>
@@ -171,15 +172,12 @@ async function lockDeleted(tx: Transaction<Database>, actor: Actor, userId: numb
     ])
     .forUpdate()
     .executeTakeFirst();
-  const refuse = (message: string, forbidden?: true) => ({
-    user: null,
-    refusal: { ok: false as const, message, ...(forbidden && { forbidden }) },
-  });
+  const refuse = (message: string, kind?: "forbidden") => ({ user: null, refusal: refused(message, kind) });
   if (!u || u.status !== "deleted") return refuse("This user is not among your Deleted Users.");
   if (u.anonymized_at || u.deleted_at! <= restorable(now))
     return refuse("This user can no longer be restored: the 72 hours have passed.");
   const forbidden = deletedUserRefusal(actor, { isCompanyAdmin: u.is_company_admin });
-  if (forbidden) return refuse(forbidden, true);
+  if (forbidden) return refuse(forbidden, "forbidden");
   return { user: { ...u, name: `${u.first_name} ${u.last_name}` }, refusal: null };
 }
 
@@ -221,10 +219,9 @@ export async function restoreUser(
           .select("name")
           .where("id", "=", u.office_id)
           .executeTakeFirstOrThrow();
-        return {
-          ok: false,
-          message: `${name} cannot be restored: ${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${type === u.license_type ? "license" : "add-on"}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`,
-        };
+        return refused(
+          `${name} cannot be restored: ${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${type === u.license_type ? "license" : "add-on"}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`,
+        );
       }
     }
 

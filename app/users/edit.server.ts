@@ -15,6 +15,7 @@ import { recordAudit } from "../audit/record.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
 import { EMAIL_TAKEN, emailTaken, extensionRefusal, uniquenessRefusal } from "./unique.server.ts";
 import type { EditUserInput } from "./edit-schema.ts";
+import { refused, type Result } from "../refusal.server.ts";
 
 const FIELDS = ["first_name", "last_name", "email", "extension", "job_title"] as const;
 type Field = (typeof FIELDS)[number];
@@ -44,11 +45,8 @@ export async function findEditable(db: Kysely<Database>, actor: Actor, userId: n
   };
 }
 
-export type EditUserResult =
-  | { ok: true; name: string; changed: Field[]; invitedTo: string | null }
-  | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "refused"; message: string }
-  | { ok: false; reason: "invalid"; field: "email" | "extension"; message: string };
+/** Refused beside `email` or `extension`: taken by someone else. */
+export type EditUserResult = Result<{ name: string; changed: Field[]; invitedTo: string | null }>;
 
 export async function editUser(
   db: Kysely<Database>,
@@ -79,18 +77,18 @@ export async function editUser(
         .select(["u.status", "u.office_id", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
         .forNoKeyUpdate()
         .executeTakeFirst();
-      if (!before) return { ok: false, reason: "not_found" };
+      if (!before) return refused("This user", "not_found");
       const may = mayEditUser(actor, { isCompanyAdmin: before.is_company_admin });
-      if (!may.ok) return { ok: false, reason: "refused", message: may.reason };
+      if (!may.ok) return refused(may.reason, "forbidden");
 
       const name = `${next.first_name} ${next.last_name}`;
       const changed = FIELDS.filter((f) => before[f] !== next[f]);
       if (changed.length === 0) return { ok: true, name, changed, invitedTo: null };
       if (changed.includes("email") && (await emailTaken(tx, input.email, userId)))
-        return { ok: false, reason: "invalid", field: "email", message: EMAIL_TAKEN };
+        return refused(EMAIL_TAKEN, "refused", "email");
       if (changed.includes("extension") && next.extension) {
         const taken = await extensionRefusal(tx, actor.company.id, next.extension, userId);
-        if (taken) return { ok: false, reason: "invalid", field: "extension", message: taken };
+        if (taken) return refused(taken, "refused", "extension");
       }
 
       await tx.updateTable("users").set(next).where("id", "=", userId).execute();
@@ -117,7 +115,7 @@ export async function editUser(
     .catch((err): EditUserResult => {
       // Two admins giving one email or extension at the same moment: the unique index decides.
       const taken = uniquenessRefusal(err, next.extension);
-      if (taken) return { ok: false, reason: "invalid", ...taken };
+      if (taken) return refused(taken.message, "refused", taken.field);
       throw err;
     });
   if (result.ok && token)

@@ -32,7 +32,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { mayTransferUsers, reasonOf } from "../auth/policy.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import { dropReviewHolds, holdNewNumbersForReview } from "../numbers/review-holds.server.ts";
-import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
+import { Refusal, refusing, type Outcome, type Result } from "../refusal.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 import { seenEntry, type BulkTransferInput } from "./bulk-params.ts";
 import { recordBulkResult, type BulkOutcome } from "./bulk-targets.server.ts";
@@ -141,7 +141,7 @@ async function confirmTransfers(
   return previews;
 }
 
-/** Confirm transfer: one transaction, under lock, refusing anything the review did not show. Null: not in scope. */
+/** Confirm transfer: one transaction, under lock, refusing anything the review did not show. */
 export async function transferUser(
   db: Kysely<Database>,
   actor: Actor,
@@ -149,26 +149,21 @@ export async function transferUser(
   input: TransferConfirmInput,
   now: Date,
   provider: NumberProvider = localNumberProvider,
-): Promise<Outcome | null> {
-  let found = true;
-  const outcome = await refusing(
+): Promise<Outcome> {
+  return refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const check = (previews: TransferPreview[] | null) => {
           const p = previews?.[0];
-          if (!p) {
-            found = false;
-            throw new Refusal("not found");
-          }
+          if (!p) throw new Refusal("This user", "not_found");
           if (p.refusal) throw new Refusal(p.refusal);
-          if (p.key !== input.seen) throw new Refusal(stale([p.user.name]));
+          if (p.key !== input.seen) throw new Refusal(stale([p.user.name]), "stale");
         };
         const [p] = (await confirmTransfers(tx, actor, [userId], input.office, check, now, provider))!;
         return { ok: true as const, message: doneMessage(p!, true) };
       }),
     () => NO_SEAT_ANY_MORE,
   );
-  return found ? outcome : null;
 }
 
 /** Transfer users, the first step: the offices the selected users could move to. */
@@ -223,15 +218,14 @@ export async function transferUsers(
   input: BulkTransferInput,
   now: Date,
   provider: NumberProvider = localNumberProvider,
-): Promise<{ ok: true; auditId: number; outcomes: BulkOutcome[] } | { ok: false; message: string }> {
+): Promise<Result<{ auditId: number; outcomes: BulkOutcome[] }>> {
   const seen = new Map(
     input.seen.flatMap((e) => {
       const entry = seenEntry(e);
       return entry ? [[entry.id, entry.digest] as const] : [];
     }),
   );
-  let result: { auditId: number; outcomes: BulkOutcome[] } | undefined;
-  const outcome = await refusing(
+  return refusing(
     () =>
       db.transaction().execute(async (tx) => {
         const may = mayTransferUsers(actor);
@@ -242,8 +236,9 @@ export async function transferUsers(
           const changed = previews
             .filter((p) => seen.get(p.user.id) !== digest(p.key))
             .map((p) => p.user.name);
-          if (changed.length > 0) throw new Refusal(stale(changed));
-          if (previews.length !== new Set(input.id).size) throw new Refusal(stale(["some of the users"]));
+          if (changed.length > 0) throw new Refusal(stale(changed), "stale");
+          if (previews.length !== new Set(input.id).size)
+            throw new Refusal(stale(["some of the users"]), "stale");
           // The review only offers Confirm when someone will move: this was sent again, or made up.
           if (previews.every((p) => p.refusal))
             throw new Refusal("Nothing was changed: none of these users can be transferred to this office.");
@@ -258,10 +253,8 @@ export async function transferUsers(
         const auditId = await recordBulkResult(tx, actor, "transfer", outcomes, now, {
           office_id: input.to,
         });
-        result = { auditId, outcomes };
-        return { ok: true as const, message: "" };
+        return { ok: true as const, auditId, outcomes };
       }),
     () => NO_SEAT_ANY_MORE,
   );
-  return outcome.ok && result ? { ok: true, ...result } : { ok: false, message: outcome.message };
 }

@@ -115,6 +115,7 @@ describe("add user", () => {
     const before = await count();
     expect(await addUser(t.db, olive, { ...base, email: "ADA@acme.test" }, "", NOW)).toEqual({
       ok: false,
+      kind: "refused",
       field: "email",
       message: "Someone already uses this email.",
     });
@@ -132,6 +133,7 @@ describe("add user", () => {
       await addUser(t.db, olive, { ...base, licenseType: "support", email: "new2@acme.test" }, "", NOW),
     ).toEqual({
       ok: false,
+      kind: "refused",
       field: "licenseType",
       message:
         "New York has no unassigned Support license. Free one, or buy or transfer one in Company Settings › Licenses.",

@@ -387,6 +387,7 @@ describe("refusals", () => {
     await t.db.deleteFrom("group_members").where("user_id", "=", lucia).execute();
     expect(await confirm()).toEqual({
       ok: false,
+      kind: "stale",
       message: expect.stringMatching(
         /^Something changed for Lucía Fernández since this review was shown.*nothing was changed/,
       ),
@@ -419,6 +420,7 @@ describe("refusals", () => {
     const input = { action: "transfer" as const, to: await office("New York"), id: [uma], seen: [] };
     expect(await transferUsers(t.db, oscar, input, now)).toEqual({
       ok: false,
+      kind: "refused",
       message: "Only Company Admins transfer users between offices.",
     });
     const gina = await actorFor(t.db, "gina@globex.test", now);

@@ -129,7 +129,7 @@ describe("edit user", () => {
       );
     expect(await attempt({ email: "ETHAN@Acme.TEST" })).toEqual({
       ok: false,
-      reason: "invalid",
+      kind: "refused",
       field: "email",
       message: "Someone already uses this email.",
     });
@@ -137,14 +137,14 @@ describe("edit user", () => {
     expect(await attempt({ email: "Gina@globex.test" })).toMatchObject({ ok: false, field: "email" });
     expect(await attempt({ extension: ethan.extension! })).toEqual({
       ok: false,
-      reason: "invalid",
+      kind: "refused",
       field: "extension",
       message: `Someone else in your company already has extension ${ethan.extension}. Choose another.`,
     });
     // A deleted user keeps theirs while they can be restored (San Francisco's, in another office).
     expect(await attempt({ extension: sienna.extension! })).toEqual({
       ok: false,
-      reason: "invalid",
+      kind: "refused",
       field: "extension",
       message: `Extension ${sienna.extension} stays with a deleted user while they can be restored. Choose another.`,
     });
@@ -170,7 +170,7 @@ describe("edit user", () => {
     expect(await findEditable(t.db, olive, marcus)).toBeNull();
     expect(
       await editUser(t.db, olive, marcus, await formOf(ada, marcus, { lastName: "X" }), ORIGIN, NOW),
-    ).toEqual({ ok: false, reason: "not_found" });
+    ).toEqual({ ok: false, kind: "not_found", message: "This user" });
     expect(await row(marcus)).toEqual(marcusBefore);
     // Oscar administers San Francisco, where Ada, a Company Admin, works.
     expect(await findEditable(t.db, oscar, ada_)).toMatchObject({
@@ -179,7 +179,7 @@ describe("edit user", () => {
     const adaBefore = await row(ada_);
     expect(
       await editUser(t.db, oscar, ada_, await formOf(ada, ada_, { lastName: "Byron" }), ORIGIN, NOW),
-    ).toEqual({ ok: false, reason: "refused", message: "Only a Company Admin can edit a Company Admin." });
+    ).toEqual({ ok: false, kind: "forbidden", message: "Only a Company Admin can edit a Company Admin." });
     expect(await row(ada_)).toEqual(adaBefore);
     // A Company Admin edits anyone of the company, herself included.
     expect(
@@ -199,7 +199,11 @@ describe("edit user", () => {
     const input = editUserSchema.parse({ firstName: "A", lastName: "B", email: "ab@acme.test" });
     for (const id of [sienna, victor]) {
       expect(await findEditable(t.db, ada, id)).toBeNull();
-      expect(await editUser(t.db, ada, id, input, ORIGIN, NOW)).toEqual({ ok: false, reason: "not_found" });
+      expect(await editUser(t.db, ada, id, input, ORIGIN, NOW)).toEqual({
+        ok: false,
+        kind: "not_found",
+        message: "This user",
+      });
     }
     expect(await row(sienna)).toMatchObject({ first_name: "Sienna", email: "sienna@acme.test" });
   });
@@ -292,7 +296,7 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
           editUser(h.db, other, isaac, forms[1], ORIGIN, NOW),
         ]);
         expect(results.filter((r) => r.ok)).toHaveLength(1);
-        expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, reason: "invalid", field });
+        expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, kind: "refused", field });
         const holders = await h.db
           .selectFrom("users")
           .select("id")

@@ -323,6 +323,7 @@ describe("restoring", () => {
     expect((await listDeleted(t.db, ada, late, 1)).users.map((u) => u.name)).not.toContain("Ryan Murphy");
     expect(await restoreUser(t.db, ada, ryan.id, late)).toEqual({
       ok: false,
+      kind: "refused",
       message: "This user can no longer be restored: the 72 hours have passed.",
     });
     expect((await user("ryan@acme.test")).anonymized_at).toBeNull(); // the job has not run
@@ -332,6 +333,7 @@ describe("restoring", () => {
     for (const email of ["walter@globex.test", "uma@acme.test"]) {
       expect(await restoreUser(t.db, ada, (await user(email)).id, T0)).toEqual({
         ok: false,
+        kind: "refused",
         message: "This user is not among your Deleted Users.",
       });
     }
@@ -350,6 +352,7 @@ describe("restoring", () => {
       .execute();
     expect(await restoreUser(t.db, ada, sofia.id, at(HOUR))).toEqual({
       ok: false,
+      kind: "refused",
       message:
         "Sofia Costa cannot be restored: Toronto has no unassigned Support license. Free one, or buy or transfer one in Company Settings › Licenses.",
     });
@@ -757,7 +760,7 @@ describe("an Office Admin", () => {
       listDeleted(t.db, actor, at(HOUR), 1).then((l) => l.users.find((u) => u.id === ben.id));
     expect(await listed(oscar)).toMatchObject({ name: "Ben Okafor", refusal: why });
     expect(await findDeleted(t.db, oscar, ben.id, at(HOUR))).toMatchObject({ refusal: why });
-    const refused = { ok: false, forbidden: true, message: why };
+    const refused = { ok: false, kind: "forbidden", message: why };
     expect(await restoreUser(t.db, oscar, ben.id, at(HOUR))).toEqual(refused);
     expect(await permanentlyDelete(t.db, oscar, ben.id, at(HOUR))).toEqual(refused);
     // His 72 hours are intact: still deleted, not anonymized, for a Company Admin to restore or end.

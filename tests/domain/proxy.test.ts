@@ -303,26 +303,29 @@ describe("giving and removing proxy access", () => {
     const marcus = await idOf("marcus@acme.test");
     expect(await setProxyAccess(t.db, oscar, marcus.id, true, start)).toEqual({
       ok: false,
-      reason: "Only a Company Admin can give or remove proxy access.",
+      kind: "refused",
+      message: "Only a Company Admin can give or remove proxy access.",
     });
     // Outside Oscar's office the answer is the one for an id that does not exist: no refusal that tells him Carlos is there.
     expect(await setProxyAccess(t.db, oscar, carlos.id, true, start)).toMatchObject({
       ok: false,
-      notFound: true,
+      kind: "not_found",
     });
     const walter = await idOf("walter@globex.test");
     expect(await setProxyAccess(t.db, gina, walter.id, true, start)).toEqual({
       ok: false,
-      reason: HIGHER_TIER_ONLY,
+      kind: "refused",
+      message: HIGHER_TIER_ONLY,
     });
     expect(await setProxyAccess(t.db, ada, walter.id, true, start)).toMatchObject({
       ok: false,
-      notFound: true,
+      kind: "not_found",
     });
     const jasper = await idOf("jasper@acme.test");
     expect(await setProxyAccess(t.db, ada, jasper.id, true, start)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining("has not signed in yet"),
+      kind: "refused",
+      message: expect.stringContaining("has not signed in yet"),
     });
 
     expect(await setProxyAccess(t.db, ada, carlos.id, true, start)).toEqual({

@@ -376,7 +376,7 @@ describe("reassigning", () => {
     );
     expect(refused).toEqual({
       ok: false,
-      reason: "refused",
+      kind: "refused",
       message: expect.stringContaining("No Local number add-on is free in New York"),
     });
     expect(await numberById(ruthsOld.id)).toMatchObject({
@@ -506,8 +506,8 @@ describe("reassigning", () => {
     const uma = await person("uma@acme.test");
     expect(
       await reassignNumber(t.db, olive, n.id, { target: `user:${uma.id}`, as: "additional" }, NOW),
-    ).toMatchObject({ ok: false, reason: "not_found" });
-    expect(await releaseNumber(t.db, gina, n.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
+    ).toMatchObject({ ok: false, kind: "not_found" });
+    expect(await releaseNumber(t.db, gina, n.id, NOW)).toMatchObject({ ok: false, kind: "not_found" });
     expect(await numberById(n.id)).toMatchObject({ state: "reserved" });
   });
 
@@ -521,7 +521,7 @@ describe("reassigning", () => {
       await reassignNumber(t.db, ada, n.id, { target: `user:${emily.id}`, as: "additional" }, NOW),
     ).toEqual({
       ok: false,
-      reason: "refused",
+      kind: "refused",
       message: expect.stringContaining("no longer in the Reserved Pool"),
     });
     expect(await numberById(n.id)).toMatchObject({ assigned_user_id: arjun.id });
@@ -547,7 +547,7 @@ describe("deleting a reserved number", () => {
       ["phone_number.released", n.office_id],
     ]);
     expect(await holders(ada)).not.toContain("Stuart Bell");
-    expect(await releaseNumber(t.db, carlos, n.id, NOW)).toMatchObject({ ok: false, reason: "not_found" });
+    expect(await releaseNumber(t.db, carlos, n.id, NOW)).toMatchObject({ ok: false, kind: "not_found" });
   });
 });
 
@@ -578,7 +578,7 @@ describe("removing a number from a user", () => {
     // Removing it again (a stale page) changes nothing.
     expect(await removeNumber(t.db, carlos, kevin.id, n!.id, NOW)).toMatchObject({
       ok: false,
-      reason: "refused",
+      kind: "refused",
     });
     expect(await previewRemoval(t.db, carlos, kevin.id, n!.id)).toMatchObject({ number: null });
   });
@@ -621,7 +621,7 @@ describe("removing a number from a user", () => {
     expect(await previewRemoval(t.db, gina, uma.id, n!.id)).toBeNull();
     expect(await removeNumber(t.db, gina, uma.id, n!.id, NOW)).toMatchObject({
       ok: false,
-      reason: "not_found",
+      kind: "not_found",
     });
     expect(await numberById(n!.id)).toMatchObject({ state: "assigned", assigned_user_id: uma.id });
   });
