@@ -8,6 +8,7 @@ import { AUDIT_ACTIONS, auditUrl, FILTER_KEYS, type AuditFilters } from "~/audit
 import { SelectField, TextField } from "~/ui/field";
 import { formatDateTime } from "~/ui/format";
 import { PageLinks } from "~/ui/pagination";
+import { DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit log · Switchboard" }];
 
@@ -102,43 +103,30 @@ export default function AuditLog({ loaderData }: Route.ComponentProps) {
       {entries.length === 0 ? (
         <p className="result-count">No entries match.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data audit">
-            <caption className="visually-hidden">Audit log entries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">On behalf of</th>
-                <th scope="col">What</th>
-                <th scope="col">Target</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-                <th scope="col">From where</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row" className="nowrap">
-                    <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
-                  </th>
-                  <td>{e.actor}</td>
-                  <td>{e.onBehalfOf ?? <span className="muted">—</span>}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target}</td>
-                  <td>
-                    <Changes changes={e.changes} side="before" />
-                  </td>
-                  <td>
-                    <Changes changes={e.changes} side="after" />
-                  </td>
-                  <td className="nowrap">{e.ip ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Audit log entries, newest first"
+          className="audit"
+          columns={["When", "Who", "On behalf of", "What", "Target", "Before", "After", "From where"]}
+        >
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <th scope="row" className="nowrap">
+                <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
+              </th>
+              <td>{e.actor}</td>
+              <td>{e.onBehalfOf ?? <span className="muted">—</span>}</td>
+              <td>{e.action}</td>
+              <td>{e.target}</td>
+              <td>
+                <Changes changes={e.changes} side="before" />
+              </td>
+              <td>
+                <Changes changes={e.changes} side="after" />
+              </td>
+              <td className="nowrap">{e.ip ?? <span className="muted">—</span>}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <PageLinks
         prev={newerCursor ? auditUrl({ ...filters, after: newerCursor }) : null}

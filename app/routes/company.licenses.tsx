@@ -5,6 +5,7 @@ import { requireLicenseViewer } from "~/auth/guards.server";
 import { mayTransferLicenses } from "~/auth/policy.server";
 import { listPools } from "~/licenses/pools.server";
 import { CATEGORIES, transferUrl } from "~/licenses/schema";
+import { DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Licenses · Company Settings · Switchboard" }];
 
@@ -59,56 +60,53 @@ export default function Licenses({
                 </Link>
               ) : null}
             </div>
-            <div className="table-wrap">
-              <table className="data">
-                <caption className="visually-hidden">{c.name} licenses by office</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Office</th>
-                    <th scope="col">Price level</th>
-                    <th scope="col">License</th>
-                    <th scope="col" className="numeric">
-                      Purchased
-                    </th>
-                    <th scope="col" className="numeric">
-                      Assigned
-                    </th>
-                    <th scope="col" className="numeric">
-                      Unassigned
-                    </th>
-                    <th scope="col">Usage</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((p) => (
-                    <tr key={`${p.officeId}-${p.type}`}>
-                      <th scope="row">{p.officeName}</th>
-                      <td>{p.priceLevelName}</td>
-                      <td>{p.typeName}</td>
-                      <td className="numeric">{p.purchased}</td>
-                      <td className="numeric">{p.assigned}</td>
-                      <td className="numeric">{p.unassigned}</td>
-                      <td>
-                        <span className="usage">
-                          <meter
-                            min={0}
-                            max={Math.max(p.purchased, 1)}
-                            value={p.assigned}
-                            aria-label={`${p.typeName} licenses used in ${p.officeName}`}
-                          />
-                          <span>
-                            {p.assigned} of {p.purchased} used
-                          </span>
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={`${c.name} licenses by office`}
+              columns={[
+                "Office",
+                "Price level",
+                "License",
+                <NumericHeader label="Purchased" />,
+                <NumericHeader label="Assigned" />,
+                <NumericHeader label="Unassigned" />,
+                "Usage",
+              ]}
+            >
+              {rows.map((p) => (
+                <tr key={`${p.officeId}-${p.type}`}>
+                  <th scope="row">{p.officeName}</th>
+                  <td>{p.priceLevelName}</td>
+                  <td>{p.typeName}</td>
+                  <td className="numeric">{p.purchased}</td>
+                  <td className="numeric">{p.assigned}</td>
+                  <td className="numeric">{p.unassigned}</td>
+                  <td>
+                    <span className="usage">
+                      <meter
+                        min={0}
+                        max={Math.max(p.purchased, 1)}
+                        value={p.assigned}
+                        aria-label={`${p.typeName} licenses used in ${p.officeName}`}
+                      />
+                      <span>
+                        {p.assigned} of {p.purchased} used
+                      </span>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </section>
         );
       })}
     </div>
+  );
+}
+
+function NumericHeader({ label }: { label: string }) {
+  return (
+    <th scope="col" className="numeric">
+      {label}
+    </th>
   );
 }

@@ -12,6 +12,7 @@ import { scimBaseUrl } from "~/scim/http.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
 import { formatDate, formatDateTime } from "~/ui/format";
+import { ActionsHeader, DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Provisioning · Company Settings · Switchboard" }];
 
@@ -74,43 +75,29 @@ export default function Provisioning({ loaderData: { tokens, baseUrl }, actionDa
         {tokens.length === 0 ? (
           <p>No tokens yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <caption className="visually-hidden">Provisioning tokens</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created by</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.id}>
-                    <th scope="row">{t.name}</th>
-                    <td>{t.createdBy}</td>
-                    <td>{formatDateTime(t.createdAt)}</td>
-                    <td>{t.expiresAt ? formatDateTime(t.expiresAt) : "Never"}</td>
-                    <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "Never"}</td>
-                    <td>
-                      {t.revokedAt ? (
-                        `Revoked ${formatDate(t.revokedAt)}`
-                      ) : (
-                        <Link to={`/company/provisioning/${t.id}/revoke`} aria-label={`Revoke ${t.name}`}>
-                          Revoke
-                        </Link>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Provisioning tokens"
+            columns={["Name", "Created by", "Created", "Expires", "Last used", <ActionsHeader />]}
+          >
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <th scope="row">{t.name}</th>
+                <td>{t.createdBy}</td>
+                <td>{formatDateTime(t.createdAt)}</td>
+                <td>{t.expiresAt ? formatDateTime(t.expiresAt) : "Never"}</td>
+                <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "Never"}</td>
+                <td>
+                  {t.revokedAt ? (
+                    `Revoked ${formatDate(t.revokedAt)}`
+                  ) : (
+                    <Link to={`/company/provisioning/${t.id}/revoke`} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </Link>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       <section aria-labelledby="create-token" className="panel">

@@ -5,6 +5,7 @@ import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { listUserNumbers } from "~/numbers/remove.server";
 import { LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 import { UserBreadcrumb } from "~/ui/breadcrumb";
+import { ActionsHeader, DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Manage phone numbers · ${data?.user.name ?? "User"} · Switchboard` },
@@ -25,42 +26,33 @@ export default function ManageNumbers({ loaderData: { user, numbers } }: Route.C
       <section aria-labelledby="numbers-heading" className="panel">
         <h2 id="numbers-heading">Numbers</h2>
         {numbers.length ? (
-          <table className="data compact">
-            <caption className="visually-hidden">Phone numbers of {user.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Use</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+          <DataTable
+            compact
+            caption={`Phone numbers of ${user.name}`}
+            columns={["Number", "Kind", "Use", <ActionsHeader />]}
+          >
+            {numbers.map((n) => (
+              <tr key={n.id}>
+                <th scope="row" className="nowrap">
+                  {n.formatted} <code className="e164">{n.e164}</code>
                 </th>
+                <td>{NUMBER_KIND_NAMES[n.kind]}</td>
+                <td>
+                  {n.isPrimary ? "Primary" : "Additional"}
+                  {n.addon
+                    ? ` · uses a ${LICENSE_NAMES[n.addon]} add-on`
+                    : n.isPrimary
+                      ? ` · included in ${LICENSE_NAMES[user.licenseType]}`
+                      : ""}
+                </td>
+                <td>
+                  <Link to={`/users/${user.id}/numbers/${n.id}/remove`} className="button subtle">
+                    Remove<span className="visually-hidden"> {n.formatted}</span>
+                  </Link>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {numbers.map((n) => (
-                <tr key={n.id}>
-                  <th scope="row" className="nowrap">
-                    {n.formatted} <code className="e164">{n.e164}</code>
-                  </th>
-                  <td>{NUMBER_KIND_NAMES[n.kind]}</td>
-                  <td>
-                    {n.isPrimary ? "Primary" : "Additional"}
-                    {n.addon
-                      ? ` · uses a ${LICENSE_NAMES[n.addon]} add-on`
-                      : n.isPrimary
-                        ? ` · included in ${LICENSE_NAMES[user.licenseType]}`
-                        : ""}
-                  </td>
-                  <td>
-                    <Link to={`/users/${user.id}/numbers/${n.id}/remove`} className="button subtle">
-                      Remove<span className="visually-hidden"> {n.formatted}</span>
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : (
           <p>{user.name} has no phone number. Reassign one from the Reserved Numbers tab.</p>
         )}

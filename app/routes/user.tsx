@@ -23,6 +23,7 @@ import {
   STATUS_NAMES,
 } from "~/ui/format";
 import { OptionsMenu } from "~/ui/options-menu";
+import { DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `${data?.user.name ?? "User"} · Users · Switchboard` },
@@ -204,32 +205,23 @@ export default function UserPage({
       <section aria-labelledby="proxy-sessions" className="panel">
         <h2 id="proxy-sessions">Recent proxy sessions</h2>
         {proxySessions.length ? (
-          <table className="data compact">
-            <caption className="visually-hidden">
-              Recent proxy sessions into the account of {user.name}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Admin</th>
-                <th scope="col">Started</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Ended</th>
+          <DataTable
+            compact
+            caption={`Recent proxy sessions into the account of ${user.name}`}
+            columns={["Admin", "Started", "Reason", "Ended"]}
+          >
+            {proxySessions.map((p) => (
+              <tr key={p.id}>
+                <th scope="row">{p.adminName}</th>
+                <td className="nowrap">{formatDateTime(p.startedAt)}</td>
+                <td>{p.reason ?? <span className="muted">No reason given</span>}</td>
+                <td>
+                  {p.ending}
+                  {p.endedAt ? <span className="muted"> · {formatDateTime(p.endedAt)}</span> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {proxySessions.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.adminName}</th>
-                  <td className="nowrap">{formatDateTime(p.startedAt)}</td>
-                  <td>{p.reason ?? <span className="muted">No reason given</span>}</td>
-                  <td>
-                    {p.ending}
-                    {p.endedAt ? <span className="muted"> · {formatDateTime(p.endedAt)}</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : (
           <p>Nobody has proxied into this account.</p>
         )}
@@ -238,30 +230,20 @@ export default function UserPage({
       <section aria-labelledby="numbers" className="panel">
         <h2 id="numbers">Phone numbers</h2>
         {user.numbers.length ? (
-          <table className="data compact">
-            <caption className="visually-hidden">Phone numbers of {user.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Use</th>
+          <DataTable compact caption={`Phone numbers of ${user.name}`} columns={["Number", "Kind", "Use"]}>
+            {user.numbers.map((n) => (
+              <tr key={n.id}>
+                <th scope="row" className="nowrap">
+                  {n.formatted} <span className="muted e164">{n.e164}</span>
+                </th>
+                <td>{NUMBER_KIND_NAMES[n.kind]}</td>
+                <td>
+                  {n.is_primary ? "Primary" : "Additional"}
+                  {n.addon_license_type ? ` · uses a ${LICENSE_NAMES[n.addon_license_type]} add-on` : ""}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {user.numbers.map((n) => (
-                <tr key={n.id}>
-                  <th scope="row" className="nowrap">
-                    {n.formatted} <span className="muted e164">{n.e164}</span>
-                  </th>
-                  <td>{NUMBER_KIND_NAMES[n.kind]}</td>
-                  <td>
-                    {n.is_primary ? "Primary" : "Additional"}
-                    {n.addon_license_type ? ` · uses a ${LICENSE_NAMES[n.addon_license_type]} add-on` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : (
           <p>This user has no phone number.</p>
         )}

@@ -8,6 +8,7 @@ import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { DataTable } from "~/ui/table";
 import { SearchField } from "~/ui/field";
 import { bulkActionsFor } from "~/users/bulk.server";
 
@@ -207,89 +208,81 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
       ) : null}
 
       {users.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data">
-            <caption className="visually-hidden">
-              Active or pending users, sorted by {params.sort === "added" ? "date added" : params.sort},{" "}
-              {params.dir === "asc" ? "ascending" : "descending"}
-            </caption>
-            <thead>
-              <tr>
-                <td className="select">
-                  {hydrated ? (
-                    <input
-                      type="checkbox"
-                      aria-label="Select all users on this page"
-                      checked={selected.size === users.length}
-                      ref={(el) => {
-                        if (el) el.indeterminate = selected.size > 0 && selected.size < users.length;
-                      }}
-                      onChange={(e) =>
-                        setSelected(e.target.checked ? new Set(users.map((u) => u.id)) : new Set())
+        <DataTable
+          caption={`Active or pending users, sorted by ${params.sort === "added" ? "date added" : params.sort}, ${params.dir === "asc" ? "ascending" : "descending"}`}
+          columns={[
+            <td className="select">
+              {hydrated ? (
+                <input
+                  type="checkbox"
+                  aria-label="Select all users on this page"
+                  checked={selected.size === users.length}
+                  ref={(el) => {
+                    if (el) el.indeterminate = selected.size > 0 && selected.size < users.length;
+                  }}
+                  onChange={(e) =>
+                    setSelected(e.target.checked ? new Set(users.map((u) => u.id)) : new Set())
+                  }
+                />
+              ) : null}
+            </td>,
+            <SortHeader params={params} column="name" label="Name" />,
+            <SortHeader params={params} column="email" label="Email" />,
+            "Number",
+            "Ext.",
+            "Office",
+            "License",
+            "Admin",
+            "Status",
+          ]}
+        >
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td className="select">
+                <input
+                  type="checkbox"
+                  form="bulk"
+                  name="id"
+                  value={u.id}
+                  aria-label={`Select ${u.name}`}
+                  {...(hydrated
+                    ? {
+                        checked: selected.has(u.id),
+                        onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(u.id);
+                          else next.delete(u.id);
+                          setSelected(next);
+                        },
                       }
-                    />
-                  ) : null}
-                </td>
-                <SortHeader params={params} column="name" label="Name" />
-                <SortHeader params={params} column="email" label="Email" />
-                <th scope="col">Number</th>
-                <th scope="col">Ext.</th>
-                <th scope="col">Office</th>
-                <th scope="col">License</th>
-                <th scope="col">Admin</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td className="select">
-                    <input
-                      type="checkbox"
-                      form="bulk"
-                      name="id"
-                      value={u.id}
-                      aria-label={`Select ${u.name}`}
-                      {...(hydrated
-                        ? {
-                            checked: selected.has(u.id),
-                            onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
-                              const next = new Set(selected);
-                              if (e.target.checked) next.add(u.id);
-                              else next.delete(u.id);
-                              setSelected(next);
-                            },
-                          }
-                        : {})}
-                    />
-                  </td>
-                  <th scope="row">
-                    <Link to={`/users/${u.id}`}>{u.name}</Link>
-                  </th>
-                  <td className="email">{u.email}</td>
-                  <td className="nowrap">{u.primaryNumber ?? <span className="muted">No number</span>}</td>
-                  <td>{u.extension ?? <span className="muted">—</span>}</td>
-                  <td>{u.officeName}</td>
-                  <td>
-                    <Link
-                      to={`/users/${u.id}/license`}
-                      aria-label={`Change license of ${u.name}, now ${LICENSE_NAMES[u.licenseType]}`}
-                    >
-                      {LICENSE_NAMES[u.licenseType]}
-                    </Link>
-                  </td>
-                  <td>
-                    {u.role ?? <span className="muted">—</span>}
-                    {u.hasProxyAccess ? <span className="badge neutral">Proxy</span> : null}
-                  </td>
-                  <td>
-                    <span className={`badge ${u.status}`}>{STATUS_NAMES[u.status]}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                    : {})}
+                />
+              </td>
+              <th scope="row">
+                <Link to={`/users/${u.id}`}>{u.name}</Link>
+              </th>
+              <td className="email">{u.email}</td>
+              <td className="nowrap">{u.primaryNumber ?? <span className="muted">No number</span>}</td>
+              <td>{u.extension ?? <span className="muted">—</span>}</td>
+              <td>{u.officeName}</td>
+              <td>
+                <Link
+                  to={`/users/${u.id}/license`}
+                  aria-label={`Change license of ${u.name}, now ${LICENSE_NAMES[u.licenseType]}`}
+                >
+                  {LICENSE_NAMES[u.licenseType]}
+                </Link>
+              </td>
+              <td>
+                {u.role ?? <span className="muted">—</span>}
+                {u.hasProxyAccess ? <span className="badge neutral">Proxy</span> : null}
+              </td>
+              <td>
+                <span className={`badge ${u.status}`}>{STATUS_NAMES[u.status]}</span>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <Pagination page={page} pageCount={pageCount} hrefFor={(n) => listUrl(params, { page: n })} />
     </section>

@@ -4,6 +4,7 @@ import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { bulkResult } from "~/users/bulk.server";
 import { BULK_ACTIONS } from "~/users/bulk-actions";
+import { DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Bulk action done · Switchboard" }];
 
@@ -30,29 +31,19 @@ export default function BulkResult({ loaderData }: Route.ComponentProps) {
         {done} {done === 1 ? "user" : "users"} changed, {skipped} skipped.
       </p>
       <div className="panel">
-        <table className="data compact">
-          <caption className="visually-hidden">What happened to each user</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Details</th>
+        <DataTable compact caption="What happened to each user" columns={["Name", "Outcome", "Details"]}>
+          {outcomes.map((o) => (
+            <tr key={o.id}>
+              <th scope="row">{o.name}</th>
+              <td>
+                <span className={`badge ${o.outcome === "done" ? "active" : "neutral"}`}>
+                  {o.outcome === "done" ? "Done" : "Skipped"}
+                </span>
+              </td>
+              <td>{o.detail}</td>
             </tr>
-          </thead>
-          <tbody>
-            {outcomes.map((o) => (
-              <tr key={o.id}>
-                <th scope="row">{o.name}</th>
-                <td>
-                  <span className={`badge ${o.outcome === "done" ? "active" : "neutral"}`}>
-                    {o.outcome === "done" ? "Done" : "Skipped"}
-                  </span>
-                </td>
-                <td>{o.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </div>
       <p>
         <Link to="/users">Back to Users</Link>

@@ -25,6 +25,7 @@ import { NewOfficeStep } from "~/ui/transfer-steps";
 import { reviewShouldRevalidate } from "~/ui/review";
 import { LeaveControl, useBusy } from "~/ui/form-actions";
 import { LICENSE_NAMES } from "~/ui/format";
+import { DataTable } from "~/ui/table";
 import { parseId } from "~/input";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -287,39 +288,31 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
       <section aria-labelledby="affected-heading" className="panel">
         <h2 id="affected-heading">Will be changed ({affected.length})</h2>
         {affected.length ? (
-          <table className="data compact">
-            <caption className="visually-hidden">Users this action will change</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Office</th>
-                <th scope="col">License</th>
-                <th scope="col">What happens</th>
+          <DataTable
+            compact
+            caption="Users this action will change"
+            columns={["Name", "Email", "Office", "License", "What happens"]}
+          >
+            {affected.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <td>{r.email}</td>
+                <td>{r.officeName}</td>
+                <td>{LICENSE_NAMES[r.licenseType]}</td>
+                <td>
+                  {"changes" in r ? (
+                    <ul className="plain">
+                      {r.changes.map((c, i) => (
+                        <li key={i}>{c}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    r.detail
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {affected.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">{r.name}</th>
-                  <td>{r.email}</td>
-                  <td>{r.officeName}</td>
-                  <td>{LICENSE_NAMES[r.licenseType]}</td>
-                  <td>
-                    {"changes" in r ? (
-                      <ul className="plain">
-                        {r.changes.map((c, i) => (
-                          <li key={i}>{c}</li>
-                        ))}
-                      </ul>
-                    ) : (
-                      r.detail
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : (
           <p>None of the selected users can be changed this way.</p>
         )}
@@ -328,25 +321,19 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
       {skipped.length ? (
         <section aria-labelledby="skipped-heading" className="panel">
           <h2 id="skipped-heading">Will be skipped ({skipped.length})</h2>
-          <table className="data compact">
-            <caption className="visually-hidden">Users this action will skip, and why</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Why</th>
+          <DataTable
+            compact
+            caption="Users this action will skip, and why"
+            columns={["Name", "Email", "Why"]}
+          >
+            {skipped.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.name}</th>
+                <td>{r.email}</td>
+                <td>{r.detail}</td>
               </tr>
-            </thead>
-            <tbody>
-              {skipped.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">{r.name}</th>
-                  <td>{r.email}</td>
-                  <td>{r.detail}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </section>
       ) : null}
 

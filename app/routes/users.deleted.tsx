@@ -9,6 +9,7 @@ import { deletedUserAnchor } from "~/users/deleted-link";
 import { CsrfField } from "~/ui/csrf";
 import { formatDateTime, LICENSE_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { ActionsHeader, DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Deleted Users · Switchboard" }];
 
@@ -45,58 +46,51 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
       {users.length === 0 ? (
         <p className="panel">No users were deleted in the last 72 hours.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <caption className="visually-hidden">Deleted users, most recent first ({total})</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Office</th>
-                <th scope="col">License</th>
-                <th scope="col">Deleted by</th>
-                <th scope="col">Deleted</th>
-                <th scope="col">Time left</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((u) => (
-                <tr key={u.id} id={deletedUserAnchor(u.id)}>
-                  <th scope="row">{u.name}</th>
-                  <td>{u.email}</td>
-                  <td>{u.officeName}</td>
-                  <td>{LICENSE_NAMES[u.licenseType]}</td>
-                  <td>{u.deletedBy}</td>
-                  <td className="nowrap">{formatDateTime(u.deletedAt)}</td>
-                  <td className="nowrap">{timeLeft(u.msLeft)}</td>
-                  {u.refusal ? (
-                    // Restore and Permanently delete ask one rule: when it says no, say why instead of either button.
-                    <td>{u.refusal}</td>
-                  ) : (
-                    <td className="nowrap">
-                      <Form method="post" action={`/users/deleted/${u.id}/restore`} className="inline">
-                        <CsrfField />
-                        <button type="submit" className="button" aria-label={`Restore ${u.name}`}>
-                          Restore
-                        </button>
-                      </Form>{" "}
-                      <Link
-                        to={`/users/deleted/${u.id}/purge`}
-                        className="button subtle danger"
-                        aria-label={`Permanently delete ${u.name}`}
-                      >
-                        Permanently delete
-                      </Link>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Deleted users, most recent first (${total})`}
+          columns={[
+            "Name",
+            "Email",
+            "Office",
+            "License",
+            "Deleted by",
+            "Deleted",
+            "Time left",
+            <ActionsHeader />,
+          ]}
+        >
+          {users.map((u) => (
+            <tr key={u.id} id={deletedUserAnchor(u.id)}>
+              <th scope="row">{u.name}</th>
+              <td>{u.email}</td>
+              <td>{u.officeName}</td>
+              <td>{LICENSE_NAMES[u.licenseType]}</td>
+              <td>{u.deletedBy}</td>
+              <td className="nowrap">{formatDateTime(u.deletedAt)}</td>
+              <td className="nowrap">{timeLeft(u.msLeft)}</td>
+              {u.refusal ? (
+                // Restore and Permanently delete ask one rule: when it says no, say why instead of either button.
+                <td>{u.refusal}</td>
+              ) : (
+                <td className="nowrap">
+                  <Form method="post" action={`/users/deleted/${u.id}/restore`} className="inline">
+                    <CsrfField />
+                    <button type="submit" className="button" aria-label={`Restore ${u.name}`}>
+                      Restore
+                    </button>
+                  </Form>{" "}
+                  <Link
+                    to={`/users/deleted/${u.id}/purge`}
+                    className="button subtle danger"
+                    aria-label={`Permanently delete ${u.name}`}
+                  >
+                    Permanently delete
+                  </Link>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pagination page={page} pageCount={pageCount} hrefFor={(n) => `/users/deleted?page=${n}`} />
     </section>

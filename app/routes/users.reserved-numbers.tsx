@@ -8,6 +8,7 @@ import { listPool } from "~/numbers/pool.server";
 import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { ActionsHeader, DataTable } from "~/ui/table";
 import { SearchField } from "~/ui/field";
 import { deletedUserHref } from "~/users/deleted-link";
 
@@ -129,88 +130,79 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
       </p>
 
       {numbers.length > 0 ? (
-        <div className="table-wrap">
-          <table className="data">
-            <caption className="visually-hidden">
-              Reserved numbers, sorted by date unassigned, {dirName(params.dir)}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Country</th>
-                <th scope="col">Office</th>
-                <th scope="col">Last assigned to</th>
-                <th scope="col" aria-sort={params.dir === "asc" ? "ascending" : "descending"}>
-                  <Link to={poolUrl(params, { dir: nextDir })} className="sort-link">
-                    Date unassigned
-                    <span className="visually-hidden">
-                      , {dirName(params.dir)}. Sort {dirName(nextDir)}
-                    </span>
-                    <span aria-hidden="true" className="sort-mark">
-                      {params.dir === "asc" ? "▲" : "▼"}
-                    </span>
-                  </Link>
-                </th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {numbers.map((n) => (
-                <tr key={n.id}>
-                  <th scope="row" className="nowrap">
-                    {n.formatted}
-                    <br />
-                    <code className="e164">{n.e164}</code>
-                  </th>
-                  <td>{NUMBER_KIND_NAMES[n.kind]}</td>
-                  <td>{n.country}</td>
-                  <td>{n.officeName}</td>
-                  <td>{n.lastHolderName ?? <span className="muted">—</span>}</td>
-                  <td className="nowrap">{formatDate(n.unassignedAt)}</td>
-                  <td>
-                    {n.heldUntil ? (
-                      <span className="badge pending">On hold</span>
-                    ) : n.reviewHold ? (
-                      <span className="badge pending">
-                        Held until {formatDateTime(n.reviewHold.until)} for {n.reviewHold.userName}
-                        's transfer to {n.reviewHold.officeName}
-                      </span>
-                    ) : (
-                      <span className="badge active">Reserved</span>
-                    )}
-                  </td>
-                  {n.heldUntil ? (
-                    // On hold: nothing to do here until the hold ends; say why, and where the user is.
-                    <td>
-                      {n.heldFor ? (
-                        <Link to={deletedUserHref(n.heldFor.id)}>
-                          {n.heldFor.name} can be restored until {formatDateTime(n.heldUntil)}
-                        </Link>
-                      ) : (
-                        `Its former user can be restored until ${formatDateTime(n.heldUntil)}`
-                      )}
-                    </td>
+        <DataTable
+          caption={`Reserved numbers, sorted by date unassigned, ${dirName(params.dir)}`}
+          columns={[
+            "Number",
+            "Kind",
+            "Country",
+            "Office",
+            "Last assigned to",
+            <th scope="col" aria-sort={params.dir === "asc" ? "ascending" : "descending"}>
+              <Link to={poolUrl(params, { dir: nextDir })} className="sort-link">
+                Date unassigned
+                <span className="visually-hidden">
+                  , {dirName(params.dir)}. Sort {dirName(nextDir)}
+                </span>
+                <span aria-hidden="true" className="sort-mark">
+                  {params.dir === "asc" ? "▲" : "▼"}
+                </span>
+              </Link>
+            </th>,
+            "State",
+            <ActionsHeader />,
+          ]}
+        >
+          {numbers.map((n) => (
+            <tr key={n.id}>
+              <th scope="row" className="nowrap">
+                {n.formatted}
+                <br />
+                <code className="e164">{n.e164}</code>
+              </th>
+              <td>{NUMBER_KIND_NAMES[n.kind]}</td>
+              <td>{n.country}</td>
+              <td>{n.officeName}</td>
+              <td>{n.lastHolderName ?? <span className="muted">—</span>}</td>
+              <td className="nowrap">{formatDate(n.unassignedAt)}</td>
+              <td>
+                {n.heldUntil ? (
+                  <span className="badge pending">On hold</span>
+                ) : n.reviewHold ? (
+                  <span className="badge pending">
+                    Held until {formatDateTime(n.reviewHold.until)} for {n.reviewHold.userName}
+                    's transfer to {n.reviewHold.officeName}
+                  </span>
+                ) : (
+                  <span className="badge active">Reserved</span>
+                )}
+              </td>
+              {n.heldUntil ? (
+                // On hold: nothing to do here until the hold ends; say why, and where the user is.
+                <td>
+                  {n.heldFor ? (
+                    <Link to={deletedUserHref(n.heldFor.id)}>
+                      {n.heldFor.name} can be restored until {formatDateTime(n.heldUntil)}
+                    </Link>
                   ) : (
-                    <td className="nowrap">
-                      {/* For a number held for a transfer review, these pages say why it cannot be taken now. */}
-                      <Link to={`${BASE}/${n.id}/reassign`}>
-                        Reassign<span className="visually-hidden"> {n.formatted}</span>
-                      </Link>{" "}
-                      ·{" "}
-                      <Link to={`${BASE}/${n.id}/delete`}>
-                        Delete<span className="visually-hidden"> {n.formatted}</span>
-                      </Link>
-                    </td>
+                    `Its former user can be restored until ${formatDateTime(n.heldUntil)}`
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+              ) : (
+                <td className="nowrap">
+                  {/* For a number held for a transfer review, these pages say why it cannot be taken now. */}
+                  <Link to={`${BASE}/${n.id}/reassign`}>
+                    Reassign<span className="visually-hidden"> {n.formatted}</span>
+                  </Link>{" "}
+                  ·{" "}
+                  <Link to={`${BASE}/${n.id}/delete`}>
+                    Delete<span className="visually-hidden"> {n.formatted}</span>
+                  </Link>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <Pagination page={page} pageCount={pageCount} hrefFor={(n) => poolUrl(params, { page: n })} />
     </section>
