@@ -1,4 +1,4 @@
-import { data, Form, Link, useLocation } from "react-router";
+import { data, Form, useLocation } from "react-router";
 import { getFormProps, useForm } from "@conform-to/react";
 import type { Route } from "./+types/audit";
 import { getDb } from "~/db.server";
@@ -8,6 +8,7 @@ import { AUDIT_ACTIONS, auditUrl, FILTER_KEYS, type AuditFilters } from "~/audit
 import { SelectField, TextField } from "~/ui/field";
 import { formatDateTime } from "~/ui/format";
 import { PageLinks } from "~/ui/pagination";
+import { FilterActions } from "~/ui/list";
 import { DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit log · Switchboard" }];
@@ -88,16 +89,7 @@ export default function AuditLog({ loaderData }: Route.ComponentProps) {
         />
         <TextField meta={fields.from} label="From" type="date" hint="A day, in UTC" />
         <TextField meta={fields.to} label="To" type="date" hint="A day, in UTC, included" />
-        <div className="toolbar-actions">
-          <button type="submit" className="button primary">
-            Filter
-          </button>
-          {filtered || reply ? (
-            <Link to="/audit" className="button subtle">
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions submit="Filter" clearTo="/audit" filtered={Boolean(filtered || reply)} />
       </Form>
 
       {entries.length === 0 ? (

@@ -1,5 +1,6 @@
 import { useState, useSyncExternalStore } from "react";
-import { data, Form, Link, useLocation, useNavigation } from "react-router";
+import { data, Form, Link, useLocation } from "react-router";
+import { USER_LICENSE_TYPES } from "../../db/schema";
 import type { Route } from "./+types/users.active";
 import { getDb } from "~/db.server";
 import { requireAdmin } from "~/auth/guards.server";
@@ -8,8 +9,9 @@ import { listUsers } from "~/users/list.server";
 import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { FilterActions, ResultCount } from "~/ui/list";
 import { DataTable } from "~/ui/table";
-import { SearchField } from "~/ui/field";
+import { GetSelect, nameOptions, OfficeFilter, SearchField } from "~/ui/field";
 import { bulkActionsFor } from "~/users/bulk.server";
 
 export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
@@ -84,13 +86,27 @@ function SortHeader({
 /** Hydration is the only "change": the server renders false, the browser true. */
 const noSubscription = () => () => {};
 
+/** The list's filter selects, each a query parameter of the list; left at its first choice, any. */
+const FILTERS = [
+  {
+    name: "license",
+    label: "License",
+    anyLabel: "Any license",
+    options: USER_LICENSE_TYPES.map((l) => ({ value: l, label: LICENSE_NAMES[l] })),
+  },
+  { name: "permission", label: "Permission", anyLabel: "Any permission", options: nameOptions(PERMISSIONS) },
+  {
+    name: "status",
+    label: "Status",
+    anyLabel: "Active or pending",
+    options: nameOptions({ active: "Active", pending: "Pending" }),
+  },
+] as const;
+
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
   const { users, total, page, pageCount, params, search, offices, bulkActions } = loaderData;
-  const searching = useNavigation().state === "loading";
   // The form's fields are uncontrolled: a new URL (a link, Clear) remounts them with its values.
   const formKey = useLocation().search;
-  const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(total, page * PAGE_SIZE);
   const filtered =
     params.q || params.license || params.permission || params.status || params.office || search.error;
   // With JavaScript, the checkboxes are controlled so select-all and the live count work;
@@ -134,68 +150,16 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
             </>
           }
         />
-        <div className="field">
-          <label htmlFor="license">License</label>
-          <select id="license" name="license" defaultValue={params.license ?? ""}>
-            <option value="">Any license</option>
-            {(["connect", "sell", "support"] as const).map((l) => (
-              <option key={l} value={l}>
-                {LICENSE_NAMES[l]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="permission">Permission</label>
-          <select id="permission" name="permission" defaultValue={params.permission ?? ""}>
-            <option value="">Any permission</option>
-            {Object.entries(PERMISSIONS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={params.status ?? ""}>
-            <option value="">Active or pending</option>
-            <option value="active">Active</option>
-            <option value="pending">Pending</option>
-          </select>
-        </div>
-        {offices.length > 1 ? (
-          <div className="field">
-            <label htmlFor="office">Office</label>
-            <select id="office" name="office" defaultValue={params.office ?? ""}>
-              <option value="">All your offices</option>
-              {offices.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
+        {FILTERS.map((f) => (
+          <GetSelect key={f.name} {...f} defaultValue={params[f.name]} />
+        ))}
+        <OfficeFilter offices={offices} defaultValue={params.office} />
         {params.sort !== "name" ? <input type="hidden" name="sort" value={params.sort} /> : null}
         {params.dir !== "asc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
-        <div className="toolbar-actions">
-          <button type="submit" className="button primary">
-            Search
-          </button>
-          {filtered ? (
-            <Link to="/users" className="button subtle">
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions submit="Search" clearTo={"/users"} filtered={Boolean(filtered)} />
       </Form>
 
-      <p className="result-count" aria-live="polite" aria-busy={searching}>
-        {total === 0
-          ? "No users match."
-          : `Showing ${first}–${last} of ${total.toLocaleString("en-US")} user${total === 1 ? "" : "s"}`}
-      </p>
+      <ResultCount page={page} pageSize={PAGE_SIZE} total={total} noun="user" none="No users match." />
 
       {users.length > 0 ? (
         <BulkBar

@@ -11,7 +11,7 @@ import { addUser, numberChoices } from "~/users/add.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
-import { FormErrors, SelectField, TextField } from "~/ui/field";
+import { FormErrors, GetSelect, SelectField, TextField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
 
@@ -53,16 +53,11 @@ export default function AddUser({ loaderData, actionData }: Route.ComponentProps
       {!choices ? (
         <Form method="get" className="panel form">
           <p>Which office will they work in? Their number comes from that office.</p>
-          <div className="field">
-            <label htmlFor="office">Office</label>
-            <select id="office" name="office">
-              {offices.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <GetSelect
+            name="office"
+            label="Office"
+            options={offices.map((o) => ({ value: o.id, label: o.name }))}
+          />
           <FormActions submit={{ label: "Next" }} cancel={{ to: "/users", className: "button subtle" }} />
         </Form>
       ) : (

@@ -1,4 +1,4 @@
-import { data, Form, Link, useLocation, useNavigation } from "react-router";
+import { data, Form, Link, useLocation } from "react-router";
 import type { Route } from "./+types/users.reserved-numbers";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
@@ -8,8 +8,9 @@ import { listPool } from "~/numbers/pool.server";
 import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
+import { FilterActions, ResultCount } from "~/ui/list";
 import { ActionsHeader, DataTable } from "~/ui/table";
-import { SearchField } from "~/ui/field";
+import { GetSelect, nameOptions, OfficeFilter, SearchField } from "~/ui/field";
 import { deletedUserHref } from "~/users/deleted-link";
 
 export const meta: Route.MetaFunction = () => [{ title: "Reserved Numbers · Switchboard" }];
@@ -49,12 +50,15 @@ function poolUrl(params: PoolParams, change: Partial<PoolParams>): string {
   return s ? `${BASE}?${s}` : BASE;
 }
 
+/** The list's filter selects, each a query parameter of the list; left at its first choice, any. */
+const FILTERS = [
+  { name: "kind", label: "Kind", anyLabel: "Any kind", options: nameOptions(NUMBER_KIND_NAMES) },
+  { name: "state", label: "State", anyLabel: "Reserved or on hold", options: nameOptions(POOL_STATES) },
+] as const;
+
 export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
   const { numbers, total, page, pageCount, params, search, offices } = loaderData;
-  const searching = useNavigation().state === "loading";
   const formKey = useLocation().search;
-  const first = total === 0 ? 0 : (page - 1) * POOL_PAGE_SIZE + 1;
-  const last = Math.min(total, page * POOL_PAGE_SIZE);
   const filtered = params.q || params.office || params.kind || params.state || search.error;
   const nextDir = params.dir === "asc" ? "desc" : "asc";
   const dirName = (d: string) => (d === "asc" ? "oldest first" : "newest first");
@@ -75,59 +79,21 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
           placeholder="A number in any format, or a name"
           hint="Digits of a number in any format, or the name of who it was last assigned to."
         />
-        {offices.length > 1 ? (
-          <div className="field">
-            <label htmlFor="office">Office</label>
-            <select id="office" name="office" defaultValue={params.office ?? ""}>
-              <option value="">All your offices</option>
-              {offices.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor="kind">Kind</label>
-          <select id="kind" name="kind" defaultValue={params.kind ?? ""}>
-            <option value="">Any kind</option>
-            {Object.entries(NUMBER_KIND_NAMES).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="state">State</label>
-          <select id="state" name="state" defaultValue={params.state ?? ""}>
-            <option value="">Reserved or on hold</option>
-            {Object.entries(POOL_STATES).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <OfficeFilter offices={offices} defaultValue={params.office} />
+        {FILTERS.map((f) => (
+          <GetSelect key={f.name} {...f} defaultValue={params[f.name]} />
+        ))}
         {params.dir !== "desc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
-        <div className="toolbar-actions">
-          <button type="submit" className="button primary">
-            Search
-          </button>
-          {filtered ? (
-            <Link to={BASE} className="button subtle">
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterActions submit="Search" clearTo={BASE} filtered={Boolean(filtered)} />
       </Form>
 
-      <p className="result-count" aria-live="polite" aria-busy={searching}>
-        {total === 0
-          ? "No reserved numbers match."
-          : `Showing ${first}–${last} of ${total.toLocaleString("en-US")} number${total === 1 ? "" : "s"}`}
-      </p>
+      <ResultCount
+        page={page}
+        pageSize={POOL_PAGE_SIZE}
+        total={total}
+        noun="number"
+        none="No reserved numbers match."
+      />
 
       {numbers.length > 0 ? (
         <DataTable

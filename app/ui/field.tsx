@@ -19,6 +19,14 @@ function Errors({ meta }: { meta: Meta }) {
   );
 }
 
+function Hint({ id, hint }: { id?: string; hint?: ReactNode }) {
+  return hint ? (
+    <p id={id} className="hint">
+      {hint}
+    </p>
+  ) : null;
+}
+
 function describedBy(meta: Meta, hintId?: string) {
   return [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(" ") || undefined;
 }
@@ -44,11 +52,7 @@ export function TextField({
   return (
     <div className="field">
       <label htmlFor={meta.id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id={hintId} hint={hint} />
       <input
         {...props}
         key={props.key}
@@ -77,11 +81,7 @@ export function SelectField({
   return (
     <div className="field">
       <label htmlFor={meta.id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id={hintId} hint={hint} />
       <select {...props} key={props.key} aria-describedby={describedBy(meta, hintId)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -101,11 +101,7 @@ export function CheckboxField({ meta, label, hint }: { meta: Meta; label: string
     <div className="field checkbox">
       <input {...props} key={props.key} aria-describedby={describedBy(meta, hintId)} />
       <label htmlFor={meta.id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id={hintId} hint={hint} />
       <Errors meta={meta} />
     </div>
   );
@@ -154,11 +150,7 @@ export function SearchField({
         autoFocus={error ? true : undefined}
         placeholder={placeholder}
       />
-      {hint ? (
-        <p id="q-hint" className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id="q-hint" hint={hint} />
       {error ? (
         <p id="q-error" className="field-error" role="alert">
           {error.join(" ")}
@@ -166,4 +158,61 @@ export function SearchField({
       ) : null}
     </div>
   );
+}
+
+/**
+ * A select of a list page's GET form (its state is the URL, not Conform): the field named `name`,
+ * an "any" choice first when the filter may be left open, then the options.
+ */
+export function GetSelect({
+  name,
+  label,
+  options,
+  defaultValue,
+  anyLabel,
+}: {
+  name: string;
+  label: string;
+  options: { value: string | number; label: string }[];
+  defaultValue?: string | number | null;
+  anyLabel?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      <select id={name} name={name} defaultValue={defaultValue ?? (anyLabel === undefined ? undefined : "")}>
+        {anyLabel === undefined ? null : <option value="">{anyLabel}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A list's office filter, shown only to an admin of more than one office. */
+export function OfficeFilter({
+  offices,
+  defaultValue,
+}: {
+  offices: { id: number; name: string }[];
+  defaultValue: number | null | undefined;
+}) {
+  if (offices.length <= 1) return null;
+  return (
+    <GetSelect
+      name="office"
+      label="Office"
+      anyLabel="All your offices"
+      defaultValue={defaultValue}
+      options={offices.map((o) => ({ value: o.id, label: o.name }))}
+    />
+  );
+}
+
+/** The options of a select from a table of names by value, in the table's order. */
+export function nameOptions(names: Record<string, string>) {
+  return Object.entries(names).map(([value, label]) => ({ value, label }));
 }
