@@ -32,25 +32,22 @@ export function PageLinks({
   if (!prev && !next) return null;
   return (
     <nav aria-label="Pagination" className="pagination">
-      {prev ? (
-        <Link to={prev} rel="prev">
-          Previous page
-        </Link>
-      ) : (
-        <span className="disabled" aria-hidden="true">
-          Previous page
-        </span>
-      )}
+      <PageLink to={prev} rel="prev" label="Previous page" />
       {children ? <span>{children}</span> : null}
-      {next ? (
-        <Link to={next} rel="next">
-          Next page
-        </Link>
-      ) : (
-        <span className="disabled" aria-hidden="true">
-          Next page
-        </span>
-      )}
+      <PageLink to={next} rel="next" label="Next page" />
     </nav>
+  );
+}
+
+/** A link to a neighbouring page, or its label greyed out (and silent) when there is none. */
+function PageLink({ to, rel, label }: { to: string | null; rel: "prev" | "next"; label: string }) {
+  return to ? (
+    <Link to={to} rel={rel}>
+      {label}
+    </Link>
+  ) : (
+    <span className="disabled" aria-hidden="true">
+      {label}
+    </span>
   );
 }
