@@ -9,7 +9,7 @@ import { editUser, findEditable } from "~/users/edit.server";
 import { editUserSchema, type EditUserInput } from "~/users/edit-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
-import { FormErrors, TextField } from "~/ui/field";
+import { FormErrors, PersonFields, TextField } from "~/ui/field";
 import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
@@ -65,16 +65,11 @@ export default function EditUser({ loaderData: { user }, actionData }: Route.Com
       <Form method="post" {...getFormProps(form)} className="panel form">
         <CsrfField />
         <FormErrors id={form.errorId} errors={form.errors} />
-        <div className="row">
-          <TextField meta={fields.firstName} label="First name" autoComplete="off" />
-          <TextField meta={fields.lastName} label="Last name" autoComplete="off" />
-        </div>
-        <TextField
-          meta={fields.email}
-          label="Email"
-          type="email"
-          autoComplete="off"
-          hint={
+        <PersonFields
+          firstName={fields.firstName}
+          lastName={fields.lastName}
+          email={fields.email}
+          emailHint={
             user.status === "pending"
               ? "They have not accepted their invite yet: a new address gets a new invite, and the old link stops working."
               : "They sign in with this address."

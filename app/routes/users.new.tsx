@@ -11,7 +11,7 @@ import { addUser, numberChoices } from "~/users/add.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
-import { FormErrors, GetSelect, SelectField, TextField } from "~/ui/field";
+import { FormErrors, GetSelect, PersonFields, SelectField } from "~/ui/field";
 import { formatDate, LICENSE_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
 
@@ -115,16 +115,11 @@ function AddUserForm({
         ) : null}
       </p>
       {fields.officeId.errors ? <p className="field-error">{fields.officeId.errors.join(" ")}</p> : null}
-      <div className="row">
-        <TextField meta={fields.firstName} label="First name" autoComplete="off" />
-        <TextField meta={fields.lastName} label="Last name" autoComplete="off" />
-      </div>
-      <TextField
-        meta={fields.email}
-        label="Email"
-        type="email"
-        autoComplete="off"
-        hint="The invite goes to this address."
+      <PersonFields
+        firstName={fields.firstName}
+        lastName={fields.lastName}
+        email={fields.email}
+        emailHint="The invite goes to this address."
       />
       <SelectField
         meta={fields.licenseType}

@@ -8,9 +8,9 @@ import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/r
 import type { ReactNode } from "react";
 
 // Any field of any form: the components read only its id, name, errors and initial value.
-type Meta = FieldMetadata<unknown, Record<string, unknown>, string[]>;
+export type FieldMeta = FieldMetadata<unknown, Record<string, unknown>, string[]>;
 
-function Errors({ meta }: { meta: Meta }) {
+function Errors({ meta }: { meta: FieldMeta }) {
   if (!meta.errors?.length) return null;
   return (
     <p id={meta.errorId} className="field-error">
@@ -27,7 +27,7 @@ function Hint({ id, hint }: { id?: string; hint?: ReactNode }) {
   ) : null;
 }
 
-function describedBy(meta: Meta, hintId?: string) {
+function describedBy(meta: FieldMeta, hintId?: string) {
   return [hintId, meta.errors?.length ? meta.errorId : undefined].filter(Boolean).join(" ") || undefined;
 }
 
@@ -39,7 +39,7 @@ export function TextField({
   autoFocusOnError = true,
   ...rest
 }: {
-  meta: Meta;
+  meta: FieldMeta;
   label: string;
   type?: "text" | "email" | "password" | "tel" | "search" | "date";
   hint?: ReactNode;
@@ -71,7 +71,7 @@ export function SelectField({
   options,
   hint,
 }: {
-  meta: Meta;
+  meta: FieldMeta;
   label: string;
   options: { value: string; label: string }[];
   hint?: ReactNode;
@@ -94,7 +94,7 @@ export function SelectField({
   );
 }
 
-export function CheckboxField({ meta, label, hint }: { meta: Meta; label: string; hint?: ReactNode }) {
+export function CheckboxField({ meta, label, hint }: { meta: FieldMeta; label: string; hint?: ReactNode }) {
   const hintId = hint ? `${meta.id}-hint` : undefined;
   const props = getInputProps(meta, { type: "checkbox", value: "on" });
   return (
@@ -215,4 +215,27 @@ export function OfficeFilter({
 /** The options of a select from a table of names by value, in the table's order. */
 export function nameOptions(names: Record<string, string>) {
   return Object.entries(names).map(([value, label]) => ({ value, label }));
+}
+
+/** A person's first and last name, side by side, and their email, with what the address is for. */
+export function PersonFields({
+  firstName,
+  lastName,
+  email,
+  emailHint,
+}: {
+  firstName: FieldMeta;
+  lastName: FieldMeta;
+  email: FieldMeta;
+  emailHint: string;
+}) {
+  return (
+    <>
+      <div className="row">
+        <TextField meta={firstName} label="First name" autoComplete="off" />
+        <TextField meta={lastName} label="Last name" autoComplete="off" />
+      </div>
+      <TextField meta={email} label="Email" type="email" autoComplete="off" hint={emailHint} />
+    </>
+  );
 }
