@@ -21,6 +21,7 @@ import { formatNumber } from "../numbers/format.server.ts";
 import { reseat, seatFor, toPool } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { GROUP_ELIGIBILITY, USER_LICENSE_CHOICES, type LicenseChangeInput } from "./schema.ts";
+import { reviewKey, refuseIfStale } from "../review-key.server.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -140,12 +141,12 @@ function preview(state: State, to: UserLicenseType): LicenseChangePreview {
       freeAddons: 0,
     };
   }
-  const key = [
+  const key = reviewKey([
     from,
     to,
     groupsRemoved.map((g) => g.id).join(","),
     number ? `${number.id}:${number.outcome}` : "-",
-  ].join("|");
+  ]);
   return {
     user: { id: user.id, name, officeName: user.office_name, licenseType: from },
     to,
@@ -197,12 +198,11 @@ export async function changeLicenseType(
         if (!state) throw new Refusal("This user", "not_found");
         const p = preview(state, input.to);
         if (p.refusal) throw new Refusal(p.refusal);
-        if (p.key !== input.seen) {
-          throw new Refusal(
-            `Something changed for ${p.user.name} since this confirmation was shown (license, groups, number or add-ons), so nothing was changed. Check the confirmation again below.`,
-            "stale",
-          );
-        }
+        refuseIfStale(
+          [{ name: p.user.name, key: p.key, seen: input.seen }],
+          ([name]) =>
+            `Something changed for ${name} since this confirmation was shown (license, groups, number or add-ons), so nothing was changed. Check the confirmation again below.`,
+        );
         const { user } = state;
         let numberNote = "";
         let numberAfter:
