@@ -15,7 +15,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AddonLicenseType, Database, GroupKind, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { scopedUsers } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { reseat, seatFor, toPool } from "../numbers/moves.server.ts";
@@ -29,9 +29,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 const POOL_TYPES = [...USER_LICENSE_CHOICES, "local_number"] as const;
 
 async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
-  let userQuery = db
-    .selectFrom("users as u")
-    .innerJoin("offices as o", "o.id", "u.office_id")
+  let userQuery = scopedUsers(db, actor)
     .select([
       "u.id",
       "u.first_name",
@@ -41,7 +39,6 @@ async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
       "u.office_id",
       "o.name as office_name",
     ])
-    .where(usersInScope(actor))
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted");
   if (lock) userQuery = userQuery.forUpdate("u");
