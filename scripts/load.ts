@@ -207,7 +207,7 @@ class Admin {
       this.http.get(`/company/licenses/transfer?${q}`),
     );
     const fields = hiddenFields(review.body);
-    if (review.status !== 200 || !fields.has("fromPurchased")) return;
+    if (review.status !== 200 || !fields.has("seen")) return;
     return this.send("license transfer", () => this.http.post("/company/licenses/transfer", fields), true);
   }
 

@@ -4,21 +4,41 @@
  * company, and for an Office Admin the offices they administer). A target
  * outside them is simply not found: the same 404 as an id that does not exist.
  */
-import { sql, type ExpressionBuilder, type Kysely } from "kysely";
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type ReferenceExpression,
+  type SqlBool,
+} from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "./actor.server.ts";
+
+/**
+ * The one shape of a scope: the actor's company, and unless `wholeCompany`
+ * only the offices they administer (none administered: nothing).
+ */
+function withinOffices<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  actor: Actor,
+  wholeCompany: boolean,
+  companyColumn: ReferenceExpression<DB, TB>,
+  officeColumn: ReferenceExpression<DB, TB>,
+): Expression<SqlBool> {
+  const company = eb(companyColumn, "=", actor.company.id);
+  if (wholeCompany) return company;
+  if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
+  return eb.and([company, eb(officeColumn, "in", actor.adminOfficeIds)]);
+}
 
 /**
  * Restricts a query on `users as u` to the people this admin may see: their
  * company, and for an Office Admin only the offices they administer.
  */
 export function usersInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ u: Database["users"] }, "u">) => {
-    const company = eb("u.company_id", "=", actor.company.id);
-    if (actor.person.isCompanyAdmin) return company;
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("u.office_id", "in", actor.adminOfficeIds)]);
-  };
+  return (eb: ExpressionBuilder<{ u: Database["users"] }, "u">) =>
+    withinOffices(eb, actor, actor.person.isCompanyAdmin, "u.company_id", "u.office_id");
 }
 
 /**
@@ -26,11 +46,8 @@ export function usersInScope(actor: Actor) {
  * offices in their company (the authorization rule for numbers).
  */
 export function numbersInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ n: Database["phone_numbers"] }, "n">) => {
-    const company = eb("n.company_id", "=", actor.company.id);
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("n.office_id", "in", actor.adminOfficeIds)]);
-  };
+  return (eb: ExpressionBuilder<{ n: Database["phone_numbers"] }, "n">) =>
+    withinOffices(eb, actor, false, "n.company_id", "n.office_id");
 }
 
 /**
@@ -40,13 +57,20 @@ export function numbersInScope(actor: Actor) {
  * action summaries across offices) are for Company Admins.
  */
 export function auditInScope(actor: Actor) {
-  return (eb: ExpressionBuilder<{ a: Database["audit_log"] }, "a">) => {
-    const company = eb("a.company_id", "=", actor.company.id);
-    if (actor.person.isCompanyAdmin) return company;
-    if (actor.adminOfficeIds.length === 0) return eb.and([company, sql<boolean>`false`]);
-    return eb.and([company, eb("a.office_id", "in", actor.adminOfficeIds)]);
-  };
+  return (eb: ExpressionBuilder<{ a: Database["audit_log"] }, "a">) =>
+    withinOffices(eb, actor, actor.person.isCompanyAdmin, "a.company_id", "a.office_id");
 }
+
+/** The users this admin may see, each with their office as `o`: where an admin's read of users starts. */
+export function scopedUsers(db: Kysely<Database>, actor: Actor) {
+  return db
+    .selectFrom("users as u")
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .where(usersInScope(actor));
+}
+
+/** Who a user is, as every list and review names them. */
+export const PERSON_COLUMNS = ["u.id", "u.first_name", "u.last_name", "u.email"] as const;
 
 /** The offices this admin may see, for filters and forms. */
 export async function officesInScope(db: Kysely<Database>, actor: Actor) {

@@ -15,12 +15,13 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AddonLicenseType, Database, GroupKind, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { scopedUsers } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { reseat, seatFor, toPool } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { GROUP_ELIGIBILITY, USER_LICENSE_CHOICES, type LicenseChangeInput } from "./schema.ts";
+import { reviewKey, refuseIfStale } from "../review-key.server.ts";
 import { Refusal, refusing, type Outcome } from "../refusal.server.ts";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,9 +29,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 const POOL_TYPES = [...USER_LICENSE_CHOICES, "local_number"] as const;
 
 async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
-  let userQuery = db
-    .selectFrom("users as u")
-    .innerJoin("offices as o", "o.id", "u.office_id")
+  let userQuery = scopedUsers(db, actor)
     .select([
       "u.id",
       "u.first_name",
@@ -40,7 +39,6 @@ async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
       "u.office_id",
       "o.name as office_name",
     ])
-    .where(usersInScope(actor))
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted");
   if (lock) userQuery = userQuery.forUpdate("u");
@@ -140,12 +138,12 @@ function preview(state: State, to: UserLicenseType): LicenseChangePreview {
       freeAddons: 0,
     };
   }
-  const key = [
+  const key = reviewKey([
     from,
     to,
     groupsRemoved.map((g) => g.id).join(","),
     number ? `${number.id}:${number.outcome}` : "-",
-  ].join("|");
+  ]);
   return {
     user: { id: user.id, name, officeName: user.office_name, licenseType: from },
     to,
@@ -197,12 +195,11 @@ export async function changeLicenseType(
         if (!state) throw new Refusal("This user", "not_found");
         const p = preview(state, input.to);
         if (p.refusal) throw new Refusal(p.refusal);
-        if (p.key !== input.seen) {
-          throw new Refusal(
-            `Something changed for ${p.user.name} since this confirmation was shown (license, groups, number or add-ons), so nothing was changed. Check the confirmation again below.`,
-            "stale",
-          );
-        }
+        refuseIfStale(
+          [{ name: p.user.name, key: p.key, seen: input.seen }],
+          ([name]) =>
+            `Something changed for ${name} since this confirmation was shown (license, groups, number or add-ons), so nothing was changed. Check the confirmation again below.`,
+        );
         const { user } = state;
         let numberNote = "";
         let numberAfter:

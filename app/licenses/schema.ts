@@ -46,17 +46,14 @@ export const transferParamsSchema = z.object({
 });
 export type TransferParams = z.infer<typeof transferParamsSchema>;
 
-/** The review, as confirmed: with the counts of both pools the admin saw. */
+/** The review, as confirmed: with the review key of the counts of both pools the admin saw. */
 export const licenseTransferConfirmSchema = z.object({
   category: z.enum(["dialpad", "meetings", "addon"]),
   from: idField("Choose an office."),
   to: idField("Choose an office."),
   type: z.enum(LICENSE_TYPES),
   quantity: z.coerce.number().int().positive().max(MAX_TRANSFER),
-  fromPurchased: z.coerce.number().int().nonnegative(),
-  fromAssigned: z.coerce.number().int().nonnegative(),
-  toPurchased: z.coerce.number().int().nonnegative(),
-  toAssigned: z.coerce.number().int().nonnegative(),
+  seen: z.string().min(1).max(64),
 });
 
 /** The URL of a step of Transfer Licenses, carrying every value entered so far. */

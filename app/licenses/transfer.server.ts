@@ -23,6 +23,7 @@ import {
 } from "./schema.ts";
 import type { PoolRow } from "./pools.server.ts";
 import { refused, Refusal, refusing, type Outcome } from "../refusal.server.ts";
+import { refuseIfStale, reviewKey } from "../review-key.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { isOneOf } from "../input.ts";
 
@@ -159,9 +160,13 @@ export interface TransferInput {
   to: number;
   type: string;
   quantity: number;
-  /** The counts the review showed; omitted, only the unassigned count is checked. */
-  seen?: { from: Counts; to: Counts };
+  /** The review key of the counts the review showed (transferReviewKey); omitted, only the unassigned count is checked. */
+  seen?: string;
 }
+
+/** The review key of Transfer Licenses: the counts of both pools, as the review shows them. */
+export const transferReviewKey = (from: Counts, to: Counts) =>
+  reviewKey([from.purchased, from.assigned, to.purchased, to.assigned]);
 
 const countsText = (office: string, c: Counts) =>
   `${office}: ${c.purchased} purchased, ${c.assigned} assigned, ${c.purchased - c.assigned} unassigned`;
@@ -219,16 +224,11 @@ export async function transferLicenses(
         const from: Counts = locked.find((p) => p.office_id === source.id) ?? { purchased: 0, assigned: 0 };
         const to: Counts = locked.find((p) => p.office_id === destination.id)!;
         const now_ = `Now ${countsText(source.name, from)}; ${countsText(destination.name, to)}.`;
-        if (
-          input.seen &&
-          (input.seen.from.purchased !== from.purchased ||
-            input.seen.from.assigned !== from.assigned ||
-            input.seen.to.purchased !== to.purchased ||
-            input.seen.to.assigned !== to.assigned)
-        ) {
-          throw new Refusal(
-            `The ${typeName} counts changed since you reviewed this transfer, so nothing was transferred. ${now_} Review the new numbers before you confirm.`,
-            "stale",
+        if (input.seen !== undefined) {
+          refuseIfStale(
+            [{ name: typeName, key: transferReviewKey(from, to), seen: input.seen }],
+            () =>
+              `The ${typeName} counts changed since you reviewed this transfer, so nothing was transferred. ${now_} Review the new numbers before you confirm.`,
           );
         }
         const unassigned = from.purchased - from.assigned;

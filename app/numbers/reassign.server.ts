@@ -43,6 +43,21 @@ export const USER_CHOICES = 25;
 
 const GROUP_ORDER: Record<GroupKind, number> = { main_line: 0, department: 1, call_center: 2 };
 
+/** The audit entry's target and "before" of a number claimed from the pool (Reassign, Delete). */
+export function claimedFromPool(n: NonNullable<Awaited<ReturnType<typeof readPoolNumber>>>) {
+  return {
+    targetType: "phone_number" as const,
+    targetId: n.id,
+    targetLabel: n.e164,
+    officeId: n.office_id,
+    before: {
+      state: "reserved",
+      last_holder: n.last_holder_name,
+      last_holder_user_id: n.last_holder_user_id,
+    },
+  };
+}
+
 /**
  * The number in scope with its office, or null (a 404 for the route). For
  * a page, in whatever state; under `lock` (a claim: Reassign, Delete) a
@@ -288,15 +303,7 @@ export async function reassignNumber(
         }
         entries.unshift({
           action: "phone_number.reassigned",
-          targetType: "phone_number",
-          targetId: n.id,
-          targetLabel: n.e164,
-          officeId: n.office_id,
-          before: {
-            state: "reserved",
-            last_holder: n.last_holder_name,
-            last_holder_user_id: n.last_holder_user_id,
-          },
+          ...claimedFromPool(n),
           after: {
             state: "assigned",
             ...(target.type === "user"

@@ -11,7 +11,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { localNumberProvider, type NumberProvider } from "./provider.server.ts";
-import { claimRefusal, readPoolNumber } from "./reassign.server.ts";
+import { claimedFromPool, claimRefusal, readPoolNumber } from "./reassign.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
 import { release } from "./moves.server.ts";
 
@@ -34,15 +34,7 @@ export async function releaseNumber(
         actor,
         {
           action: "phone_number.released",
-          targetType: "phone_number",
-          targetId: n.id,
-          targetLabel: n.e164,
-          officeId: n.office_id,
-          before: {
-            state: "reserved",
-            last_holder: n.last_holder_name,
-            last_holder_user_id: n.last_holder_user_id,
-          },
+          ...claimedFromPool(n),
           after: { state: "released" },
         },
         at,

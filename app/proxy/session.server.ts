@@ -11,6 +11,7 @@ import type { Database, UserStatus } from "../../db/schema.ts";
 import type { Actor, EndedProxy } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { ALREADY_PROXYING, mayProxy, type ProxyTarget } from "../auth/policy.server.ts";
+import { refused, type Result } from "../refusal.server.ts";
 
 export const PROXY_MINUTES = 30;
 
@@ -69,7 +70,7 @@ export async function loadProxyTarget(
   };
 }
 
-export type StartResult = { ok: true; proxySessionId: number } | { ok: false; reason: string };
+export type StartResult = Result<{ proxySessionId: number }>;
 
 /** Starts a proxy session of the actor's server session into a user, if the rule allows it. */
 export async function startProxy(
@@ -79,7 +80,7 @@ export async function startProxy(
   reason: string | null,
   now: Date,
 ): Promise<StartResult> {
-  if (actor.proxy) return { ok: false, reason: ALREADY_PROXYING };
+  if (actor.proxy) return refused(ALREADY_PROXYING);
   try {
     return await db.transaction().execute(async (tx) => {
       // Lock the admin and the user (in id order, so two crossed proxies cannot
@@ -100,16 +101,15 @@ export async function startProxy(
         .select(["has_proxy_access", "is_company_admin", "status"])
         .where("id", "=", actor.person.id)
         .executeTakeFirstOrThrow();
-      if (me.status !== "active") return { ok: false as const, reason: "Your account is no longer active." };
+      if (me.status !== "active") return refused("Your account is no longer active.", "forbidden");
       const current = {
         ...actor,
         person: { ...actor.person, hasProxyAccess: me.has_proxy_access, isCompanyAdmin: me.is_company_admin },
       };
       const target = await loadProxyTarget(tx, actor.company.id, userId);
-      if (!target)
-        return { ok: false as const, reason: "This user does not exist, or you do not have access to them." };
+      if (!target) return refused("This user", "not_found");
       const decision = mayProxy(current, target);
-      if (!decision.ok) return decision;
+      if (!decision.ok) return refused(decision.reason);
       const session = await tx
         .insertInto("proxy_sessions")
         .values({
@@ -149,7 +149,7 @@ export async function startProxy(
   } catch (e) {
     // Two tabs starting a proxy at once: the one-open-proxy-per-session index refuses the second.
     if ((e as { constraint?: string }).constraint === "proxy_sessions_one_open") {
-      return { ok: false, reason: ALREADY_PROXYING };
+      return refused(ALREADY_PROXYING);
     }
     throw e;
   }

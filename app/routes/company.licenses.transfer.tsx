@@ -12,6 +12,7 @@ import {
   poolOf,
   resolveTransferStep,
   transferLicenses,
+  transferReviewKey,
   unassignedIn,
 } from "~/licenses/transfer.server";
 import {
@@ -37,6 +38,17 @@ const STEP_TITLES: Record<TransferStep, string> = {
   type: "Choose the type and quantity",
   review: "Review the transfer",
 };
+
+type ReviewedPool = NonNullable<ReturnType<typeof poolOf>>;
+
+/** The review step: both pools as they are, and the key the confirmation carries back. */
+const reviewOf = (quantity: number, from: ReviewedPool, to: ReviewedPool) => ({
+  quantity,
+  typeName: from.typeName,
+  from,
+  to,
+  key: transferReviewKey(from, to),
+});
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireLicenseTransfer(context, request);
@@ -77,13 +89,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     destination: r.destination ?? null,
     review:
       r.step === "review"
-        ? {
-            quantity: r.quantity!,
-            typeName: poolOf(pools, r.source!.id, r.values.type)!.typeName,
-            from: poolOf(pools, r.source!.id, r.values.type)!,
+        ? reviewOf(
+            r.quantity!,
+            poolOf(pools, r.source!.id, r.values.type)!,
             // A type the destination never bought reads as 0 of 0: the transfer creates its pool.
-            to: poolOf(pools, r.destination!.id, r.values.type)!,
-          }
+            poolOf(pools, r.destination!.id, r.values.type)!,
+          )
         : null,
   };
   return data(view, { status: Object.keys(r.errors).length > 0 ? 400 : 200 });
@@ -103,10 +114,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       to: v.to,
       type: v.type,
       quantity: v.quantity,
-      seen: {
-        from: { purchased: v.fromPurchased, assigned: v.fromAssigned },
-        to: { purchased: v.toPurchased, assigned: v.toAssigned },
-      },
+      seen: v.seen,
     },
     now(request),
   );
@@ -350,10 +358,7 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
           <input type="hidden" name="to" value={destination.id} />
           <input type="hidden" name="type" value={values.type} />
           <input type="hidden" name="quantity" value={review.quantity} />
-          <input type="hidden" name="fromPurchased" value={review.from.purchased} />
-          <input type="hidden" name="fromAssigned" value={review.from.assigned} />
-          <input type="hidden" name="toPurchased" value={review.to.purchased} />
-          <input type="hidden" name="toAssigned" value={review.to.assigned} />
+          <input type="hidden" name="seen" value={review.key} />
         </ConfirmForm>
       ) : null}
     </div>

@@ -4,6 +4,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.proxy";
 import { now } from "~/clock.server";
 import { adminTarget } from "~/http/target.server";
+import { refusalReply } from "~/http/result.server";
 import { getUserProfile } from "~/users/profile.server";
 import { mayProxy, proxyTargetOf } from "~/auth/policy.server";
 import { startProxy } from "~/proxy/session.server";
@@ -37,7 +38,7 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await startProxy(db, actor, user.id, submission.value.reason || null, now(request));
-  if (!result.ok) return data(submission.reply({ formErrors: [result.reason] }), { status: 400 });
+  if (!result.ok) return refusalReply(submission, result);
   throw redirect("/settings");
 }
 

@@ -2,7 +2,7 @@
  * The review → confirm protocol every flow shares (the flows themselves stay
  * their own: the license transfer's steps are GETs, the user transfer's Next
  * holds numbers). A confirmation is a POST form carrying the anti-forgery
- * token and what the review showed (its key, app/review.server.ts); the
+ * token and what the review showed (its key, app/review-key.server.ts); the
  * change re-reads under lock and refuses, as Conform's reply, if the key no
  * longer matches. A refused confirmation reloads the page (shouldRevalidate),
  * so the review is shown again as it is now, with the refusal announced.

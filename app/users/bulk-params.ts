@@ -38,16 +38,16 @@ export const bulkTransferConfirmation = z.object({
   action: z.literal("transfer"),
   to: newOffice,
   id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
-  /** Per user, "id:digest" of the review as shown: the POST must find the same. */
+  /** Per user, "id:key" of the review as shown (app/review-key.server.ts): the POST must find the same. */
   seen: z.preprocess(asArray, z.array(z.string().refine((s) => seenEntry(s) !== null)).max(BULK_LIMIT)),
 });
 export type BulkTransferInput = z.infer<typeof bulkTransferConfirmation>;
 
-/** One "id:digest" of a bulk transfer's review: the user's id and the digest of what it showed. */
-export function seenEntry(entry: string): { id: number; digest: string } | null {
+/** One "id:key" of a bulk transfer's review: the user's id and the review key of what it showed of them. */
+export function seenEntry(entry: string): { id: number; key: string } | null {
   const m = /^([0-9]+):([A-Za-z0-9_-]{1,64})$/.exec(entry);
   const id = m ? parseId(m[1]) : null;
-  return id === null ? null : { id, digest: m![2]! };
+  return id === null ? null : { id, key: m![2]! };
 }
 
 const REPEATED = new Set(["id", "page_id", "seen"]);

@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { PERSON_COLUMNS, scopedUsers, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { BULK_ACTIONS, type BulkAction } from "./bulk-actions.ts";
 
@@ -30,17 +30,11 @@ export interface BulkOutcome {
 }
 
 function targetsQuery(db: Kysely<Database> | Transaction<Database>, actor: Actor, userIds: number[]) {
-  return db
-    .selectFrom("users as u")
-    .innerJoin("offices as o", "o.id", "u.office_id")
-    .where(usersInScope(actor))
+  return scopedUsers(db, actor)
     .where("u.id", "=", sql<number>`any(${sql.val(userIds)}::int[])`)
     .where("u.anonymized_at", "is", null)
     .select((eb) => [
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
+      ...PERSON_COLUMNS,
       "u.status",
       "u.is_company_admin",
       "u.office_id",

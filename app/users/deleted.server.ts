@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database, LicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { PERSON_COLUMNS, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
@@ -49,24 +49,22 @@ const restorableInScope = (db: Kysely<Database>, actor: Actor, now: Date) =>
     .where("u.anonymized_at", "is", null)
     .where("u.deleted_at", ">", restorable(now));
 
+/** What the Deleted Users tab, and the restore and purge pages, show of a deleted user. */
+const DELETED_COLUMNS = [
+  ...PERSON_COLUMNS,
+  "u.license_type",
+  "u.deleted_at",
+  "u.is_company_admin",
+  "o.name as office_name",
+] as const;
+
 export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
   const base = restorableInScope(db, actor, now);
   const [rows, count] = await Promise.all([
     base
       .innerJoin("offices as o", "o.id", "u.office_id")
       .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
-      .select([
-        "u.id",
-        "u.first_name",
-        "u.last_name",
-        "u.email",
-        "u.license_type",
-        "u.deleted_at",
-        "u.is_company_admin",
-        "o.name as office_name",
-        "d.first_name as deleted_by_first",
-        "d.last_name as deleted_by_last",
-      ])
+      .select([...DELETED_COLUMNS, "d.first_name as deleted_by_first", "d.last_name as deleted_by_last"])
       .orderBy("u.deleted_at", "desc")
       .orderBy("u.id")
       .limit(DELETED_PAGE_SIZE)
@@ -117,24 +115,10 @@ export async function deletedPageOf(db: Kysely<Database>, actor: Actor, now: Dat
 
 /** One deleted user still within reach, for the restore and purge pages; null if not (any more). */
 export async function findDeleted(db: Kysely<Database>, actor: Actor, userId: number, now: Date) {
-  const u = await db
-    .selectFrom("users as u")
+  const u = await restorableInScope(db, actor, now)
     .innerJoin("offices as o", "o.id", "u.office_id")
-    .where(usersInScope(actor))
     .where("u.id", "=", userId)
-    .where("u.status", "=", "deleted")
-    .where("u.anonymized_at", "is", null)
-    .where("u.deleted_at", ">", restorable(now))
-    .select([
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
-      "u.license_type",
-      "u.deleted_at",
-      "u.is_company_admin",
-      "o.name as office_name",
-    ])
+    .select(DELETED_COLUMNS)
     .executeTakeFirst();
   return (
     u && {

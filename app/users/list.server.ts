@@ -7,7 +7,7 @@ import { sql, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { Database, UserLicenseType } from "../../db/schema.ts";
 import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { PERSON_COLUMNS, usersInScope } from "../auth/scopes.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 
 /**
@@ -123,10 +123,7 @@ export function listedUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
   return filteredUsers(db, actor, p)
     .innerJoin("offices as o", "o.id", "u.office_id")
     .select([
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
+      ...PERSON_COLUMNS,
       "u.extension",
       "u.license_type",
       "u.is_company_admin",

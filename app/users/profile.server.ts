@@ -7,21 +7,15 @@ import type { Kysely } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { PERSON_COLUMNS, scopedUsers } from "../auth/scopes.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 
 export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId: number) {
-  const u = await db
-    .selectFrom("users as u")
-    .innerJoin("offices as o", "o.id", "u.office_id")
-    .where(usersInScope(actor))
+  const u = await scopedUsers(db, actor)
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted")
     .select((eb) => [
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
+      ...PERSON_COLUMNS,
       "u.status",
       "u.license_type",
       "u.has_meetings_seat",

@@ -5,7 +5,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import { PERSON_COLUMNS, scopedUsers, usersInScope } from "../auth/scopes.server.ts";
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -39,14 +39,9 @@ export async function readUsers(db: Db, actor: Actor, userIds: number[], lock: b
       .forUpdate()
       .execute();
   }
-  return db
-    .selectFrom("users as u")
-    .innerJoin("offices as o", "o.id", "u.office_id")
+  return scopedUsers(db, actor)
     .select([
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
+      ...PERSON_COLUMNS,
       "u.status",
       "u.license_type",
       "u.has_meetings_seat",
@@ -55,7 +50,6 @@ export async function readUsers(db: Db, actor: Actor, userIds: number[], lock: b
       "o.country as office_country",
       "o.price_level as office_price_level",
     ])
-    .where(usersInScope(actor))
     .where("u.id", "=", anyOf(userIds))
     .orderBy("u.sort_name")
     .orderBy("u.id")

@@ -4,7 +4,7 @@
  * groups and admin rights ending, refusals) and the key the review carries,
  * read for the whole set at once; under lock for the confirmation.
  */
-import { createHash } from "node:crypto";
+import { reviewKey } from "../review-key.server.ts";
 import { sql, type Transaction } from "kysely";
 import type {
   AddonLicenseType,
@@ -229,17 +229,17 @@ export async function readPreviews(
     }
     if (!refusal) for (const [type, count] of needed) free.set(type, unassigned(type) - count);
 
-    const key = [
+    const key = reviewKey([
       user.office_id,
       to.id,
       user.license_type,
-      user.has_meetings_seat ? "m" : "-",
+      user.has_meetings_seat,
       groupsEnding.map((g) => g.id).join(","),
-      adminRightsEnding ? "admin" : "-",
+      adminRightsEnding,
       own.map((n) => `${n.id}:${n.addon ?? ""}`).join(","),
-      newNumber ? `${newNumber.source}:${newNumber.e164}` : "-",
-      refusal ?? "ok",
-    ].join("|");
+      newNumber ? `${newNumber.source}:${newNumber.e164}` : null,
+      refusal,
+    ]);
     return {
       user: {
         id: user.id,
@@ -307,6 +307,3 @@ export async function previewsOf(
   );
   return readPreviews(db, actor, users, officeId, lock, held);
 }
-
-/** What the bulk review carries for each user: a digest of its key (keeps the form small for thousands). */
-export const digest = (key: string) => createHash("sha256").update(key).digest("base64url").slice(0, 22);

@@ -32,6 +32,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { mayTransferUsers, reasonOf } from "../auth/policy.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
 import { dropReviewHolds, holdNewNumbersForReview } from "../numbers/review-holds.server.ts";
+import { refuseIfStale } from "../review-key.server.ts";
 import { Refusal, refusing, type Outcome, type Result } from "../refusal.server.ts";
 import type { TransferConfirmInput } from "./transfer-schema.ts";
 import { seenEntry, type BulkTransferInput } from "./bulk-params.ts";
@@ -45,13 +46,7 @@ import {
   userRefusal,
   type TransferOffice,
 } from "./transfer-offices.server.ts";
-import {
-  digest,
-  lockedPreviews,
-  previewsOf,
-  readPreviews,
-  type TransferPreview,
-} from "./transfer-plan.server.ts";
+import { lockedPreviews, previewsOf, readPreviews, type TransferPreview } from "./transfer-plan.server.ts";
 import { applyTransfers } from "./transfer-apply.server.ts";
 import { doneMessage, NO_SEAT_ANY_MORE, stale, transferChanges } from "./transfer-words.ts";
 
@@ -157,7 +152,7 @@ export async function transferUser(
           const p = previews?.[0];
           if (!p) throw new Refusal("This user", "not_found");
           if (p.refusal) throw new Refusal(p.refusal);
-          if (p.key !== input.seen) throw new Refusal(stale([p.user.name]), "stale");
+          refuseIfStale([{ name: p.user.name, key: p.key, seen: input.seen }], stale);
         };
         const [p] = (await confirmTransfers(tx, actor, [userId], input.office, check, now, provider))!;
         return { ok: true as const, message: doneMessage(p!, true) };
@@ -202,7 +197,7 @@ export async function planTransfers(
       outcome: p.refusal ? ("skipped" as const) : ("done" as const),
       detail: p.refusal ?? "",
       changes: p.refusal ? [] : transferChanges(p),
-      seen: `${p.user.id}:${digest(p.key)}`,
+      seen: `${p.user.id}:${p.key}`,
     })),
   };
 }
@@ -222,7 +217,7 @@ export async function transferUsers(
   const seen = new Map(
     input.seen.flatMap((e) => {
       const entry = seenEntry(e);
-      return entry ? [[entry.id, entry.digest] as const] : [];
+      return entry ? [[entry.id, entry.key] as const] : [];
     }),
   );
   return refusing(
@@ -233,10 +228,10 @@ export async function transferUsers(
         const check = (previews: TransferPreview[] | null) => {
           if (!previews)
             throw new Refusal("Choose the new office again: this one is not one of your company's offices.");
-          const changed = previews
-            .filter((p) => seen.get(p.user.id) !== digest(p.key))
-            .map((p) => p.user.name);
-          if (changed.length > 0) throw new Refusal(stale(changed), "stale");
+          refuseIfStale(
+            previews.map((p) => ({ name: p.user.name, key: p.key, seen: seen.get(p.user.id) })),
+            stale,
+          );
           if (previews.length !== new Set(input.id).size)
             throw new Refusal(stale(["some of the users"]), "stale");
           // The review only offers Confirm when someone will move: this was sent again, or made up.

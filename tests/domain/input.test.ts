@@ -124,8 +124,7 @@ describe("schemas built on it", () => {
       expect.soft(isOneOf(LICENSE_NAMES, word), word).toBe(false);
       expect.soft(nameIn(LICENSE_NAMES, word), word).toBeUndefined();
       const review = { category: "dialpad", from: "1", to: "2", type: word, quantity: "1" };
-      const counts = { fromPurchased: "5", fromAssigned: "1", toPurchased: "5", toAssigned: "1" };
-      expect.soft(licenseTransferConfirmSchema.safeParse({ ...review, ...counts }).success, word).toBe(false);
+      expect.soft(licenseTransferConfirmSchema.safeParse({ ...review, seen: "k" }).success, word).toBe(false);
     }
     expect(nameIn(LICENSE_NAMES, "sell")).toBe("Sell");
   });

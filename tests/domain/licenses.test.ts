@@ -7,7 +7,11 @@ import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { listPools } from "../../app/licenses/pools.server.ts";
-import { resolveTransferStep, transferLicenses } from "../../app/licenses/transfer.server.ts";
+import {
+  resolveTransferStep,
+  transferLicenses,
+  transferReviewKey,
+} from "../../app/licenses/transfer.server.ts";
 import { changeLicenseType, previewLicenseChange } from "../../app/licenses/change-type.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { LicenseType } from "../../db/schema.ts";
@@ -199,10 +203,7 @@ describe("Transfer Licenses", () => {
     const [sf, ny] = [await office("San Francisco"), await office("New York")];
     const seenFrom = (await pool("San Francisco", "meetings"))!;
     const seenTo = (await pool("New York", "meetings"))!;
-    const seen = {
-      from: { purchased: seenFrom.purchased, assigned: seenFrom.assigned },
-      to: { purchased: seenTo.purchased, assigned: seenTo.assigned },
-    };
+    const seen = transferReviewKey(seenFrom, seenTo);
     // Meanwhile another admin transfers one seat.
     expect(
       (await transferLicenses(t.db, ada, { from: sf, to: ny, type: "meetings", quantity: 1 }, now)).ok,
@@ -213,7 +214,7 @@ describe("Transfer Licenses", () => {
       { from: sf, to: ny, type: "meetings", quantity: 1, seen },
       now,
     );
-    expect(stale.ok).toBe(false);
+    expect(stale).toMatchObject({ ok: false, kind: "stale" });
     expect(stale.message).toContain(
       `San Francisco: ${seenFrom.purchased - 1} purchased, ${seenFrom.assigned} assigned`,
     );

@@ -139,7 +139,8 @@ describe("who may proxy whom", () => {
     // …nor a second one on the same session by an actor read before the first began
     expect(await startProxy(t.db, ada, ethan.id, null, start)).toEqual({
       ok: false,
-      reason: "You are already proxying. Select Back to return to your own account first.",
+      kind: "refused",
+      message: "You are already proxying. Select Back to return to your own account first.",
     });
     await endProxy(t.db, proxying, "back", start);
   });
@@ -156,7 +157,8 @@ describe("a proxy session", () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toEqual({
       ok: false,
-      reason: "You are already proxying. Select Back to return to your own account first.",
+      kind: "refused",
+      message: "You are already proxying. Select Back to return to your own account first.",
     });
     const open = await t.db
       .selectFrom("proxy_sessions")
