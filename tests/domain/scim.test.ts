@@ -352,3 +352,47 @@ describe("users over SCIM", () => {
     expect(deleted.actor_token_id).toBe(acme.provisioningToken.id);
   });
 });
+
+// PGlite is one connection, where nothing runs at once: races are real on a server only.
+describe.runIf(!!process.env.DATABASE_URL)("creations at the same instant (server only)", () => {
+  const attempt = (userName: string, email: string) =>
+    createUser(call(acme), {
+      userName,
+      name: { givenName: "Race", familyName: "Twin" },
+      emails: [{ value: email }],
+      title: "Racer",
+    }).then(
+      () => 201,
+      (e: unknown) => (e instanceof ScimError ? `${e.status} ${e.scimType}` : Promise.reject(e)),
+    );
+
+  // Each creation is one transaction (user, job title, identity row, audit): the loser leaves nothing.
+  it("two creates of one userName: one 201, one 409 uniqueness, one user and one identity row", async () => {
+    for (const [userName, emails] of [
+      ["race.one@acme.test", ["race.one@acme.test", "race.one@acme.test"]],
+      ["race-two", ["race.two.a@acme.test", "race.two.b@acme.test"]],
+    ] as const) {
+      const answers = await Promise.all(emails.map((email) => attempt(userName, email)));
+      expect(answers.sort()).toEqual([201, "409 uniqueness"]);
+      const users = await t.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "in", [...emails])
+        .execute();
+      expect(users).toHaveLength(1);
+      const identities = await t.db
+        .selectFrom("scim_identities")
+        .select("user_id")
+        .where("user_name", "=", userName)
+        .execute();
+      expect(identities).toEqual([{ user_id: users[0]!.id }]);
+      const audited = await t.db
+        .selectFrom("audit_log")
+        .select("target_id")
+        .where("action", "=", "user.added")
+        .where("target_label", "=", "Race Twin")
+        .execute();
+      expect(audited.filter((a) => a.target_id === String(users[0]!.id))).toHaveLength(1);
+    }
+  });
+});
