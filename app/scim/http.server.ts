@@ -81,3 +81,30 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
     throw new ScimError(400, "The body must be a JSON object.", "invalidSyntax");
   return body as Record<string, unknown>;
 }
+
+/** The most resources one list answer holds (ServiceProviderConfig's filter.maxResults). */
+export const MAX_COUNT = 1_000;
+const DEFAULT_COUNT = 100;
+
+/** A positive integer query parameter, or the default; anything else is invalidValue. */
+function intParam(raw: string | null, fallback: number, name: string, min: number): number {
+  if (raw === null || raw === "") return fallback;
+  if (!/^\d{1,9}$/.test(raw.trim())) throw new ScimError(400, `${name} must be an integer.`, "invalidValue");
+  return Math.max(min, Number(raw.trim()));
+}
+
+/** A list's startIndex (from 1) and count (at most MAX_COUNT) (RFC 7644 §3.4.2.4). */
+export function paging(params: URLSearchParams) {
+  return {
+    startIndex: intParam(params.get("startIndex"), 1, "startIndex", 1),
+    count: Math.min(intParam(params.get("count"), DEFAULT_COUNT, "count", 0), MAX_COUNT),
+  };
+}
+
+export const listResponse = <T>(totalResults: number, startIndex: number, resources: T[]) => ({
+  schemas: [LIST_SCHEMA],
+  totalResults,
+  startIndex,
+  itemsPerPage: resources.length,
+  Resources: resources,
+});

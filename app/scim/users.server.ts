@@ -22,7 +22,7 @@ import { violates } from "../refusal.server.ts";
 import { deleteUsers } from "../users/delete.server.ts";
 import { parseId } from "../input.ts";
 import { filterSql } from "./filter.server.ts";
-import { notFound, ScimError } from "./http.server.ts";
+import { listResponse, notFound, paging, ScimError } from "./http.server.ts";
 import type { ScimActor, ScimCall } from "./actor.server.ts";
 import {
   fromScimUser,
@@ -32,9 +32,6 @@ import {
   type ScimUserInput,
   type ScimUserRow,
 } from "./mapping.ts";
-
-export const MAX_COUNT = 1_000;
-const DEFAULT_COUNT = 100;
 
 const userNotFound = () => notFound("User");
 const uniqueness = (detail: string) => new ScimError(409, detail, "uniqueness");
@@ -82,22 +79,11 @@ async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
   }));
 }
 
-/** A positive integer query parameter, or the default; anything else is invalidValue. */
-function intParam(raw: string | null, fallback: number, name: string, min: number): number {
-  if (raw === null || raw === "") return fallback;
-  if (!/^\d{1,9}$/.test(raw.trim())) throw new ScimError(400, `${name} must be an integer.`, "invalidValue");
-  return Math.max(min, Number(raw.trim()));
-}
-
 export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
-  const startIndex = intParam(params.get("startIndex"), 1, "startIndex", 1);
-  const count = Math.min(intParam(params.get("count"), DEFAULT_COUNT, "count", 0), MAX_COUNT);
+  const { startIndex, count } = paging(params);
   const filter = params.get("filter");
   let q = usersQuery(db, actor.company.id);
-  if (filter !== null && filter.trim() !== "") {
-    const where = filterSql(filter);
-    q = q.where(where);
-  }
+  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter));
   const [{ total }] = (await q.select((eb) => eb.fn.countAll<number>().as("total")).execute()) as [
     { total: number },
   ];
@@ -110,13 +96,11 @@ export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSea
             .offset(startIndex - 1)
             .limit(count),
         );
-  return {
-    schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-    totalResults: Number(total),
+  return listResponse(
+    Number(total),
     startIndex,
-    itemsPerPage: page.length,
-    Resources: page.map((u) => toScimUser(u, baseUrl)),
-  };
+    page.map((u) => toScimUser(u, baseUrl)),
+  );
 }
 
 /** A user of the actor's company by SCIM id; a malformed, unknown or foreign id is 404. */

@@ -14,6 +14,7 @@ import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.s
 import { ScimError } from "../../app/scim/http.server.ts";
 import { listAudit } from "../../app/audit/log.server.ts";
 import { fromScimUser } from "../../app/scim/mapping.ts";
+import { getGroup, listGroups } from "../../app/scim/groups.server.ts";
 import {
   createUser,
   deleteUser,
@@ -350,6 +351,59 @@ describe("users over SCIM", () => {
       .where("target_id", "=", id)
       .executeTakeFirstOrThrow();
     expect(deleted.actor_token_id).toBe(acme.provisioningToken.id);
+  });
+});
+
+describe("groups over SCIM (read only)", () => {
+  it("lists the company's departments and call centers with their members, filtered and paged", async () => {
+    const all = await listGroups(call(acme), new URLSearchParams());
+    const kinds = await t.db
+      .selectFrom("groups")
+      .select(["id", "kind"])
+      .where("company_id", "=", acme.company.id)
+      .execute();
+    expect(all.totalResults).toBe(kinds.filter((g) => g.kind !== "main_line").length);
+    expect(all.Resources.map((g) => g.id).sort()).toEqual(
+      kinds
+        .filter((g) => g.kind !== "main_line")
+        .map((g) => String(g.id))
+        .sort(),
+    );
+    const sales = await listGroups(call(acme), new URLSearchParams({ filter: 'displayName eq "sales"' }));
+    expect(sales.Resources.length).toBeGreaterThan(0);
+    expect(sales.Resources.every((g) => g.displayName === "Sales")).toBe(true);
+    const page = await listGroups(call(acme), new URLSearchParams({ startIndex: "2", count: "1" }));
+    expect(page).toMatchObject({ startIndex: 2, itemsPerPage: 1, totalResults: all.totalResults });
+    expect(page.Resources[0]!.id).toBe(all.Resources[1]!.id);
+
+    const one = await getGroup(call(acme), all.Resources[0]!.id);
+    expect(one).toEqual(all.Resources[0]);
+    const members = await t.db
+      .selectFrom("group_members as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select("u.id")
+      .where("m.group_id", "=", Number(one.id))
+      .where("u.status", "in", ["active", "pending"])
+      .orderBy("u.id")
+      .execute();
+    expect(one.members.map((m) => m.value)).toEqual(members.map((m) => String(m.id)));
+    expect(one.meta.location).toBe(`${BASE}/Groups/${one.id}`);
+  });
+
+  it("never shows another company's group, and refuses filters it does not know", async () => {
+    const acmeGroup = (await listGroups(call(acme), new URLSearchParams())).Resources[0]!;
+    for (const bad of [acmeGroup.id, "0", "-1", "x", "9".repeat(20)])
+      expect((await scimErrorOf(getGroup(call(globex), bad))).status).toBe(404);
+    const foreign = await listGroups(
+      call(globex),
+      new URLSearchParams({ filter: `id eq "${acmeGroup.id}"` }),
+    );
+    expect(foreign.totalResults).toBe(0);
+    for (const filter of ['userName eq "x"', 'emails[type eq "work"].value eq "x"', "displayName eq 1"])
+      expect(await scimErrorOf(listGroups(call(acme), new URLSearchParams({ filter })))).toEqual({
+        status: 400,
+        scimType: "invalidFilter",
+      });
   });
 });
 
