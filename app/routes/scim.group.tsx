@@ -5,7 +5,11 @@ import { getGroup, groupsReadOnly } from "~/scim/groups.server";
 
 // GET /scim/v2/Groups/{id}
 export async function loader({ request, context, params }: Route.LoaderArgs) {
-  return scimHandler(async () => scimJson(await getGroup(await scimCall(request, context), params.groupId)));
+  return scimHandler(async () =>
+    scimJson(
+      await getGroup(await scimCall(request, context), params.groupId, new URL(request.url).searchParams),
+    ),
+  );
 }
 
 // PUT, PATCH, DELETE: groups are read only (501), once the token is known good.

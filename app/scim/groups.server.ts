@@ -8,7 +8,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { GROUP_FILTER, filterSql } from "./filter.server.ts";
-import { listResponse, notFound, paging, ScimError } from "./http.server.ts";
+import { attributeSelection, listResponse, notFound, paging, ScimError } from "./http.server.ts";
 import { parseId } from "../input.ts";
 import type { ScimCall } from "./actor.server.ts";
 
@@ -74,6 +74,7 @@ export type ScimGroup = Awaited<ReturnType<typeof rows>>[number];
 
 export async function listGroups({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
   const { startIndex, count } = paging(params);
+  const select = attributeSelection(params);
   const filter = params.get("filter");
   let q = groupsQuery(db, actor.company.id);
   if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter, GROUP_FILTER));
@@ -90,14 +91,19 @@ export async function listGroups({ db, actor, baseUrl }: ScimCall, params: URLSe
             .limit(count),
           baseUrl,
         );
-  return listResponse(Number(total), startIndex, page);
+  return listResponse(Number(total), startIndex, page.map(select));
 }
 
 /** A department or call center of the token's company; a malformed, unknown or foreign id is 404. */
-export async function getGroup({ db, actor, baseUrl }: ScimCall, rawId: string) {
+export async function getGroup(
+  { db, actor, baseUrl }: ScimCall,
+  rawId: string,
+  params = new URLSearchParams(),
+) {
+  const select = attributeSelection(params);
   const id = parseId(rawId);
   if (id === null) throw notFound("Group");
   const [found] = await rows(groupsQuery(db, actor.company.id).where("g.id", "=", id), baseUrl);
   if (!found) throw notFound("Group");
-  return found;
+  return select(found);
 }

@@ -22,7 +22,7 @@ import { violates } from "../refusal.server.ts";
 import { deleteUsers } from "../users/delete.server.ts";
 import { parseId } from "../input.ts";
 import { filterSql } from "./filter.server.ts";
-import { listResponse, notFound, paging, ScimError } from "./http.server.ts";
+import { attributeSelection, listResponse, notFound, paging, ScimError } from "./http.server.ts";
 import type { ScimActor, ScimCall } from "./actor.server.ts";
 import {
   fromScimUser,
@@ -81,6 +81,7 @@ async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
 
 export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
   const { startIndex, count } = paging(params);
+  const select = attributeSelection(params);
   const filter = params.get("filter");
   let q = usersQuery(db, actor.company.id);
   if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter));
@@ -99,7 +100,7 @@ export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSea
   return listResponse(
     Number(total),
     startIndex,
-    page.map((u) => toScimUser(u, baseUrl)),
+    page.map((u) => select(toScimUser(u, baseUrl))),
   );
 }
 
@@ -129,8 +130,13 @@ async function lockUser(tx: Transaction<Database>, actor: ScimActor, rawId: stri
   return findUser(tx, actor, rawId);
 }
 
-export async function getUser({ db, actor, baseUrl }: ScimCall, rawId: string) {
-  return toScimUser(await findUser(db, actor, rawId), baseUrl);
+export async function getUser(
+  { db, actor, baseUrl }: ScimCall,
+  rawId: string,
+  params = new URLSearchParams(),
+) {
+  const select = attributeSelection(params);
+  return select(toScimUser(await findUser(db, actor, rawId), baseUrl));
 }
 
 /** Whether another user of the company is known to SCIM by this userName (any letter case). */

@@ -354,6 +354,47 @@ describe("users over SCIM", () => {
   });
 });
 
+describe("attributes and excludedAttributes", () => {
+  const EXT = "urn:switchboard:params:scim:schemas:extension:2.0:User";
+  it("return only the named attributes, or all but them; id and schemas always", async () => {
+    const only = await list(acme, {
+      filter: 'userName eq "ada@acme.test"',
+      attributes: `userName,name.givenName,emails.value,${EXT}:office,id`,
+    });
+    expect(only.Resources[0]).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", EXT],
+      id: expect.any(String),
+      userName: "ada@acme.test",
+      name: { givenName: "Ada" },
+      emails: [{ value: "ada@acme.test" }],
+      [EXT]: { office: expect.any(String) },
+    });
+    const id = only.Resources[0]!.id;
+    const params = new URLSearchParams({
+      excludedAttributes:
+        "emails,name.formatted,meta,id,schemas,urn:ietf:params:scim:schemas:core:2.0:User:displayName",
+    });
+    const without = await getUser(call(acme), id, params);
+    expect(without).not.toHaveProperty("emails");
+    expect(without).not.toHaveProperty("meta");
+    expect(without).not.toHaveProperty("displayName");
+    expect(without).toMatchObject({ id, schemas: expect.any(Array), name: { givenName: "Ada" } });
+    expect(without.name).not.toHaveProperty("formatted");
+    // Names it does not have are ignored; both at once are refused.
+    expect(await getUser(call(acme), id, new URLSearchParams({ attributes: "nothing,__proto__" }))).toEqual({
+      schemas: expect.any(Array),
+      id,
+    });
+    expect(
+      await scimErrorOf(
+        getUser(call(acme), id, new URLSearchParams({ attributes: "a", excludedAttributes: "b" })),
+      ),
+    ).toEqual({ status: 400, scimType: "invalidValue" });
+    const groups = await listGroups(call(acme), new URLSearchParams({ excludedAttributes: "members" }));
+    expect(groups.Resources.every((g) => !Object.hasOwn(g, "members") && g.displayName)).toBe(true);
+  });
+});
+
 describe("groups over SCIM (read only)", () => {
   it("lists the company's departments and call centers with their members, filtered and paged", async () => {
     const all = await listGroups(call(acme), new URLSearchParams());
