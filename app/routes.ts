@@ -39,6 +39,8 @@ export default [
   // The SCIM 2.0 service for identity providers (app/scim): resource routes, bearer tokens.
   route("scim/v2/Users", "routes/scim.users.tsx"),
   route("scim/v2/Users/:userId", "routes/scim.user.tsx"),
+  route("scim/v2/Groups", "routes/scim.groups.tsx"),
+  route("scim/v2/Groups/:groupId", "routes/scim.group.tsx"),
   route("scim/v2/*", "routes/scim.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -5,7 +5,11 @@ import { deleteUser, getUser, patchUser, replaceUser } from "~/scim/users.server
 
 // GET /scim/v2/Users/{id}
 export async function loader({ request, context, params }: Route.LoaderArgs) {
-  return scimHandler(async () => scimJson(await getUser(await scimCall(request, context), params.userId)));
+  return scimHandler(async () =>
+    scimJson(
+      await getUser(await scimCall(request, context), params.userId, new URL(request.url).searchParams),
+    ),
+  );
 }
 
 // PUT (whole replace), PATCH, DELETE /scim/v2/Users/{id}

@@ -3,12 +3,12 @@
  * itself: exactly what app/scim/ implements, no more.
  */
 import { EXTENSION_SCHEMA, USER_SCHEMA } from "./mapping.ts";
-import { MAX_COUNT } from "./users.server.ts";
+import { GROUP_SCHEMA } from "./groups.server.ts";
+import { listResponse, MAX_COUNT } from "./http.server.ts";
 
 const SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 const SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema";
-const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 const meta = (baseUrl: string, resourceType: string, path: string) => ({
   resourceType,
@@ -43,6 +43,17 @@ const userResourceType = (baseUrl: string) => ({
   schema: USER_SCHEMA,
   schemaExtensions: [{ schema: EXTENSION_SCHEMA, required: false }],
   meta: meta(baseUrl, "ResourceType", "ResourceTypes/User"),
+});
+
+// Read only: POST, PUT, PATCH and DELETE on /Groups are 501 (app/scim/groups.server.ts).
+const groupResourceType = (baseUrl: string) => ({
+  schemas: [RESOURCE_TYPE_SCHEMA],
+  id: "Group",
+  name: "Group",
+  endpoint: "/Groups",
+  description: "A department or call center of the company, read only: managed in Switchboard",
+  schema: GROUP_SCHEMA,
+  meta: meta(baseUrl, "ResourceType", "ResourceTypes/Group"),
 });
 
 const attr = (
@@ -108,6 +119,28 @@ const userSchema = (baseUrl: string) => ({
   meta: meta(baseUrl, "Schema", `Schemas/${USER_SCHEMA}`),
 });
 
+const groupSchema = (baseUrl: string) => ({
+  schemas: [SCHEMA_SCHEMA],
+  id: GROUP_SCHEMA,
+  name: "Group",
+  description: "A department or call center, read only over SCIM",
+  attributes: [
+    attr("displayName", { required: true, mutability: "readOnly" }),
+    attr("members", {
+      type: "complex",
+      multiValued: true,
+      mutability: "readOnly",
+      subAttributes: [
+        attr("value", { mutability: "readOnly" }),
+        attr("display", { mutability: "readOnly" }),
+        attr("type", { mutability: "readOnly", canonicalValues: ["User"] }),
+        attr("$ref", { type: "reference", mutability: "readOnly" }),
+      ],
+    }),
+  ],
+  meta: meta(baseUrl, "Schema", `Schemas/${GROUP_SCHEMA}`),
+});
+
 const extensionSchema = (baseUrl: string) => ({
   schemas: [SCHEMA_SCHEMA],
   id: EXTENSION_SCHEMA,
@@ -127,13 +160,7 @@ const extensionSchema = (baseUrl: string) => ({
   meta: meta(baseUrl, "Schema", `Schemas/${EXTENSION_SCHEMA}`),
 });
 
-const list = (resources: unknown[]) => ({
-  schemas: [LIST_SCHEMA],
-  totalResults: resources.length,
-  startIndex: 1,
-  itemsPerPage: resources.length,
-  Resources: resources,
-});
+const list = (resources: unknown[]) => listResponse(resources.length, 1, resources);
 
 /** The discovery document at a path under /scim/v2, or null. */
 export function discovery(path: string, baseUrl: string): unknown {
@@ -143,10 +170,10 @@ export function discovery(path: string, baseUrl: string): unknown {
     case "serviceproviderconfig":
       return id ? null : serviceProviderConfig(baseUrl);
     case "resourcetypes":
-      if (!id) return list([userResourceType(baseUrl)]);
-      return id === "User" ? userResourceType(baseUrl) : null;
+      if (!id) return list([userResourceType(baseUrl), groupResourceType(baseUrl)]);
+      return id === "User" ? userResourceType(baseUrl) : id === "Group" ? groupResourceType(baseUrl) : null;
     case "schemas": {
-      const all = [userSchema(baseUrl), extensionSchema(baseUrl)];
+      const all = [userSchema(baseUrl), extensionSchema(baseUrl), groupSchema(baseUrl)];
       if (!id) return list(all);
       return all.find((s) => s.id === id) ?? null;
     }

@@ -44,16 +44,36 @@ const ATTRIBUTES: Record<string, Attribute> = {
   "meta.lastmodified": { kind: "dateTime", column: sql`coalesce(si.updated_at, u.created_at)` },
 };
 
-const USER_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:";
+/** What a filter may name on one resource type: its attributes, and the schema URN they may be prefixed with. */
+export interface FilterTarget {
+  attributes: Record<string, Attribute>;
+  /** Lower case, ending with ":". */
+  schemaPrefix: string;
+}
+
+export const USER_FILTER: FilterTarget = {
+  attributes: ATTRIBUTES,
+  schemaPrefix: "urn:ietf:params:scim:schemas:core:2.0:user:",
+};
+
+/** A group (a department or call center, app/scim/groups.server.ts) over `groups as g`. */
+export const GROUP_FILTER: FilterTarget = {
+  attributes: {
+    id: { kind: "id", column: sql`g.id` },
+    displayname: { kind: "string", column: sql`g.name` },
+    "meta.created": { kind: "dateTime", column: sql`g.created_at` },
+  },
+  schemaPrefix: "urn:ietf:params:scim:schemas:core:2.0:group:",
+};
 const MAX_FILTER_LENGTH = 2_000;
 const MAX_NODES = 100;
 
 const invalid = (detail: string) => new ScimError(400, detail, "invalidFilter");
 
-function attribute(path: string): Attribute {
+function attribute(path: string, on: FilterTarget): Attribute {
   let key = path.toLowerCase();
-  if (key.startsWith(USER_SCHEMA_PREFIX)) key = key.slice(USER_SCHEMA_PREFIX.length);
-  const found = Object.hasOwn(ATTRIBUTES, key) ? ATTRIBUTES[key] : undefined;
+  if (key.startsWith(on.schemaPrefix)) key = key.slice(on.schemaPrefix.length);
+  const found = Object.hasOwn(on.attributes, key) ? on.attributes[key] : undefined;
   if (!found) throw invalid(`Filtering on "${path}" is not supported.`);
   return found;
 }
@@ -61,9 +81,13 @@ function attribute(path: string): Attribute {
 const TRUE = sql<SqlBool>`true`;
 const FALSE = sql<SqlBool>`false`;
 
-function comparison(f: Extract<Filter, { compValue: unknown }>, prefix: string): RawBuilder<SqlBool> {
+function comparison(
+  f: Extract<Filter, { compValue: unknown }>,
+  prefix: string,
+  on: FilterTarget,
+): RawBuilder<SqlBool> {
   const path = prefix + f.attrPath;
-  const attr = attribute(path);
+  const attr = attribute(path, on);
   const value = f.compValue;
   if (value === null) {
     if (f.op === "eq") return sql<SqlBool>`(${attr.column} is null)`;
@@ -76,8 +100,8 @@ function comparison(f: Extract<Filter, { compValue: unknown }>, prefix: string):
       if (f.op !== "eq" && f.op !== "ne") throw invalid(`"${path}" supports eq and ne only.`);
       // Ids are opaque: one that is not ours matches nothing (and every row for ne).
       const id = parseId(value);
-      if (f.op === "eq") return id === null ? FALSE : sql<SqlBool>`(u.id = ${id})`;
-      return id === null ? TRUE : sql<SqlBool>`(u.id <> ${id})`;
+      if (f.op === "eq") return id === null ? FALSE : sql<SqlBool>`(${attr.column} = ${id})`;
+      return id === null ? TRUE : sql<SqlBool>`(${attr.column} <> ${id})`;
     }
     case "boolean": {
       if (typeof value !== "boolean") throw invalid(`"${path}" is true or false.`);
@@ -126,36 +150,42 @@ const SQL_ORDER: Record<"eq" | "gt" | "ge" | "lt" | "le" | "ne", string> = {
   le: "<=",
 };
 
-function translate(f: Filter, prefix: string, budget: { nodes: number }): RawBuilder<SqlBool> {
+function translate(
+  f: Filter,
+  prefix: string,
+  budget: { nodes: number },
+  on: FilterTarget,
+): RawBuilder<SqlBool> {
   if (++budget.nodes > MAX_NODES) throw invalid(`A filter may have at most ${MAX_NODES} terms.`);
   switch (f.op) {
     case "and":
     case "or": {
-      const parts = f.filters.map((g) => translate(g, prefix, budget));
+      const parts = f.filters.map((g) => translate(g, prefix, budget, on));
       return sql<SqlBool>`(${sql.join(parts, sql.raw(f.op === "and" ? " and " : " or "))})`;
     }
     case "not":
-      return sql<SqlBool>`(not coalesce(${translate(f.filter, prefix, budget)}, false))`;
+      return sql<SqlBool>`(not coalesce(${translate(f.filter, prefix, budget, on)}, false))`;
     case "[]": {
       if (prefix) throw invalid("Value filters cannot be nested.");
       // emails[type eq "work"]: Switchboard keeps one email per person, so the value filter
       // is about that one email (the parser splits `emails[…].value eq x` into two terms).
-      if (f.attrPath.toLowerCase() !== "emails") throw invalid(`"${f.attrPath}" has no value filter.`);
-      return translate(f.valFilter, "emails.", budget);
+      if (on !== USER_FILTER || f.attrPath.toLowerCase() !== "emails")
+        throw invalid(`"${f.attrPath}" has no value filter.`);
+      return translate(f.valFilter, "emails.", budget, on);
     }
     case "pr": {
-      const attr = attribute(prefix + f.attrPath);
+      const attr = attribute(prefix + f.attrPath, on);
       return attr.kind === "string"
         ? sql<SqlBool>`(coalesce(${attr.column}, '') <> '')`
         : sql<SqlBool>`(${attr.column} is not null)`;
     }
     default:
-      return comparison(f as Extract<Filter, { compValue: unknown }>, prefix);
+      return comparison(f as Extract<Filter, { compValue: unknown }>, prefix, on);
   }
 }
 
 /** The SQL of a SCIM filter; invalidFilter (400) for anything Switchboard does not understand. */
-export function filterSql(filter: string): RawBuilder<SqlBool> {
+export function filterSql(filter: string, on: FilterTarget = USER_FILTER): RawBuilder<SqlBool> {
   if (filter.length > MAX_FILTER_LENGTH)
     throw invalid(`A filter may have at most ${MAX_FILTER_LENGTH} characters.`);
   let tree: Filter;
@@ -164,5 +194,5 @@ export function filterSql(filter: string): RawBuilder<SqlBool> {
   } catch (err) {
     throw invalid(`The filter cannot be read: ${(err as Error).message}`);
   }
-  return translate(tree, "", { nodes: 0 });
+  return translate(tree, "", { nodes: 0 }, on);
 }

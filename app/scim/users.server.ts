@@ -9,12 +9,20 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { scimPatch, type ScimPatchOperation } from "scim-patch";
 import type { Database } from "../../db/schema.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { addUser, numberChoices } from "../users/add.server.ts";
-import { editUser, findEditable } from "../users/edit.server.ts";
+import {
+  addUserFailure,
+  addUserIn,
+  numberChoices,
+  type AddedUser,
+  type AddUserResult,
+} from "../users/add.server.ts";
+import { editUserIn, findEditable } from "../users/edit.server.ts";
+import { mailInvite } from "../users/invite.server.ts";
+import { violates } from "../refusal.server.ts";
 import { deleteUsers } from "../users/delete.server.ts";
 import { parseId } from "../input.ts";
 import { filterSql } from "./filter.server.ts";
-import { notFound, ScimError } from "./http.server.ts";
+import { attributeSelection, listResponse, notFound, paging, ScimError } from "./http.server.ts";
 import type { ScimActor, ScimCall } from "./actor.server.ts";
 import {
   fromScimUser,
@@ -25,14 +33,11 @@ import {
   type ScimUserRow,
 } from "./mapping.ts";
 
-export const MAX_COUNT = 1_000;
-const DEFAULT_COUNT = 100;
-
 const userNotFound = () => notFound("User");
 const uniqueness = (detail: string) => new ScimError(409, detail, "uniqueness");
 
 /** The company's users SCIM sees (not deleted), as ScimUserRow. */
-function usersQuery(db: Kysely<Database> | Transaction<Database>, companyId: number) {
+function usersQuery(db: Kysely<Database>, companyId: number) {
   return db
     .selectFrom("users as u")
     .leftJoin("scim_identities as si", "si.user_id", "u.id")
@@ -74,22 +79,12 @@ async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
   }));
 }
 
-/** A positive integer query parameter, or the default; anything else is invalidValue. */
-function intParam(raw: string | null, fallback: number, name: string, min: number): number {
-  if (raw === null || raw === "") return fallback;
-  if (!/^\d{1,9}$/.test(raw.trim())) throw new ScimError(400, `${name} must be an integer.`, "invalidValue");
-  return Math.max(min, Number(raw.trim()));
-}
-
 export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
-  const startIndex = intParam(params.get("startIndex"), 1, "startIndex", 1);
-  const count = Math.min(intParam(params.get("count"), DEFAULT_COUNT, "count", 0), MAX_COUNT);
+  const { startIndex, count } = paging(params);
+  const select = attributeSelection(params);
   const filter = params.get("filter");
   let q = usersQuery(db, actor.company.id);
-  if (filter !== null && filter.trim() !== "") {
-    const where = filterSql(filter);
-    q = q.where(where);
-  }
+  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter));
   const [{ total }] = (await q.select((eb) => eb.fn.countAll<number>().as("total")).execute()) as [
     { total: number },
   ];
@@ -102,17 +97,15 @@ export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSea
             .offset(startIndex - 1)
             .limit(count),
         );
-  return {
-    schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-    totalResults: Number(total),
+  return listResponse(
+    Number(total),
     startIndex,
-    itemsPerPage: page.length,
-    Resources: page.map((u) => toScimUser(u, baseUrl)),
-  };
+    page.map((u) => select(toScimUser(u, baseUrl))),
+  );
 }
 
 /** A user of the actor's company by SCIM id; a malformed, unknown or foreign id is 404. */
-async function findUser(db: Kysely<Database> | Transaction<Database>, actor: ScimActor, rawId: string) {
+async function findUser(db: Kysely<Database>, actor: ScimActor, rawId: string) {
   const id = parseId(rawId);
   if (id === null) throw userNotFound();
   const [found] = await rows(usersQuery(db, actor.company.id).where("u.id", "=", id));
@@ -120,8 +113,30 @@ async function findUser(db: Kysely<Database> | Transaction<Database>, actor: Sci
   return found;
 }
 
-export async function getUser({ db, actor, baseUrl }: ScimCall, rawId: string) {
-  return toScimUser(await findUser(db, actor, rawId), baseUrl);
+/**
+ * The user a change is about, locked (NO KEY UPDATE, as Edit user locks it)
+ * before it is read, so that two PATCHes of one user apply one after the other.
+ */
+async function lockUser(tx: Transaction<Database>, actor: ScimActor, rawId: string) {
+  const id = parseId(rawId);
+  if (id === null) throw userNotFound();
+  await tx
+    .selectFrom("users")
+    .select("id")
+    .where("id", "=", id)
+    .where("company_id", "=", actor.company.id)
+    .forNoKeyUpdate()
+    .execute();
+  return findUser(tx, actor, rawId);
+}
+
+export async function getUser(
+  { db, actor, baseUrl }: ScimCall,
+  rawId: string,
+  params = new URLSearchParams(),
+) {
+  const select = attributeSelection(params);
+  return select(toScimUser(await findUser(db, actor, rawId), baseUrl));
 }
 
 /** Whether another user of the company is known to SCIM by this userName (any letter case). */
@@ -142,62 +157,68 @@ async function userNameTaken(
 }
 
 /**
- * Records what SCIM calls the user, in its own transaction with its audit
- * entry. Nothing is stored for a user SCIM knows by their email and no
- * externalId; a taken userName (two creations at once) is a uniqueness error.
+ * Records what SCIM calls the user, with its audit entry, in the change's
+ * transaction. A taken userName (two creations at once) fails the unique
+ * index: scimWriteFailure words it.
  */
 async function saveIdentity(
-  db: Kysely<Database>,
+  tx: Transaction<Database>,
   actor: ScimActor,
   user: { id: number; officeId: number; name: string; email: string },
   input: Pick<ScimUserInput, "userName" | "externalId">,
   now: Date,
 ) {
-  await db
-    .transaction()
-    .execute(async (tx) => {
-      const before = await tx
-        .selectFrom("scim_identities")
-        .select(["user_name", "external_id"])
-        .where("user_id", "=", user.id)
-        .forUpdate()
-        .executeTakeFirst();
-      const was = { user_name: before?.user_name ?? user.email, external_id: before?.external_id ?? null };
-      const next = { user_name: input.userName, external_id: input.externalId };
-      if (before) {
-        await tx
-          .updateTable("scim_identities")
-          .set({ ...next, updated_at: now })
-          .where("user_id", "=", user.id)
-          .execute();
-      } else {
-        await tx
-          .insertInto("scim_identities")
-          .values({ user_id: user.id, company_id: actor.company.id, ...next, updated_at: now })
-          .execute();
-      }
-      if (was.user_name === next.user_name && was.external_id === next.external_id) return;
-      await recordAudit(
-        tx,
-        actor,
-        {
-          action: "user.provisioning_identity_changed",
-          targetType: "user",
-          targetId: user.id,
-          targetLabel: user.name,
-          officeId: user.officeId,
-          before: was,
-          after: next,
-        },
-        now,
-      );
-    })
-    .catch((err: unknown) => {
-      if ((err as { constraint?: string }).constraint === "scim_identities_user_name_key")
-        throw uniqueness(`Another user already has the userName ${input.userName}.`);
-      throw err;
-    });
+  const before = await tx
+    .selectFrom("scim_identities")
+    .select(["user_name", "external_id"])
+    .where("user_id", "=", user.id)
+    .forUpdate()
+    .executeTakeFirst();
+  const was = { user_name: before?.user_name ?? user.email, external_id: before?.external_id ?? null };
+  const next = { user_name: input.userName, external_id: input.externalId };
+  if (before) {
+    await tx
+      .updateTable("scim_identities")
+      .set({ ...next, updated_at: now })
+      .where("user_id", "=", user.id)
+      .execute();
+  } else {
+    await tx
+      .insertInto("scim_identities")
+      .values({ user_id: user.id, company_id: actor.company.id, ...next, updated_at: now })
+      .execute();
+  }
+  if (was.user_name === next.user_name && was.external_id === next.external_id) return;
+  await recordAudit(
+    tx,
+    actor,
+    {
+      action: "user.provisioning_identity_changed",
+      targetType: "user",
+      targetId: user.id,
+      targetLabel: user.name,
+      officeId: user.officeId,
+      before: was,
+      after: next,
+    },
+    now,
+  );
 }
+
+/**
+ * What a SCIM change threw, once its transaction has rolled back: a userName
+ * or email another request committed meanwhile is SCIM's uniqueness error; a
+ * refusal Add User found midway comes back as its refusal; anything else (a
+ * ScimError included) stays as it is.
+ */
+function scimWriteFailure(err: unknown): AddUserResult {
+  if (violates(err, "scim_identities_user_name_key")) throw uniqueness(USER_NAME_TAKEN);
+  const refusal = addUserFailure(err);
+  if (refusal.ok === false && refusal.field === "email") throw uniqueness(refusal.message);
+  return refusal;
+}
+
+const USER_NAME_TAKEN = "Another user already has this userName.";
 
 /** The office and license a new user gets: the extension's, else the company's first office and Connect. */
 async function placement(db: Kysely<Database>, actor: ScimActor, input: ScimUserInput) {
@@ -219,34 +240,58 @@ async function placement(db: Kysely<Database>, actor: ScimActor, input: ScimUser
   return { officeId: office.id, licenseType: input.licenseType ?? ("connect" as const) };
 }
 
+/**
+ * One attempt at a creation, in the caller's transaction: the user as Add User
+ * adds one, the job title through Edit user, the identity row, each with its
+ * audit entry. The number is the office's `attempt`-th choice as Add User
+ * offers them (its Reserved Pool first, else a new one).
+ */
+async function createIn(
+  tx: Transaction<Database>,
+  call: ScimCall,
+  input: ScimUserInput,
+  attempt: number,
+): Promise<AddedUser> {
+  const { actor, now } = call;
+  if (await userNameTaken(tx, actor.company.id, input.userName)) throw uniqueness(USER_NAME_TAKEN);
+  const { officeId, licenseType } = await placement(tx, actor, input);
+  const choices = await numberChoices(tx, actor, officeId, now);
+  const pool = choices?.pool[attempt];
+  const fresh = choices?.fresh[attempt];
+  const number = pool ? `pool:${pool.id}` : fresh ? `new:${fresh.e164}` : "none";
+  const added = await addUserIn(
+    tx,
+    actor,
+    {
+      officeId,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      email: input.email,
+      licenseType,
+      number,
+    },
+    now,
+  );
+  // Refused before it wrote anything: this transaction has nothing to roll back.
+  if (!added.ok) return added;
+  const user = { id: added.userId, officeId, name: added.name, email: input.email };
+  // Add User has no job title: it is set through Edit user, as an admin would right after.
+  if (input.jobTitle) await editIn(tx, call, user.id, input);
+  await saveIdentity(tx, actor, user, input, now);
+  return added;
+}
+
 export async function createUser(call: ScimCall, body: Record<string, unknown>) {
-  const { db, actor, origin, baseUrl, now } = call;
+  const { db, actor, origin, baseUrl } = call;
   const input = fromScimUser(body);
-  if (await userNameTaken(db, actor.company.id, input.userName))
-    throw uniqueness(`Another user already has the userName ${input.userName}.`);
-  const { officeId, licenseType } = await placement(db, actor, input);
-  // A number as Add User gives one: the office's Reserved Pool first, else a new one; if another
-  // request takes it meanwhile, the next choice.
-  let result: Awaited<ReturnType<typeof addUser>> | undefined;
+  // If another request takes the chosen number meanwhile, the whole attempt rolls back and
+  // the next choice is tried.
+  let result: AddedUser | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const choices = await numberChoices(db, actor, officeId, now);
-    const pool = choices?.pool[attempt];
-    const fresh = choices?.fresh[attempt];
-    const number = pool ? `pool:${pool.id}` : fresh ? `new:${fresh.e164}` : "none";
-    result = await addUser(
-      db,
-      actor,
-      {
-        officeId,
-        firstName: input.firstName,
-        lastName: input.lastName,
-        email: input.email,
-        licenseType,
-        number,
-      },
-      origin,
-      now,
-    );
+    result = await db
+      .transaction()
+      .execute((tx) => createIn(tx, call, input, attempt))
+      .catch(scimWriteFailure);
     if (result.ok || result.field !== "number") break;
   }
   if (!result!.ok) {
@@ -256,19 +301,24 @@ export async function createUser(call: ScimCall, body: Record<string, unknown>) 
     // No free seat of the type, or no number left: nothing was written.
     throw new ScimError(409, message);
   }
-  const user = { id: result!.userId, officeId, name: result!.name, email: input.email };
-  // Add User has no job title: it is set through Edit user, as an admin would right after.
-  if (input.jobTitle) await edit(call, user.id, input);
-  await saveIdentity(db, actor, user, input, now);
-  return toScimUser(await findUser(db, actor, String(user.id)), baseUrl);
+  const { userId, name, token } = result!;
+  // The invite is mailed after the commit, as Add User mails it.
+  if (token)
+    await mailInvite(origin, { userId, name, email: input.email, company: actor.company.name }, token);
+  return toScimUser(await findUser(db, actor, String(userId)), baseUrl);
 }
 
-/** Name, email and job title through Edit user (its extension kept). */
-async function edit({ db, actor, origin, now }: ScimCall, userId: number, input: ScimUserInput) {
-  const current = await findEditable(db, actor, userId);
+/** Name, email and job title through Edit user (its extension kept), in the caller's transaction. */
+async function editIn(
+  tx: Transaction<Database>,
+  { actor, now }: ScimCall,
+  userId: number,
+  input: ScimUserInput,
+) {
+  const current = await findEditable(tx, actor, userId);
   if (!current) throw userNotFound();
-  const result = await editUser(
-    db,
+  const result = await editUserIn(
+    tx,
     actor,
     userId,
     {
@@ -278,24 +328,28 @@ async function edit({ db, actor, origin, now }: ScimCall, userId: number, input:
       extension: current.values.extension || undefined,
       jobTitle: input.jobTitle,
     },
-    origin,
     now,
   );
-  if (result.ok) return;
+  if (result.ok) return result;
   if (result.kind === "not_found") throw userNotFound();
   if (result.field === "email") throw uniqueness(result.message);
   throw new ScimError(400, result.message, "invalidValue");
 }
 
-export async function replaceUser(call: ScimCall, rawId: string, body: Record<string, unknown>) {
-  const { db, actor, baseUrl, now } = call;
-  const current = await findUser(db, actor, rawId);
+/** PUT's work on a locked user, in the caller's transaction; the invite to mail if the email of a pending user changed. */
+async function replaceIn(
+  tx: Transaction<Database>,
+  call: ScimCall,
+  current: ScimUserRow,
+  body: Record<string, unknown>,
+) {
+  const { actor, now } = call;
   const input = fromScimUser(body);
   const idInBody = pick(body, "id");
   if (idInBody !== undefined && String(idInBody) !== String(current.id))
     throw new ScimError(400, "id cannot be changed.", "mutability");
-  if (await userNameTaken(db, actor.company.id, input.userName, current.id))
-    throw uniqueness(`Another user already has the userName ${input.userName}.`);
+  if (await userNameTaken(tx, actor.company.id, input.userName, current.id))
+    throw uniqueness(USER_NAME_TAKEN);
   if (input.officeName && input.officeName.toLowerCase() !== current.officeName.toLowerCase())
     throw new ScimError(
       400,
@@ -304,15 +358,41 @@ export async function replaceUser(call: ScimCall, rawId: string, body: Record<st
     );
   if (input.licenseType && input.licenseType !== current.licenseType)
     throw new ScimError(400, "The license type is changed in Switchboard, not over SCIM.", "mutability");
-  await edit(call, current.id, input);
-  const user = {
-    id: current.id,
-    officeId: current.officeId,
-    name: `${input.firstName} ${input.lastName}`,
-    email: current.email,
-  };
-  await saveIdentity(db, actor, user, input, now);
+  const edited = await editIn(tx, call, current.id, input);
+  const user = { id: current.id, officeId: current.officeId, name: edited.name, email: current.email };
+  await saveIdentity(tx, actor, user, input, now);
+  return { userId: current.id, name: edited.name, email: input.email, token: edited.token };
+}
+
+/** Runs PUT's or PATCH's work in one transaction, then mails its invite and answers the user as now stored. */
+async function change(
+  call: ScimCall,
+  rawId: string,
+  work: (tx: Transaction<Database>, current: ScimUserRow) => Promise<Record<string, unknown>>,
+) {
+  const { db, actor, origin, baseUrl } = call;
+  const done = await db
+    .transaction()
+    .execute(async (tx) => {
+      const current = await lockUser(tx, actor, rawId);
+      return replaceIn(tx, call, current, await work(tx, current));
+    })
+    // Edit user's refusals are thrown as SCIM errors, and Add User's are not met here.
+    .catch((err: unknown) => {
+      scimWriteFailure(err);
+      throw err;
+    });
+  if (done.token)
+    await mailInvite(
+      origin,
+      { userId: done.userId, name: done.name, email: done.email, company: actor.company.name },
+      done.token,
+    );
   return toScimUser(await findUser(db, actor, rawId), baseUrl);
+}
+
+export async function replaceUser(call: ScimCall, rawId: string, body: Record<string, unknown>) {
+  return change(call, rawId, async () => body);
 }
 
 /**
@@ -362,31 +442,31 @@ export function normalizeOperations(raw: unknown): ScimPatchOperation[] {
 }
 
 export async function patchUser(call: ScimCall, rawId: string, body: Record<string, unknown>) {
-  const current = await getUser(call, rawId);
   const operations = normalizeOperations(pick(body, "Operations"));
-  let patched: Record<string, unknown>;
-  try {
-    patched = scimPatch(
-      {
-        ...current,
-        meta: {
-          ...current.meta,
-          created: new Date(current.meta.created),
-          lastModified: new Date(current.meta.lastModified),
+  return change(call, rawId, async (_tx, row) => {
+    const current = toScimUser(row, call.baseUrl);
+    try {
+      return scimPatch(
+        {
+          ...current,
+          meta: {
+            ...current.meta,
+            created: new Date(current.meta.created),
+            lastModified: new Date(current.meta.lastModified),
+          },
         },
-      },
-      operations,
-      { mutateDocument: false, treatMissingAsAdd: true },
-    ) as unknown as Record<string, unknown>;
-  } catch (err) {
-    const e = err as { message?: string; scimType?: string };
-    throw new ScimError(
-      400,
-      e.message ?? "The patch cannot be applied.",
-      e.scimType === "noTarget" ? "noTarget" : "invalidValue",
-    );
-  }
-  return replaceUser(call, rawId, patched);
+        operations,
+        { mutateDocument: false, treatMissingAsAdd: true },
+      ) as unknown as Record<string, unknown>;
+    } catch (err) {
+      const e = err as { message?: string; scimType?: string };
+      throw new ScimError(
+        400,
+        e.message ?? "The patch cannot be applied.",
+        e.scimType === "noTarget" ? "noTarget" : "invalidValue",
+      );
+    }
+  });
 }
 
 export async function deleteUser({ db, actor, now }: ScimCall, rawId: string) {

@@ -85,6 +85,9 @@ async function freeSeats(tx: Transaction<Database>, officeId: number, type: stri
   return pool ? pool.purchased - pool.assigned : 0;
 }
 
+/** What addUserIn did: the result, and the invite to mail once the caller's transaction commits. */
+export type AddedUser = Result<{ userId: number; name: string; token?: string }>;
+
 export async function addUser(
   db: Kysely<Database>,
   actor: Actor,
@@ -93,116 +96,10 @@ export async function addUser(
   now: Date,
   provider: NumberProvider = localNumberProvider,
 ): Promise<AddUserResult> {
-  const result = await db
+  const result: AddedUser = await db
     .transaction()
-    .execute(async (tx): Promise<AddUserResult & { token?: string }> => {
-      const office = await tx
-        .selectFrom("offices")
-        .select(["id", "name", "country"])
-        .where("id", "=", input.officeId)
-        .where("company_id", "=", actor.company.id)
-        .executeTakeFirst();
-      if (!office || !actor.adminOfficeIds.includes(office.id)) {
-        return refused("Choose one of your offices.", "refused", "officeId");
-      }
-      if (await emailTaken(tx, input.email)) return refused(EMAIL_TAKEN, "refused", "email");
-
-      // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
-      const poolNumberId = parseTaggedId(input.number, ["pool"])?.id ?? null;
-      if (poolNumberId !== null) {
-        const chosen = await tx
-          .selectFrom("phone_numbers")
-          .select("e164")
-          .where("id", "=", poolNumberId)
-          .where("company_id", "=", actor.company.id)
-          .where("office_id", "=", office.id)
-          .where("state", "=", "reserved")
-          .where("kind", "=", "local")
-          .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
-          .forUpdate()
-          .executeTakeFirst();
-        if (!chosen)
-          return refused(
-            "That number is no longer free in the Reserved Pool. Choose another.",
-            "refused",
-            "number",
-          );
-        // Locked, so a hold taken before this shows now (app/numbers/review-holds.server.ts).
-        const held = await reviewHoldOn(tx, actor, chosen.e164, now);
-        if (held) return refused(`${held} Choose another.`, "refused", "number");
-      }
-      await lockPoolsOf(tx, [office.id]);
-
-      const license: UserLicenseType = input.licenseType;
-      if ((await freeSeats(tx, office.id, license)) < 1) {
-        return refused(missing(license, office.name, "license"), "refused", "licenseType");
-      }
-      // Connect includes a local number; Sell and Support take a Local number add-on for one.
-      const addon =
-        input.number === "none" ? null : seatFor("local", { licenseType: license, primary: true });
-      if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
-        return refused(
-          `${missing(addon, office.name, "add-on")} Or add them without a number.`,
-          "refused",
-          "number",
-        );
-      }
-
-      const user = await tx
-        .insertInto("users")
-        .values({
-          company_id: actor.company.id,
-          office_id: office.id,
-          first_name: input.firstName,
-          last_name: input.lastName,
-          email: input.email,
-          license_type: license,
-          status: "pending",
-          created_at: now,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-
-      let e164: string | null = null;
-      if (poolNumberId !== null) {
-        const [claimed] = await fromPool(tx, [{ id: poolNumberId, userId: user.id, primary: true, addon }]);
-        e164 = claimed!.e164;
-      } else if (input.number.startsWith("new:")) {
-        e164 = input.number.slice(4);
-        const wanted = { e164, officeId: office.id, country: office.country, userId: user.id, addon };
-        if (await provisionAndAssign(tx, provider, actor.company.id, [wanted], now)) {
-          throw new Refusal("That number was just taken by someone else. Choose another.");
-        }
-        // Provisioned, so locked: a hold taken before this shows now (app/numbers/review-holds.server.ts).
-        const held = await reviewHoldOn(tx, actor, e164, now);
-        if (held) throw new Refusal(`${held} Choose another.`);
-      }
-
-      const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
-      const name = `${input.firstName} ${input.lastName}`;
-      await recordAudit(
-        tx,
-        actor,
-        {
-          action: "user.added",
-          targetType: "user",
-          targetId: user.id,
-          targetLabel: name,
-          officeId: office.id,
-          after: { status: "pending", office_id: office.id, license_type: license, number: e164 },
-        },
-        now,
-      );
-      return { ok: true, userId: user.id, name, token };
-    })
-    .catch((err) => {
-      // A refusal found midway (only ever about the number) rolls the whole transaction back.
-      if (err instanceof Refusal) return refused(err.message, "refused", "number");
-      // Two admins adding the same email at once: the unique index decides.
-      const taken = uniquenessRefusal(err, null);
-      if (taken?.field === "email") return refused(taken.message, "refused", "email");
-      throw err;
-    });
+    .execute((tx) => addUserIn(tx, actor, input, now, provider))
+    .catch(addUserFailure);
   if (result.ok && result.token) {
     await mailInvite(
       origin,
@@ -211,4 +108,126 @@ export async function addUser(
     );
   }
   return result.ok ? { ok: true, userId: result.userId, name: result.name } : result;
+}
+
+/**
+ * Add User's work inside the caller's transaction. A refusal found before
+ * anything is written is returned; one found midway is thrown (a Refusal, or
+ * the unique index's error), so the caller's transaction rolls back: the
+ * caller turns it into a refusal with addUserFailure.
+ */
+export async function addUserIn(
+  tx: Transaction<Database>,
+  actor: Actor,
+  input: AddUserInput,
+  now: Date,
+  provider: NumberProvider = localNumberProvider,
+): Promise<AddedUser> {
+  const office = await tx
+    .selectFrom("offices")
+    .select(["id", "name", "country"])
+    .where("id", "=", input.officeId)
+    .where("company_id", "=", actor.company.id)
+    .executeTakeFirst();
+  if (!office || !actor.adminOfficeIds.includes(office.id)) {
+    return refused("Choose one of your offices.", "refused", "officeId");
+  }
+  if (await emailTaken(tx, input.email)) return refused(EMAIL_TAKEN, "refused", "email");
+
+  // Locks in the order Reassign takes them: the chosen pool number, then the office's pools.
+  const poolNumberId = parseTaggedId(input.number, ["pool"])?.id ?? null;
+  if (poolNumberId !== null) {
+    const chosen = await tx
+      .selectFrom("phone_numbers")
+      .select("e164")
+      .where("id", "=", poolNumberId)
+      .where("company_id", "=", actor.company.id)
+      .where("office_id", "=", office.id)
+      .where("state", "=", "reserved")
+      .where("kind", "=", "local")
+      .where((eb) => eb.or([eb("held_until", "is", null), eb("held_until", "<=", now)]))
+      .forUpdate()
+      .executeTakeFirst();
+    if (!chosen)
+      return refused(
+        "That number is no longer free in the Reserved Pool. Choose another.",
+        "refused",
+        "number",
+      );
+    // Locked, so a hold taken before this shows now (app/numbers/review-holds.server.ts).
+    const held = await reviewHoldOn(tx, actor, chosen.e164, now);
+    if (held) return refused(`${held} Choose another.`, "refused", "number");
+  }
+  await lockPoolsOf(tx, [office.id]);
+
+  const license: UserLicenseType = input.licenseType;
+  if ((await freeSeats(tx, office.id, license)) < 1) {
+    return refused(missing(license, office.name, "license"), "refused", "licenseType");
+  }
+  // Connect includes a local number; Sell and Support take a Local number add-on for one.
+  const addon = input.number === "none" ? null : seatFor("local", { licenseType: license, primary: true });
+  if (addon && (await freeSeats(tx, office.id, addon)) < 1) {
+    return refused(
+      `${missing(addon, office.name, "add-on")} Or add them without a number.`,
+      "refused",
+      "number",
+    );
+  }
+
+  const user = await tx
+    .insertInto("users")
+    .values({
+      company_id: actor.company.id,
+      office_id: office.id,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      email: input.email,
+      license_type: license,
+      status: "pending",
+      created_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+
+  let e164: string | null = null;
+  if (poolNumberId !== null) {
+    const [claimed] = await fromPool(tx, [{ id: poolNumberId, userId: user.id, primary: true, addon }]);
+    e164 = claimed!.e164;
+  } else if (input.number.startsWith("new:")) {
+    e164 = input.number.slice(4);
+    const wanted = { e164, officeId: office.id, country: office.country, userId: user.id, addon };
+    if (await provisionAndAssign(tx, provider, actor.company.id, [wanted], now)) {
+      throw new Refusal("That number was just taken by someone else. Choose another.");
+    }
+    // Provisioned, so locked: a hold taken before this shows now (app/numbers/review-holds.server.ts).
+    const held = await reviewHoldOn(tx, actor, e164, now);
+    if (held) throw new Refusal(`${held} Choose another.`);
+  }
+
+  const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+  const name = `${input.firstName} ${input.lastName}`;
+  await recordAudit(
+    tx,
+    actor,
+    {
+      action: "user.added",
+      targetType: "user",
+      targetId: user.id,
+      targetLabel: name,
+      officeId: office.id,
+      after: { status: "pending", office_id: office.id, license_type: license, number: e164 },
+    },
+    now,
+  );
+  return { ok: true, userId: user.id, name, token };
+}
+
+/** What addUserIn threw, as a refusal once its transaction has rolled back; anything else stays an error. */
+export function addUserFailure(err: unknown): AddUserResult {
+  // A refusal found midway (only ever about the number) rolls the whole transaction back.
+  if (err instanceof Refusal) return refused(err.message, "refused", "number");
+  // Two admins adding the same email at once: the unique index decides.
+  const taken = uniquenessRefusal(err, null);
+  if (taken?.field === "email") return refused(taken.message, "refused", "email");
+  throw err;
 }

@@ -6,7 +6,7 @@
  * invite follows a new address: the old link stops working and a new one is
  * mailed there.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { usersInScope } from "../auth/scopes.server.ts";
@@ -48,6 +48,9 @@ export async function findEditable(db: Kysely<Database>, actor: Actor, userId: n
 /** Refused beside `email` or `extension`: taken by someone else. */
 export type EditUserResult = Result<{ name: string; changed: Field[]; invitedTo: string | null }>;
 
+/** What editUserIn did: the result, and the invite to mail once the caller's transaction commits. */
+export type EditedUser = Result<{ name: string; changed: Field[]; invitedTo: string | null; token?: string }>;
+
 export async function editUser(
   db: Kysely<Database>,
   actor: Actor,
@@ -56,73 +59,96 @@ export async function editUser(
   origin: string,
   now: Date,
 ): Promise<EditUserResult> {
-  const next: Record<Field, string | null> = {
+  const result: EditedUser = await db
+    .transaction()
+    .execute((tx) => editUserIn(tx, actor, userId, input, now))
+    .catch((err) => editUserFailure(err, input));
+  if (!result.ok) return result;
+  const { token, ...edited } = result;
+  if (token)
+    await mailInvite(
+      origin,
+      { userId, name: edited.name, email: input.email, company: actor.company.name },
+      token,
+    );
+  return edited;
+}
+
+/**
+ * Edit user's work inside the caller's transaction. Its refusals come before
+ * anything is written; the unique index's error, when another transaction
+ * took the email or extension meanwhile, is thrown: editUserFailure words it.
+ */
+export async function editUserIn(
+  tx: Transaction<Database>,
+  actor: Actor,
+  userId: number,
+  input: EditUserInput,
+  now: Date,
+): Promise<EditedUser> {
+  const next = nextValues(input);
+  // NO KEY UPDATE: enough against a concurrent edit or deletion, and it lets
+  // Resend invite insert an invite (a foreign key to this row) meanwhile.
+  const before = await tx
+    .selectFrom("users as u")
+    .where(usersInScope(actor))
+    .where("u.id", "=", userId)
+    .where("u.status", "<>", "deleted")
+    .select(["u.status", "u.office_id", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+  if (!before) return refused("This user", "not_found");
+  const may = mayEditUser(actor, { isCompanyAdmin: before.is_company_admin });
+  if (!may.ok) return refused(may.reason, "forbidden");
+
+  const name = `${next.first_name} ${next.last_name}`;
+  const changed = FIELDS.filter((f) => before[f] !== next[f]);
+  if (changed.length === 0) return { ok: true, name, changed, invitedTo: null };
+  if (changed.includes("email") && (await emailTaken(tx, input.email, userId)))
+    return refused(EMAIL_TAKEN, "refused", "email");
+  if (changed.includes("extension") && next.extension) {
+    const taken = await extensionRefusal(tx, actor.company.id, next.extension, userId);
+    if (taken) return refused(taken, "refused", "extension");
+  }
+
+  await tx.updateTable("users").set(next).where("id", "=", userId).execute();
+  // Another letter case is the same mailbox: the invite already sent there still works.
+  const newAddress = before.email!.toLowerCase() !== input.email.toLowerCase();
+  const token =
+    before.status === "pending" && newAddress
+      ? await issueInvite(tx, userId, actor.proxy?.admin.id ?? actor.person.id, now)
+      : undefined;
+  await recordAudit(
+    tx,
+    actor,
+    {
+      action: "user.edited",
+      targetType: "user",
+      targetId: userId,
+      targetLabel: name,
+      officeId: before.office_id,
+      before: Object.fromEntries(changed.map((f) => [f, before[f]])),
+      after: Object.fromEntries(changed.map((f) => [f, next[f]])),
+    },
+    now,
+  );
+  return { ok: true, name, changed, invitedTo: token ? input.email : null, token };
+}
+
+function nextValues(input: EditUserInput): Record<Field, string | null> {
+  return {
     first_name: input.firstName,
     last_name: input.lastName,
     email: input.email,
     extension: input.extension ?? null,
     job_title: input.jobTitle ?? null,
   };
-  let token: string | null = null;
-  const result = await db
-    .transaction()
-    .execute(async (tx): Promise<EditUserResult> => {
-      // NO KEY UPDATE: enough against a concurrent edit or deletion, and it lets
-      // Resend invite insert an invite (a foreign key to this row) meanwhile.
-      const before = await tx
-        .selectFrom("users as u")
-        .where(usersInScope(actor))
-        .where("u.id", "=", userId)
-        .where("u.status", "<>", "deleted")
-        .select(["u.status", "u.office_id", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
-        .forNoKeyUpdate()
-        .executeTakeFirst();
-      if (!before) return refused("This user", "not_found");
-      const may = mayEditUser(actor, { isCompanyAdmin: before.is_company_admin });
-      if (!may.ok) return refused(may.reason, "forbidden");
+}
 
-      const name = `${next.first_name} ${next.last_name}`;
-      const changed = FIELDS.filter((f) => before[f] !== next[f]);
-      if (changed.length === 0) return { ok: true, name, changed, invitedTo: null };
-      if (changed.includes("email") && (await emailTaken(tx, input.email, userId)))
-        return refused(EMAIL_TAKEN, "refused", "email");
-      if (changed.includes("extension") && next.extension) {
-        const taken = await extensionRefusal(tx, actor.company.id, next.extension, userId);
-        if (taken) return refused(taken, "refused", "extension");
-      }
-
-      await tx.updateTable("users").set(next).where("id", "=", userId).execute();
-      // Another letter case is the same mailbox: the invite already sent there still works.
-      const newAddress = before.email!.toLowerCase() !== input.email.toLowerCase();
-      if (before.status === "pending" && newAddress)
-        token = await issueInvite(tx, userId, actor.proxy?.admin.id ?? actor.person.id, now);
-      await recordAudit(
-        tx,
-        actor,
-        {
-          action: "user.edited",
-          targetType: "user",
-          targetId: userId,
-          targetLabel: name,
-          officeId: before.office_id,
-          before: Object.fromEntries(changed.map((f) => [f, before[f]])),
-          after: Object.fromEntries(changed.map((f) => [f, next[f]])),
-        },
-        now,
-      );
-      return { ok: true, name, changed, invitedTo: token ? input.email : null };
-    })
-    .catch((err): EditUserResult => {
-      // Two admins giving one email or extension at the same moment: the unique index decides.
-      const taken = uniquenessRefusal(err, next.extension);
-      if (taken) return refused(taken.message, "refused", taken.field);
-      throw err;
-    });
-  if (result.ok && token)
-    await mailInvite(
-      origin,
-      { userId, name: result.name, email: input.email, company: actor.company.name },
-      token,
-    );
-  return result;
+/** What editUserIn threw, as a refusal once its transaction has rolled back; anything else stays an error. */
+function editUserFailure(err: unknown, input: EditUserInput): EditUserResult {
+  // Two admins giving one email or extension at the same moment: the unique index decides.
+  const taken = uniquenessRefusal(err, input.extension ?? null);
+  if (taken) return refused(taken.message, "refused", taken.field);
+  throw err;
 }

@@ -14,6 +14,7 @@ import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.s
 import { ScimError } from "../../app/scim/http.server.ts";
 import { listAudit } from "../../app/audit/log.server.ts";
 import { fromScimUser } from "../../app/scim/mapping.ts";
+import { getGroup, listGroups } from "../../app/scim/groups.server.ts";
 import {
   createUser,
   deleteUser,
@@ -350,5 +351,143 @@ describe("users over SCIM", () => {
       .where("target_id", "=", id)
       .executeTakeFirstOrThrow();
     expect(deleted.actor_token_id).toBe(acme.provisioningToken.id);
+  });
+});
+
+describe("attributes and excludedAttributes", () => {
+  const EXT = "urn:switchboard:params:scim:schemas:extension:2.0:User";
+  it("return only the named attributes, or all but them; id and schemas always", async () => {
+    const only = await list(acme, {
+      filter: 'userName eq "ada@acme.test"',
+      attributes: `userName,name.givenName,emails.value,${EXT}:office,id`,
+    });
+    expect(only.Resources[0]).toEqual({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", EXT],
+      id: expect.any(String),
+      userName: "ada@acme.test",
+      name: { givenName: "Ada" },
+      emails: [{ value: "ada@acme.test" }],
+      [EXT]: { office: expect.any(String) },
+    });
+    const id = only.Resources[0]!.id;
+    const params = new URLSearchParams({
+      excludedAttributes:
+        "emails,name.formatted,meta,id,schemas,urn:ietf:params:scim:schemas:core:2.0:User:displayName",
+    });
+    const without = await getUser(call(acme), id, params);
+    expect(without).not.toHaveProperty("emails");
+    expect(without).not.toHaveProperty("meta");
+    expect(without).not.toHaveProperty("displayName");
+    expect(without).toMatchObject({ id, schemas: expect.any(Array), name: { givenName: "Ada" } });
+    expect(without.name).not.toHaveProperty("formatted");
+    // Names it does not have are ignored; both at once are refused.
+    expect(await getUser(call(acme), id, new URLSearchParams({ attributes: "nothing,__proto__" }))).toEqual({
+      schemas: expect.any(Array),
+      id,
+    });
+    expect(
+      await scimErrorOf(
+        getUser(call(acme), id, new URLSearchParams({ attributes: "a", excludedAttributes: "b" })),
+      ),
+    ).toEqual({ status: 400, scimType: "invalidValue" });
+    const groups = await listGroups(call(acme), new URLSearchParams({ excludedAttributes: "members" }));
+    expect(groups.Resources.every((g) => !Object.hasOwn(g, "members") && g.displayName)).toBe(true);
+  });
+});
+
+describe("groups over SCIM (read only)", () => {
+  it("lists the company's departments and call centers with their members, filtered and paged", async () => {
+    const all = await listGroups(call(acme), new URLSearchParams());
+    const kinds = await t.db
+      .selectFrom("groups")
+      .select(["id", "kind"])
+      .where("company_id", "=", acme.company.id)
+      .execute();
+    expect(all.totalResults).toBe(kinds.filter((g) => g.kind !== "main_line").length);
+    expect(all.Resources.map((g) => g.id).sort()).toEqual(
+      kinds
+        .filter((g) => g.kind !== "main_line")
+        .map((g) => String(g.id))
+        .sort(),
+    );
+    const sales = await listGroups(call(acme), new URLSearchParams({ filter: 'displayName eq "sales"' }));
+    expect(sales.Resources.length).toBeGreaterThan(0);
+    expect(sales.Resources.every((g) => g.displayName === "Sales")).toBe(true);
+    const page = await listGroups(call(acme), new URLSearchParams({ startIndex: "2", count: "1" }));
+    expect(page).toMatchObject({ startIndex: 2, itemsPerPage: 1, totalResults: all.totalResults });
+    expect(page.Resources[0]!.id).toBe(all.Resources[1]!.id);
+
+    const one = await getGroup(call(acme), all.Resources[0]!.id);
+    expect(one).toEqual(all.Resources[0]);
+    const members = await t.db
+      .selectFrom("group_members as m")
+      .innerJoin("users as u", "u.id", "m.user_id")
+      .select("u.id")
+      .where("m.group_id", "=", Number(one.id))
+      .where("u.status", "in", ["active", "pending"])
+      .orderBy("u.id")
+      .execute();
+    expect(one.members.map((m) => m.value)).toEqual(members.map((m) => String(m.id)));
+    expect(one.meta.location).toBe(`${BASE}/Groups/${one.id}`);
+  });
+
+  it("never shows another company's group, and refuses filters it does not know", async () => {
+    const acmeGroup = (await listGroups(call(acme), new URLSearchParams())).Resources[0]!;
+    for (const bad of [acmeGroup.id, "0", "-1", "x", "9".repeat(20)])
+      expect((await scimErrorOf(getGroup(call(globex), bad))).status).toBe(404);
+    const foreign = await listGroups(
+      call(globex),
+      new URLSearchParams({ filter: `id eq "${acmeGroup.id}"` }),
+    );
+    expect(foreign.totalResults).toBe(0);
+    for (const filter of ['userName eq "x"', 'emails[type eq "work"].value eq "x"', "displayName eq 1"])
+      expect(await scimErrorOf(listGroups(call(acme), new URLSearchParams({ filter })))).toEqual({
+        status: 400,
+        scimType: "invalidFilter",
+      });
+  });
+});
+
+// PGlite is one connection, where nothing runs at once: races are real on a server only.
+describe.runIf(!!process.env.DATABASE_URL)("creations at the same instant (server only)", () => {
+  const attempt = (userName: string, email: string) =>
+    createUser(call(acme), {
+      userName,
+      name: { givenName: "Race", familyName: "Twin" },
+      emails: [{ value: email }],
+      title: "Racer",
+    }).then(
+      () => 201,
+      (e: unknown) => (e instanceof ScimError ? `${e.status} ${e.scimType}` : Promise.reject(e)),
+    );
+
+  // Each creation is one transaction (user, job title, identity row, audit): the loser leaves nothing.
+  it("two creates of one userName: one 201, one 409 uniqueness, one user and one identity row", async () => {
+    for (const [userName, emails] of [
+      ["race.one@acme.test", ["race.one@acme.test", "race.one@acme.test"]],
+      ["race-two", ["race.two.a@acme.test", "race.two.b@acme.test"]],
+    ] as const) {
+      const answers = await Promise.all(emails.map((email) => attempt(userName, email)));
+      expect(answers.sort()).toEqual([201, "409 uniqueness"]);
+      const users = await t.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "in", [...emails])
+        .execute();
+      expect(users).toHaveLength(1);
+      const identities = await t.db
+        .selectFrom("scim_identities")
+        .select("user_id")
+        .where("user_name", "=", userName)
+        .execute();
+      expect(identities).toEqual([{ user_id: users[0]!.id }]);
+      const audited = await t.db
+        .selectFrom("audit_log")
+        .select("target_id")
+        .where("action", "=", "user.added")
+        .where("target_label", "=", "Race Twin")
+        .execute();
+      expect(audited.filter((a) => a.target_id === String(users[0]!.id))).toHaveLength(1);
+    }
   });
 });

@@ -261,9 +261,37 @@ describe("the service", () => {
     expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([
       CORE,
       "urn:switchboard:params:scim:schemas:extension:2.0:User",
+      "urn:ietf:params:scim:schemas:core:2.0:Group",
     ]);
     expect((await scim(token, "GET", `/Schemas/${CORE}`)).status).toBe(200);
-    expect((await scim(token, "GET", "/Groups")).status).toBe(404);
+    expect((await scim(token, "GET", "/ResourceTypes/Group")).body).toMatchObject({ endpoint: "/Groups" });
+  });
+
+  it("reads Groups (departments and call centers) and refuses to change them with 501", async () => {
+    const token = app.prepared.acme;
+    const all = await scim(token, "GET", "/Groups");
+    expect(all.status).toBe(200);
+    expect(all.body.totalResults).toBeGreaterThan(0);
+    const sales = await scim(token, "GET", `/Groups?filter=${encodeURIComponent('displayName eq "Sales"')}`);
+    expect(sales.body.Resources.length).toBeGreaterThan(0);
+    const id = sales.body.Resources[0].id;
+    expect((await scim(token, "GET", `/Groups/${id}`)).body).toEqual(sales.body.Resources[0]);
+    expect((await scim(app.prepared.globex, "GET", `/Groups/${id}`)).status).toBe(404);
+    for (const [method, path] of [
+      ["POST", "/Groups"],
+      ["PUT", `/Groups/${id}`],
+      ["PATCH", `/Groups/${id}`],
+      ["DELETE", `/Groups/${id}`],
+    ] as const) {
+      const answer = await scim(token, method, path, { displayName: "X" });
+      expect({ path, method, status: answer.status, body: answer.body }).toMatchObject({
+        path,
+        method,
+        status: 501,
+        body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "501" },
+      });
+    }
+    expect((await scim(null, "POST", "/Groups", {})).status).toBe(401);
   });
 
   it("answers every error in SCIM's error shape, never a 500", async () => {
