@@ -543,7 +543,7 @@ beforeAll(async () => {
         to: { kind: "id", value: String(ids.ny), otherCompany: String(ids.springfield) },
         type: { kind: "choice", value: "connect" },
         quantity: { kind: "id", value: "1" },
-        fromAssigned: { kind: "key" },
+        seen: { kind: "key" },
       },
     },
     {
