@@ -16,6 +16,9 @@ const projects = [
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
+  // Two spec files at a time, as before, but one per project: Playwright queues one project's files before
+  // the other's, so without a per-project limit both ran on one app server while the other stood idle. More
+  // workers time out on two cores once axe runs in several pages at once.
   workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -38,12 +41,14 @@ export default defineConfig({
   },
   projects: projects.map((p) => ({
     name: p.name,
+    workers: 1,
     use: { baseURL: `http://localhost:${p.port}`, javaScriptEnabled: p.javaScriptEnabled },
   })),
   webServer: projects.map((p) => ({
     command: `npx tsx tests/support/e2e-server.ts`,
     url: `http://localhost:${p.port}/healthz`,
-    env: { PORT: String(p.port), E2E_NAME: `${p.name}_${p.port}` },
+    // The demo accounts' published password is hashed cheaply (see demoPasswordCost): every test signs in.
+    env: { PORT: String(p.port), E2E_NAME: `${p.name}_${p.port}`, SWITCHBOARD_DEMO_PASSWORD_COST: "test" },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "ignore",

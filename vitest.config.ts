@@ -8,5 +8,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // One file at a time (Vitest's default on two cores). A "changes nothing" snapshot of hostile-input once
+    // saw a change that file makes later: another run of it on this machine had the same port, and its
+    // server answered ours (tests/support/app-server.ts now refuses a port that already answers).
+    // A test that imports the built server (the matrix reads its routes) must not start its background
+    // jobs in the test process; the servers the tests spawn say what they run (tests/support/app-server.ts).
+    // The demo accounts' published password is hashed cheaply (see demoPasswordCost): the suites sign them in often.
+    env: { SWITCHBOARD_JOBS: "off", SWITCHBOARD_DEMO_PASSWORD_COST: "test" },
   },
 });

@@ -9,8 +9,9 @@ import { createReadableStreamFromReadable } from "@react-router/node";
 import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import { renderToPipeableStream, type RenderToPipeableStreamOptions } from "react-dom/server";
-import { startBackgroundJobs } from "./jobs.server";
+import { startBackgroundJobs } from "./jobs/background.server";
 import { nonceContext } from "./http/security-headers.server";
+import { isScimPath, notFound, scimErrorResponse } from "./scim/http.server";
 
 export const streamTimeout = 5_000;
 
@@ -27,6 +28,15 @@ export default function handleRequest(
   routerContext: EntryContext,
   loadContext: RouterContextProvider,
 ) {
+  // A path under /scim/v2/ that no route takes (a line break defeats the splat) would get the
+  // 404 page: an identity provider reads SCIM's error JSON instead.
+  if (responseStatusCode === 404 && isScimPath(request)) {
+    const answer = scimErrorResponse(notFound());
+    responseHeaders.forEach((value, name) => {
+      if (name !== "content-type") answer.headers.set(name, value);
+    });
+    return answer;
+  }
   const nonce = loadContext.get(nonceContext);
   return new Promise((resolve, reject) => {
     let shellRendered = false;

@@ -74,6 +74,12 @@ export const idField = (message: string) =>
     return id;
   });
 
+/** A repeated field (ticked checkboxes): one value, several or none, as a list. */
+export const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
+
+/** A repeated field of ids (ticked checkboxes), none ticked being an empty list; anything but ids is `message`. */
+export const idListField = (message: string) => z.preprocess(asArray, z.array(idField(message)));
+
 /** A field holding "<kind>:<id>" for one of `tags` (the string as sent, once checked). */
 export const taggedIdField = (tags: readonly string[], message: string) =>
   z.string(message).refine((raw) => parseTaggedId(raw, tags) !== null, message);
@@ -105,6 +111,17 @@ export function readQuery<S extends z.ZodType<Record<string, unknown>>>(search: 
   // Every refusal names its field, so without the bad fields the rest parses; if not, nothing applies.
   const value = (again.status === "success" ? again.value : schema.parse({})) as z.output<S>;
   return { value, reply: submission.reply() };
+}
+
+/**
+ * A searchable GET page's state (readQuery of a schema with a `q` field) and the
+ * search's message if it was refused: the page answers 400 with it, showing the
+ * search as typed (`typed`) beside it, while its list ignores it.
+ */
+export function readSearchQuery<S extends z.ZodType<{ q: string }>>(search: URLSearchParams, schema: S) {
+  const { value, reply } = readQuery(search, schema);
+  const error = reply?.error?.q ?? null;
+  return { params: value, error, typed: error ? (search.get("q") ?? "") : value.q };
 }
 
 /** The messages of a query's reply, by field, for a page that shows them beside its own fields. */

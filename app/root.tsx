@@ -18,6 +18,7 @@ import { actorContext } from "./auth/actor.server";
 import { homeFor } from "./auth/guards.server";
 import { readFlash } from "./auth/flash.server";
 import { CsrfField } from "./ui/csrf";
+import { useHydrated } from "./ui/hydrated";
 import stylesheet from "./app.css?url";
 
 // Security headers first, so that they land on whatever the rest answers, refusals and redirects too.
@@ -55,8 +56,11 @@ export function useRootData() {
 export function Layout({ children }: { children: React.ReactNode }) {
   const root = useRootData();
   const actor = root?.actor;
+  const hydrated = useHydrated();
   return (
-    <html lang="en">
+    // data-hydrated: React has taken the page over. The end-to-end tests wait for it after loading a
+    // document with JavaScript on, so they never act on server HTML that React is about to replace.
+    <html lang="en" data-hydrated={hydrated || undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -92,6 +96,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
                   {actor.isCompanyAdmin ? (
                     <li>
                       <NavLink to="/company/provisioning">Company Settings › Provisioning</NavLink>
+                    </li>
+                  ) : null}
+                  {actor.isCompanyAdmin ? (
+                    <li>
+                      <NavLink to="/company/security">Company Settings › Security</NavLink>
                     </li>
                   ) : null}
                   {actor.isAdmin ? (

@@ -4,7 +4,7 @@
  * own node-postgres adapter stands in for the socket, so both return values
  * through the same type parsers (int8 and numeric as numbers, see below).
  */
-import { Kysely, Migrator, PostgresDialect, type LogConfig, type Migration } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, type LogConfig, type Migration } from "kysely";
 import { mkdirSync } from "node:fs";
 import pg from "pg";
 import type { Database } from "./schema.ts";
@@ -14,6 +14,14 @@ import * as numberHolds from "./migrations/2026-11-28T0000_number_holds.ts";
 import * as erasureWords from "./migrations/2026-11-29T1300_erasure_words.ts";
 import * as provisioning from "./migrations/2026-12-01T2300_provisioning.ts";
 import * as reviewHolds from "./migrations/2026-12-01T2300_review_holds.ts";
+import * as suspendedUsers from "./migrations/2026-12-02T0810_suspended_users.ts";
+import * as provisioningSettings from "./migrations/2026-12-02T0815_provisioning_settings.ts";
+import * as scimSort from "./migrations/2026-12-02T0820_scim_sort.ts";
+import * as proxySecurity from "./migrations/2026-12-02T0830_proxy_security.ts";
+import * as jobs from "./migrations/2026-12-02T0835_jobs.ts";
+import * as userListScale from "./migrations/2026-12-02T1045_user_list_scale.ts";
+import * as seatStatementTriggers from "./migrations/2026-12-02T1200_seat_statement_triggers.ts";
+import * as importMail from "./migrations/2026-12-02T1430_import_mail.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -23,6 +31,14 @@ export const migrations: Record<string, Migration> = {
   "2026-11-29T1300_erasure_words": erasureWords,
   "2026-12-01T2300_provisioning": provisioning,
   "2026-12-01T2300_review_holds": reviewHolds,
+  "2026-12-02T0810_suspended_users": suspendedUsers,
+  "2026-12-02T0815_provisioning_settings": provisioningSettings,
+  "2026-12-02T0820_scim_sort": scimSort,
+  "2026-12-02T0830_proxy_security": proxySecurity,
+  "2026-12-02T0835_jobs": jobs,
+  "2026-12-02T1045_user_list_scale": userListScale,
+  "2026-12-02T1200_seat_statement_triggers": seatStatementTriggers,
+  "2026-12-02T1430_import_mail": importMail,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.
@@ -157,7 +173,38 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
   };
 }
 
+/**
+ * What CREATE DATABASE is given for Switchboard's databases: UTF-8 text ordered by code point. The users
+ * list's name search needs that order (app/users/list.server.ts, `startsWith`: "starts with mar" is the
+ * index range from "mar" up to "mas"); template0, because a cluster's template1 may have another locale.
+ */
+export const DATABASE_OPTIONS = "template template0 encoding 'UTF8' locale 'C.UTF-8'";
+
+/** C, POSIX or C.UTF-8 under libc, or PostgreSQL's builtin provider (C or C.UTF-8): text by code point. */
+export function ordersByCodePoint(collation: string, provider: string | null): boolean {
+  if (provider === "b") return true;
+  return (provider ?? "c") === "c" && /^(C|POSIX)(\.UTF-?8)?$/i.test(collation);
+}
+
+/**
+ * Refuses a database whose text is not ordered by code point, before any
+ * migration: under en_US.UTF-8, say, "Märta" lies between "mar" and "mas",
+ * and a search for "mar" would list her. Says how to create one instead.
+ */
+async function requireCodePointOrder(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ name: string; collation: string; provider: string | null }>`
+    select datname as name, datcollate as collation, to_jsonb(d) ->> 'datlocprovider' as provider
+      from pg_database d where datname = current_database()`.execute(db);
+  const d = rows[0]!;
+  if (!ordersByCodePoint(d.collation, d.provider))
+    throw new Error(
+      `Database ${d.name} orders text by ${d.collation}${d.provider === "i" ? " (ICU)" : ""}; Switchboard needs ` +
+        `code-point order. Create it with: CREATE DATABASE <name> ${DATABASE_OPTIONS}`,
+    );
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  await requireCodePointOrder(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -11,7 +11,7 @@ type Json = ColumnType<unknown, string | null, string | null>;
 export const PLANS = ["standard", "pro", "enterprise", "essentials", "advanced", "premium"] as const;
 export type Plan = (typeof PLANS)[number];
 
-export const USER_STATUSES = ["pending", "active", "deleted"] as const;
+export const USER_STATUSES = ["pending", "active", "suspended", "deleted"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 /** The Dialpad licenses: one per user. */
@@ -45,6 +45,18 @@ export interface CompaniesTable {
   name: string;
   plan: Plan;
   created_at: CreatedAt;
+  /** Company Settings › Security: Proxy Login asks for a reason of 5 to 200 characters. */
+  proxy_reason_required: Generated<boolean>;
+  /** Company Settings › Security: the person proxied into is told by email. */
+  proxy_notice: Generated<boolean>;
+  /** Where a user provisioned over SCIM goes when the request names no office; null: the first office. */
+  provisioning_office_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Their license when the request names none; null: Connect. */
+  provisioning_license_type: ColumnType<
+    UserLicenseType | null,
+    UserLicenseType | null | undefined,
+    UserLicenseType | null
+  >;
 }
 
 export interface OfficesTable {
@@ -82,6 +94,8 @@ export interface UsersTable {
   first_signed_in_at: Timestamp | null;
   deleted_at: Timestamp | null;
   deleted_by_user_id: number | null;
+  /** Set when a provisioning token deleted the user (deleted_by_user_id is then null). */
+  deleted_by_token_id: ColumnType<number | null, number | null | undefined, number | null>;
   anonymized_at: Timestamp | null;
   pseudonym: string | null;
   sort_name: GeneratedAlways<string>;
@@ -92,6 +106,15 @@ export interface OfficeAdminsTable {
   user_id: number;
   office_id: number;
   granted_at: CreatedAt;
+}
+
+/** Live (not deleted) users per office, status and license type: kept by triggers, never written by hand. */
+export interface UserCountsTable {
+  company_id: number;
+  office_id: number;
+  status: Exclude<UserStatus, "deleted">;
+  license_type: UserLicenseType;
+  n: ColumnType<number, never, never>;
 }
 
 export interface LicensePoolsTable {
@@ -194,6 +217,8 @@ export interface InvitesTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   voided_at: Timestamp | null;
+  /** A large import's invite its mail job has not handed to the mailer yet. */
+  mail_pending: Generated<boolean>;
 }
 
 export interface LoginAttemptsTable {
@@ -244,6 +269,58 @@ export interface ScimIdentitiesTable {
   updated_at: Timestamp;
 }
 
+/** A provisioning token's request budget (app/scim/rate-limit.server.ts). */
+export interface ScimRateLimitsTable {
+  token_id: number;
+  allowance: number;
+  checked_at: Timestamp;
+}
+
+export const JOB_STATES = ["queued", "running", "done", "failed"] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  company_id: number;
+  actor_user_id: number | null;
+  state: Generated<JobState>;
+  done: Generated<number>;
+  total: Generated<number>;
+  payload: Json;
+  result: Json;
+  attempts: Generated<number>;
+  error: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** A job's progress within its open batch (app/jobs/runner.server.ts). */
+export interface JobProgressTable {
+  job_id: number;
+  done: number;
+  updated_at: Timestamp;
+}
+
+export type ImportOutcome = "add" | "update" | "unchanged" | "error";
+
+export interface ImportRowsTable {
+  job_id: number;
+  line: number;
+  cells: Json;
+  outcome: ImportOutcome | null;
+  errors: Json;
+  user_id: number | null;
+  email_key: string | null;
+  office_id: number | null;
+  license_type: UserLicenseType | null;
+  extension: string | null;
+  e164: string | null;
+  changes: Json;
+}
+
 export interface Database {
   price_levels: PriceLevelsTable;
   license_types: LicenseTypesTable;
@@ -252,6 +329,7 @@ export interface Database {
   users: UsersTable;
   office_admins: OfficeAdminsTable;
   license_pools: LicensePoolsTable;
+  user_counts: UserCountsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
   phone_numbers: PhoneNumbersTable;
@@ -264,6 +342,10 @@ export interface Database {
   audit_log: AuditLogTable;
   provisioning_tokens: ProvisioningTokensTable;
   scim_identities: ScimIdentitiesTable;
+  scim_rate_limits: ScimRateLimitsTable;
+  jobs: JobsTable;
+  import_rows: ImportRowsTable;
+  job_progress: JobProgressTable;
 }
 
 export type User = Selectable<UsersTable>;

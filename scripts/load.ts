@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { migrateToLatest, openDatabase } from "../db/connect.ts";
+import { DATABASE_OPTIONS, migrateToLatest, openDatabase } from "../db/connect.ts";
 import { seedDemo, seedScale } from "../db/seed/index.ts";
 import { admin } from "./bench/lifecycle.ts";
 import { percentile } from "./bench/load.ts";
@@ -286,7 +286,7 @@ async function prepareDatabase(): Promise<string> {
   const url = new URL(databaseUrl!);
   const name = `${url.pathname.slice(1) || "postgres"}_load`;
   await admin(databaseUrl!, `drop database if exists "${name}" with (force)`);
-  await admin(databaseUrl!, `create database "${name}"`);
+  await admin(databaseUrl!, `create database "${name}" ${DATABASE_OPTIONS}`);
   url.pathname = `/${name}`;
   const h = await openDatabase({ url: url.toString() });
   try {

@@ -18,9 +18,12 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 
 if [ -n "${DATABASE_URL:-}" ]; then echo "== Database: a PostgreSQL server"; else echo "== Database: the embedded PGlite"; fi
-npx react-router typegen >/dev/null
-npx tsc
-# Built before Vitest: the fault test and the suites in tests/http run the built server.
-npx react-router build >/dev/null
+# TEST_REUSE_BUILD=1 (.ci/run's second run, on the same tree) keeps the typecheck and build of the first.
+if [ -z "${TEST_REUSE_BUILD:-}" ]; then
+  npx react-router typegen >/dev/null
+  npx tsc
+  # Built before Vitest: the fault test and the suites in tests/http run the built server.
+  npx react-router build >/dev/null
+fi
 npx vitest run
 npx playwright test

@@ -3,7 +3,7 @@
  * form). Shared by the server (the query) and the page (the form, the links).
  */
 import { z } from "zod";
-import { plainText } from "../input.ts";
+import { idField, plainText } from "../input.ts";
 import { BULK_AUDIT_LABELS } from "../users/bulk-actions.ts";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -16,6 +16,7 @@ export const AUDIT_PAGE_SIZE = 50;
  */
 export const AUDIT_ACTIONS = {
   "user.added": "Added a user",
+  "users.imported": "Imported users from a file",
   "user.invite_resent": "Resent an invite",
   "user.activated": "Accepted the invite",
   "user.settings_updated": "Changed account settings",
@@ -24,10 +25,13 @@ export const AUDIT_ACTIONS = {
   "user.transferred": "Transferred a user to another office",
   "user.admin_access_added": "Added admin access",
   "user.admin_access_removed": "Removed admin access",
+  "user.admin_access_changed": "Changed admin access",
   "user.proxy_access_granted": "Gave proxy access",
   "user.proxy_access_removed": "Removed proxy access",
   "user.deleted": "Deleted a user",
   "user.restored": "Restored a user",
+  "user.suspended": "Suspended a user",
+  "user.reactivated": "Reactivated a user",
   "user.anonymized": "Anonymized a deleted user",
   ...BULK_AUDIT_LABELS,
   "phone_number.reassigned": "Reassigned a number",
@@ -41,6 +45,8 @@ export const AUDIT_ACTIONS = {
   "provisioning_token.created": "Created a provisioning token",
   "provisioning_token.revoked": "Revoked a provisioning token",
   "user.provisioning_identity_changed": "Changed a user's identity-provider name",
+  "company.security_changed": "Changed the security settings",
+  "company.provisioning_defaults_changed": "Changed the defaults for provisioned users",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
@@ -65,6 +71,8 @@ const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).o
 export const auditFilters = z
   .object({
     who: plainText("the name or email", 200).optional(),
+    /** A provisioning token of the company, as who acted (an id from the list). */
+    token: idField("Choose a token from the list.").optional(),
     target: plainText("the target", 200).optional(),
     action: z
       .enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]], "Choose an action from the list.")
@@ -82,7 +90,7 @@ export const auditFilters = z
   });
 export type AuditFilters = z.infer<typeof auditFilters>;
 
-export const FILTER_KEYS = ["who", "target", "action", "from", "to"] as const;
+export const FILTER_KEYS = ["who", "token", "target", "action", "from", "to"] as const;
 
 /** The URL of the log with these filters (and position, if any). */
 export function auditUrl(filters: Partial<AuditFilters>): string {

@@ -37,6 +37,7 @@ import {
   type AuditFilters,
 } from "./log-params.ts";
 import { nameIn, readQuery } from "../input.ts";
+import { provisioningActorName } from "../provisioning/tokens.server.ts";
 
 /**
  * The filters from the URL. A bad field (a date that does not exist, an
@@ -92,6 +93,8 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
     const who = ids.length > MAX_PEOPLE_IDS ? people : ids.length ? ids : [0];
     qb = qb.where((eb) => eb.or([eb("a.actor_user_id", "in", who), eb("a.on_behalf_of_user_id", "in", who)]));
   }
+  // Another company's token matches nothing: the scope keeps to the actor's company.
+  if (f.token) qb = qb.where("a.actor_token_id", "=", f.token);
   if (f.target) {
     // Numbers are recorded in E.164: "(415) 555-0100" finds them by their digits.
     const digits = searchDigits(f.target);
@@ -145,7 +148,7 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
     at: r.created_at,
     actor:
       r.actor_token_name != null
-        ? `Provisioning: ${r.actor_token_name}`
+        ? provisioningActorName(r.actor_token_name)
         : r.actor_id == null
           ? "Switchboard (automatic)"
           : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
@@ -217,7 +220,8 @@ function targetName(r: {
 }): string {
   if (r.target_pseudonym) return `${DELETED_USER} ${r.target_pseudonym}`;
   if (r.target_type === "phone_number") return formatNumber(r.target_label) ?? "A number";
-  if (r.target_type === "company") return "Users of the company";
+  // A bulk action's summary has no label; Company Settings › Security's names its page.
+  if (r.target_type === "company") return r.target_label ?? "Users of the company";
   return r.target_label ?? "—";
 }
 
@@ -268,6 +272,7 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
   office: { label: "Office", format: (v, o) => (o.visible(v) ? String(v) : "Another office") },
   office_admin_of: { label: "Office Admin of", format: (v, o) => list(v, (id) => o.name(id)) },
   office_admin: { label: "Office Admin" },
+  company_admin: { label: "Company Admin" },
   has_proxy_access: { label: "Proxy access" },
   numbers: { label: "Numbers" },
   number: {
@@ -300,6 +305,8 @@ const FIELDS: Record<string, { label: string; format?: (v: unknown, o: OfficeNam
   do_not_disturb: { label: "Do not disturb" },
   voicemail_to_email: { label: "Voicemail to email" },
   caller_id: { label: "Caller ID" },
+  proxy_reason_required: { label: "Require a reason for Proxy Login" },
+  proxy_notice: { label: "Tell people when someone proxies into their account" },
   outcomes: {
     label: "Users",
     format: (v) => {

@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import type { AuditAction } from "./log-params.ts";
 
 export interface AuditEntry {
@@ -24,9 +24,7 @@ export interface AuditEntry {
  * provisioning token (app/scim/actor.server.ts: its actor carries the token,
  * and the entry names the token, not a person).
  */
-export type AuditActor = Pick<Actor, "company" | "person" | "proxy" | "ip"> & {
-  provisioningToken?: { id: number; name: string };
-};
+export type AuditActor = Pick<Actor, "company" | "person" | "proxy" | "ip" | "provisioningToken">;
 
 export async function recordAudit(
   tx: Transaction<Database> | Kysely<Database>,
@@ -44,8 +42,8 @@ export async function recordAudit(
     insert into audit_log (company_id, office_id, actor_user_id, on_behalf_of_user_id, action, target_type,
                            target_id, target_label, before, after, ip, created_at, actor_token_id)
     select ${actor.company.id}, x.office_id,
-           -- while proxying, the person acting is the admin, on behalf of the user
-           ${actor.provisioningToken ? null : actor.proxy ? actor.proxy.admin.id : actor.person.id}::int,
+           -- while proxying, the person acting is the admin, on behalf of the user; a token is no person
+           ${actingUserId(actor)}::int,
            ${actor.proxy ? actor.person.id : null}::int,
            x.action, x.target_type, x.target_id, x.target_label, x.before, x.after, ${actor.ip}::text, ${at}::timestamptz,
            ${actor.provisioningToken?.id ?? null}::int

@@ -38,7 +38,25 @@ export interface Actor {
    * middleware ends that proxy session and says why.
    */
   endedProxy?: EndedProxy;
+  /**
+   * Set when a provisioning token acts (app/scim/actor.server.ts): a system
+   * actor of its company, no person. `person` then only describes it (its id is
+   * SYSTEM_PERSON_ID, which no user has), and every row that names who acted
+   * names the token instead (actingUserId is null).
+   */
+  provisioningToken?: { id: number; name: string };
 }
+
+/** The `person.id` of a system actor: user ids start at 1, so no rule that compares a user with the actor matches it. */
+export const SYSTEM_PERSON_ID = 0;
+
+/**
+ * The user who acts, for the rows that name them (a deletion's deleted_by, an
+ * invite's sender, "You cannot delete yourself"): the admin while proxying,
+ * else the signed-in person; null for a provisioning token, which acts as itself.
+ */
+export const actingUserId = (actor: Pick<Actor, "person" | "proxy" | "provisioningToken">): number | null =>
+  actor.provisioningToken ? null : (actor.proxy?.admin.id ?? actor.person.id);
 
 export interface ProxyState {
   /** proxy_sessions.id */
@@ -56,6 +74,63 @@ export interface EndedProxy {
 }
 
 export const actorContext = createContext<Actor | null>(null);
+
+/** An admin's user row (`u`) and company (`c`): what their Actor is made of (loadActor, and a job acting for them). */
+export const ADMIN_COLUMNS = [
+  "u.id",
+  "u.first_name",
+  "u.last_name",
+  "u.email",
+  "u.office_id",
+  "u.is_company_admin",
+  "u.has_proxy_access",
+  "c.id as company_id",
+  "c.name as company_name",
+  "c.plan",
+] as const;
+
+/** The offices the user `u` administers, as an Actor holds them: every office of the company for a Company Admin. */
+export const adminOfficeIdsOfU = () =>
+  sql<number[]>`case when u.is_company_admin
+    then array(select o.id from offices o where o.company_id = u.company_id order by o.id)
+    else array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id) end`;
+
+interface AdminRow {
+  id: number;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  office_id: number;
+  is_company_admin: boolean;
+  has_proxy_access: boolean;
+  company_id: number;
+  company_name: string;
+  plan: Plan;
+  admin_office_ids: number[];
+}
+
+/** The admin of an ADMIN_COLUMNS row, acting as themselves (no proxy). */
+export function adminActor(row: AdminRow, sessionId: string, ip: string | null): Actor {
+  const adminOfficeIds = row.admin_office_ids.map(Number);
+  return {
+    sessionId,
+    ip,
+    person: {
+      id: row.id,
+      firstName: row.first_name!,
+      lastName: row.last_name!,
+      email: row.email!,
+      officeId: row.office_id,
+      isCompanyAdmin: row.is_company_admin,
+      hasProxyAccess: row.has_proxy_access,
+    },
+    company: { id: row.company_id, name: row.company_name, plan: row.plan },
+    higherTier: isHigherTier(row.plan),
+    adminOfficeIds,
+    isAdmin: row.is_company_admin || adminOfficeIds.length > 0,
+    proxy: null,
+  };
+}
 
 /**
  * Reads the actor of a session: one query, or null if the session is gone or
@@ -78,21 +153,8 @@ export async function loadActor(
     )
     .leftJoin("users as pu", "pu.id", "ps.user_id")
     .select([
-      "u.id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
-      "u.office_id",
-      "u.is_company_admin",
-      "u.has_proxy_access",
-      "c.id as company_id",
-      "c.name as company_name",
-      "c.plan",
-      sql<number[]>`case when u.is_company_admin
-        then array(select o.id from offices o where o.company_id = u.company_id order by o.id)
-        else array(select oa.office_id from office_admins oa where oa.user_id = u.id order by oa.office_id) end`.as(
-        "admin_office_ids",
-      ),
+      ...ADMIN_COLUMNS,
+      adminOfficeIdsOfU().as("admin_office_ids"),
       "ps.id as proxy_id",
       "ps.started_at as proxy_started_at",
       "ps.expires_at as proxy_expires_at",
@@ -115,25 +177,7 @@ export async function loadActor(
     .where("u.status", "=", "active")
     .executeTakeFirst();
   if (!row) return null;
-  const adminOfficeIds = row.admin_office_ids.map(Number);
-  const admin: Actor = {
-    sessionId,
-    ip,
-    person: {
-      id: row.id,
-      firstName: row.first_name!,
-      lastName: row.last_name!,
-      email: row.email!,
-      officeId: row.office_id,
-      isCompanyAdmin: row.is_company_admin,
-      hasProxyAccess: row.has_proxy_access,
-    },
-    company: { id: row.company_id, name: row.company_name, plan: row.plan },
-    higherTier: isHigherTier(row.plan),
-    adminOfficeIds,
-    isAdmin: row.is_company_admin || adminOfficeIds.length > 0,
-    proxy: null,
-  };
+  const admin = adminActor(row, sessionId, ip);
   if (row.proxy_id == null || row.target_id == null) return admin;
 
   const target: ProxyTarget = {

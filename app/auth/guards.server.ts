@@ -10,6 +10,7 @@ import { data, redirect, type createContext } from "react-router";
 import { actorContext, type Actor } from "./actor.server.ts";
 import {
   mayManageProvisioning,
+  mayManageSecurity,
   mayTransferLicenses,
   mayTransferUsers,
   type Decision,
@@ -104,5 +105,12 @@ export function requireUserTransfer(context: ContextLike, request: Request): Act
 export function requireProvisioningAdmin(context: ContextLike, request: Request): Actor {
   const actor = requireActor(context, request);
   allowedOr403(mayManageProvisioning(actor));
+  return actor;
+}
+
+/** Company Settings › Security: see mayManageSecurity. */
+export function requireSecurityAdmin(context: ContextLike, request: Request): Actor {
+  const actor = requireActor(context, request);
+  allowedOr403(mayManageSecurity(actor));
   return actor;
 }

@@ -34,6 +34,7 @@ export async function signIn(
     .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
     .executeTakeFirst();
   const passwordOk = await verifyPassword(input.password, user?.password_hash ?? null);
+  // Pending, suspended and deleted people get the wrong password's answer: it tells nobody which they are.
   if (!passwordOk || user?.status !== "active") return { ok: false, message: WRONG_CREDENTIALS };
 
   await db.transaction().execute(async (tx) => {

@@ -10,13 +10,27 @@ const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptO
     scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
 
-const COST = { N: 16384, r: 8, p: 1 };
+type Cost = { N: number; r: number; p: number };
+
+const COST: Cost = { N: 16384, r: 8, p: 1 };
 const KEYLEN = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: Cost = COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEYLEN, COST);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64"), key.toString("base64")].join("$");
+  const key = await scrypt(password, salt, KEYLEN, cost);
+  return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64"), key.toString("base64")].join("$");
+}
+
+/**
+ * The cost of the demo accounts' one shared password: the production cost,
+ * unless SWITCHBOARD_DEMO_PASSWORD_COST=test, which the test suites set
+ * (vitest.config.ts, playwright.config.ts) because they sign the demo people
+ * in hundreds of times on two cores. That password is published in the
+ * README, so its hash protects nothing; every password a person sets, and
+ * the dummy hash for unknown emails, keep the production cost.
+ */
+export function demoPasswordCost(env: NodeJS.ProcessEnv = process.env): Cost {
+  return env.SWITCHBOARD_DEMO_PASSWORD_COST === "test" ? { N: 1024, r: 8, p: 1 } : COST;
 }
 
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {

@@ -43,6 +43,7 @@ export interface PolicyActor {
   isAdmin: boolean;
   /** Set while proxying. */
   proxy: object | null;
+  /** Set when a provisioning token acts (app/scim): for the identity provider, not as the person who made it. */
 }
 
 const HIGHER_TIER_PLANS: readonly Plan[] = ["advanced", "premium", "pro", "enterprise"];
@@ -79,12 +80,37 @@ export function mayManageProvisioning(actor: PolicyActor): Decision {
 }
 
 /**
+ * Company Settings › Security: Company Admins on any plan, acting as
+ * themselves. Its settings bind every admin's Proxy Login, so an Office
+ * Admin may not change them (and the page has nothing to show them).
+ */
+export function mayManageSecurity(actor: PolicyActor): Decision {
+  if (actor.proxy || !actor.person.isCompanyAdmin)
+    return refuse("Company Settings › Security is for Company Admins, signed in as themselves.");
+  return ALLOWED;
+}
+
+/**
  * Edit user: any admin for the users in their scope (usersInScope), but a
  * Company Admin's details only by a Company Admin.
  */
 export function mayEditUser(actor: PolicyActor, target: { isCompanyAdmin: boolean }): Decision {
   if (target.isCompanyAdmin && !actor.person.isCompanyAdmin)
     return refuse("Only a Company Admin can edit a Company Admin.");
+  return ALLOWED;
+}
+
+/**
+ * Suspend user and Reactivate user: as for Delete user, any admin for the
+ * users in their scope (usersInScope), a Company Admin only by a Company
+ * Admin, and never oneself (nobody could reactivate you as you). A
+ * provisioning token is no person (SYSTEM_PERSON_ID), so it may deactivate
+ * the admin who made it: they left, say.
+ */
+export function maySuspend(actor: PolicyActor, target: { id: number; isCompanyAdmin: boolean }): Decision {
+  if (target.id === actor.person.id) return refuse("You cannot suspend or reactivate yourself.");
+  if (target.isCompanyAdmin && !actor.person.isCompanyAdmin)
+    return refuse("Only a Company Admin can suspend or reactivate a Company Admin.");
   return ALLOWED;
 }
 
@@ -129,6 +155,8 @@ export function mayProxy(actor: PolicyActor, target: ProxyTarget): Decision {
     return refuse(`${target.name} has not signed in yet: only active users can be proxied into.`);
   if (target.status === "deleted")
     return refuse(`${target.name} is deleted: only active users can be proxied into.`);
+  if (target.status === "suspended")
+    return refuse(`${target.name} is suspended: only active users can be proxied into.`);
   if (!actor.person.isCompanyAdmin) {
     if (target.isCompanyAdmin)
       return refuse(`${target.name} is a Company Admin: an Office Admin cannot proxy into a Company Admin.`);
@@ -141,15 +169,35 @@ export function mayProxy(actor: PolicyActor, target: ProxyTarget): Decision {
   return ALLOWED;
 }
 
+/** The refusal for changing the permissions of someone who has not signed in yet. */
+const notSignedInYet = (name: string) =>
+  refuse(`${name} has not signed in yet: their permissions can be changed once they have.`);
+
+/**
+ * Admin access (Company Admin yes/no, Office Admin of which offices): Company
+ * Admins only, acting as themselves, for users who have signed in. Office
+ * Admins see it read-only. Outside the admin's company is the 404 of a missing
+ * user (usersInScope); the last active Company Admin is the change's own rule
+ * (setAdminAccess), counted under the company's lock.
+ */
+export function mayChangeAdminAccess(
+  actor: PolicyActor,
+  target: { name: string; status: UserStatus },
+): Decision {
+  if (actor.proxy) return refuse("Admin access cannot be changed while you are proxying.");
+  if (!actor.person.isCompanyAdmin) return refuse("Only a Company Admin can change admin access.");
+  if (target.status === "pending") return notSignedInYet(target.name);
+  if (target.status === "deleted") return refuse(`${target.name} is deleted.`);
+  return ALLOWED;
+}
+
 /** Give or remove proxy access: Company Admins only, on a higher-tier plan, for users who have signed in. */
 export function mayChangeProxyAccess(actor: PolicyActor, target: ProxyTarget, grant: boolean): Decision {
   if (actor.proxy) return refuse("Proxy access cannot be changed while you are proxying.");
   if (!actor.person.isCompanyAdmin) return refuse("Only a Company Admin can give or remove proxy access.");
   if (!actor.higherTier) return refuse(HIGHER_TIER_ONLY);
   if (target.companyId !== actor.company.id) return refuse(`${target.name} is not in your company.`);
-  if (target.status === "pending") {
-    return refuse(`${target.name} has not signed in yet: their permissions can be changed once they have.`);
-  }
+  if (target.status === "pending") return notSignedInYet(target.name);
   if (target.status === "deleted") return refuse(`${target.name} is deleted.`);
   if (grant && target.isCompanyAdmin)
     return refuse(`${target.name} is a Company Admin, who has proxy access without a grant.`);

@@ -12,6 +12,7 @@ import {
   type ReferenceExpression,
   type SqlBool,
 } from "kysely";
+import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "./actor.server.ts";
 
@@ -41,6 +42,12 @@ export function usersInScope(actor: Actor) {
     withinOffices(eb, actor, actor.person.isCompanyAdmin, "u.company_id", "u.office_id");
 }
 
+/** Restricts a query on `user_counts as c` (the list's totals) to the offices usersInScope sees. */
+export function userCountsInScope(actor: Actor) {
+  return (eb: ExpressionBuilder<{ c: Database["user_counts"] }, "c">) =>
+    withinOffices(eb, actor, actor.person.isCompanyAdmin, "c.company_id", "c.office_id");
+}
+
 /**
  * Restricts a query on `phone_numbers as n` to the numbers of this admin's
  * offices in their company (the authorization rule for numbers).
@@ -67,6 +74,28 @@ export function scopedUsers(db: Kysely<Database>, actor: Actor) {
     .selectFrom("users as u")
     .innerJoin("offices as o", "o.id", "u.office_id")
     .where(usersInScope(actor));
+}
+
+/**
+ * One user of this admin's scope who is not deleted (pending, active or
+ * suspended), with their office as `o`: where a page or change about a
+ * current user reads them from. A change that locks it locks `u` alone
+ * (`forUpdate("u")`): the office row stays free.
+ */
+export function currentUserInScope(db: Kysely<Database>, actor: Actor, userId: number) {
+  return scopedUsers(db, actor).where("u.id", "=", userId).where("u.status", "<>", "deleted");
+}
+
+/** The offices a user (`u`) administers, by name, as `admin_offices` ({ id, name } each). */
+export function adminOfficesOf(eb: ExpressionBuilder<Database & { u: Database["users"] }, "u">) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom("office_admins as oa")
+      .innerJoin("offices as ao", "ao.id", "oa.office_id")
+      .select(["ao.id", "ao.name"])
+      .whereRef("oa.user_id", "=", "u.id")
+      .orderBy("ao.name"),
+  ).as("admin_offices");
 }
 
 /** Who a user is, as every list and review names them. */

@@ -11,7 +11,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import { notFound } from "~/auth/guards.server";
 import { flashCookie } from "~/auth/flash.server";
-import type { Refused, RefusalKind } from "~/refusal.server";
+import { refused, type Refused, type RefusalKind } from "~/refusal.server";
 
 export const REFUSAL_STATUS: Record<RefusalKind, number> = {
   refused: 409,
@@ -30,17 +30,30 @@ export interface Replying {
  * The submission of a form with no fields of its own (a confirmation: only
  * the anti-forgery token), so that its refusal is a reply like any other.
  */
-export function confirmation(form: FormData): Replying {
+export function confirmation(form: FormData | URLSearchParams): Replying {
   return parseWithZod(form, { schema: z.object({}) });
 }
+
+/** The reply that shows a refusal: beside its field, or over the whole form. */
+const replyWith = (submission: Replying, refusal: Refused) =>
+  refusal.field
+    ? submission.reply({ fieldErrors: { [refusal.field]: [refusal.message] } })
+    : submission.reply({ formErrors: [refusal.message] });
 
 /** A refusal as the route answers it; `not_found`'s message names what is missing ("This user"). */
 export function refusalReply(submission: Replying, refusal: Refused) {
   if (refusal.kind === "not_found") notFound(refusal.message);
-  const reply = refusal.field
-    ? submission.reply({ fieldErrors: { [refusal.field]: [refusal.message] } })
-    : submission.reply({ formErrors: [refusal.message] });
-  return data(reply, { status: REFUSAL_STATUS[refusal.kind] });
+  return data(replyWith(submission, refusal), { status: REFUSAL_STATUS[refusal.kind] });
+}
+
+/**
+ * A step reached by a URL it cannot show (a review of an office that cannot
+ * be chosen): the step before it, `page`, with the message beside `field` as
+ * its form's reply (the same way it shows the action's), and a 400.
+ */
+export function refusedStep<T extends object>(url: URL, page: T, message: string, field: string) {
+  const reply = replyWith(confirmation(url.searchParams), refused(message, "invalid", field));
+  return data({ ...page, reply }, { status: REFUSAL_STATUS.invalid });
 }
 
 /** A message about the whole form, before any domain function ran (a review sent incomplete): 400. */

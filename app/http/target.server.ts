@@ -10,6 +10,8 @@ import type { Actor } from "~/auth/actor.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { now } from "~/clock.server";
 import { findDeleted, type DeletedUserResult } from "~/users/deleted.server";
+import { getUserProfile } from "~/users/profile.server";
+import { maySuspend, reasonOf } from "~/auth/policy.server";
 import { confirmation, redirectWithFlash, refusalReply } from "./result.server";
 
 type ContextLike = Parameters<typeof requireAdmin>[0];
@@ -30,21 +32,22 @@ export async function adminTarget<T>(
   return { actor, db, target };
 }
 
-interface DeletedUserArgs {
+/** A route's loader or action arguments, as the prologues here read them. */
+interface TargetArgs {
   request: Request;
   context: ContextLike;
   params: { userId?: string };
 }
 
 /** The deleted user the URL names, as this admin may see them (Restore and Permanently delete). */
-function deletedTarget({ context, request, params }: DeletedUserArgs) {
+function deletedTarget({ context, request, params }: TargetArgs) {
   return adminTarget(context, request, params.userId, "This deleted user", (db, actor, id) =>
     findDeleted(db, actor, id, now(request)),
   );
 }
 
 /** The loader of Restore and of Permanently delete: the deleted user, and whether the rule they share says no. */
-export async function deletedUserLoader(args: DeletedUserArgs) {
+export async function deletedUserLoader(args: TargetArgs) {
   return { user: (await deletedTarget(args)).target };
 }
 
@@ -54,7 +57,7 @@ export async function deletedUserLoader(args: DeletedUserArgs) {
  * Deleted Users with `done`'s message.
  */
 export async function confirmDeletedUser(
-  args: DeletedUserArgs,
+  args: TargetArgs,
   change: (db: Kysely<Database>, actor: Actor, userId: number, now: Date) => Promise<DeletedUserResult>,
   done: (name: string) => string,
 ) {
@@ -63,4 +66,26 @@ export async function confirmDeletedUser(
   const result = await change(db, actor, user.id, now(args.request));
   if (!result.ok) return refusalReply(submission, result);
   redirectWithFlash(args.request, "/users/deleted", done(result.name));
+}
+
+/**
+ * Suspend user and Reactivate user: the user the URL names, as this admin may
+ * see them, and why this change cannot be made to them now (null if it can;
+ * the action asks the rule again under lock).
+ */
+export async function suspensionTarget(
+  { context, request, params }: TargetArgs,
+  change: "suspend" | "reactivate",
+) {
+  const {
+    actor,
+    db,
+    target: user,
+  } = await adminTarget(context, request, params.userId, "This user", getUserProfile);
+  const suspended = user.status === "suspended";
+  const refusal =
+    reasonOf(maySuspend(actor, user)) ??
+    (change === "suspend" && suspended ? `${user.name} is already suspended.` : null) ??
+    (change === "reactivate" && !suspended ? `${user.name} is not suspended.` : null);
+  return { actor, db, user, refusal };
 }

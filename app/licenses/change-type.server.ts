@@ -108,6 +108,8 @@ function preview(state: State, to: UserLicenseType): LicenseChangePreview {
   const freeSeats = state.unassigned(to);
   let refusal: string | null = null;
   if (to === from) refusal = `${name} already has a ${LICENSE_NAMES[to]} license.`;
+  // A suspended user holds no seat to change: the type they come back with is chosen once they hold one.
+  else if (user.status === "suspended") refusal = `${name} is suspended: reactivate them first.`;
   else if (freeSeats < 1) {
     refusal = `${user.office_name} has no unassigned ${LICENSE_NAMES[to]} license, so ${name} cannot be switched to ${LICENSE_NAMES[to]}. Transfer one from another office first, or free one.`;
   }

@@ -4,8 +4,9 @@
  * price level. One query; a type an office never bought reads as 0 of 0.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, LicenseCategory, LicenseType } from "../../db/schema.ts";
+import type { Database, LicenseCategory, LicenseType, UserLicenseType } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
+import { LICENSE_NAMES } from "../ui/format.ts";
 
 export interface PoolRow {
   officeId: number;
@@ -76,4 +77,45 @@ export async function removeSeatsOf(tx: Transaction<Database>, userIds: number[]
     update license_pools p set purchased = p.purchased - c.n
       from (select office_id, license_type, count(*)::int as n from users where id = any(${sql.val(userIds)}::int[]) group by 1, 2) c
      where p.office_id = c.office_id and p.license_type = c.license_type`.execute(tx);
+}
+
+/**
+ * The seats a user needs to hold their license again (Restore, Reactivate):
+ * one of their type, one Meetings seat if they have it, and the add-ons
+ * their numbers will hold. Locks the office's pools (lockPoolsOf: every
+ * pool, since the trigger may take Meetings too) and reads them after the
+ * lock, so that of two requests for the last seat the second sees the first.
+ * Why not, for people ("Austin has no unassigned Connect license. …"), or
+ * null if every seat is free.
+ */
+export async function missingSeats(
+  tx: Transaction<Database>,
+  officeId: number,
+  user: { licenseType: UserLicenseType; hasMeetingsSeat: boolean },
+  addons: LicenseType[] = [],
+): Promise<string | null> {
+  const needs = new Map<LicenseType, number>([[user.licenseType, 1]]);
+  if (user.hasMeetingsSeat) needs.set("meetings", 1);
+  for (const addon of addons) needs.set(addon, (needs.get(addon) ?? 0) + 1);
+  await lockPoolsOf(tx, [officeId]);
+  const pools = await tx
+    .selectFrom("license_pools")
+    .select(["license_type", "purchased", "assigned"])
+    .where("office_id", "=", officeId)
+    .where("license_type", "in", [...needs.keys()])
+    .execute();
+  for (const [type, n] of needs) {
+    const pool = pools.find((p) => p.license_type === type);
+    const free = pool ? pool.purchased - pool.assigned : 0;
+    if (free < n) {
+      const office = await tx
+        .selectFrom("offices")
+        .select("name")
+        .where("id", "=", officeId)
+        .executeTakeFirstOrThrow();
+      const what = type === user.licenseType || type === "meetings" ? "license" : "add-on";
+      return `${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${what}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`;
+    }
+  }
+  return null;
 }

@@ -6,9 +6,10 @@
  * Personal data: the log says only that a message to a user id went out, and
  * where its file is, never its address, text or links (an invite's link is a
  * password). The outbox keeps a message until its user is anonymized: each
- * file is named for the user it was sent to, and anonymization erases that
- * user's files in its own transaction (eraseOutboxOf), so nothing of an
- * anonymized person stays in DATA_DIR. With SMTP nothing is kept here.
+ * file is named for the user it was sent to (and for any other user it names,
+ * like the admin of a proxy notice), and anonymization erases those files in
+ * its own transaction (eraseOutboxOf), so nothing of an anonymized person
+ * stays in DATA_DIR. With SMTP nothing is kept here.
  */
 import { mkdir, readdir, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,6 +18,8 @@ import nodemailer from "nodemailer";
 export interface Mail {
   /** The user the message is to: its outbox file is erased with them. */
   userId: number;
+  /** Other users the message names: its outbox file is erased with any of them too. */
+  naming?: number[];
   to: string;
   subject: string;
   text: string;
@@ -28,10 +31,10 @@ export function outboxDir(): string {
   return join(process.env.DATA_DIR ?? "./data", "outbox");
 }
 
-/** `<time>-user-<id>-<message id>.eml`: sorted by time, found by user. */
-const OUTBOX_FILE = /^[\w-]+?-user-(\d+)-[\w.-]*\.eml$/;
+/** `<time>-user-<id>[+<id>…]-<message id>.eml`: sorted by time, found by any user it is to or names. */
+const OUTBOX_FILE = /^[\w-]+?-user-(\d+(?:\+\d+)*)-[\w.-]*\.eml$/;
 
-export async function sendMail({ userId, ...mail }: Mail): Promise<void> {
+export async function sendMail({ userId, naming = [], ...mail }: Mail): Promise<void> {
   if (process.env.SMTP_URL) {
     await nodemailer.createTransport(process.env.SMTP_URL).sendMail({ from: FROM, ...mail });
     console.log(`Mail to user ${userId} sent.`);
@@ -44,7 +47,7 @@ export async function sendMail({ userId, ...mail }: Mail): Promise<void> {
   await mkdir(dir, { recursive: true });
   const file = join(
     dir,
-    `${new Date().toISOString().replace(/[:.]/g, "-")}-user-${userId}-${info.messageId.replace(/[^\w.-]/g, "")}.eml`,
+    `${new Date().toISOString().replace(/[:.]/g, "-")}-user-${[userId, ...naming].join("+")}-${info.messageId.replace(/[^\w.-]/g, "")}.eml`,
   );
   await writeFile(file, info.message as Buffer);
   console.log(`Mail to user ${userId} not sent (no SMTP_URL): written to ${file}`);
@@ -63,7 +66,7 @@ export async function eraseOutboxOf(userIds: number[]): Promise<void> {
   const dir = outboxDir();
   await Promise.all(
     files
-      .filter((f) => ids.has(OUTBOX_FILE.exec(f)?.[1] ?? ""))
+      .filter((f) => (OUTBOX_FILE.exec(f)?.[1]?.split("+") ?? []).some((id) => ids.has(id)))
       .map((f) =>
         unlink(join(dir, f)).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== "ENOENT") throw err; // erased meanwhile by another purge: as good

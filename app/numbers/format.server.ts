@@ -5,6 +5,8 @@
  * never downloads the metadata.
  */
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import type { AddonLicenseType, NumberKind } from "../../db/schema.ts";
+import type { UserNumber } from "../ui/user-numbers.tsx";
 
 // Formatting costs tens of microseconds a number; a page of users shows fifty.
 const formatted = new Map<string, string>();
@@ -20,6 +22,22 @@ export function formatNumber(e164: string | null | undefined): string | null {
   }
   return text;
 }
+
+/** A user's number as their page and Manage phone numbers show it (UserNumbersTable), from its row. */
+export const userNumber = (n: {
+  id: number;
+  e164: string;
+  kind: NumberKind;
+  is_primary: boolean;
+  addon_license_type: AddonLicenseType | null;
+}): UserNumber => ({
+  id: n.id,
+  e164: n.e164,
+  formatted: formatNumber(n.e164)!,
+  kind: n.kind,
+  isPrimary: n.is_primary,
+  addon: n.addon_license_type,
+});
 
 /**
  * A number typed by a person, read in the given country when it has no

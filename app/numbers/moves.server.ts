@@ -103,6 +103,15 @@ export async function fromPool(tx: Tx, claims: PoolClaim[]) {
   return result.rows;
 }
 
+/** A new number from the provider, to be its user's primary local number in their office. */
+interface NewPrimary {
+  e164: string;
+  officeId: number;
+  country: string;
+  userId: number;
+  addon: AddonLicenseType | null;
+}
+
 /**
  * New numbers from the provider, each as its user's primary local number in
  * their office: provisioned one by one (a carrier call in production), then
@@ -114,13 +123,7 @@ export async function provisionAndAssign(
   tx: Tx,
   provider: NumberProvider,
   companyId: number,
-  wanted: {
-    e164: string;
-    officeId: number;
-    country: string;
-    userId: number;
-    addon: AddonLicenseType | null;
-  }[],
+  wanted: NewPrimary[],
   at: Date,
 ): Promise<string | null> {
   if (wanted.length === 0) return null;
@@ -128,23 +131,61 @@ export async function provisionAndAssign(
     const provisioned = await provider.provision(tx, companyId, { e164: w.e164 }, at);
     if (!provisioned || provisioned.country !== w.country || provisioned.kind !== "local") return w.e164;
   }
-  await tx
-    .insertInto("phone_numbers")
-    .values(
-      wanted.map((w) => ({
-        company_id: companyId,
-        office_id: w.officeId,
-        e164: w.e164,
-        country: w.country,
-        kind: "local" as const,
-        state: "assigned" as const,
-        assigned_user_id: w.userId,
-        is_primary: true,
-        addon_license_type: w.addon,
-        created_at: at,
-      })),
-    )
-    .execute();
+  await assignProvisioned(tx, companyId, wanted, at);
+  return null;
+}
+
+/** Provisioned numbers in, each its user's primary local number: one statement for any number of them. */
+async function assignProvisioned(tx: Tx, companyId: number, numbers: NewPrimary[], at: Date) {
+  if (numbers.length === 0) return;
+  await sql`
+    insert into phone_numbers (company_id, office_id, e164, country, kind, state, assigned_user_id, is_primary,
+                               addon_license_type, created_at)
+    select ${companyId}, x.office_id, x.e164, x.country, 'local', 'assigned', x.user_id, true, x.addon, ${at}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(
+        numbers.map((n) => ({
+          office_id: n.officeId,
+          e164: n.e164,
+          country: n.country,
+          user_id: n.userId,
+          addon: n.addon,
+        })),
+      )}::jsonb) as x(office_id int, e164 text, country text, user_id int, addon text)`.execute(tx);
+}
+
+/**
+ * The office's next new numbers from the provider, for users who named none
+ * (Import users): one provider call per office, then one insert, whatever
+ * the number of users. Returns the first office the provider had too few
+ * numbers for; nothing is assigned then, and the caller refuses.
+ */
+export async function provisionNextAndAssign(
+  tx: Tx,
+  provider: NumberProvider,
+  companyId: number,
+  offices: {
+    officeId: number;
+    country: string;
+    users: { userId: number; addon: AddonLicenseType | null }[];
+  }[],
+  at: Date,
+): Promise<number | null> {
+  const assigned = [];
+  for (const o of offices) {
+    if (o.users.length === 0) continue;
+    const got = await provider.provisionNext(
+      tx,
+      companyId,
+      { country: o.country, kind: "local" },
+      o.users.length,
+      at,
+    );
+    if (got.length < o.users.length) return o.officeId;
+    assigned.push(
+      ...o.users.map((u, i) => ({ ...u, e164: got[i]!.e164, officeId: o.officeId, country: o.country })),
+    );
+  }
+  await assignProvisioned(tx, companyId, assigned, at);
   return null;
 }
 

@@ -3,7 +3,7 @@
  * the server (the query) and the page (links that change it).
  */
 import { z } from "zod";
-import { idField, plainText, readQuery } from "../input.ts";
+import { idField, plainText, readSearchQuery } from "../input.ts";
 
 export const POOL_PAGE_SIZE = 50;
 
@@ -23,7 +23,4 @@ export const poolParams = z.object({
 export type PoolParams = z.infer<typeof poolParams>;
 
 /** The list's state, and the search's message if it was refused (the page answers 400 with it). */
-export function readPoolParams(url: URL) {
-  const { value, reply } = readQuery(url.searchParams, poolParams);
-  return { params: value, error: reply ? (reply.error?.q ?? null) : null };
-}
+export const readPoolParams = (url: URL) => readSearchQuery(url.searchParams, poolParams);

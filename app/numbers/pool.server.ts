@@ -13,6 +13,7 @@ import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
 import { reviewHoldsOn } from "./review-holds.server.ts";
+import { pageAndTotal } from "../paging.server.ts";
 
 /** On hold, by the clock: its former user may still be restored. */
 export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;
@@ -84,39 +85,32 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     .orderBy(sql`n.id ${direction}`)
     .limit(POOL_PAGE_SIZE)
     .offset((p.page - 1) * POOL_PAGE_SIZE);
-  const total = filteredPool(db, actor, p, now).select((eb) => eb.fn.countAll<number>().as("total"));
-
-  const rows = await db
-    .selectFrom(total.as("t"))
-    .leftJoinLateral(page.as("p"), (join) => join.onTrue())
-    .selectAll("p")
-    .select("t.total")
-    .execute();
-
-  const count = Number(rows[0]?.total ?? 0);
+  const { rows, total: count } = await pageAndTotal(
+    db,
+    page,
+    filteredPool(db, actor, p, now).select((eb) => eb.fn.countAll<number>().as("total")),
+  );
   const reviewHolds = await reviewHoldsOn(
     db,
-    rows.filter((r) => r.e164 !== null).map((r) => r.e164!),
+    rows.map((r) => r.e164),
     now,
   );
-  const numbers: PoolNumber[] = rows
-    .filter((r) => r.id !== null)
-    .map((r) => ({
-      id: r.id!,
-      e164: r.e164!,
-      formatted: formatNumber(r.e164)!,
-      kind: r.kind!,
-      country: r.country!,
-      officeName: r.office_name!,
-      lastHolderName: r.last_holder_name,
-      unassignedAt: r.unassigned_at,
-      heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
-      // Anonymization ends a hold, so a held number's user still has a name.
-      heldFor:
-        isOnHold(r.held_until, now) && r.held_for_id != null
-          ? { id: r.held_for_id, name: `${r.held_for_first_name} ${r.held_for_last_name}` }
-          : null,
-      reviewHold: reviewHold(reviewHolds.get(r.e164!)),
-    }));
+  const numbers: PoolNumber[] = rows.map((r) => ({
+    id: r.id,
+    e164: r.e164,
+    formatted: formatNumber(r.e164)!,
+    kind: r.kind,
+    country: r.country,
+    officeName: r.office_name,
+    lastHolderName: r.last_holder_name,
+    unassignedAt: r.unassigned_at,
+    heldUntil: isOnHold(r.held_until, now) ? r.held_until : null,
+    // Anonymization ends a hold, so a held number's user still has a name.
+    heldFor:
+      isOnHold(r.held_until, now) && r.held_for_id != null
+        ? { id: r.held_for_id, name: `${r.held_for_first_name} ${r.held_for_last_name}` }
+        : null,
+    reviewHold: reviewHold(reviewHolds.get(r.e164)),
+  }));
   return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
 }

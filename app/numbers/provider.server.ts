@@ -5,7 +5,7 @@
  * project ships a local provider that serves its own inventory
  * (provider_numbers), which the demo seed fills.
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
 import { notHeldForReview } from "./review-holds.server.ts";
 
@@ -44,6 +44,17 @@ export interface NumberProvider {
     request: { e164: string } | NumberQuery,
     at: Date,
   ): Promise<AvailableNumber | null>;
+  /**
+   * Provisions the next `count` free numbers that fit the query (by number),
+   * in one call however many: fewer when the provider has fewer free.
+   */
+  provisionNext(
+    tx: Kysely<Database>,
+    companyId: number,
+    query: NumberQuery,
+    count: number,
+    at: Date,
+  ): Promise<AvailableNumber[]>;
   /**
    * The first `limit` of these numbers (by number) still free to
    * provision, locked until the caller's transaction ends; one being
@@ -108,6 +119,19 @@ export const localNumberProvider: NumberProvider = {
       .where("e164", "=", row.e164)
       .returning(["e164", "country", "area_code as areaCode", "kind"])
       .executeTakeFirstOrThrow();
+  },
+
+  async provisionNext(tx, companyId, query, count, at) {
+    if (count < 1) return [];
+    // SKIP LOCKED, as provision: numbers another admin is provisioning right now are passed over.
+    const { rows } = await sql<AvailableNumber>`
+      update provider_numbers set provisioned_to_company_id = ${companyId}, provisioned_at = ${at}
+       where e164 in (select e164 from provider_numbers
+                       where provisioned_to_company_id is null and country = ${query.country} and kind = ${query.kind}
+                         ${query.areaCode ? sql`and area_code = ${query.areaCode}` : sql``}
+                       order by e164 limit ${count} for update skip locked)
+      returning e164, country, area_code as "areaCode", kind`.execute(tx);
+    return rows.sort((a, b) => a.e164.localeCompare(b.e164));
   },
 
   async release(tx, e164) {

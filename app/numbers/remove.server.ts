@@ -14,7 +14,7 @@ import type { AddonLicenseType, Database, NumberKind, UserLicenseType } from "..
 import type { Actor } from "../auth/actor.server.ts";
 import { usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
-import { formatNumber } from "./format.server.ts";
+import { formatNumber, userNumber } from "./format.server.ts";
 import { refusable, Refusal } from "../refusal.server.ts";
 import { reseat, seatFor, toPool } from "./moves.server.ts";
 
@@ -79,14 +79,7 @@ export async function listUserNumbers(db: Kysely<Database>, actor: Actor, userId
       name: nameOf(found.user),
       licenseType: found.user.license_type as UserLicenseType,
     },
-    numbers: found.numbers.map((n) => ({
-      id: n.id,
-      e164: n.e164,
-      formatted: formatNumber(n.e164)!,
-      kind: n.kind,
-      isPrimary: n.is_primary,
-      addon: n.addon_license_type,
-    })),
+    numbers: found.numbers.map(userNumber),
   };
 }
 

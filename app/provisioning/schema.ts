@@ -1,6 +1,7 @@
-/** The Create token form of Company Settings › Provisioning, shared by the server and the browser. */
+/** The forms of Company Settings › Provisioning (Create token, the defaults), shared by the server and the browser. */
 import { z } from "zod";
-import { requiredText } from "../input.ts";
+import { idField, requiredText } from "../input.ts";
+import { USER_LICENSE_TYPES } from "../../db/schema.ts";
 
 export const createTokenSchema = z.object({
   name: requiredText("a name for the token, like Okta", 100),
@@ -16,3 +17,10 @@ export const createTokenSchema = z.object({
     .optional(),
 });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+/** The defaults form: where a provisioned user goes, with which license, when the identity provider does not say. */
+export const defaultsSchema = z.object({
+  officeId: idField("Choose an office."),
+  licenseType: z.enum(USER_LICENSE_TYPES, "Choose Connect, Sell or Support."),
+});
+export type DefaultsInput = z.infer<typeof defaultsSchema>;

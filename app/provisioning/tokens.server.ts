@@ -9,7 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { DELETED_USER } from "../users/anonymize.server.ts";
 import type { CreateTokenInput } from "./schema.ts";
@@ -17,6 +17,9 @@ import type { CreateTokenInput } from "./schema.ts";
 /** Tokens start with this, so that a leaked one is recognised (secret scanners, logs). */
 const PREFIX = "sbp_";
 const TOKEN_BYTES = 32;
+
+/** How a token is named where it acted (the audit log, Deleted Users' "Deleted by"). */
+export const provisioningActorName = (tokenName: string) => `Provisioning: ${tokenName}`;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -90,7 +93,7 @@ export async function createToken(
         company_id: actor.company.id,
         name: input.name,
         token_hash: hashOf(token),
-        created_by_user_id: actor.proxy?.admin.id ?? actor.person.id,
+        created_by_user_id: actingUserId(actor),
         created_at: now,
         expires_at: expiresAt,
       })
@@ -150,7 +153,6 @@ export interface LiveToken {
   id: number;
   companyId: number;
   name: string;
-  createdByUserId: number | null;
 }
 
 /**
@@ -169,16 +171,7 @@ export async function authenticateToken(
   const hash = hashOf(bearer);
   const row = await db
     .selectFrom("provisioning_tokens")
-    .select([
-      "id",
-      "company_id",
-      "name",
-      "token_hash",
-      "created_by_user_id",
-      "expires_at",
-      "revoked_at",
-      "last_used_at",
-    ])
+    .select(["id", "company_id", "name", "token_hash", "expires_at", "revoked_at", "last_used_at"])
     .where("token_hash", "=", hash)
     .executeTakeFirst();
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return null;
@@ -186,5 +179,5 @@ export async function authenticateToken(
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
     await db.updateTable("provisioning_tokens").set({ last_used_at: now }).where("id", "=", row.id).execute();
   }
-  return { id: row.id, companyId: row.company_id, name: row.name, createdByUserId: row.created_by_user_id };
+  return { id: row.id, companyId: row.company_id, name: row.name };
 }

@@ -12,6 +12,9 @@ import type { Actor, EndedProxy } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { ALREADY_PROXYING, mayProxy, type ProxyTarget } from "../auth/policy.server.ts";
 import { refused, type Result } from "../refusal.server.ts";
+import { mailProxyNotice, type ProxyNotice } from "./notice.server.ts";
+import { proxyLoginSchema } from "./schema.ts";
+import { readProxySecurity } from "./security.server.ts";
 
 export const PROXY_MINUTES = 30;
 
@@ -72,7 +75,13 @@ export async function loadProxyTarget(
 
 export type StartResult = Result<{ proxySessionId: number }>;
 
-/** Starts a proxy session of the actor's server session into a user, if the rule allows it. */
+/**
+ * Starts a proxy session of the actor's server session into a user, if the
+ * rule allows it and the reason is one the company's Security settings
+ * accept (read in the transaction: a setting changed since the form was
+ * parsed still counts). If the company tells people, the user is mailed once
+ * the session is committed.
+ */
 export async function startProxy(
   db: Kysely<Database>,
   actor: Actor,
@@ -81,8 +90,9 @@ export async function startProxy(
   now: Date,
 ): Promise<StartResult> {
   if (actor.proxy) return refused(ALREADY_PROXYING);
+  let started: Result<{ proxySessionId: number; notice: ProxyNotice | null }>;
   try {
-    return await db.transaction().execute(async (tx) => {
+    started = await db.transaction().execute(async (tx) => {
       // Lock the admin and the user (in id order, so two crossed proxies cannot
       // deadlock) against a concurrent change of rights, role or status. FOR NO
       // KEY UPDATE, not FOR UPDATE: every audit row another admin's change
@@ -110,6 +120,9 @@ export async function startProxy(
       if (!target) return refused("This user", "not_found");
       const decision = mayProxy(current, target);
       if (!decision.ok) return refused(decision.reason);
+      const security = await readProxySecurity(tx, actor.company.id);
+      const checked = proxyLoginSchema(security.reasonRequired).safeParse({ reason: reason ?? undefined });
+      if (!checked.success) return refused(checked.error.issues[0]!.message, "invalid", "reason");
       const session = await tx
         .insertInto("proxy_sessions")
         .values({
@@ -144,7 +157,17 @@ export async function startProxy(
         },
         now,
       );
-      return { ok: true as const, proxySessionId: session.id };
+      const notice = security.notice
+        ? {
+            user: { id: target.id, name: target.name, ...(await contactOf(tx, target.id)) },
+            admin: { id: actor.person.id, name: `${actor.person.firstName} ${actor.person.lastName}` },
+            company: actor.company.name,
+            startedAt: now,
+            expiresAt: session.expires_at,
+            reason,
+          }
+        : null;
+      return { ok: true as const, proxySessionId: session.id, notice };
     });
   } catch (e) {
     // Two tabs starting a proxy at once: the one-open-proxy-per-session index refuses the second.
@@ -153,6 +176,20 @@ export async function startProxy(
     }
     throw e;
   }
+  if (!started.ok) return started;
+  if (started.notice) await mailProxyNotice(started.notice);
+  return { ok: true, proxySessionId: started.proxySessionId };
+}
+
+/** Where the proxy notice goes, and the time zone its times are written in (the user's own, else their office's). */
+async function contactOf(tx: Transaction<Database>, userId: number) {
+  const row = await tx
+    .selectFrom("users as u")
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .select(["u.email", sql<string>`coalesce(u.timezone, o.timezone)`.as("time_zone")])
+    .where("u.id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return { email: row.email!, timeZone: row.time_zone };
 }
 
 /**
@@ -283,4 +320,42 @@ export async function recentProxySessions(
         : (END_REASON_NAMES[(r.end_reason ?? "expired") as EndReason] ?? r.end_reason!),
     };
   });
+}
+
+/**
+ * Ends the open proxy sessions of these admins (`admins`) and into these
+ * users (`users`), when their account stops (deleted, suspended): no later
+ * request of theirs will come to end them. One statement; the audit entries
+ * to record in the caller's transaction, each with `why`'s message.
+ */
+export async function endProxiesOf(
+  tx: Transaction<Database>,
+  who: { admins: number[]; users: number[] },
+  now: Date,
+  why: (p: { adminId: number; userId: number }) => string,
+): Promise<AuditEntry[]> {
+  const ended = await sql<{
+    id: number;
+    user_id: number;
+    admin_user_id: number;
+    name: string;
+    office_id: number;
+  }>`
+    update proxy_sessions ps set ended_at = ${now}, end_reason = 'not_allowed'
+      from users u
+     where u.id = ps.user_id and ps.ended_at is null
+       and (ps.admin_user_id = any(${sql.val(who.admins)}::int[]) or ps.user_id = any(${sql.val(who.users)}::int[]))
+    returning ps.id, ps.user_id, ps.admin_user_id, u.first_name || ' ' || u.last_name as name, u.office_id`.execute(
+    tx,
+  );
+  return ended.rows.map((p) =>
+    proxyEndedEntry(
+      p.id,
+      { id: p.user_id, name: p.name, officeId: p.office_id },
+      p.admin_user_id,
+      "not_allowed",
+      now,
+      why({ adminId: p.admin_user_id, userId: p.user_id }),
+    ),
+  );
 }

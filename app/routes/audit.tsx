@@ -4,6 +4,7 @@ import type { Route } from "./+types/audit";
 import { getDb } from "~/db.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { listAudit, readAuditFilters, type AuditChange } from "~/audit/log.server";
+import { listTokens } from "~/provisioning/tokens.server";
 import { AUDIT_ACTIONS, auditUrl, FILTER_KEYS, type AuditFilters } from "~/audit/log-params";
 import { SelectField, TextField } from "~/ui/field";
 import { formatDateTime } from "~/ui/format";
@@ -16,11 +17,16 @@ export const meta: Route.MetaFunction = () => [{ title: "Audit log · Switchboar
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const { filters, reply } = readAuditFilters(new URL(request.url));
-  const result = await listAudit(await getDb(), actor, filters);
+  const db = await getDb();
+  const [result, tokens] = await Promise.all([
+    listAudit(db, actor, filters),
+    listTokens(db, actor.company.id),
+  ]);
   const kept = Object.fromEntries(FILTER_KEYS.map((k) => [k, filters[k]])) as Partial<AuditFilters>;
   return data(
     {
       ...result,
+      tokens: tokens.map((t) => ({ id: t.id, name: t.revokedAt ? `${t.name} (revoked)` : t.name })),
       filters: kept,
       reply,
       scope: actor.person.isCompanyAdmin ? "All offices" : "Your offices",
@@ -45,14 +51,15 @@ function Changes({ changes, side }: { changes: AuditChange[]; side: "before" | "
 }
 
 export default function AuditLog({ loaderData }: Route.ComponentProps) {
-  const { entries, newerCursor, olderCursor, filters, reply, scope, filtered } = loaderData;
+  const { entries, newerCursor, olderCursor, filters, reply, scope, filtered, tokens } = loaderData;
+  // Uncontrolled fields: each navigation (Filter, a link, Clear) remounts them with the URL's values, and
+  // a new form id makes Conform start again from them (it reads defaultValue once per id).
+  const formKey = useLocation().key;
   const [form, fields] = useForm<AuditFilters>({
-    id: "audit-filters",
+    id: `audit-filters-${formKey}`,
     lastResult: reply,
     defaultValue: filters,
   });
-  // Uncontrolled fields: a new URL (a link, Clear) remounts them with its values.
-  const formKey = useLocation().search;
   return (
     <div className="page">
       <p className="breadcrumb">
@@ -73,6 +80,16 @@ export default function AuditLog({ loaderData }: Route.ComponentProps) {
           type="search"
           hint="Name or email of who acted, or on whose behalf"
         />
+        {tokens.length > 0 ? (
+          <SelectField
+            meta={fields.token}
+            label="Provisioning token"
+            options={[
+              { value: "", label: "Any token" },
+              ...tokens.map((t) => ({ value: String(t.id), label: t.name })),
+            ]}
+          />
+        ) : null}
         <TextField
           meta={fields.target}
           label="Target"

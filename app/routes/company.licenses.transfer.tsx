@@ -1,10 +1,10 @@
-import { data, Form, Link } from "react-router";
+import { Form, Link } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/company.licenses.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireLicenseTransfer } from "~/auth/guards.server";
-import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
+import { formError, redirectWithFlash, refusalReply, refusedStep } from "~/http/result.server";
 import { listPools } from "~/licenses/pools.server";
 import {
   destinationRefusal,
@@ -25,7 +25,8 @@ import {
   type TransferStep,
 } from "~/licenses/schema";
 import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
-import { RadioGroup } from "~/ui/radio-group";
+import { OfficeRadios, RadioGroup, radiosOf } from "~/ui/radio-group";
+import { NumericHeader } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Transfer Licenses · Company Settings · Switchboard" },
@@ -60,7 +61,6 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const offices = officesOf(pools);
   const view = {
     step: r.step,
-    errors: r.errors,
     values: r.values,
     sources: category
       ? offices.map((o) => {
@@ -97,7 +97,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
           )
         : null,
   };
-  return data(view, { status: Object.keys(r.errors).length > 0 ? 400 : 200 });
+  // A step refused (one field at a time) comes back as its form's reply, beside that field.
+  const [field, message] = Object.entries(r.errors)[0] ?? [];
+  return field && message ? refusedStep(url, view, message, field) : { ...view, reply: null };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -175,10 +177,13 @@ function StepForm({
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 export default function TransferLicenses({ loaderData, actionData }: Route.ComponentProps) {
-  const { step, errors, values, sources, destinations, types, source, destination, review } = loaderData;
+  const { step, values, sources, destinations, types, source, destination, review, reply } = loaderData;
   // Fields keep no state of their own across steps: a new URL remounts them with its values.
   const formKey = useStepKey();
-  const form = useConfirmForm(actionData);
+  // One Conform form for whichever step is shown: a step's refusal beside its field, the review's over it.
+  const form = useConfirmForm(actionData ?? reply);
+  const fields = form.getFieldset();
+  const quantityError = fields.quantity?.errors?.join(" ");
   const index = TRANSFER_STEPS.indexOf(step);
   const categoryName = values.category ? CATEGORY_NAMES[values.category] : "";
   return (
@@ -196,11 +201,9 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
       {step === "category" ? (
         <StepForm step={step} values={values} fields={["category"]}>
           <RadioGroup
-            name="category"
+            {...radiosOf(fields.category!, values.category)}
             legend="Category"
             hint="Only unassigned licenses can be transferred, and only between offices at the same price level."
-            defaultValue={values.category}
-            error={errors.category}
             options={CATEGORIES.map((c) => ({ value: c.code, label: c.name }))}
           />
         </StepForm>
@@ -208,19 +211,17 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
 
       {step === "from" ? (
         <StepForm step={step} values={values} fields={["from"]}>
-          <RadioGroup
-            name="from"
+          <OfficeRadios
+            field={fields.from!}
+            chosen={values.from}
             legend={`Transfer ${categoryName} licenses from`}
-            defaultValue={values.from === undefined ? undefined : String(values.from)}
-            error={errors.from}
-            options={sources.map((o) => ({
-              value: String(o.id),
-              label: o.name,
-              disabled: o.unassigned === 0,
-              description:
+            offices={sources.map((o) => ({
+              ...o,
+              refusal:
                 o.unassigned === 0
                   ? `No unassigned ${categoryName} licenses to transfer. Price level: ${o.priceLevelName}.`
-                  : `${plural(o.unassigned, `unassigned ${categoryName} license`)}. Price level: ${o.priceLevelName}.`,
+                  : null,
+              about: `${plural(o.unassigned, `unassigned ${categoryName} license`)}. Price level: ${o.priceLevelName}.`,
             }))}
           />
         </StepForm>
@@ -231,17 +232,11 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
           <p>
             From <strong>{source?.name}</strong> ({source?.priceLevelName}).
           </p>
-          <RadioGroup
-            name="to"
+          <OfficeRadios
+            field={fields.to!}
+            chosen={values.to}
             legend={`Transfer ${categoryName} licenses to`}
-            defaultValue={values.to === undefined ? undefined : String(values.to)}
-            error={errors.to}
-            options={destinations.map((o) => ({
-              value: String(o.id),
-              label: o.name,
-              disabled: o.refusal !== null,
-              description: o.refusal ?? `Price level: ${o.priceLevelName}.`,
-            }))}
+            offices={destinations.map((o) => ({ ...o, about: `Price level: ${o.priceLevelName}.` }))}
           />
           {destinations.every((o) => o.refusal !== null) ? (
             <p className="callout warning">
@@ -257,10 +252,8 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
             From <strong>{source?.name}</strong> to <strong>{destination?.name}</strong>.
           </p>
           <RadioGroup
-            name="type"
+            {...radiosOf(fields.type!, values.type ?? (types.length === 1 ? types[0]!.code : undefined))}
             legend="Type of license"
-            defaultValue={values.type ?? (types.length === 1 ? types[0]!.code : undefined)}
-            error={errors.type}
             options={types.map((t) => ({
               value: t.code,
               label: t.name,
@@ -281,15 +274,15 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
               min={1}
               step={1}
               defaultValue={values.quantity ?? "1"}
-              aria-invalid={errors.quantity ? true : undefined}
-              aria-describedby={["quantity-hint", errors.quantity ? "quantity-error" : null]
+              aria-invalid={quantityError ? true : undefined}
+              aria-describedby={["quantity-hint", quantityError ? "quantity-error" : null]
                 .filter(Boolean)
                 .join(" ")}
-              autoFocus={errors.quantity && !errors.type ? true : undefined}
+              autoFocus={quantityError && !fields.type?.errors ? true : undefined}
             />
-            {errors.quantity ? (
+            {quantityError ? (
               <p id="quantity-error" className="field-error">
-                {errors.quantity}
+                {quantityError}
               </p>
             ) : null}
           </div>
@@ -320,21 +313,11 @@ export default function TransferLicenses({ loaderData, actionData }: Route.Compo
             <thead>
               <tr>
                 <th scope="col">Office</th>
-                <th scope="col" className="numeric">
-                  Purchased before
-                </th>
-                <th scope="col" className="numeric">
-                  Purchased after
-                </th>
-                <th scope="col" className="numeric">
-                  Assigned
-                </th>
-                <th scope="col" className="numeric">
-                  Unassigned before
-                </th>
-                <th scope="col" className="numeric">
-                  Unassigned after
-                </th>
+                <NumericHeader label="Purchased before" />
+                <NumericHeader label="Purchased after" />
+                <NumericHeader label="Assigned" />
+                <NumericHeader label="Unassigned before" />
+                <NumericHeader label="Unassigned after" />
               </tr>
             </thead>
             <tbody>

@@ -5,7 +5,7 @@ import { requireLicenseViewer } from "~/auth/guards.server";
 import { mayTransferLicenses } from "~/auth/policy.server";
 import { listPools } from "~/licenses/pools.server";
 import { CATEGORIES, transferUrl } from "~/licenses/schema";
-import { DataTable } from "~/ui/table";
+import { DataTable, NumericHeader } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Licenses · Company Settings · Switchboard" }];
 
@@ -100,13 +100,5 @@ export default function Licenses({
         );
       })}
     </div>
-  );
-}
-
-function NumericHeader({ label }: { label: string }) {
-  return (
-    <th scope="col" className="numeric">
-      {label}
-    </th>
   );
 }

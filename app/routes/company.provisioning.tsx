@@ -6,29 +6,52 @@ import type { Route } from "./+types/company.provisioning";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireProvisioningAdmin } from "~/auth/guards.server";
+import type { Actor } from "~/auth/actor.server";
 import { createToken, listTokens } from "~/provisioning/tokens.server";
-import { createTokenSchema } from "~/provisioning/schema";
+import { provisioningDefaults, saveProvisioningDefaults } from "~/provisioning/defaults.server";
+import { createTokenSchema, defaultsSchema } from "~/provisioning/schema";
 import { scimBaseUrl } from "~/scim/http.server";
+import { officesInScope } from "~/auth/scopes.server";
+import { redirectWithFlash, refusalReply } from "~/http/result.server";
+import { USER_LICENSE_TYPES } from "../../db/schema";
 import { CsrfField } from "~/ui/csrf";
-import { FormErrors, TextField } from "~/ui/field";
-import { formatDate, formatDateTime } from "~/ui/format";
+import { FormErrors, SelectField, TextField } from "~/ui/field";
+import { formatDate, formatDateTime, LICENSE_NAMES } from "~/ui/format";
 import { ActionsHeader, DataTable } from "~/ui/table";
+import { SettingsHeading } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = () => [{ title: "Provisioning · Company Settings · Switchboard" }];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const actor = requireProvisioningAdmin(context, request);
-  return {
-    tokens: await listTokens(await getDb(), actor.company.id),
-    baseUrl: scimBaseUrl(request),
-  };
+  const db = await getDb();
+  const [tokens, defaults, offices] = await Promise.all([
+    listTokens(db, actor.company.id),
+    provisioningDefaults(db, actor.company.id),
+    officesInScope(db, actor),
+  ]);
+  return { tokens, defaults, offices, baseUrl: scimBaseUrl(request) };
 }
 
 type ActionData = SubmissionResult<string[]> | { created: { name: string; token: string } };
 
+/** The page's two forms: Create token, and the defaults (intent=defaults). */
 export async function action({ request, context }: Route.ActionArgs) {
   const actor = requireProvisioningAdmin(context, request);
-  const submission = parseWithZod(await request.formData(), { schema: createTokenSchema });
+  const form = await request.formData();
+  return form.get("intent") === DEFAULTS ? saveDefaults(request, actor, form) : create(request, actor, form);
+}
+
+async function saveDefaults(request: Request, actor: Actor, form: FormData) {
+  const submission = parseWithZod(form, { schema: defaultsSchema });
+  if (submission.status !== "success") return data<ActionData>(submission.reply(), { status: 400 });
+  const result = await saveProvisioningDefaults(await getDb(), actor, submission.value, now(request));
+  if (!result.ok) return refusalReply(submission, result);
+  redirectWithFlash(request, "/company/provisioning", result.message);
+}
+
+async function create(request: Request, actor: Actor, form: FormData) {
+  const submission = parseWithZod(form, { schema: createTokenSchema });
   if (submission.status !== "success") return data<ActionData>(submission.reply(), { status: 400 });
   const result = await createToken(await getDb(), actor, submission.value, now(request));
   if (!result.ok)
@@ -39,26 +62,36 @@ export async function action({ request, context }: Route.ActionArgs) {
   return data<ActionData>({ created: { name: result.name, token: result.token } });
 }
 
-export default function Provisioning({ loaderData: { tokens, baseUrl }, actionData }: Route.ComponentProps) {
+const DEFAULTS = "defaults";
+
+export default function Provisioning({
+  loaderData: { tokens, defaults, offices, baseUrl },
+  actionData,
+}: Route.ComponentProps) {
   const created = actionData && "created" in actionData ? actionData.created : null;
+  const reply = created ? null : (actionData as SubmissionResult<string[]> | undefined);
+  // Which form the answer is about: the defaults form sends its intent, and the reply carries what was sent.
+  const aboutDefaults = reply?.initialValue?.intent === DEFAULTS;
   const [form, fields] = useForm({
-    lastResult: created
-      ? { status: "success", initialValue: {} }
-      : (actionData as SubmissionResult<string[]>),
+    id: "token-form",
+    lastResult: created ? { status: "success", initialValue: {} } : aboutDefaults ? undefined : reply,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: createTokenSchema }),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onInput",
   });
-  const saving = useNavigation().state === "submitting";
+  const navigation = useNavigation();
+  const sending =
+    navigation.state === "submitting"
+      ? navigation.formData?.get("intent") === DEFAULTS
+        ? DEFAULTS
+        : "token"
+      : null;
   return (
     <div className="page">
-      <p className="breadcrumb">
-        Company Settings › <span aria-current="page">Provisioning</span>
-      </p>
-      <h1>Provisioning</h1>
-      <p className="subtitle">
-        Let your identity provider (Okta, Microsoft Entra ID) create, update and delete users over SCIM 2.0.
-      </p>
+      <SettingsHeading
+        page="Provisioning"
+        purpose="Let your identity provider (Okta, Microsoft Entra ID) create, update and delete users over SCIM 2.0."
+      />
       <section aria-labelledby="base-url" className="panel">
         <h2 id="base-url">SCIM base URL</h2>
         <p>
@@ -100,6 +133,12 @@ export default function Provisioning({ loaderData: { tokens, baseUrl }, actionDa
           </DataTable>
         )}
       </section>
+      <DefaultsForm
+        defaults={defaults}
+        offices={offices}
+        lastResult={aboutDefaults ? reply : undefined}
+        saving={sending === DEFAULTS}
+      />
       <section aria-labelledby="create-token" className="panel">
         <h2 id="create-token">Create token</h2>
         <Form method="post" {...getFormProps(form)} className="form">
@@ -112,12 +151,60 @@ export default function Provisioning({ loaderData: { tokens, baseUrl }, actionDa
             type="date"
             hint="YYYY-MM-DD, in UTC. Leave it empty for a token that does not expire."
           />
-          <button type="submit" className="button primary" disabled={saving}>
-            {saving ? "Creating…" : "Create token"}
+          <button type="submit" className="button primary" disabled={sending === "token"}>
+            {sending === "token" ? "Creating…" : "Create token"}
           </button>
         </Form>
       </section>
     </div>
+  );
+}
+
+function DefaultsForm({
+  defaults,
+  offices,
+  lastResult,
+  saving,
+}: {
+  defaults: Route.ComponentProps["loaderData"]["defaults"];
+  offices: Route.ComponentProps["loaderData"]["offices"];
+  lastResult?: SubmissionResult<string[]>;
+  saving: boolean;
+}) {
+  const [form, fields] = useForm({
+    id: "defaults-form",
+    lastResult,
+    defaultValue: { officeId: String(defaults.officeId), licenseType: defaults.licenseType },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: defaultsSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <section aria-labelledby="defaults-heading" className="panel">
+      <h2 id="defaults-heading">Defaults for provisioned users</h2>
+      <p>
+        Where a user your identity provider creates goes, and their license, when it names no office or
+        license (the extension attributes <code>office</code> and <code>license</code>).
+      </p>
+      <Form method="post" {...getFormProps(form)} className="form">
+        <CsrfField />
+        <input type="hidden" name="intent" value={DEFAULTS} />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <SelectField
+          meta={fields.officeId}
+          label="Default office"
+          options={offices.map((o) => ({ value: String(o.id), label: o.name }))}
+        />
+        <SelectField
+          meta={fields.licenseType}
+          label="Default license type"
+          options={USER_LICENSE_TYPES.map((t) => ({ value: t, label: LICENSE_NAMES[t] }))}
+        />
+        <button type="submit" className="button primary" disabled={saving}>
+          Save defaults
+        </button>
+      </Form>
+    </section>
   );
 }
 

@@ -8,13 +8,14 @@ import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { loadReassignForm, reassignNumber } from "~/numbers/reassign.server";
 import { reassignSchema, reassignSearch } from "~/numbers/reassign-schema";
-import { readQuery } from "~/input";
+import { readSearchQuery } from "~/input";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
 import { FormErrors, SearchField } from "~/ui/field";
 import { GROUP_KIND_NAMES, LICENSE_NAMES } from "~/ui/format";
 import { ReservedNumberDetails } from "~/ui/number-details";
 import { Breadcrumb, RESERVED_NUMBERS_CRUMB, USERS_CRUMB } from "~/ui/breadcrumb";
+import { RadioGroup, radiosOf } from "~/ui/radio-group";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Reassign ${data?.number.formatted ?? "number"} · Reserved Numbers · Switchboard` },
@@ -23,16 +24,11 @@ export const meta: Route.MetaFunction = ({ data }) => [
 export async function loader({ request, context, params }: Route.LoaderArgs) {
   const actor = requireAdmin(context, request);
   const id = idParam(params.numberId, "This reserved number");
-  const search = new URL(request.url).searchParams;
-  const { value, reply } = readQuery(search, reassignSearch);
-  const form = await loadReassignForm(await getDb(), actor, id, value.q, now(request));
-  if (!form) notFound("This reserved number");
   // A refused search is shown as typed, with its message beside the box; the list ignores it.
-  const error = reply?.error?.q ?? null;
-  return data(
-    { ...form, search: { typed: error ? (search.get("q") ?? "") : value.q, error } },
-    { status: error ? 400 : 200 },
-  );
+  const { params: query, error, typed } = readSearchQuery(new URL(request.url).searchParams, reassignSearch);
+  const form = await loadReassignForm(await getDb(), actor, id, query.q, now(request));
+  if (!form) notFound("This reserved number");
+  return data({ ...form, search: { typed, error } }, { status: error ? 400 : 200 });
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -143,34 +139,22 @@ export default function Reassign({ loaderData, actionData }: Route.ComponentProp
               )}
             </fieldset>
             {number.kind === "local" && !notToUsers ? (
-              <fieldset>
-                <legend>For a user, as</legend>
-                <div className="field checkbox">
-                  <input
-                    type="radio"
-                    id="as-primary"
-                    name={fields.as.name}
-                    value="primary"
-                    defaultChecked={fields.as.initialValue !== "additional"}
-                  />
-                  <label htmlFor="as-primary">Their primary number</label>
-                  <p className="hint">
-                    Their current primary number goes to the Reserved Pool. Included in a Connect license; a
-                    Sell or Support user's uses a {LICENSE_NAMES.local_number} add-on.
-                  </p>
-                </div>
-                <div className="field checkbox">
-                  <input
-                    type="radio"
-                    id="as-additional"
-                    name={fields.as.name}
-                    value="additional"
-                    defaultChecked={fields.as.initialValue === "additional"}
-                  />
-                  <label htmlFor="as-additional">An additional number</label>
-                  <p className="hint">Uses a {LICENSE_NAMES.local_number} add-on.</p>
-                </div>
-              </fieldset>
+              <RadioGroup
+                {...radiosOf(fields.as, "primary")}
+                legend="For a user, as"
+                options={[
+                  {
+                    value: "primary",
+                    label: "Their primary number",
+                    description: `Their current primary number goes to the Reserved Pool. Included in a Connect license; a Sell or Support user's uses a ${LICENSE_NAMES.local_number} add-on.`,
+                  },
+                  {
+                    value: "additional",
+                    label: "An additional number",
+                    description: `Uses a ${LICENSE_NAMES.local_number} add-on.`,
+                  },
+                ]}
+              />
             ) : number.kind === "fax" ? (
               <p className="hint">
                 A fax number goes to a user as a fax line, beside their primary number, and uses a{" "}

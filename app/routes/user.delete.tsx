@@ -1,4 +1,4 @@
-import { data, Link } from "react-router";
+import { data } from "react-router";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import type { Route } from "./+types/user.delete";
@@ -8,9 +8,9 @@ import { formError, redirectWithFlash } from "~/http/result.server";
 import { getUserProfile } from "~/users/profile.server";
 import { planBulk } from "~/users/bulk.server";
 import { deleteUsers } from "~/users/delete.server";
-import { ConfirmForm, useConfirmForm } from "~/ui/review";
+import { ConfirmForm, UserConfirmPage, useConfirmForm } from "~/ui/review";
+import { LicenseChoice } from "~/ui/license-choice";
 import { LICENSE_NAMES } from "~/ui/format";
-import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Delete ${data?.user.name ?? "user"} · Switchboard` },
@@ -48,76 +48,46 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 export default function DeleteUser({ loaderData, actionData }: Route.ComponentProps) {
   const { user, refusal } = loaderData;
   const form = useConfirmForm(actionData);
-  // The form's one choice and its refusal share one message, beside the choice.
-  const error = Object.values(form.allErrors).flat().join(" ");
   return (
-    <div className="page narrow">
-      <UserBreadcrumb user={user} current="Delete" />
-      <h1>Delete {user.name}?</h1>
-      {refusal ? (
-        <>
-          <p className="callout danger" role="alert">
-            {user.name} cannot be deleted: {refusal}
-          </p>
+    <UserConfirmPage
+      user={user}
+      verb="Delete"
+      refusal={refusal && `${user.name} cannot be deleted: ${refusal}`}
+    >
+      <ConfirmForm
+        form={form}
+        submit={{ label: `Delete ${user.name}`, danger: true }}
+        cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
+      >
+        {user.status === "pending" ? (
           <p>
-            <Link to={`/users/${user.id}`}>Back to {user.name}</Link>
+            {user.name} ({user.email}) has not signed in yet: the deletion is final at once. Their invite
+            stops working and{" "}
+            {user.numbers.length ? "their number goes straight to the Reserved Pool" : "they have no number"}.
           </p>
-        </>
-      ) : (
-        <ConfirmForm
-          form={form}
-          alert={false}
-          submit={{ label: `Delete ${user.name}`, danger: true }}
-          cancel={{ to: `/users/${user.id}`, className: "button subtle" }}
-        >
-          {user.status === "pending" ? (
+        ) : (
+          <>
             <p>
-              {user.name} ({user.email}) has not signed in yet: the deletion is final at once. Their invite
-              stops working and{" "}
-              {user.numbers.length
-                ? "their number goes straight to the Reserved Pool"
-                : "they have no number"}
-              .
+              {user.name} ({user.email}, {user.officeName}) will no longer be able to sign in, and their
+              sessions end. You can restore them from Deleted Users for 72 hours; after that, they are
+              anonymized for good.
             </p>
-          ) : (
-            <>
-              <p>
-                {user.name} ({user.email}, {user.officeName}) will no longer be able to sign in, and their
-                sessions end. You can restore them from Deleted Users for 72 hours; after that, they are
-                anonymized for good.
-              </p>
-              <ul>
-                <li>
-                  {user.numbers.length
-                    ? `Their ${user.numbers.length === 1 ? "number" : "numbers"} (${user.numbers.map((n) => n.formatted).join(", ")}) ${user.numbers.length === 1 ? "goes" : "go"} to the Reserved Pool, on hold for a restore.`
-                    : "They have no phone number."}
-                </li>
-                <li>
-                  {user.groups.length
-                    ? `Their memberships of ${user.groups.map((g) => g.name).join(", ")} are kept on hold for a restore.`
-                    : "They are not a member of any group."}
-                </li>
-              </ul>
-            </>
-          )}
-          <fieldset aria-describedby={error ? "delete-error" : undefined}>
-            <legend>Their {LICENSE_NAMES[user.licenseType]} license</legend>
-            <label className="choice">
-              <input type="radio" name="license" value="keep" defaultChecked /> Keep the license (the seat
-              stays purchased, now unassigned)
-            </label>
-            <label className="choice">
-              <input type="radio" name="license" value="remove" /> Remove the license (one fewer seat
-              purchased)
-            </label>
-          </fieldset>
-          {error ? (
-            <p id="delete-error" className="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </ConfirmForm>
-      )}
-    </div>
+            <ul>
+              <li>
+                {user.numbers.length
+                  ? `Their ${user.numbers.length === 1 ? "number" : "numbers"} (${user.numbers.map((n) => n.formatted).join(", ")}) ${user.numbers.length === 1 ? "goes" : "go"} to the Reserved Pool, on hold for a restore.`
+                  : "They have no phone number."}
+              </li>
+              <li>
+                {user.groups.length
+                  ? `Their memberships of ${user.groups.map((g) => g.name).join(", ")} are kept on hold for a restore.`
+                  : "They are not a member of any group."}
+              </li>
+            </ul>
+          </>
+        )}
+        <LicenseChoice form={form} legend={`Their ${LICENSE_NAMES[user.licenseType]} license`} />
+      </ConfirmForm>
+    </UserConfirmPage>
   );
 }

@@ -1,16 +1,18 @@
-import { data, Form, Link } from "react-router";
+import { Form, Link } from "react-router";
+import { getFormProps } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { Route } from "./+types/user.license";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireAdmin, idParam } from "~/auth/guards.server";
-import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
+import { formError, redirectWithFlash, refusalReply, refusedStep } from "~/http/result.server";
 import { changeLicenseType, licenseChoices, previewLicenseChange } from "~/licenses/change-type.server";
 import { licenseChangeSchema, USER_LICENSE_CHOICES } from "~/licenses/schema";
 import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useStepKey } from "~/ui/review";
-import { RadioGroup } from "~/ui/radio-group";
+import { RadioGroup, radiosOf } from "~/ui/radio-group";
 import { GROUP_KIND_NAMES, LICENSE_NAMES } from "~/ui/format";
 import { UserBreadcrumb } from "~/ui/breadcrumb";
+import { KindList } from "~/ui/kind-list";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Change license type${data?.user ? ` of ${data.user.name}` : ""} · Switchboard` },
@@ -36,15 +38,12 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   if (!choices) notFound("This user");
   if (url.searchParams.get("step") === "confirm") {
     if (!to)
-      return data(
-        { ...choices, to: null, preview: null, error: "Choose the new license type." },
-        { status: 400 },
-      );
+      return refusedStep(url, { ...choices, to: null, preview: null }, "Choose the new license type.", "to");
     const preview = await previewLicenseChange(db, actor, id, to);
     if (!preview) notFound("This user");
-    return { ...choices, to, preview, error: null };
+    return { ...choices, to, preview, reply: null };
   }
-  return { ...choices, to, preview: null, error: null };
+  return { ...choices, to, preview: null, reply: null };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
@@ -66,9 +65,10 @@ export const shouldRevalidate = reviewShouldRevalidate;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 export default function ChangeLicense({ loaderData, actionData }: Route.ComponentProps) {
-  const { user, choices, to, preview, error } = loaderData;
+  const { user, choices, to, preview, reply } = loaderData;
   const formKey = useStepKey();
-  const form = useConfirmForm(actionData);
+  // One Conform form for whichever step is shown: the choice's refusal beside it, the confirmation's over it.
+  const form = useConfirmForm(actionData ?? reply);
   const base = `/users/${user.id}/license`;
   return (
     <div className="page narrow" key={formKey}>
@@ -80,13 +80,11 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
       <ConfirmAlert form={form} />
 
       {!preview ? (
-        <Form method="get" action={base} className="panel form">
+        <Form method="get" action={base} {...getFormProps(form)} className="panel form">
           <input type="hidden" name="step" value="confirm" />
           <RadioGroup
-            name="to"
+            {...radiosOf(form.getFieldset().to!, to ?? undefined)}
             legend="New license type"
-            defaultValue={to ?? undefined}
-            error={error ?? undefined}
             options={choices.map((c) => ({
               value: c.type,
               label: LICENSE_NAMES[c.type],
@@ -128,13 +126,7 @@ export default function ChangeLicense({ loaderData, actionData }: Route.Componen
                 {preview.groupsRemoved.length ? (
                   <>
                     <p>{LICENSE_NAMES[preview.to]} is not eligible for these groups:</p>
-                    <ul>
-                      {preview.groupsRemoved.map((g) => (
-                        <li key={g.id}>
-                          {g.name} <span className="muted">· {GROUP_KIND_NAMES[g.kind]}</span>
-                        </li>
-                      ))}
-                    </ul>
+                    <KindList items={preview.groupsRemoved} kinds={GROUP_KIND_NAMES} />
                   </>
                 ) : (
                   <p>None: {user.name} stays in every group they are in.</p>

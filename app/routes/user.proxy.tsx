@@ -8,7 +8,8 @@ import { refusalReply } from "~/http/result.server";
 import { getUserProfile } from "~/users/profile.server";
 import { mayProxy, proxyTargetOf } from "~/auth/policy.server";
 import { startProxy } from "~/proxy/session.server";
-import { proxyLoginSchema } from "~/proxy/schema";
+import { proxyLoginSchema, REASON_MAX, REASON_MIN } from "~/proxy/schema";
+import { readProxySecurity } from "~/proxy/security.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
 import { FormActions } from "~/ui/form-actions";
@@ -25,27 +26,33 @@ async function loadTarget(request: Request, context: Route.LoaderArgs["context"]
 
 // A GET shows the form (or why proxying is not possible) and changes nothing.
 export async function loader({ request, context, params }: Route.LoaderArgs) {
-  const { actor, user } = await loadTarget(request, context, params.userId);
+  const { actor, db, user } = await loadTarget(request, context, params.userId);
   const decision = mayProxy(actor, proxyTargetOf(user, actor.company.id));
   return {
     user: { id: user.id, name: user.name, email: user.email },
     refusal: decision.ok ? null : decision.reason,
+    security: await readProxySecurity(db, actor.company.id),
   };
 }
 
 export async function action({ request, context, params }: Route.ActionArgs) {
   const { actor, db, user } = await loadTarget(request, context, params.userId);
-  const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema });
+  const { reasonRequired } = await readProxySecurity(db, actor.company.id);
+  const submission = parseWithZod(await request.formData(), { schema: proxyLoginSchema(reasonRequired) });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await startProxy(db, actor, user.id, submission.value.reason || null, now(request));
   if (!result.ok) return refusalReply(submission, result);
   throw redirect("/settings");
 }
 
-export default function ProxyLogin({ loaderData: { user, refusal }, actionData }: Route.ComponentProps) {
+export default function ProxyLogin({
+  loaderData: { user, refusal, security },
+  actionData,
+}: Route.ComponentProps) {
   const [form, fields] = useForm({
     lastResult: actionData,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: proxyLoginSchema }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: proxyLoginSchema(security.reasonRequired) }),
     shouldValidate: "onSubmit",
   });
   return (
@@ -68,10 +75,17 @@ export default function ProxyLogin({ loaderData: { user, refusal }, actionData }
             Changes you make are applied immediately and recorded as made by you on their behalf. The proxy
             session ends when you select Back, or after 30 minutes.
           </p>
+          {security.notice ? (
+            <p>{user.name} will get an email saying that you proxied into their account, when, and why.</p>
+          ) : null}
           <TextField
             meta={fields.reason}
-            label="Reason (optional)"
-            hint="Recorded with the proxy session, for example a support ticket."
+            label={security.reasonRequired ? "Reason" : "Reason (optional)"}
+            hint={
+              security.reasonRequired
+                ? `Required by your company: ${REASON_MIN} to ${REASON_MAX} characters, for example a support ticket. Recorded with the proxy session.`
+                : "Recorded with the proxy session, for example a support ticket."
+            }
           />
           <FormActions
             submit={{ label: "Proxy Login" }}

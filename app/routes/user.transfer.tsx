@@ -4,7 +4,8 @@ import type { Route } from "./+types/user.transfer";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireUserTransfer, idParam } from "~/auth/guards.server";
-import { formError, redirectWithFlash, refusalReply } from "~/http/result.server";
+import { formError, redirectWithFlash, refusalReply, refusedStep } from "~/http/result.server";
+import { refused } from "~/refusal.server";
 import { startTransferReview, previewTransfer, transferChoices, transferUser } from "~/users/transfer.server";
 import { dropReviewHolds } from "~/numbers/review-holds.server";
 import { transferConfirmSchema, transferHoldSchema } from "~/users/transfer-schema";
@@ -13,6 +14,7 @@ import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm, useS
 import { formatDateTime, LICENSE_NAMES, NUMBER_KIND_NAMES } from "~/ui/format";
 import { parseId } from "~/input";
 import { UserBreadcrumb } from "~/ui/breadcrumb";
+import { KindList } from "~/ui/kind-list";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `Transfer user${data?.user ? ` ${data.user.name}` : ""} · Switchboard` },
@@ -29,10 +31,10 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   if (url.searchParams.get("step") === "review" && !choices.refusal) {
     const preview = office ? await previewTransfer(db, actor, id, office, now(request)) : null;
     if (!preview)
-      return data({ ...choices, office, preview: null, error: "Choose an office." }, { status: 400 });
-    return { ...choices, office, preview, error: null };
+      return refusedStep(url, { ...choices, office, preview: null }, "Choose an office.", "office");
+    return { ...choices, office, preview, reply: null };
   }
-  return { ...choices, office, preview: null, error: null };
+  return { ...choices, office, preview: null, reply: null };
 }
 
 /**
@@ -54,12 +56,12 @@ export async function action({ request, context, params }: Route.ActionArgs) {
     notFound("This user");
   if (intent === "next") {
     const submission = parseWithZod(form, { schema: transferHoldSchema });
-    if (submission.status !== "success")
-      return data({ officeError: "Choose an office.", office: null }, { status: 400 });
+    if (submission.status !== "success") return data(submission.reply(), { status: 400 });
     const to = await startTransferReview(db, actor, [id], submission.value.office, now(request));
-    if (!to)
-      return data({ officeError: "Choose one of your company's offices.", office: null }, { status: 400 });
-    if (to.disabledReason) return data({ officeError: to.disabledReason, office: to.id }, { status: 400 });
+    if (!to || to.disabledReason) {
+      const why = to?.disabledReason ?? "Choose one of your company's offices.";
+      return refusalReply(submission, refused(why, "invalid", "office"));
+    }
     throw redirect(`${base}?office=${to.id}&step=review`);
   }
   if (intent === "back" || intent === "cancel") {
@@ -78,9 +80,9 @@ export async function action({ request, context, params }: Route.ActionArgs) {
 export const shouldRevalidate = reviewShouldRevalidate;
 
 export default function TransferUser({ loaderData, actionData }: Route.ComponentProps) {
-  const { user, offices, office, preview, refusal, error } = loaderData;
-  const officeError = actionData && "officeError" in actionData ? actionData : null;
-  const form = useConfirmForm(actionData && "status" in actionData ? actionData : null);
+  const { user, offices, office, preview, refusal, reply } = loaderData;
+  // One Conform form for whichever step is shown: the office's refusal beside it, the review's over it.
+  const form = useConfirmForm(actionData ?? reply);
   const formKey = useStepKey();
   const base = `/users/${user.id}/transfer`;
   return (
@@ -102,11 +104,11 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
       ) : !preview ? (
         <NewOfficeStep
           action={base}
+          form={form}
           name="office"
           hint="The license seat moves with the user, so only offices at the same price level can be chosen."
           offices={offices}
-          chosen={officeError?.office ?? office}
-          error={officeError?.officeError ?? error}
+          chosen={office}
           cancel={`/users/${user.id}`}
         />
       ) : (
@@ -173,13 +175,10 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                           {preview.to.name} is in another country: these numbers are removed and go to{" "}
                           {preview.from.name}'s Reserved Pool.
                         </p>
-                        <ul>
-                          {preview.numbersRemoved.map((n) => (
-                            <li key={n.id}>
-                              {n.formatted} <span className="muted">· {NUMBER_KIND_NAMES[n.kind]}</span>
-                            </li>
-                          ))}
-                        </ul>
+                        <KindList
+                          items={preview.numbersRemoved.map((n) => ({ ...n, name: n.formatted }))}
+                          kinds={NUMBER_KIND_NAMES}
+                        />
                       </>
                     ) : (
                       <p>{user.name} has no numbers to remove.</p>
@@ -205,13 +204,10 @@ export default function TransferUser({ loaderData, actionData }: Route.Component
                     <p>
                       These numbers move with {user.name} to {preview.to.name}:
                     </p>
-                    <ul>
-                      {preview.numbersMoving.map((n) => (
-                        <li key={n.id}>
-                          {n.formatted} <span className="muted">· {NUMBER_KIND_NAMES[n.kind]}</span>
-                        </li>
-                      ))}
-                    </ul>
+                    <KindList
+                      items={preview.numbersMoving.map((n) => ({ ...n, name: n.formatted }))}
+                      kinds={NUMBER_KIND_NAMES}
+                    />
                   </>
                 ) : (
                   <p>{user.name} has no phone numbers.</p>

@@ -1,29 +1,16 @@
-import { Form, Link } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/user";
 import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { getUserProfile } from "~/users/profile.server";
 import { now } from "~/clock.server";
-import {
-  mayChangeProxyAccess,
-  mayEditUser,
-  mayProxy,
-  mayTransferUsers,
-  proxyTargetOf,
-  reasonOf,
-} from "~/auth/policy.server";
 import { recentProxySessions } from "~/proxy/session.server";
-import { CsrfField } from "~/ui/csrf";
-import {
-  formatDate,
-  formatDateTime,
-  GROUP_KIND_NAMES,
-  LICENSE_NAMES,
-  NUMBER_KIND_NAMES,
-  STATUS_NAMES,
-} from "~/ui/format";
-import { OptionsMenu } from "~/ui/options-menu";
+import { userMenu } from "~/users/menu.server";
+import { formatDate, formatDateTime, GROUP_KIND_NAMES, LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
+import { UserOptions, UserOptionsForm } from "~/ui/user-options";
 import { DataTable } from "~/ui/table";
+import { UserNumbersTable } from "~/ui/user-numbers";
+import { KindList } from "~/ui/kind-list";
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: `${data?.user.name ?? "User"} · Users · Switchboard` },
@@ -34,40 +21,15 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
   const id = idParam(params.userId, "This user");
   const user = await getUserProfile(await getDb(), actor, id);
   if (!user) notFound("This user");
-  const target = proxyTargetOf(user, actor.company.id);
-  const proxyLogin = mayProxy(actor, target);
-  const grant = !user.proxyAccessGranted;
-  const proxyAccess = actor.person.isCompanyAdmin
-    ? { grant, decision: mayChangeProxyAccess(actor, target, grant) }
-    : null;
   const proxySessions = await recentProxySessions(await getDb(), actor.company.id, user.id, now(request));
   return {
     user,
-    proxyLogin,
-    proxyAccess,
+    menu: userMenu(actor, user),
     proxySessions,
-    editRefusal: reasonOf(mayEditUser(actor, user)),
-    transferRefusal: reasonOf(mayTransferUsers(actor)),
   };
 }
 
-/** A menu item that cannot be used here: disabled, with the reason read with it. */
-function DisabledItem({ id, label, reason }: { id: string; label: string; reason: string }) {
-  return (
-    <>
-      <button type="button" disabled aria-describedby={id}>
-        {label}
-      </button>
-      <p id={id} className="hint">
-        {reason}
-      </p>
-    </>
-  );
-}
-
-export default function UserPage({
-  loaderData: { user, proxyLogin, proxyAccess, proxySessions, editRefusal, transferRefusal },
-}: Route.ComponentProps) {
+export default function UserPage({ loaderData: { user, menu, proxySessions } }: Route.ComponentProps) {
   const role = user.isCompanyAdmin
     ? "Company Admin"
     : user.adminOffices.length
@@ -86,77 +48,8 @@ export default function UserPage({
             {user.officeName} <span className={`badge ${user.status}`}>{STATUS_NAMES[user.status]}</span>
           </p>
         </div>
-        <OptionsMenu
-          label={`Options for ${user.name}`}
-          sections={[
-            {
-              title: "Calling",
-              items: [
-                <a href="#numbers">Phone numbers</a>,
-                <Link to={`/users/${user.id}/numbers`}>Manage phone numbers</Link>,
-              ],
-            },
-            { title: "Groups", items: [<a href="#groups">Group memberships</a>] },
-            {
-              title: "Privileges",
-              items: [
-                <a href="#access">Admin and proxy access</a>,
-                ...(proxyAccess
-                  ? [
-                      proxyAccess.decision.ok ? (
-                        <Form method="post" action={`/users/${user.id}/proxy-access`}>
-                          <CsrfField />
-                          <input type="hidden" name="access" value={proxyAccess.grant ? "grant" : "remove"} />
-                          <button type="submit">
-                            {proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}
-                          </button>
-                        </Form>
-                      ) : (
-                        <DisabledItem
-                          id="proxy-access-why"
-                          label={proxyAccess.grant ? "Give proxy access" : "Remove proxy access"}
-                          reason={proxyAccess.decision.reason}
-                        />
-                      ),
-                    ]
-                  : []),
-              ],
-            },
-            {
-              title: "Admin",
-              items: [
-                proxyLogin.ok ? (
-                  <Link to={`/users/${user.id}/proxy`}>Proxy Login</Link>
-                ) : (
-                  <DisabledItem id="proxy-login-why" label="Proxy Login" reason={proxyLogin.reason} />
-                ),
-                ...(user.status === "pending"
-                  ? [
-                      <Form method="post" action={`/users/${user.id}/resend-invite`}>
-                        <CsrfField />
-                        <input type="hidden" name="invite" value={user.liveInviteId ?? "none"} />
-                        <button type="submit" className="link-button">
-                          Resend invite
-                        </button>
-                      </Form>,
-                    ]
-                  : []),
-                editRefusal ? (
-                  <DisabledItem id="edit-user-why" label="Edit user" reason={editRefusal} />
-                ) : (
-                  <Link to={`/users/${user.id}/edit`}>Edit user</Link>
-                ),
-                <Link to={`/users/${user.id}/license`}>Change license type</Link>,
-                transferRefusal ? (
-                  <DisabledItem id="transfer-user-why" label="Transfer user" reason={transferRefusal} />
-                ) : (
-                  <Link to={`/users/${user.id}/transfer`}>Transfer user</Link>
-                ),
-                <Link to={`/users/${user.id}/delete`}>Delete user</Link>,
-              ],
-            },
-          ]}
-        />
+        <UserOptions menu={menu} />
+        <UserOptionsForm />
       </div>
 
       <section aria-labelledby="details-heading" className="panel">
@@ -165,7 +58,7 @@ export default function UserPage({
           <dt>Email</dt>
           <dd>{user.email}</dd>
           <dt>Primary number</dt>
-          <dd>{user.numbers.find((n) => n.is_primary)?.formatted ?? "No number"}</dd>
+          <dd>{user.numbers.find((n) => n.isPrimary)?.formatted ?? "No number"}</dd>
           <dt>Extension</dt>
           <dd>{user.extension ?? "—"}</dd>
           <dt>Office</dt>
@@ -229,36 +122,13 @@ export default function UserPage({
 
       <section aria-labelledby="numbers" className="panel">
         <h2 id="numbers">Phone numbers</h2>
-        {user.numbers.length ? (
-          <DataTable compact caption={`Phone numbers of ${user.name}`} columns={["Number", "Kind", "Use"]}>
-            {user.numbers.map((n) => (
-              <tr key={n.id}>
-                <th scope="row" className="nowrap">
-                  {n.formatted} <span className="muted e164">{n.e164}</span>
-                </th>
-                <td>{NUMBER_KIND_NAMES[n.kind]}</td>
-                <td>
-                  {n.is_primary ? "Primary" : "Additional"}
-                  {n.addon_license_type ? ` · uses a ${LICENSE_NAMES[n.addon_license_type]} add-on` : ""}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
-        ) : (
-          <p>This user has no phone number.</p>
-        )}
+        <UserNumbersTable user={user} numbers={user.numbers} empty="This user has no phone number." />
       </section>
 
       <section aria-labelledby="groups" className="panel">
         <h2 id="groups">Groups</h2>
         {user.groups.length ? (
-          <ul className="plain">
-            {user.groups.map((g) => (
-              <li key={g.id}>
-                {g.name} <span className="muted">· {GROUP_KIND_NAMES[g.kind]}</span>
-              </li>
-            ))}
-          </ul>
+          <KindList className="plain" items={user.groups} kinds={GROUP_KIND_NAMES} />
         ) : (
           <p>Not a member of any group.</p>
         )}

@@ -1,53 +1,34 @@
-import { useState, useSyncExternalStore } from "react";
-import { data, Form, Link, useLocation } from "react-router";
+import { useState } from "react";
+import { Form, Link, useLocation } from "react-router";
 import { USER_LICENSE_TYPES } from "../../db/schema";
 import type { Route } from "./+types/users.active";
-import { getDb } from "~/db.server";
-import { requireAdmin } from "~/auth/guards.server";
-import { officesInScope } from "~/auth/scopes.server";
+import { adminList } from "~/http/list-page.server";
 import { listUsers } from "~/users/list.server";
-import { PAGE_SIZE, PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
+import { PERMISSIONS, readListParams, type ListParams } from "~/users/list-params";
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
-import { Pagination } from "~/ui/pagination";
-import { FilterActions, ResultCount } from "~/ui/list";
-import { DataTable } from "~/ui/table";
-import { GetSelect, nameOptions, OfficeFilter, SearchField } from "~/ui/field";
+import { KeysetPagination } from "~/ui/pagination";
+import { ListSearch, KeysetResultCount, totalWords, type Total } from "~/ui/list";
+import { ActionsHeader, DataTable } from "~/ui/table";
+import { UserOptions, UserOptionsForm } from "~/ui/user-options";
+import { useHydrated } from "~/ui/hydrated";
+import { GetSelect, nameOptions, OfficeFilter } from "~/ui/field";
 import { bulkActionsFor } from "~/users/bulk.server";
 
 export const meta: Route.MetaFunction = () => [{ title: "Active or Pending Users · Switchboard" }];
 
-export async function loader({ request, context }: Route.LoaderArgs) {
-  const actor = requireAdmin(context, request);
-  const db = await getDb();
-  const url = new URL(request.url);
-  const { params, error } = readListParams(url);
-  const [result, offices] = await Promise.all([listUsers(db, actor, params), officesInScope(db, actor)]);
-  return data(
-    {
-      ...result,
-      params,
-      // A refused search is shown as typed, with its message; the list ignores it.
-      search: { typed: error ? (url.searchParams.get("q") ?? "") : params.q, error },
-      offices: offices.map((o) => ({ id: o.id, name: o.name })),
-      // Only the actions this admin may take are offered (the server checks again).
-      bulkActions: bulkActionsFor(actor),
-    },
-    { status: error ? 400 : 200 },
-  );
-}
+export const loader = ({ request, context }: Route.LoaderArgs) =>
+  adminList(context, request, readListParams, async (db, actor, params) => ({
+    ...(await listUsers(db, actor, params)),
+    // Only the actions this admin may take are offered (the server checks again).
+    bulkActions: bulkActionsFor(actor),
+  }));
 
-/** The URL of this list (or its export) with some of its state changed (page back to 1 unless given). */
+/** The URL of this list (or its export) with some of its state changed (the first page unless a cursor is given). */
 function listUrl(params: ListParams, change: Partial<ListParams>, path = "/users"): string {
-  const next = { ...params, page: 1, ...change } as Record<string, unknown>;
+  const next = { ...params, cursor: undefined, ...change } as Record<string, unknown>;
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(next)) {
-    if (
-      v === undefined ||
-      v === "" ||
-      (k === "page" && v === 1) ||
-      (k === "sort" && v === "name") ||
-      (k === "dir" && v === "asc")
-    )
+    if (v === undefined || v === "" || (k === "sort" && v === "name") || (k === "dir" && v === "asc"))
       continue;
     search.set(k, String(v));
   }
@@ -83,8 +64,14 @@ function SortHeader({
   );
 }
 
-/** Hydration is the only "change": the server renders false, the browser true. */
-const noSubscription = () => () => {};
+const SORT_NAMES: Record<ListParams["sort"], string> = {
+  name: "name",
+  email: "email",
+  office: "office",
+  license: "license",
+  status: "status",
+  added: "date added",
+};
 
 /** The list's filter selects, each a query parameter of the list; left at its first choice, any. */
 const FILTERS = [
@@ -98,24 +85,20 @@ const FILTERS = [
   {
     name: "status",
     label: "Status",
-    anyLabel: "Active or pending",
-    options: nameOptions({ active: "Active", pending: "Pending" }),
+    anyLabel: "Any status",
+    options: nameOptions({ active: "Active", pending: "Pending", suspended: "Suspended" }),
   },
 ] as const;
 
 export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
-  const { users, total, page, pageCount, params, search, offices, bulkActions } = loaderData;
+  const { users, total, atStart, atEnd, prev, next, params, search, offices, bulkActions } = loaderData;
   // The form's fields are uncontrolled: a new URL (a link, Clear) remounts them with its values.
   const formKey = useLocation().search;
   const filtered =
     params.q || params.license || params.permission || params.status || params.office || search.error;
   // With JavaScript, the checkboxes are controlled so select-all and the live count work;
   // without it, they are plain form fields of the bulk form.
-  const hydrated = useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
+  const hydrated = useHydrated();
   const [selection, setSelection] = useState<{ key: string; ids: Set<number> }>({
     key: formKey,
     ids: new Set(),
@@ -133,39 +116,50 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
         <Link to={listUrl(params, {}, "/users/export")} reloadDocument className="button">
           Export CSV
         </Link>
+        <Link to="/users/import" className="button">
+          Import users
+        </Link>
         <Link to="/users/new" className="button primary">
           Add User
         </Link>
       </div>
-      <Form key={formKey} method="get" role="search" aria-label="Users" className="toolbar">
-        <SearchField
-          label="Search users"
-          defaultValue={search.typed}
-          error={search.error}
-          placeholder="Name, email, number, or a word like admin or sell"
-          hint={
-            <>
-              Names and emails (any part), numbers in any format, or a permission or license: admin, company
-              admin, office admin, proxy, connect, sell, support.
-            </>
-          }
-        />
+      <ListSearch
+        name="Users"
+        label="Search users"
+        search={search}
+        placeholder="Name, email, number, or a word like admin or sell"
+        hint={
+          <>
+            Names and emails (any part), numbers in any format, or a permission or license: admin, company
+            admin, office admin, proxy, connect, sell, support.
+          </>
+        }
+        clearTo="/users"
+        filtered={Boolean(filtered)}
+      >
         {FILTERS.map((f) => (
           <GetSelect key={f.name} {...f} defaultValue={params[f.name]} />
         ))}
         <OfficeFilter offices={offices} defaultValue={params.office} />
         {params.sort !== "name" ? <input type="hidden" name="sort" value={params.sort} /> : null}
         {params.dir !== "asc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
-        <FilterActions submit="Search" clearTo={"/users"} filtered={Boolean(filtered)} />
-      </Form>
+      </ListSearch>
 
-      <ResultCount page={page} pageSize={PAGE_SIZE} total={total} noun="user" none="No users match." />
+      <KeysetResultCount
+        shown={users.length}
+        total={total}
+        atStart={atStart}
+        atEnd={atEnd}
+        noun="user"
+        none="No users match."
+      />
 
       {users.length > 0 ? (
         <BulkBar
           actions={bulkActions}
           params={params}
           total={total}
+          onePage={atStart && atEnd}
           pageIds={users.map((u) => u.id)}
           selectedCount={hydrated ? selected.size : null}
         />
@@ -173,7 +167,7 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
 
       {users.length > 0 ? (
         <DataTable
-          caption={`Active or pending users, sorted by ${params.sort === "added" ? "date added" : params.sort}, ${params.dir === "asc" ? "ascending" : "descending"}`}
+          caption={`Active or pending users, sorted by ${SORT_NAMES[params.sort]}, ${params.dir === "asc" ? "ascending" : "descending"}`}
           columns={[
             <td className="select">
               {hydrated ? (
@@ -194,10 +188,11 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
             <SortHeader params={params} column="email" label="Email" />,
             "Number",
             "Ext.",
-            "Office",
-            "License",
+            <SortHeader params={params} column="office" label="Office" />,
+            <SortHeader params={params} column="license" label="License" />,
             "Admin",
-            "Status",
+            <SortHeader params={params} column="status" label="Status" />,
+            <ActionsHeader />,
           ]}
         >
           {users.map((u) => (
@@ -244,11 +239,20 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
               <td>
                 <span className={`badge ${u.status}`}>{STATUS_NAMES[u.status]}</span>
               </td>
+              <td className="options-cell">
+                <UserOptions menu={u.menu} />
+              </td>
             </tr>
           ))}
         </DataTable>
       ) : null}
-      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => listUrl(params, { page: n })} />
+      {users.length > 0 ? <UserOptionsForm /> : null}
+      <KeysetPagination
+        first={atStart ? null : listUrl(params, {})}
+        prev={prev ? listUrl(params, { cursor: prev }) : null}
+        next={next ? listUrl(params, { cursor: next }) : null}
+        last={atEnd ? null : listUrl(params, { cursor: "last" })}
+      />
     </section>
   );
 }
@@ -263,12 +267,15 @@ function BulkBar({
   actions,
   params,
   total,
+  onePage,
   pageIds,
   selectedCount,
 }: {
   actions: [string, string][];
   params: ListParams;
-  total: number;
+  total: Total;
+  /** The whole list fits on this page: "all that match" would be the page. */
+  onePage: boolean;
   pageIds: number[];
   selectedCount: number | null;
 }) {
@@ -301,10 +308,10 @@ function BulkBar({
           <input type="radio" name="scope" value="page" onChange={() => setScope("page")} /> All{" "}
           {pageIds.length} users on this page
         </label>
-        {total > pageIds.length ? (
+        {!onePage ? (
           <label>
             <input type="radio" name="scope" value="search" onChange={() => setScope("search")} /> All{" "}
-            {total.toLocaleString("en-US")} users that match this search
+            {totalWords(total, "user")} that match this search
           </label>
         ) : null}
       </fieldset>
@@ -312,7 +319,7 @@ function BulkBar({
         <input key={id} type="hidden" name="page_id" value={id} />
       ))}
       {Object.entries(params).map(([k, v]) =>
-        v === undefined || v === "" || k === "page" ? null : (
+        v === undefined || v === "" || k === "cursor" ? null : (
           <input key={k} type="hidden" name={k} value={String(v)} />
         ),
       )}

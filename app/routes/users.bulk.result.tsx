@@ -1,10 +1,8 @@
-import { Link } from "react-router";
 import type { Route } from "./+types/users.bulk.result";
 import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { bulkResult } from "~/users/bulk.server";
-import { BULK_ACTIONS } from "~/users/bulk-actions";
-import { DataTable } from "~/ui/table";
+import { BulkResultView } from "~/ui/bulk-result";
 
 export const meta: Route.MetaFunction = () => [{ title: "Bulk action done · Switchboard" }];
 
@@ -18,42 +16,13 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 
 export default function BulkResult({ loaderData }: Route.ComponentProps) {
   const { action, outcomes } = loaderData;
-  const done = outcomes.filter((o) => o.outcome === "done").length;
-  const skipped = outcomes.length - done;
+  const changed = outcomes.filter((o) => o.outcome === "done").length;
   return (
-    <div className="page">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> ›{" "}
-        <span aria-current="page">{BULK_ACTIONS[action].label}</span>
-      </p>
-      <h1>{BULK_ACTIONS[action].label}: done</h1>
-      <p role="status">
-        {done} {done === 1 ? "user" : "users"} changed, {skipped} skipped.
-      </p>
-      <div className="panel">
-        <DataTable compact caption="What happened to each user" columns={["Name", "Outcome", "Details"]}>
-          {outcomes.map((o) => (
-            <tr key={o.id}>
-              <th scope="row">{o.name}</th>
-              <td>
-                <span className={`badge ${o.outcome === "done" ? "active" : "neutral"}`}>
-                  {o.outcome === "done" ? "Done" : "Skipped"}
-                </span>
-              </td>
-              <td>{o.detail}</td>
-            </tr>
-          ))}
-        </DataTable>
-      </div>
-      <p>
-        <Link to="/users">Back to Users</Link>
-        {action === "delete" && done > 0 ? (
-          <>
-            {" · "}
-            <Link to="/users/deleted">Deleted Users</Link>
-          </>
-        ) : null}
-      </p>
-    </div>
+    <BulkResultView
+      action={action}
+      outcomes={outcomes}
+      changed={changed}
+      skipped={outcomes.length - changed}
+    />
   );
 }

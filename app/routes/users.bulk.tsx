@@ -1,9 +1,10 @@
-import { data, Form, Link, redirect } from "react-router";
+import { data, Link, redirect } from "react-router";
 import type { Route } from "./+types/users.bulk";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { notFound, requireAdmin, requireUserTransfer } from "~/auth/guards.server";
-import { applyBulk, planBulk, resolveSelection } from "~/users/bulk.server";
+import { applyBulk, confirmSearchBulk, planBulk, resolveSelection, SEARCH_SHOWS } from "~/users/bulk.server";
+import { inRequestUsers } from "~/users/bulk-job.server";
 import {
   bulkTransferChoices,
   startTransferReview,
@@ -11,19 +12,22 @@ import {
   transferUsers,
 } from "~/users/transfer.server";
 import { dropReviewHolds } from "~/numbers/review-holds.server";
+import { confirmation, formError, refusalReply, refusedStep, type Replying } from "~/http/result.server";
+import { refused, type Refused } from "~/refusal.server";
+import type { z } from "zod";
 import { BULK_ACTIONS } from "~/users/bulk-actions";
 import {
   BULK_LIMIT,
   bulkConfirmation,
+  bulkSearchConfirmation,
   bulkTransferConfirmation,
   bulkTransferHold,
   formToObject,
 } from "~/users/bulk-params";
 import { listParams } from "~/users/list-params";
-import { CsrfField } from "~/ui/csrf";
 import { NewOfficeStep } from "~/ui/transfer-steps";
-import { reviewShouldRevalidate } from "~/ui/review";
-import { LeaveControl, useBusy } from "~/ui/form-actions";
+import { ConfirmAlert, ConfirmForm, reviewShouldRevalidate, useConfirmForm } from "~/ui/review";
+import { LicenseChoice } from "~/ui/license-choice";
 import { LICENSE_NAMES } from "~/ui/format";
 import { DataTable } from "~/ui/table";
 import { parseId } from "~/input";
@@ -66,13 +70,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       now(request),
     );
   }
-  const { targets, outcomes } = await planBulk(db, actor, selection.action, selection.ids);
+  // Everyone a search matches: the first hundred are listed, the count stands for them all.
+  const listed = selection.search ? selection.ids.slice(0, SEARCH_SHOWS) : selection.ids;
+  const { targets, outcomes } = await planBulk(db, actor, selection.action, listed);
   const byId = new Map(targets.map((t) => [t.id, t]));
   return {
     kind: "plan" as const,
     back,
     action: selection.action,
     tooMany: selection.tooMany,
+    search: selection.search
+      ? { count: selection.ids.length, job: selection.ids.length > inRequestUsers() }
+      : null,
     rows: outcomes.map((o) => {
       const t = byId.get(o.id)!;
       return { ...o, email: t.email, officeName: t.officeName, licenseType: t.licenseType, status: t.status };
@@ -101,7 +110,7 @@ async function transferStep(
 ) {
   const db = await getDb();
   const to = parseId(url.searchParams.get("to"));
-  let error: string | null = null;
+  let why: string | null = null;
   if (url.searchParams.get("step") === "review") {
     const plan = to ? await planTransfers(db, actor, ids, to, at) : null;
     if (plan && !plan.to.disabledReason) {
@@ -110,12 +119,14 @@ async function transferStep(
         action: "transfer" as const,
         back,
         tooMany,
+        search: null,
         to: plan.to,
         rows: plan.rows,
       };
     }
-    error = plan?.to.disabledReason ?? "Choose the new office.";
+    why = plan?.to.disabledReason ?? "Choose the new office.";
   }
+
   const result = {
     kind: "office" as const,
     action: "transfer" as const,
@@ -125,51 +136,97 @@ async function transferStep(
     officeStep: officeStepOf(url),
     to,
     offices: await bulkTransferChoices(db, actor, ids),
-    error,
   };
-  return error ? data(result, { status: 400 }) : result;
+  return why ? refusedStep(url, result, why, "to") : { ...result, reply: null };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
-  const form = formToObject(await request.formData());
+  const body = await request.formData();
+  // Conform's submission answers every refusal; the schemas read the repeated fields (ids) as lists.
+  const submission = confirmation(body);
+  const form = formToObject(body);
   if (form.intent === "next" || form.intent === "back" || form.intent === "cancel") {
-    return transferStepAction(request, requireUserTransfer(context, request), form);
+    return transferStepAction(request, requireUserTransfer(context, request), form, submission);
   }
   if (form.action === "transfer") {
     const actor = requireUserTransfer(context, request);
     const parsed = bulkTransferConfirmation.safeParse(form);
-    if (!parsed.success) {
-      return data({ error: "This review is incomplete. Choose the new office again." }, { status: 400 });
-    }
+    if (!parsed.success)
+      return formError(submission, "This review is incomplete. Choose the new office again.");
     const result = await transferUsers(await getDb(), actor, parsed.data, now(request));
-    if (!result.ok) return data({ error: result.message }, { status: 409 });
+    if (!result.ok) return refusalReply(submission, result);
     throw redirect(`/users/bulk/${result.auditId}`);
   }
   const actor = requireAdmin(context, request);
+  if (form.scope === "search") return confirmSearch(request, actor, form, submission);
   const parsed = bulkConfirmation.safeParse(form);
-  if (!parsed.success) {
-    return data(
-      { error: parsed.error.issues[0]?.message ?? "This confirmation is incomplete." },
-      { status: 400 },
-    );
-  }
+  const refusal = confirmationRefusal(parsed);
+  if (refusal || !parsed.success) return refusalReply(submission, refusal!);
   const { action, id, license } = parsed.data;
-  if (action === "delete" && !license) {
-    return data({ error: "Choose whether to keep or remove their licenses." }, { status: 400 });
-  }
   const result = await applyBulk(await getDb(), actor, action, id, license ?? "keep", now(request));
   if (result.auditId === null) {
     // The confirmation only offers a POST when someone will change: this one was sent again, or made up.
     if (result.outcomes.length === 0) notFound("These users");
-    return data(
-      {
-        error:
-          "Nothing was changed: these users were already changed. Go back to Users to see them as they are now.",
-      },
-      { status: 409 },
+    return formError(
+      submission,
+      "Nothing was changed: these users were already changed. Go back to Users to see them as they are now.",
+      409,
     );
   }
   throw redirect(`/users/bulk/${result.auditId}`);
+}
+
+/**
+ * Why a one-step confirmation cannot go on, beside its field: fields that do
+ * not parse, or a deletion that does not say what becomes of the licenses.
+ */
+function confirmationRefusal(
+  parsed: z.ZodSafeParseResult<{ action: string; license?: string | null }>,
+): Refused | null {
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path[0] === "license" ? "license" : undefined;
+    return refused(issue?.message ?? "This confirmation is incomplete.", "invalid", field);
+  }
+  if (parsed.data.action === "delete" && !parsed.data.license)
+    return refused("Choose whether to keep or remove their licenses.", "invalid", "license");
+  return null;
+}
+
+/**
+ * The confirmation of everyone a search matches: the search rides in the
+ * URL, the count the page showed in the form (confirmSearchBulk checks it).
+ * A large selection goes on as a job, whose page shows its progress.
+ */
+async function confirmSearch(
+  request: Request,
+  actor: ReturnType<typeof requireAdmin>,
+  form: Record<string, unknown>,
+  submission: Replying,
+) {
+  const parsed = bulkSearchConfirmation.safeParse(form);
+  const refusal = confirmationRefusal(parsed);
+  if (refusal || !parsed.success) return refusalReply(submission, refusal!);
+  const { action, count, license } = parsed.data;
+  const db = await getDb();
+  const url = new URL(request.url);
+  const result = await confirmSearchBulk(
+    db,
+    actor,
+    url,
+    { action, count, license: license ?? "keep" },
+    now(request),
+  );
+  if (!result.ok) return refusalReply(submission, result);
+  if ("jobId" in result) throw redirect(`/users/bulk/job/${result.jobId}`);
+  if (result.applied.auditId === null) {
+    return formError(
+      submission,
+      "Nothing was changed: none of these users can be changed this way. Go back to Users to see them as they are now.",
+      409,
+    );
+  }
+  throw redirect(`/users/bulk/${result.applied.auditId}`);
 }
 
 /**
@@ -180,12 +237,13 @@ async function transferStepAction(
   request: Request,
   actor: ReturnType<typeof requireUserTransfer>,
   form: Record<string, unknown>,
+  submission: Replying,
 ) {
   const db = await getDb();
   const url = new URL(request.url);
   const selection = await resolveSelection(db, actor, url);
   if (!selection.ok || selection.action !== "transfer")
-    return data({ officeError: "Select the users to transfer again." }, { status: 400 });
+    return formError(submission, "Select the users to transfer again.");
   if (form.intent !== "next") {
     await dropReviewHolds(db, actor, selection.ids);
     throw redirect(
@@ -195,17 +253,19 @@ async function transferStepAction(
     );
   }
   const parsed = bulkTransferHold.safeParse(form);
-  if (!parsed.success) return data({ officeError: "Choose the new office." }, { status: 400 });
-  const to = await startTransferReview(db, actor, selection.ids, parsed.data.to, now(request));
+  const to = parsed.success
+    ? await startTransferReview(db, actor, selection.ids, parsed.data.to, now(request))
+    : null;
   if (!to || to.disabledReason)
-    return data({ officeError: to?.disabledReason ?? "Choose the new office." }, { status: 400 });
+    return refusalReply(submission, refused(to?.disabledReason ?? "Choose the new office.", "invalid", "to"));
   throw redirect(`${officeStepOf(url, to.id)}&step=review`);
 }
 
 export const shouldRevalidate = reviewShouldRevalidate;
 
 export default function BulkConfirm({ loaderData, actionData }: Route.ComponentProps) {
-  const busy = useBusy();
+  // One Conform form for whichever step is shown (the office, or the confirmation).
+  const form = useConfirmForm(actionData ?? (loaderData.kind === "office" ? loaderData.reply : null));
   if (loaderData.kind === "nothing") {
     return (
       <div className="page narrow">
@@ -219,7 +279,7 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
   }
   const { action, back, tooMany } = loaderData;
   const verb = BULK_ACTIONS[action].label;
-  const users = (n: number) => `${n} ${n === 1 ? "user" : "users"}`;
+  const users = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "user" : "users"}`;
   const head = (count: number) => (
     <>
       <p className="breadcrumb">
@@ -234,9 +294,9 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
           {BULK_LIMIT.toLocaleString("en-US")}. Narrow the search to reach the rest.
         </p>
       ) : null}
+      <ConfirmAlert form={form} />
     </>
   );
-  const error = actionData && "error" in actionData ? actionData.error : null;
   if (loaderData.kind === "office") {
     const { officeStep, offices, to, count } = loaderData;
     return (
@@ -244,35 +304,41 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
         {head(count)}
         <NewOfficeStep
           action={officeStep}
+          form={form}
           name="to"
           hint="The license seats move with the users, so only offices at the same price level as theirs can be chosen. The review lists who is skipped, and why."
           offices={offices}
           chosen={to}
-          error={
-            (actionData && "officeError" in actionData ? actionData.officeError : null) ?? loaderData.error
-          }
           cancel={back}
         />
       </div>
     );
   }
-  const { rows } = loaderData;
+  const { rows, search } = loaderData;
   const transfer = loaderData.action === "transfer" ? loaderData : null;
   const affected = rows.filter((r) => r.outcome === "done");
   const skipped = rows.filter((r) => r.outcome === "skipped");
+  // Everyone a search matches: the count is of them all, the tables list the first hundred.
+  const count = search ? search.count : affected.length;
   return (
     <div className="page">
-      {head(affected.length)}
+      {head(count)}
+      {search ? (
+        <p className="callout">
+          {users(search.count)} match this search.
+          {search.count > rows.length
+            ? ` The first ${rows.length} are listed below with what happens to each; the other ${(search.count - rows.length).toLocaleString("en-US")} are changed by the same rules, and any that cannot be are skipped, as the result will list.`
+            : null}
+          {search.job
+            ? " They are changed in batches in the background once you confirm: a page shows the progress, then the result."
+            : null}
+        </p>
+      ) : null}
       {transfer ? (
-        <>
-          <div role="alert" className={error ? "form-error" : undefined}>
-            {error ? <p>{error}</p> : null}
-          </div>
-          <p>
-            New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their
-            license (the seat moves with them), settings and sign-in; admin rights over other offices stay.
-          </p>
-        </>
+        <p>
+          New office: <strong>{transfer.to.name}</strong> ({transfer.to.country}). Each user keeps their
+          license (the seat moves with them), settings and sign-in; admin rights over other offices stay.
+        </p>
       ) : null}
       {action === "delete" && affected.length > 0 ? (
         <div className="callout warning">
@@ -337,14 +403,34 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
         </section>
       ) : null}
 
-      {affected.length ? (
-        <Form method="post" className="panel form">
-          <CsrfField />
+      {affected.length || search ? (
+        <ConfirmForm
+          form={form}
+          alert={false}
+          submit={{
+            label:
+              action === "delete"
+                ? `Delete ${users(count)}`
+                : transfer
+                  ? "Confirm transfer"
+                  : `${verb} for ${users(count)}`,
+            danger: action === "delete",
+          }}
+          // Leaving a transfer's review lets the numbers held for it go: the action drops the holds.
+          back={transfer ? { intent: "back" } : undefined}
+          cancel={transfer ? { intent: "cancel" } : { to: back, className: "button subtle" }}
+        >
           <input type="hidden" name="action" value={action} />
-          {/* Everyone listed, skipped too: the result reports each of them. */}
-          {rows.map((r) => (
-            <input key={r.id} type="hidden" name="id" value={r.id} />
-          ))}
+          {search ? (
+            <>
+              {/* The search rides in the URL; the count shown must still hold when confirmed. */}
+              <input type="hidden" name="scope" value="search" />
+              <input type="hidden" name="count" value={search.count} />
+            </>
+          ) : (
+            // Everyone listed, skipped too: the result reports each of them.
+            rows.map((r) => <input key={r.id} type="hidden" name="id" value={r.id} />)
+          )}
           {transfer ? (
             <>
               <input type="hidden" name="to" value={transfer.to.id} />
@@ -353,53 +439,8 @@ export default function BulkConfirm({ loaderData, actionData }: Route.ComponentP
               ))}
             </>
           ) : null}
-          {action === "delete" ? (
-            <fieldset aria-describedby={error ? "license-error" : undefined}>
-              <legend>Their licenses</legend>
-              <label className="choice">
-                <input type="radio" name="license" value="keep" defaultChecked /> Keep the licenses (the seats
-                stay purchased, now unassigned)
-              </label>
-              <label className="choice">
-                <input type="radio" name="license" value="remove" /> Remove the licenses (one fewer seat
-                purchased for each)
-              </label>
-              {error ? (
-                <p id="license-error" className="field-error" role="alert">
-                  {error}
-                </p>
-              ) : null}
-            </fieldset>
-          ) : error && !transfer ? (
-            <p className="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-          <div className="form-actions">
-            <button
-              type="submit"
-              className={`button ${action === "delete" ? "danger" : "primary"}`}
-              disabled={busy}
-            >
-              {action === "delete"
-                ? `Delete ${users(affected.length)}`
-                : transfer
-                  ? "Confirm transfer"
-                  : `${verb} for ${users(affected.length)}`}
-            </button>
-            {transfer ? (
-              // Leaving lets the numbers held for the review go: the action drops the holds.
-              <>
-                <LeaveControl leave={{ intent: "back" }} label="Back" className="button subtle" />
-                <LeaveControl leave={{ intent: "cancel" }} label="Cancel" className="link-button" />
-              </>
-            ) : (
-              <Link to={back} className="button subtle">
-                Cancel
-              </Link>
-            )}
-          </div>
-        </Form>
+          {action === "delete" ? <LicenseChoice form={form} legend="Their licenses" many /> : null}
+        </ConfirmForm>
       ) : (
         <p>
           <Link to={back}>Back to Users</Link>

@@ -1,40 +1,22 @@
-import { data, Form, Link, useLocation } from "react-router";
+import { Link } from "react-router";
 import type { Route } from "./+types/users.reserved-numbers";
-import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
-import { requireAdmin } from "~/auth/guards.server";
-import { officesInScope } from "~/auth/scopes.server";
+import { adminList } from "~/http/list-page.server";
 import { listPool } from "~/numbers/pool.server";
 import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { Pagination } from "~/ui/pagination";
-import { FilterActions, ResultCount } from "~/ui/list";
+import { ListSearch, ResultCount } from "~/ui/list";
 import { ActionsHeader, DataTable } from "~/ui/table";
-import { GetSelect, nameOptions, OfficeFilter, SearchField } from "~/ui/field";
+import { GetSelect, nameOptions, OfficeFilter } from "~/ui/field";
 import { deletedUserHref } from "~/users/deleted-link";
 
 export const meta: Route.MetaFunction = () => [{ title: "Reserved Numbers · Switchboard" }];
 
-export async function loader({ request, context }: Route.LoaderArgs) {
-  const actor = requireAdmin(context, request);
-  const db = await getDb();
-  const url = new URL(request.url);
-  const { params, error } = readPoolParams(url);
-  const [result, offices] = await Promise.all([
+export const loader = ({ request, context }: Route.LoaderArgs) =>
+  adminList(context, request, readPoolParams, (db, actor, params) =>
     listPool(db, actor, params, now(request)),
-    officesInScope(db, actor),
-  ]);
-  return data(
-    {
-      ...result,
-      params,
-      // A refused search is shown as typed, with its message; the list ignores it.
-      search: { typed: error ? (url.searchParams.get("q") ?? "") : params.q, error },
-      offices: offices.map((o) => ({ id: o.id, name: o.name })),
-    },
-    { status: error ? 400 : 200 },
   );
-}
 
 const BASE = "/users/reserved-numbers";
 
@@ -58,7 +40,6 @@ const FILTERS = [
 
 export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
   const { numbers, total, page, pageCount, params, search, offices } = loaderData;
-  const formKey = useLocation().search;
   const filtered = params.q || params.office || params.kind || params.state || search.error;
   const nextDir = params.dir === "asc" ? "desc" : "asc";
   const dirName = (d: string) => (d === "asc" ? "oldest first" : "newest first");
@@ -71,21 +52,21 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
         Numbers your company pays for that nobody uses: who each was last for, in what office, and the date it
         was unassigned. A number is on hold while its former user can still be restored.
       </p>
-      <Form key={formKey} method="get" role="search" aria-label="Reserved numbers" className="toolbar">
-        <SearchField
-          label="Search reserved numbers"
-          defaultValue={search.typed}
-          error={search.error}
-          placeholder="A number in any format, or a name"
-          hint="Digits of a number in any format, or the name of who it was last assigned to."
-        />
+      <ListSearch
+        name="Reserved numbers"
+        label="Search reserved numbers"
+        search={search}
+        placeholder="A number in any format, or a name"
+        hint="Digits of a number in any format, or the name of who it was last assigned to."
+        clearTo={BASE}
+        filtered={Boolean(filtered)}
+      >
         <OfficeFilter offices={offices} defaultValue={params.office} />
         {FILTERS.map((f) => (
           <GetSelect key={f.name} {...f} defaultValue={params[f.name]} />
         ))}
         {params.dir !== "desc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
-        <FilterActions submit="Search" clearTo={BASE} filtered={Boolean(filtered)} />
-      </Form>
+      </ListSearch>
 
       <ResultCount
         page={page}
@@ -135,16 +116,13 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                 {n.heldUntil ? (
                   <span className="badge pending">On hold</span>
                 ) : n.reviewHold ? (
-                  <span className="badge pending">
-                    Held until {formatDateTime(n.reviewHold.until)} for {n.reviewHold.userName}
-                    's transfer to {n.reviewHold.officeName}
-                  </span>
+                  <span className="badge pending">Held for a transfer</span>
                 ) : (
                   <span className="badge active">Reserved</span>
                 )}
               </td>
+              {/* A held number offers nothing to do until the hold ends: its row says why, and until when. */}
               {n.heldUntil ? (
-                // On hold: nothing to do here until the hold ends; say why, and where the user is.
                 <td>
                   {n.heldFor ? (
                     <Link to={deletedUserHref(n.heldFor.id)}>
@@ -154,9 +132,13 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                     `Its former user can be restored until ${formatDateTime(n.heldUntil)}`
                   )}
                 </td>
+              ) : n.reviewHold ? (
+                <td>
+                  Held until {formatDateTime(n.reviewHold.until)} for {n.reviewHold.userName}'s transfer to{" "}
+                  {n.reviewHold.officeName}
+                </td>
               ) : (
                 <td className="nowrap">
-                  {/* For a number held for a transfer review, these pages say why it cannot be taken now. */}
                   <Link to={`${BASE}/${n.id}/reassign`}>
                     Reassign<span className="visually-hidden"> {n.formatted}</span>
                   </Link>{" "}

@@ -1,23 +1,25 @@
 /**
- * Who acts in a SCIM request: the company of the bearer token. The domain
- * functions of the admin console (Add User, Edit user, deletion) take an
- * Actor, so the token acts as one: a Company Admin of its company, all its
- * offices in scope, recorded in the audit log as the token
- * ("Provisioning: <name>", app/audit/record.server.ts), and as the person who
- * created the token where a row must name a person (an invite's sender, a
- * deletion's `deleted_by`).
+ * Who acts in a SCIM request: the bearer token, a system actor of its company.
+ * The domain functions of the admin console (Add User, Edit user, deletion)
+ * take an Actor, so the token is one: a Company Admin of its company, all its
+ * offices in scope, no person (SYSTEM_PERSON_ID), so every rule that asks who
+ * acts sees the token, not whoever created it ("You cannot delete yourself"
+ * never applies; a deletion's deleted_by and an invite's sender are the
+ * token), and the audit log names it ("Provisioning: <name>",
+ * app/audit/record.server.ts). It keeps working when its creator leaves.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { SYSTEM_PERSON_ID, type Actor } from "../auth/actor.server.ts";
 import { isHigherTier } from "../auth/policy.server.ts";
 import { authenticateToken } from "../provisioning/tokens.server.ts";
 import { getDb } from "../db.server.ts";
 import { now } from "../clock.server.ts";
 import { clientIp } from "../auth/cookies.server.ts";
 import { scimBaseUrl, ScimError } from "./http.server.ts";
+import { chargeRequest } from "./rate-limit.server.ts";
 
-export type ScimActor = Actor & { provisioningToken: { id: number; name: string } };
+export type ScimActor = Actor & Required<Pick<Actor, "provisioningToken">>;
 
 /** One SCIM request: the database, the token's actor, where the service is, and the request's clock. */
 export interface ScimCall {
@@ -30,13 +32,15 @@ export interface ScimCall {
   now: Date;
 }
 
-/** The ScimCall of a request; 401 (SCIM's error) without a live token. */
+/** The ScimCall of a request; 401 (SCIM's error) without a live token, 429 past the token's budget. */
 export async function scimCall(request: Request, context: Parameters<typeof clientIp>[1]): Promise<ScimCall> {
   const db = await getDb();
   const at = now(request);
+  const actor = await scimActor(db, request, clientIp(request, context), at);
+  await chargeRequest(db, actor.provisioningToken.id, at);
   return {
     db,
-    actor: await scimActor(db, request, clientIp(request, context), at),
+    actor,
     origin: new URL(request.url).origin,
     baseUrl: scimBaseUrl(request),
     now: at,
@@ -58,16 +62,13 @@ export async function scimActor(
   const match = /^Bearer[ ]+(\S+)$/i.exec(header.trim());
   if (!match) throw unauthorized();
   const token = await authenticateToken(db, match[1]!, now);
-  if (!token || token.createdByUserId === null) throw unauthorized();
+  if (!token) throw unauthorized();
   const row = await db
     .selectFrom("companies as c")
-    .innerJoin("users as u", (j) => j.on("u.id", "=", token.createdByUserId!))
     .select([
       "c.id",
       "c.name",
       "c.plan",
-      "u.id as user_id",
-      "u.office_id",
       (eb) =>
         eb
           .selectFrom("offices as o")
@@ -82,11 +83,12 @@ export async function scimActor(
     sessionId: `provisioning:${token.id}`,
     ip,
     person: {
-      id: row.user_id,
+      id: SYSTEM_PERSON_ID,
       firstName: "Provisioning:",
       lastName: token.name,
       email: "",
-      officeId: row.office_id,
+      // no office of its own: every office is in scope (adminOfficeIds)
+      officeId: SYSTEM_PERSON_ID,
       isCompanyAdmin: true,
       hasProxyAccess: false,
     },

@@ -21,7 +21,7 @@ export const serviceProviderConfig = (baseUrl: string) => ({
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   filter: { supported: true, maxResults: MAX_COUNT },
   changePassword: { supported: false },
-  sort: { supported: false },
+  sort: { supported: true },
   etag: { supported: false },
   authenticationSchemes: [
     {
@@ -114,7 +114,7 @@ const userSchema = (baseUrl: string) => ({
         attr("primary", { type: "boolean" }),
       ],
     }),
-    attr("active", { type: "boolean", description: "false is not supported yet" }),
+    attr("active", { type: "boolean", description: "false: suspended (cannot sign in, license seat freed)" }),
   ],
   meta: meta(baseUrl, "Schema", `Schemas/${USER_SCHEMA}`),
 });

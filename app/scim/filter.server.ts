@@ -4,8 +4,10 @@
  * over `users as u` left-joined to `scim_identities as si`. Attributes come
  * from a whitelist (each a fixed column expression), values are always bound
  * parameters: a filter can neither name a column of its own nor write SQL.
- * The company is not the filter's business: the caller scopes the query
- * (`and`-ed outside this expression, which Kysely wraps in parentheses).
+ * The caller scopes the query to its company (`and`-ed outside this
+ * expression, which Kysely wraps in parentheses); the company is passed in
+ * only so that a lookup by userName can read the identities' index, which
+ * leads with it.
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { parse, type Filter } from "scim2-parse-filter";
@@ -65,6 +67,30 @@ export const GROUP_FILTER: FilterTarget = {
   },
   schemaPrefix: "urn:ietf:params:scim:schemas:core:2.0:group:",
 };
+/**
+ * Whether `u` is the user of the company known to SCIM by this userName, in
+ * any letter case: the identity providers' existence check before every
+ * create, and the uniqueness check of every write. The ids it names are found
+ * once (an InitPlan) through scim_identities' (company_id, lower(user_name))
+ * and users' lower(email) indexes, then read by primary key. Written as the
+ * coalesce above, or as an "or" across the left join, it would read every user
+ * of the company.
+ */
+export function userNameIs(companyId: number, name: string): RawBuilder<SqlBool> {
+  const val = name.toLowerCase();
+  return sql<SqlBool>`(u.id = any(array(
+    select x.user_id from scim_identities x where x.company_id = ${companyId} and lower(x.user_name) = ${val}
+    union all
+    select y.id from users y where lower(y.email) = ${val} and y.company_id = ${companyId}
+      and not exists (select from scim_identities z where z.user_id = y.id))))`;
+}
+
+/** What a translation is about: the resource's attributes, and the company the caller scopes the query to. */
+interface Context {
+  on: FilterTarget;
+  companyId: number;
+}
+
 const MAX_FILTER_LENGTH = 2_000;
 const MAX_NODES = 100;
 
@@ -84,7 +110,7 @@ const FALSE = sql<SqlBool>`false`;
 function comparison(
   f: Extract<Filter, { compValue: unknown }>,
   prefix: string,
-  on: FilterTarget,
+  { on, companyId }: Context,
 ): RawBuilder<SqlBool> {
   const path = prefix + f.attrPath;
   const attr = attribute(path, on);
@@ -120,9 +146,7 @@ function comparison(
       if (typeof value !== "string") throw invalid(`"${path}" is a string.`);
       const col = attr.caseExact ? attr.column : sql`lower(${attr.column})`;
       const val = attr.caseExact ? value : value.toLowerCase();
-      // userName eq: in a form the indexes on scim_identities and users serve.
-      if (attr.column === userName && f.op === "eq")
-        return sql<SqlBool>`(lower(si.user_name) = ${val} or (si.user_id is null and lower(u.email) = ${val}))`;
+      if (attr.column === userName && f.op === "eq") return userNameIs(companyId, value);
       switch (f.op) {
         case "co":
           return sql<SqlBool>`(strpos(${col}, ${val}) > 0)`;
@@ -150,42 +174,44 @@ const SQL_ORDER: Record<"eq" | "gt" | "ge" | "lt" | "le" | "ne", string> = {
   le: "<=",
 };
 
-function translate(
-  f: Filter,
-  prefix: string,
-  budget: { nodes: number },
-  on: FilterTarget,
-): RawBuilder<SqlBool> {
+function translate(f: Filter, prefix: string, budget: { nodes: number }, ctx: Context): RawBuilder<SqlBool> {
   if (++budget.nodes > MAX_NODES) throw invalid(`A filter may have at most ${MAX_NODES} terms.`);
   switch (f.op) {
     case "and":
     case "or": {
-      const parts = f.filters.map((g) => translate(g, prefix, budget, on));
+      const parts = f.filters.map((g) => translate(g, prefix, budget, ctx));
       return sql<SqlBool>`(${sql.join(parts, sql.raw(f.op === "and" ? " and " : " or "))})`;
     }
     case "not":
-      return sql<SqlBool>`(not coalesce(${translate(f.filter, prefix, budget, on)}, false))`;
+      return sql<SqlBool>`(not coalesce(${translate(f.filter, prefix, budget, ctx)}, false))`;
     case "[]": {
       if (prefix) throw invalid("Value filters cannot be nested.");
       // emails[type eq "work"]: Switchboard keeps one email per person, so the value filter
       // is about that one email (the parser splits `emails[…].value eq x` into two terms).
-      if (on !== USER_FILTER || f.attrPath.toLowerCase() !== "emails")
+      if (ctx.on !== USER_FILTER || f.attrPath.toLowerCase() !== "emails")
         throw invalid(`"${f.attrPath}" has no value filter.`);
-      return translate(f.valFilter, "emails.", budget, on);
+      return translate(f.valFilter, "emails.", budget, ctx);
     }
     case "pr": {
-      const attr = attribute(prefix + f.attrPath, on);
+      const attr = attribute(prefix + f.attrPath, ctx.on);
       return attr.kind === "string"
         ? sql<SqlBool>`(coalesce(${attr.column}, '') <> '')`
         : sql<SqlBool>`(${attr.column} is not null)`;
     }
     default:
-      return comparison(f as Extract<Filter, { compValue: unknown }>, prefix, on);
+      return comparison(f as Extract<Filter, { compValue: unknown }>, prefix, ctx);
   }
 }
 
-/** The SQL of a SCIM filter; invalidFilter (400) for anything Switchboard does not understand. */
-export function filterSql(filter: string, on: FilterTarget = USER_FILTER): RawBuilder<SqlBool> {
+/**
+ * The SQL of a SCIM filter on a query the caller scopes to `companyId`;
+ * invalidFilter (400) for anything Switchboard does not understand.
+ */
+export function filterSql(
+  filter: string,
+  companyId: number,
+  on: FilterTarget = USER_FILTER,
+): RawBuilder<SqlBool> {
   if (filter.length > MAX_FILTER_LENGTH)
     throw invalid(`A filter may have at most ${MAX_FILTER_LENGTH} characters.`);
   let tree: Filter;
@@ -194,5 +220,5 @@ export function filterSql(filter: string, on: FilterTarget = USER_FILTER): RawBu
   } catch (err) {
     throw invalid(`The filter cannot be read: ${(err as Error).message}`);
   }
-  return translate(tree, "", { nodes: 0 }, on);
+  return translate(tree, "", { nodes: 0 }, { on, companyId });
 }

@@ -77,7 +77,7 @@ export async function listGroups({ db, actor, baseUrl }: ScimCall, params: URLSe
   const select = attributeSelection(params);
   const filter = params.get("filter");
   let q = groupsQuery(db, actor.company.id);
-  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter, GROUP_FILTER));
+  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter, actor.company.id, GROUP_FILTER));
   const [{ total }] = (await q.select((eb) => eb.fn.countAll<number>().as("total")).execute()) as [
     { total: number },
   ];

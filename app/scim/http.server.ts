@@ -124,7 +124,8 @@ const keyOf = (doc: Doc, name: string) =>
  * in front ("urn:…:core:2.0:User:userName"); an extension's URN alone is its whole object.
  */
 function attributePath(doc: Doc, raw: string): [string, string | undefined] | null {
-  let path = raw.trim();
+  // A value filter ('emails[type eq "work"]', as Microsoft's reference tests send) selects the whole attribute.
+  let path = raw.trim().replace(/\[[^\]]*\]/, "");
   const schemas = Array.isArray(doc.schemas) ? (doc.schemas as string[]) : [];
   for (const urn of schemas) {
     if (path.toLowerCase() === urn.toLowerCase())

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { USER_LICENSE_TYPES, type UserLicenseType } from "../../db/schema.ts";
 import { email as emailField, jobTitle, personName } from "../users/person-fields.ts";
-import { plainText } from "../input.ts";
+import { PLAIN_TEXT, plainText } from "../input.ts";
 import { ScimError } from "./http.server.ts";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -24,6 +24,8 @@ export interface ScimUserRow {
   officeId: number;
   officeName: string;
   licenseType: UserLicenseType;
+  /** Not suspended (pending users are active to SCIM: they are provisioned and not deactivated). */
+  active: boolean;
   createdAt: Date;
   lastModified: Date;
 }
@@ -40,8 +42,7 @@ export function toScimUser(u: ScimUserRow, baseUrl: string) {
     displayName: `${u.firstName} ${u.lastName}`,
     ...(u.jobTitle ? { title: u.jobTitle } : {}),
     emails: [{ value: u.email, type: "work", primary: true }],
-    // Suspension does not exist yet: every user SCIM sees (pending or active) is active.
-    active: true,
+    active: u.active,
     [EXTENSION_SCHEMA]: { office: u.officeName, license: LICENSES[u.licenseType] },
     meta: {
       resourceType: "User",
@@ -63,6 +64,8 @@ export interface ScimUserInput {
   /** From the extension schema; null: the company's default. */
   officeName: string | null;
   licenseType: UserLicenseType | null;
+  /** false suspends, true reactivates (app/users/suspend.server.ts); null: not sent, unchanged. */
+  active: boolean | null;
 }
 
 const invalidValue = (detail: string) => new ScimError(400, detail, "invalidValue");
@@ -119,7 +122,6 @@ const fields = z.object({
 /**
  * A POST or PUT body as Switchboard keeps it. Attributes Switchboard does not
  * keep (addresses, phoneNumbers, roles…) are accepted and ignored.
- * `active: false` is refused until users can be suspended.
  */
 export function fromScimUser(body: Record<string, unknown>): ScimUserInput {
   const userName = pick(body, "userName");
@@ -138,18 +140,21 @@ export function fromScimUser(body: Record<string, unknown>): ScimUserInput {
   });
   if (!parsed.success) throw invalidValue(parsed.error.issues.map((i) => i.message).join(" "));
 
-  const active = pick(body, "active");
-  if (active !== undefined && active !== null) {
-    const value = scimBoolean(active);
-    if (value === undefined) throw invalidValue('"active" must be true or false.');
-    if (!value)
-      throw invalidValue(
-        "Switchboard cannot suspend users yet: active false is not supported. Delete the user instead.",
-      );
-  }
+  const sentActive = pick(body, "active");
+  const active = sentActive === undefined || sentActive === null ? null : scimBoolean(sentActive);
+  if (active === undefined) throw invalidValue('"active" must be true or false.');
 
   const extension = pick(body, EXTENSION_SCHEMA);
+  if (
+    extension !== undefined &&
+    extension !== null &&
+    (typeof extension !== "object" || Array.isArray(extension))
+  )
+    throw invalidValue(`"${EXTENSION_SCHEMA}" must be an object of office and license.`);
   const officeName = optionalString(extension, "office")?.trim() || null;
+  // Looked up by name in SQL: a control character (NUL above all) is refused here, not by the database.
+  if (officeName !== null && (officeName.length > 200 || !PLAIN_TEXT.test(officeName)))
+    throw invalidValue("office must be the name of one of the company's offices, in plain text.");
   const license = optionalString(extension, "license")?.trim().toLowerCase();
   if (license !== undefined && !(USER_LICENSE_TYPES as readonly string[]).includes(license))
     throw invalidValue(`license must be one of ${Object.values(LICENSES).join(", ")}.`);
@@ -163,5 +168,6 @@ export function fromScimUser(body: Record<string, unknown>): ScimUserInput {
     jobTitle: parsed.data.jobTitle,
     officeName,
     licenseType: (license as UserLicenseType | undefined) ?? null,
+    active,
   };
 }

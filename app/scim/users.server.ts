@@ -5,9 +5,9 @@
  * provisioned user is added, changed and deleted exactly as an admin would;
  * what only SCIM keeps (userName, externalId) is in scim_identities.
  */
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely, type RawBuilder, type Transaction } from "kysely";
 import { scimPatch, type ScimPatchOperation } from "scim-patch";
-import type { Database } from "../../db/schema.ts";
+import type { Database, UserStatus } from "../../db/schema.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import {
   addUserFailure,
@@ -19,16 +19,20 @@ import {
 import { editUserIn, findEditable } from "../users/edit.server.ts";
 import { mailInvite } from "../users/invite.server.ts";
 import { violates } from "../refusal.server.ts";
-import { deleteUsers } from "../users/delete.server.ts";
-import { parseId } from "../input.ts";
-import { filterSql } from "./filter.server.ts";
+import { deleteUsers, lockCompany } from "../users/delete.server.ts";
+import { reactivateUserIn, suspendUserIn } from "../users/suspend.server.ts";
+import { provisioningDefaults } from "../provisioning/defaults.server.ts";
+import { parseId, PLAIN_TEXT } from "../input.ts";
+import { filterSql, userNameIs } from "./filter.server.ts";
 import { attributeSelection, listResponse, notFound, paging, ScimError } from "./http.server.ts";
 import type { ScimActor, ScimCall } from "./actor.server.ts";
 import {
+  EXTENSION_SCHEMA,
   fromScimUser,
   pick,
   scimBoolean,
   toScimUser,
+  USER_SCHEMA,
   type ScimUserInput,
   type ScimUserRow,
 } from "./mapping.ts";
@@ -36,34 +40,48 @@ import {
 const userNotFound = () => notFound("User");
 const uniqueness = (detail: string) => new ScimError(409, detail, "uniqueness");
 
-/** The company's users SCIM sees (not deleted), as ScimUserRow. */
+/** The company's users SCIM sees (not deleted: pending, active or suspended), as ScimUserRow. */
 function usersQuery(db: Kysely<Database>, companyId: number) {
   return db
     .selectFrom("users as u")
     .leftJoin("scim_identities as si", "si.user_id", "u.id")
     .innerJoin("offices as o", "o.id", "u.office_id")
     .where("u.company_id", "=", companyId)
-    .where("u.status", "in", ["active", "pending"]);
+    .where("u.status", "in", ["active", "pending", "suspended"]);
 }
 
-async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
-  const found = await q
-    .select([
-      "u.id",
-      sql<string>`coalesce(si.user_name, u.email)`.as("user_name"),
-      "si.external_id",
-      "u.first_name",
-      "u.last_name",
-      "u.email",
-      "u.job_title",
-      "u.office_id",
-      "o.name as office_name",
-      "u.license_type",
-      "u.created_at",
-      sql<Date>`coalesce(si.updated_at, u.created_at)`.as("last_modified"),
-    ])
-    .execute();
-  return found.map((r) => ({
+const ROW_COLUMNS = [
+  "u.id",
+  sql<string>`coalesce(si.user_name, u.email)`.as("user_name"),
+  "si.external_id",
+  "u.first_name",
+  "u.last_name",
+  "u.email",
+  "u.job_title",
+  "u.office_id",
+  "o.name as office_name",
+  "u.license_type",
+  "u.status",
+  "u.created_at",
+  sql<Date>`coalesce(si.updated_at, u.created_at)`.as("last_modified"),
+] as const;
+
+function toRow(r: {
+  id: number;
+  user_name: string;
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  job_title: string | null;
+  office_id: number;
+  office_name: string;
+  license_type: ScimUserRow["licenseType"];
+  status: UserStatus;
+  created_at: Date;
+  last_modified: Date;
+}): ScimUserRow {
+  return {
     id: r.id,
     userName: r.user_name,
     externalId: r.external_id,
@@ -74,29 +92,91 @@ async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
     officeId: r.office_id,
     officeName: r.office_name,
     licenseType: r.license_type,
+    active: r.status !== "suspended",
     createdAt: r.created_at,
     lastModified: r.last_modified,
-  }));
+  };
+}
+
+async function rows(q: ReturnType<typeof usersQuery>): Promise<ScimUserRow[]> {
+  return (await q.select(ROW_COLUMNS).execute()).map(toRow);
+}
+
+/**
+ * sortBy's attributes (RFC 7644 §3.4.2.3), by lower-cased name: the key of a
+ * user SCIM knows by an identity row, and of one it does not. Strings sort in
+ * any letter case, as they compare. Each is one index on each side (migration
+ * 2026-12-02T0820_scim_sort), so a sorted page merges two ordered index scans.
+ */
+const SORT_KEYS: Record<string, { known: RawBuilder<unknown>; plain: RawBuilder<unknown> }> = {
+  username: { known: sql`lower(si.user_name)`, plain: sql`lower(u.email)` },
+  "name.givenname": { known: sql`lower(u.first_name)`, plain: sql`lower(u.first_name)` },
+  "name.familyname": { known: sql`lower(u.last_name)`, plain: sql`lower(u.last_name)` },
+  "meta.created": { known: sql`u.created_at`, plain: sql`u.created_at` },
+  "meta.lastmodified": { known: sql`si.updated_at`, plain: sql`u.created_at` },
+  externalid: { known: sql`si.external_id`, plain: sql`null::text` },
+};
+const CORE_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:";
+
+/** sortBy and sortOrder of a list request: the key, and whether descending; none without sortBy. */
+function sorting(params: URLSearchParams) {
+  const by = params.get("sortBy")?.trim();
+  const order = params.get("sortOrder")?.trim().toLowerCase();
+  if (order && order !== "ascending" && order !== "descending")
+    throw new ScimError(400, 'sortOrder is "ascending" or "descending".', "invalidValue");
+  if (!by) return null;
+  let name = by.toLowerCase();
+  if (name.startsWith(CORE_PREFIX)) name = name.slice(CORE_PREFIX.length);
+  const key = Object.hasOwn(SORT_KEYS, name) ? SORT_KEYS[name] : undefined;
+  if (!key)
+    throw new ScimError(
+      400,
+      "sortBy is one of userName, name.givenName, name.familyName, meta.created, meta.lastModified, externalId.",
+      "invalidValue",
+    );
+  return { key, descending: order === "descending" };
 }
 
 export async function listUsers({ db, actor, baseUrl }: ScimCall, params: URLSearchParams) {
   const { startIndex, count } = paging(params);
   const select = attributeSelection(params);
+  const sort = sorting(params);
   const filter = params.get("filter");
   let q = usersQuery(db, actor.company.id);
-  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter));
+  if (filter !== null && filter.trim() !== "") q = q.where(filterSql(filter, actor.company.id));
   const [{ total }] = (await q.select((eb) => eb.fn.countAll<number>().as("total")).execute()) as [
     { total: number },
   ];
-  const page =
-    count === 0
-      ? []
-      : await rows(
-          q
-            .orderBy("u.id")
-            .offset(startIndex - 1)
-            .limit(count),
-        );
+  let page: ScimUserRow[] = [];
+  if (count > 0 && !sort)
+    page = await rows(
+      q
+        .orderBy("u.id")
+        .offset(startIndex - 1)
+        .limit(count),
+    );
+  else if (count > 0 && sort) {
+    // Each side, in its index's order, gives at most the rows up to the page's end; merged,
+    // they are sorted again and the page cut. Ties by id in the sort's direction; nulls
+    // (externalId) last when ascending, first when descending.
+    const direction = sql.raw(sort.descending ? "desc" : "asc");
+    const upTo = startIndex - 1 + count;
+    const side = (only: typeof q, key: RawBuilder<unknown>) =>
+      only
+        .select([...ROW_COLUMNS, key.as("sort_key")])
+        .orderBy(sql`${key} ${direction}`)
+        .orderBy(sql`u.id ${direction}`)
+        .limit(upTo);
+    // The identity's own company_id (always the user's) lets scim_identities' indexes lead.
+    const known = side(q.where("si.company_id", "=", actor.company.id), sort.key.known);
+    const plain = side(q.where("si.user_id", "is", null), sort.key.plain);
+    const { rows: found } = await sql<Parameters<typeof toRow>[0]>`
+      select * from ((${known}) union all (${plain})) t
+      order by t.sort_key ${direction}, t.id ${direction} offset ${startIndex - 1} limit ${count}`.execute(
+      db,
+    );
+    page = found.map(toRow);
+  }
   return listResponse(
     Number(total),
     startIndex,
@@ -116,6 +196,7 @@ async function findUser(db: Kysely<Database>, actor: ScimActor, rawId: string) {
 /**
  * The user a change is about, locked (NO KEY UPDATE, as Edit user locks it)
  * before it is read, so that two PATCHes of one user apply one after the other.
+ * The caller has locked the company first (see change).
  */
 async function lockUser(tx: Transaction<Database>, actor: ScimActor, rawId: string) {
   const id = parseId(rawId);
@@ -147,9 +228,7 @@ async function userNameTaken(
   exceptUserId?: number,
 ) {
   const taken = await usersQuery(db, companyId)
-    .where(
-      sql<boolean>`(lower(si.user_name) = ${userName.toLowerCase()} or (si.user_id is null and lower(u.email) = ${userName.toLowerCase()}))`,
-    )
+    .where(userNameIs(companyId, userName))
     .$if(exceptUserId !== undefined, (q) => q.where("u.id", "<>", exceptUserId!))
     .select("u.id")
     .executeTakeFirst();
@@ -220,24 +299,24 @@ function scimWriteFailure(err: unknown): AddUserResult {
 
 const USER_NAME_TAKEN = "Another user already has this userName.";
 
-/** The office and license a new user gets: the extension's, else the company's first office and Connect. */
+/** The office and license a new user gets: the extension's, else the company's defaults (Company Settings › Provisioning). */
 async function placement(db: Kysely<Database>, actor: ScimActor, input: ScimUserInput) {
-  const offices = await db
+  const defaults = await provisioningDefaults(db, actor.company.id);
+  const licenseType = input.licenseType ?? defaults.licenseType;
+  if (!input.officeName) return { officeId: defaults.officeId, licenseType };
+  const office = await db
     .selectFrom("offices")
-    .select(["id", "name"])
+    .select("id")
     .where("company_id", "=", actor.company.id)
-    .orderBy("id")
-    .execute();
-  const office = input.officeName
-    ? offices.find((o) => o.name.toLowerCase() === input.officeName!.toLowerCase())
-    : offices[0];
+    .where(sql`lower(name)`, "=", input.officeName.toLowerCase())
+    .executeTakeFirst();
   if (!office)
     throw new ScimError(
       400,
       `There is no office named ${input.officeName} in ${actor.company.name}.`,
       "invalidValue",
     );
-  return { officeId: office.id, licenseType: input.licenseType ?? ("connect" as const) };
+  return { officeId: office.id, licenseType };
 }
 
 /**
@@ -278,7 +357,29 @@ async function createIn(
   // Add User has no job title: it is set through Edit user, as an admin would right after.
   if (input.jobTitle) await editIn(tx, call, user.id, input);
   await saveIdentity(tx, actor, user, input, now);
+  // Created deactivated: added as Add User adds, then suspended in the same transaction.
+  if (input.active === false) await applyActive(tx, call, user.id, false);
   return added;
+}
+
+/**
+ * `active` as sent: false suspends, true reactivates, through the console's
+ * own Suspend and Reactivate, in the caller's transaction. Their refusals
+ * (no free seat to reactivate, the last active Company Admin) are 409s that
+ * say why, and roll the whole request back.
+ */
+async function applyActive(
+  tx: Transaction<Database>,
+  { actor, now }: ScimCall,
+  userId: number,
+  active: boolean,
+) {
+  const result = active
+    ? await reactivateUserIn(tx, actor, userId, now)
+    : await suspendUserIn(tx, actor, userId, now);
+  if (result.ok) return;
+  if (result.kind === "not_found") throw userNotFound();
+  throw new ScimError(409, result.message);
 }
 
 export async function createUser(call: ScimCall, body: Record<string, unknown>) {
@@ -302,8 +403,8 @@ export async function createUser(call: ScimCall, body: Record<string, unknown>) 
     throw new ScimError(409, message);
   }
   const { userId, name, token } = result!;
-  // The invite is mailed after the commit, as Add User mails it.
-  if (token)
+  // The invite is mailed after the commit, as Add User mails it; not to someone created suspended, who cannot accept it.
+  if (token && input.active !== false)
     await mailInvite(origin, { userId, name, email: input.email, company: actor.company.name }, token);
   return toScimUser(await findUser(db, actor, String(userId)), baseUrl);
 }
@@ -361,6 +462,8 @@ async function replaceIn(
   const edited = await editIn(tx, call, current.id, input);
   const user = { id: current.id, officeId: current.officeId, name: edited.name, email: current.email };
   await saveIdentity(tx, actor, user, input, now);
+  if (input.active !== null && input.active !== current.active)
+    await applyActive(tx, call, current.id, input.active);
   return { userId: current.id, name: edited.name, email: input.email, token: edited.token };
 }
 
@@ -374,6 +477,10 @@ async function change(
   const done = await db
     .transaction()
     .execute(async (tx) => {
+      // The company before the user, as a deletion locks them (lockCompany): `active` suspends
+      // or reactivates, which locks the company, and taking it after the user would deadlock
+      // with a deletion holding the company and waiting for this user.
+      await lockCompany(tx, actor.company.id);
       const current = await lockUser(tx, actor, rawId);
       return replaceIn(tx, call, current, await work(tx, current));
     })
@@ -395,6 +502,34 @@ export async function replaceUser(call: ScimCall, rawId: string, body: Record<st
   return change(call, rawId, async () => body);
 }
 
+/** The schemas a PATCH path may name: the User's, Switchboard's extension, and the enterprise extension (accepted, not kept). */
+const PATH_SCHEMAS = [
+  USER_SCHEMA,
+  EXTENSION_SCHEMA,
+  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+].map((s) => s.toLowerCase());
+/** attrPath with an optional value filter and sub-attribute (RFC 7644 §3.5.2, RFC 7643 §2.1's ATTRNAME). */
+const PATH = /^(?:(urn:[a-z0-9.:_-]+):)?([a-z][\w$-]*)(\[[^\]]*\])?(?:\.([a-z][\w$-]*))?$/i;
+const MAX_PATH_LENGTH = 500;
+
+/**
+ * A PATCH path, or invalidPath: well formed, at most 500 characters, no control
+ * characters, and in a schema Switchboard reads. Attributes it does not keep
+ * (phoneNumbers, addresses…) pass, as on POST, and change nothing.
+ */
+function checkPath(path: string): string {
+  const match = path.length <= MAX_PATH_LENGTH && PLAIN_TEXT.test(path) ? PATH.exec(path) : null;
+  const [, urn, attribute] = match ?? [];
+  const known =
+    match &&
+    (urn === undefined ||
+      PATH_SCHEMAS.includes(urn.toLowerCase()) ||
+      PATH_SCHEMAS.includes(`${urn}:${attribute}`.toLowerCase()));
+  if (!known)
+    throw new ScimError(400, `"${path.slice(0, 100)}" is not a path Switchboard knows.`, "invalidPath");
+  return path;
+}
+
 /**
  * PATCH operations as the identity providers really send them, made standard
  * for scim-patch: Entra ID's capitalised `op` ("Replace"), "True"/"False"
@@ -414,6 +549,7 @@ export function normalizeOperations(raw: unknown): ScimPatchOperation[] {
     const path = pick(o, "path");
     if (path !== undefined && typeof path !== "string")
       throw new ScimError(400, "path must be a string.", "invalidPath");
+    if (path) checkPath(path);
     let value = pick(o, "value");
     if (lower === "remove") {
       if (!path) throw new ScimError(400, "remove needs a path.", "noTarget");
@@ -433,7 +569,7 @@ export function normalizeOperations(raw: unknown): ScimPatchOperation[] {
       const isActive = key.toLowerCase() === "active";
       // A URN key is an extension schema's object; another dotted or filtered key is a path.
       if (!key.toLowerCase().startsWith("urn:") && /[.[]/.test(key))
-        ops.push({ op: lower, path: key, value: v });
+        ops.push({ op: lower, path: checkPath(key), value: v });
       else plain[key] = isActive ? (scimBoolean(v) ?? v) : v;
     }
     if (Object.keys(plain).length) ops.push({ op: lower, value: plain });

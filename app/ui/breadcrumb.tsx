@@ -40,3 +40,16 @@ export function UserBreadcrumb({
 }) {
   return <Breadcrumb trail={[USERS_CRUMB, userCrumb(user), ...via]} current={current} />;
 }
+
+/** The top of a Company Settings page: where it sits, its title, and what it is for. */
+export function SettingsHeading({ page, purpose }: { page: string; purpose: string }) {
+  return (
+    <>
+      <p className="breadcrumb">
+        Company Settings › <span aria-current="page">{page}</span>
+      </p>
+      <h1>{page}</h1>
+      <p className="subtitle">{purpose}</p>
+    </>
+  );
+}

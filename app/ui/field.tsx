@@ -41,11 +41,13 @@ export function TextField({
 }: {
   meta: FieldMeta;
   label: string;
-  type?: "text" | "email" | "password" | "tel" | "search" | "date";
+  type?: "text" | "email" | "password" | "tel" | "search" | "date" | "file";
   hint?: ReactNode;
   autoFocusOnError?: boolean;
   autoComplete?: string;
   required?: boolean;
+  /** A file field's kinds of file. */
+  accept?: string;
 }) {
   const hintId = hint ? `${meta.id}-hint` : undefined;
   const props = getInputProps(meta, { type });

@@ -19,6 +19,7 @@ export const LICENSE_NAMES: Record<LicenseType, string> = {
 export const STATUS_NAMES: Record<UserStatus, string> = {
   active: "Active",
   pending: "Pending",
+  suspended: "Suspended",
   deleted: "Deleted",
 };
 

@@ -1,9 +1,21 @@
-import type { ReactNode } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useHydrated } from "./hydrated";
+
+/** What the keyboard can reach in an open panel, in order. */
+const ITEMS = "a[href], button:not([disabled])";
 
 /**
- * The seed's per-user Options menu, as a disclosure: a <details> opens and
- * closes without JavaScript and by keyboard (Enter or Space on its summary),
- * and holds links and POST buttons grouped under the seed's section names.
+ * The seed's per-user Options menu, with its items grouped under the seed's
+ * section names (Calling, Groups, Privileges, Admin).
+ *
+ * Without JavaScript it is a disclosure: a <details> opens and closes by
+ * click or keyboard (Enter or Space on its summary). With JavaScript the
+ * summary becomes a menu button (aria-expanded): Enter, Space or Down opens it
+ * on its first item (Up on its last), Up, Down, Home and End move among the
+ * items, Escape closes it and returns focus to the button, and a click
+ * outside or focus leaving it closes it. The items stay links and POST forms
+ * in named groups (the disclosure pattern, not role="menu", whose items could
+ * not hold forms and headings), so the same markup serves both.
  */
 export function OptionsMenu({
   label,
@@ -12,25 +24,136 @@ export function OptionsMenu({
   label: string;
   sections: { title: string; items: ReactNode[] }[];
 }) {
+  const id = useId();
+  const hydrated = useHydrated();
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const details = useRef<HTMLDetailsElement>(null);
+  const refocusButton = useRef(false);
+
+  // A disclosure opened before hydration stays open (and keeps focus) when it
+  // becomes the menu button: otherwise a quick keyboard user's open menu
+  // would shut under them the moment the scripts arrive.
+  useLayoutEffect(() => {
+    if (!hydrated) {
+      const before = details.current;
+      if (before?.open) setOpen(true);
+      refocusButton.current = !!before && before.contains(document.activeElement);
+    } else if (refocusButton.current) {
+      refocusButton.current = false;
+      button.current?.focus();
+    }
+  }, [hydrated]);
+
+  const items = () => [
+    ...(root.current?.querySelectorAll<HTMLElement>(`.options-panel :is(${ITEMS})`) ?? []),
+  ];
+  const focusItem = (pick: (all: HTMLElement[]) => HTMLElement | undefined) => pick(items())?.focus();
+  const close = (refocus: boolean) => {
+    setOpen(false);
+    if (refocus) button.current?.focus();
+  };
+
+  // A click anywhere else closes it (as a native menu does).
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("pointerdown", outside);
+    return () => document.removeEventListener("pointerdown", outside);
+  }, [open]);
+
+  const panel = (
+    // The panel's id is for the menu button's aria-controls: without JavaScript nothing refers to it.
+    // Each group is named by aria-label, the same words as its heading: ids per section of every
+    // row's menu weighed more than the words.
+    <div className="options-panel" id={hydrated ? `${id}-panel` : undefined} hidden={hydrated && !open}>
+      {sections
+        .filter((s) => s.items.length > 0)
+        .map((s) => (
+          <div key={s.title} role="group" aria-label={s.title}>
+            <h2>{s.title}</h2>
+            <ul>
+              {s.items.map((item, j) => (
+                <li key={j}>{item}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
+    </div>
+  );
+  const face = (
+    <>
+      Options <span aria-hidden="true">▾</span>
+    </>
+  );
+
+  if (!hydrated) {
+    return (
+      <details ref={details} className="options-menu">
+        <summary aria-label={label}>{face}</summary>
+        {panel}
+      </details>
+    );
+  }
+
+  const onPanelKey = (e: React.KeyboardEvent) => {
+    const all = items();
+    const at = all.indexOf(document.activeElement as HTMLElement);
+    const moves: Record<string, () => HTMLElement | undefined> = {
+      ArrowDown: () => all[(at + 1) % all.length],
+      ArrowUp: () => all[(at - 1 + all.length) % all.length],
+      Home: () => all[0],
+      End: () => all[all.length - 1],
+    };
+    if (e.key === "Escape") {
+      e.preventDefault();
+      close(true);
+    } else if (Object.hasOwn(moves, e.key)) {
+      e.preventDefault();
+      moves[e.key]!()?.focus();
+    }
+  };
+  const onButtonKey = (e: React.KeyboardEvent) => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    e.preventDefault();
+    e.stopPropagation(); // not the panel's moves: the panel is not shown yet
+    setOpen(true);
+    // The panel is shown by this render; its items can take focus once it has happened.
+    requestAnimationFrame(() => focusItem((all) => (e.key === "ArrowUp" ? all.at(-1) : all[0])));
+  };
+
   return (
-    <details className="options-menu">
-      <summary aria-label={label}>
-        Options <span aria-hidden="true">▾</span>
-      </summary>
-      <div className="options-panel">
-        {sections
-          .filter((s) => s.items.length > 0)
-          .map((s) => (
-            <section key={s.title} aria-label={s.title}>
-              <h2>{s.title}</h2>
-              <ul>
-                {s.items.map((item, i) => (
-                  <li key={i}>{item}</li>
-                ))}
-              </ul>
-            </section>
-          ))}
-      </div>
-    </details>
+    <div
+      ref={root}
+      className="options-menu"
+      data-open={open || undefined}
+      onKeyDown={onPanelKey}
+      onBlur={(e) => {
+        // Tab went on past it (a click elsewhere is the pointerdown's).
+        if (open && e.relatedTarget && !root.current?.contains(e.relatedTarget as Node)) setOpen(false);
+      }}
+    >
+      <button
+        ref={button}
+        type="button"
+        className="options-button"
+        aria-label={label}
+        aria-expanded={open}
+        aria-controls={`${id}-panel`}
+        onKeyDown={onButtonKey}
+        onClick={(e) => {
+          const opening = !open;
+          setOpen(opening);
+          // Opened by keyboard (Enter or Space: a click with no pointer), focus goes to the first item.
+          if (opening && e.detail === 0) requestAnimationFrame(() => focusItem((all) => all[0]));
+        }}
+      >
+        {face}
+      </button>
+      {panel}
+    </div>
   );
 }

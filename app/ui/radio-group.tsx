@@ -1,4 +1,12 @@
 import type { ReactNode } from "react";
+import type { FieldMeta } from "./field";
+
+/** A Conform field as RadioGroup takes it: its name, its errors, the value it was sent with (else `chosen`). */
+export const radiosOf = (meta: FieldMeta, chosen?: string) => ({
+  name: meta.name,
+  error: meta.errors?.join(" "),
+  defaultValue: typeof meta.initialValue === "string" ? meta.initialValue : chosen,
+});
 
 /**
  * A fieldset of radio buttons with a legend, each option with its own
@@ -70,5 +78,38 @@ export function RadioGroup({
         );
       })}
     </fieldset>
+  );
+}
+
+/**
+ * The choice of one office, by id (a transfer's source or destination). An
+ * office that cannot be chosen is listed disabled with why (`refusal`); the
+ * others with what to know of them (`about`).
+ */
+export function OfficeRadios({
+  field,
+  chosen,
+  legend,
+  hint,
+  offices,
+}: {
+  field: FieldMeta;
+  chosen: number | null | undefined;
+  legend: ReactNode;
+  hint?: ReactNode;
+  offices: { id: number; name: string; refusal: string | null; about: string }[];
+}) {
+  return (
+    <RadioGroup
+      {...radiosOf(field, chosen ? String(chosen) : undefined)}
+      legend={legend}
+      hint={hint}
+      options={offices.map((o) => ({
+        value: String(o.id),
+        label: o.name,
+        disabled: o.refusal !== null,
+        description: o.refusal ?? o.about,
+      }))}
+    />
   );
 }

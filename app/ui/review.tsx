@@ -8,8 +8,9 @@
  * so the review is shown again as it is now, with the refusal announced.
  */
 import type { ReactNode } from "react";
-import { Form, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
+import { Form, Link, useLocation, type ShouldRevalidateFunctionArgs } from "react-router";
 import { getFormProps, useForm, type FormMetadata, type SubmissionResult } from "@conform-to/react";
+import { UserBreadcrumb } from "./breadcrumb";
 import { CsrfField } from "./csrf";
 import { FormErrors } from "./field";
 import { FormActions, type Leave, type Submit } from "./form-actions";
@@ -27,7 +28,7 @@ export function useStepKey(): string {
   return useLocation().search;
 }
 
-type ConfirmFormMeta = FormMetadata<Record<string, unknown>, string[]>;
+export type ConfirmFormMeta = FormMetadata<Record<string, unknown>, string[]>;
 
 /** The Conform form of a confirmation: its errors are the refusal the action replied with. */
 export function useConfirmForm(lastResult: SubmissionResult | null | undefined): ConfirmFormMeta {
@@ -64,5 +65,44 @@ export function ConfirmForm({
       {children}
       <FormActions submit={submit} back={back} cancel={cancel} />
     </Form>
+  );
+}
+
+/**
+ * A confirmation about one user (Delete, Suspend, Reactivate user): the
+ * question, then either why it cannot be done with the way back to them, or
+ * the page's form (children).
+ */
+export function UserConfirmPage({
+  user,
+  verb,
+  refusal,
+  children,
+}: {
+  user: { id: number; name: string };
+  /** "Delete", "Suspend"…: the breadcrumb's last crumb and the question's verb. */
+  verb: string;
+  refusal: ReactNode | null;
+  children: ReactNode;
+}) {
+  return (
+    <div className="page narrow">
+      <UserBreadcrumb user={user} current={verb} />
+      <h1>
+        {verb} {user.name}?
+      </h1>
+      {refusal ? (
+        <>
+          <p className="callout danger" role="alert">
+            {refusal}
+          </p>
+          <p>
+            <Link to={`/users/${user.id}`}>Back to {user.name}</Link>
+          </p>
+        </>
+      ) : (
+        children
+      )}
+    </div>
   );
 }

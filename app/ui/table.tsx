@@ -49,3 +49,12 @@ export function ActionsHeader() {
     </th>
   );
 }
+
+/** The header of a column of counts, set right as its numbers are. */
+export function NumericHeader({ label }: { label: string }) {
+  return (
+    <th scope="col" className="numeric">
+      {label}
+    </th>
+  );
+}

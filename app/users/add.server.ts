@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database, LicenseType, UserLicenseType } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { localNumberProvider, type NumberProvider } from "../numbers/provider.server.ts";
@@ -204,7 +204,7 @@ export async function addUserIn(
     if (held) throw new Refusal(`${held} Choose another.`);
   }
 
-  const token = await issueInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+  const token = await issueInvite(tx, user.id, actingUserId(actor), now);
   const name = `${input.firstName} ${input.lastName}`;
   await recordAudit(
     tx,

@@ -13,6 +13,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { eraseOutboxOf } from "../mail/mailer.server.ts";
 import { eraseHolders } from "../numbers/moves.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
 export const DELETED_USER = "Deleted user";
@@ -49,7 +50,8 @@ export async function anonymizeUsers(
   userIds: number[],
   now: Date,
   reason: "expired" | "permanently_deleted" | "pending_deleted",
-  actorUserId: number | null,
+  /** Who anonymizes (recorded in the audit log); null for the purge job. */
+  by: Pick<Actor, "person" | "proxy" | "provisioningToken"> | null,
 ): Promise<void> {
   if (userIds.length === 0) return;
   const ids = sql`${sql.val(userIds)}::int[]`;
@@ -202,8 +204,10 @@ export async function anonymizeUsers(
      where id = any(${ids})`.execute(tx);
 
   await sql`
-    insert into audit_log (company_id, office_id, actor_user_id, action, target_type, target_id, target_label, after, created_at)
-    select company_id, office_id, ${actorUserId}, 'user.anonymized', 'user', id::text, ${DELETED_USER} || ' ' || pseudonym,
+    insert into audit_log (company_id, office_id, actor_user_id, actor_token_id, action, target_type, target_id,
+                           target_label, after, created_at)
+    select company_id, office_id, ${by && actingUserId(by)}::int, ${by?.provisioningToken?.id ?? null}::int,
+           'user.anonymized', 'user', id::text, ${DELETED_USER} || ' ' || pseudonym,
            jsonb_build_object('reason', ${reason}::text), ${now}
       from users where id = any(${ids})`.execute(tx);
 

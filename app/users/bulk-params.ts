@@ -4,13 +4,12 @@
  * (carried as the search itself, resolved on the server).
  */
 import { z } from "zod";
-import { idField, parseId } from "../input.ts";
+import { asArray, idField, parseId } from "../input.ts";
 import { BULK_ACTION_KEYS, ONE_STEP_ACTIONS } from "./bulk-actions.ts";
 
 /** The most users one bulk action takes, so its confirmation page stays a page. */
 export const BULK_LIMIT = 5000;
 
-const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
 const ids = z.preprocess(asArray, z.array(idField("Select users from the list.")).max(BULK_LIMIT));
 
 /** From the list page's bulk form (a GET, so the confirmation page has a URL). */
@@ -26,6 +25,20 @@ export const bulkConfirmation = z.object({
   action: z.enum(ONE_STEP_ACTIONS),
   id: ids.pipe(z.array(z.number()).min(1, "No users to change.")),
   license: z.enum(["keep", "remove"], "Choose whether to keep or remove their licenses.").optional(),
+});
+
+/**
+ * The confirmation of everyone a search matches (the search rides in the
+ * URL): the count of users the page showed, which the POST must find again.
+ */
+export const bulkSearchConfirmation = z.object({
+  action: z.enum(ONE_STEP_ACTIONS),
+  count: z.coerce
+    .number("This confirmation is incomplete.")
+    .int()
+    .min(1, "No users to change.")
+    .max(Number.MAX_SAFE_INTEGER),
+  license: bulkConfirmation.shape.license,
 });
 
 const newOffice = idField("Choose the new office.");

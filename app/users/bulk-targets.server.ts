@@ -4,7 +4,7 @@
  * transaction that changes them, and the per-user outcome it reports.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, UserLicenseType } from "../../db/schema.ts";
+import type { Database, UserLicenseType, UserStatus } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { PERSON_COLUMNS, scopedUsers, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
@@ -14,7 +14,7 @@ export interface Target {
   id: number;
   name: string;
   email: string;
-  status: "pending" | "active" | "deleted";
+  status: UserStatus;
   isCompanyAdmin: boolean;
   isOfficeAdmin: boolean;
   officeId: number;

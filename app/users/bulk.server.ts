@@ -21,13 +21,16 @@ import { findTargets, type BulkOutcome, type Target } from "./bulk-targets.serve
 import { companyCounts, deleteUsers, planDeletion, type LicenseChoice } from "./delete.server.ts";
 import { changeAdminAccess, planAdminAccess } from "./admin-access.server.ts";
 import { DELETED_USER } from "./anonymize.server.ts";
+import { enqueueBulk, inRequestUsers } from "./bulk-job.server.ts";
+import { refused, type Result } from "../refusal.server.ts";
 
 /** The list's action select: the actions this admin may run, as [action, label]. */
 export const bulkActionsFor = (actor: Actor): [BulkAction, string][] =>
   BULK_ACTION_KEYS.filter((a) => mayRunBulk(actor, a).ok).map((a) => [a, BULK_ACTIONS[a].label]);
 
 export type Selection =
-  | { ok: true; action: BulkAction; ids: number[]; tooMany: boolean }
+  /** search: the selection is everyone the search matches (then uncapped for the one-step actions). */
+  | { ok: true; action: BulkAction; ids: number[]; tooMany: boolean; search: boolean }
   /** status: 400 when the request itself is malformed (a search that cannot be one). */
   | { ok: false; message: string; status?: 400 };
 
@@ -40,12 +43,48 @@ export async function resolveSelection(db: Kysely<Database>, actor: Actor, url: 
   if (scope === "search") {
     const search = readListParams(url);
     if (search.error) return { ok: false, message: search.error.join(" "), status: 400 };
-    ids = await matchingUserIds(db, actor, search.params, BULK_LIMIT + 1);
-    tooMany = ids.length > BULK_LIMIT;
-    ids = ids.slice(0, BULK_LIMIT);
+    // Transfer users reviews each user's numbers on one page: it stays capped.
+    const cap = action === "transfer" ? BULK_LIMIT : Number.MAX_SAFE_INTEGER;
+    ids = await matchingUserIds(db, actor, search.params, cap === BULK_LIMIT ? cap + 1 : cap);
+    tooMany = ids.length > cap;
+    ids = ids.slice(0, cap);
   }
   if (ids.length === 0) return { ok: false, message: "Select at least one user, then choose Apply." };
-  return { ok: true, action, ids, tooMany };
+  return { ok: true, action, ids, tooMany, search: scope === "search" };
+}
+
+/** Users a confirmation of everyone a search matches lists, with what happens to each; the count says the rest. */
+export const SEARCH_SHOWS = 100;
+
+export const countChanged = (then: number, now: number) =>
+  `The number of users that match this search has changed since you saw it (${then.toLocaleString("en-US")} then, ${now.toLocaleString("en-US")} now), so nothing was changed. Check the users below and confirm again.`;
+
+/**
+ * The confirmation of a one-step action on everyone a search matches: the
+ * search is run again and must match as many users as the page showed
+ * (`count`), or nothing happens and the page asks again. A few users are
+ * changed in this request; more than inRequestUsers() are a job
+ * (users/bulk-job.server.ts), whose progress page follows.
+ */
+export async function confirmSearchBulk(
+  db: Kysely<Database>,
+  actor: Actor,
+  url: URL,
+  input: { action: OneStepBulkAction; count: number; license: LicenseChoice },
+  now: Date,
+  inRequest = inRequestUsers(),
+): Promise<Result<{ applied: BulkApplied } | { jobId: number }>> {
+  const selection = await resolveSelection(db, actor, url);
+  if (!selection.ok || !selection.search || selection.action !== input.action)
+    return refused("Choose an action and the users to apply it to.", "invalid");
+  if (selection.ids.length !== input.count)
+    return refused(countChanged(input.count, selection.ids.length), "stale");
+  if (selection.ids.length <= inRequest)
+    return { ok: true, applied: await applyBulk(db, actor, input.action, selection.ids, input.license, now) };
+  return {
+    ok: true,
+    jobId: await enqueueBulk(db, actor, input.action, selection.ids, input.license, now),
+  };
 }
 
 type BulkApplied = { auditId: number | null; outcomes: BulkOutcome[] };
@@ -115,7 +154,19 @@ export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: nu
     )
     .executeTakeFirst();
   if (!entry) return null;
-  const recorded = (entry.after as { outcomes: Omit<BulkOutcome, "name">[] }).outcomes;
+  return {
+    action: bulkActionOf(entry.action)!,
+    at: entry.created_at,
+    outcomes: await withNames(db, actor, (entry.after as { outcomes: Omit<BulkOutcome, "name">[] }).outcomes),
+  };
+}
+
+/** Recorded outcomes with the users' names, read now: an anonymized user is a "Deleted user". */
+export async function withNames(
+  db: Kysely<Database>,
+  actor: Actor,
+  recorded: Omit<BulkOutcome, "name">[],
+): Promise<BulkOutcome[]> {
   const names = new Map(
     (
       await db
@@ -126,9 +177,5 @@ export async function bulkResult(db: Kysely<Database>, actor: Actor, auditId: nu
         .execute()
     ).map((u) => [u.id, u.first_name ? `${u.first_name} ${u.last_name}` : DELETED_USER]),
   );
-  return {
-    action: bulkActionOf(entry.action)!,
-    at: entry.created_at,
-    outcomes: recorded.map((o) => ({ ...o, name: names.get(o.id) ?? DELETED_USER })),
-  };
+  return recorded.map((o) => ({ ...o, name: names.get(o.id) ?? DELETED_USER }));
 }

@@ -3,7 +3,7 @@
  * - never yourself, never the last active Company Admin, never the last
  *   active user of a company's only office; an Office Admin only inside
  *   their offices and never a Company Admin;
- * - an active user can be restored for 72 hours: their numbers go to the
+ * - an active (or suspended) user can be restored for 72 hours: their numbers go to the
  *   Reserved Pool on hold, their memberships stay, their sessions end;
  * - a pending user (never signed in) is deleted for good at once: their
  *   number goes straight to the pool and they are anonymized;
@@ -14,10 +14,10 @@
  */
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
-import { proxyEndedEntry } from "../proxy/session.server.ts";
+import { endProxiesOf } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { lockPoolsOf, removeSeatsOf } from "../licenses/pools.server.ts";
 import { toPool } from "../numbers/moves.server.ts";
@@ -31,7 +31,7 @@ function refusal(
   remaining: { companyAdmins: number; users: number; onlyOffice: boolean },
 ) {
   if (u.status === "deleted") return "Already deleted.";
-  if (u.id === actor.person.id) return "You cannot delete yourself.";
+  if (u.id === actingUserId(actor)) return "You cannot delete yourself.";
   if (u.isCompanyAdmin && !actor.person.isCompanyAdmin) return "Office Admins cannot delete a Company Admin.";
   if (u.isCompanyAdmin && u.status === "active" && remaining.companyAdmins <= 1)
     return "This would remove the last active Company Admin.";
@@ -54,12 +54,14 @@ export function planDeletion(
   return targets.map((u) => {
     const reason = refusal(actor, u, remaining);
     if (reason) return { id: u.id, name: u.name, outcome: "skipped", detail: reason };
+    if (u.status === "pending")
+      return { id: u.id, name: u.name, outcome: "done", detail: "Deleted for good: had not signed in yet." };
     if (u.status === "active") {
       remaining.users--;
       if (u.isCompanyAdmin) remaining.companyAdmins--;
-      return { id: u.id, name: u.name, outcome: "done", detail: "Deleted. Can be restored for 72 hours." };
     }
-    return { id: u.id, name: u.name, outcome: "done", detail: "Deleted for good: had not signed in yet." };
+    // A suspended user is restorable as an active one is: they keep what a suspension kept.
+    return { id: u.id, name: u.name, outcome: "done", detail: "Deleted. Can be restored for 72 hours." };
   });
 }
 
@@ -68,10 +70,10 @@ export function planDeletion(
  * Company Admins or active users, so that the rules counting them (the last
  * active Company Admin; the last active user of the only office) count after
  * a concurrent one has committed: without it two admins deleting each other
- * both counted two. Today deleteUsers is the only such change (bulk admin
- * access never touches Company Admins; a transfer keeps the user active, and
- * a one-office company has nowhere to transfer to). A new one must call this
- * before it counts.
+ * both counted two. deleteUsers and setAdminAccess (access.server.ts) are the
+ * changes that can (bulk admin access never touches Company Admins; a transfer
+ * keeps the user active, and a one-office company has nowhere to transfer
+ * to). A new one must call this before it counts.
  *
  * Lock order, the same in every path that takes these locks, so that they
  * cannot deadlock: the company row first, then users in id order
@@ -108,101 +110,99 @@ export async function deleteUsers(
   license: LicenseChoice,
   now: Date,
 ): Promise<{ outcomes: BulkOutcome[]; auditId: number | null }> {
-  let anonymized = false;
-  const result = await db.transaction().execute(async (tx) => {
-    await lockCompany(tx, actor.company.id);
-    const targets = await lockTargets(tx, actor, userIds);
-    const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
-    const done = outcomes.filter((o) => o.outcome === "done").map((o) => o.id);
-    const pending = targets.filter((t) => done.includes(t.id) && t.status === "pending").map((t) => t.id);
-    const ids = sql`${sql.val(done)}::int[]`;
-
-    if (done.length > 0) {
-      await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
-      // Their numbers go to the Reserved Pool with the last-holder snapshot;
-      // an active user's stay on hold while they can be restored.
-      await toPool(tx, { ofUsers: done }, now, {
-        userIds: targets.filter((t) => done.includes(t.id) && t.status === "active").map((t) => t.id),
-        until: new Date(now.getTime() + RESTORE_WINDOW_MS),
-      });
-
-      // The seat-counting trigger frees their seats.
-      await tx
-        .updateTable("users")
-        .set({
-          status: "deleted",
-          deleted_at: now,
-          deleted_by_user_id: actor.proxy?.admin.id ?? actor.person.id,
-        })
-        .where("id", "=", sql<number>`any(${ids})`)
-        .execute();
-
-      if (license === "remove") await removeSeatsOf(tx, done);
-
-      // A deleted admin's open proxy sessions end with their sessions: no
-      // later request of theirs will come to end them.
-      const endedProxies = await sql<{
-        id: number;
-        user_id: number;
-        admin_user_id: number;
-        name: string;
-        office_id: number;
-      }>`
-        update proxy_sessions ps set ended_at = ${now}, end_reason = 'not_allowed'
-          from users u
-         where u.id = ps.user_id and ps.ended_at is null and ps.admin_user_id = any(${ids})
-        returning ps.id, ps.user_id, ps.admin_user_id, u.first_name || ' ' || u.last_name as name, u.office_id`.execute(
-        tx,
-      );
-      await tx
-        .deleteFrom("sessions")
-        .where("user_id", "=", sql<number>`any(${ids})`)
-        .execute();
-      await tx
-        .updateTable("invites")
-        .set({ voided_at: now })
-        .where("user_id", "=", sql<number>`any(${ids})`)
-        .where("used_at", "is", null)
-        .where("voided_at", "is", null)
-        .execute();
-      await recordAudit(
-        tx,
-        actor,
-        targets
-          .filter((t) => done.includes(t.id))
-          .map((t): AuditEntry => ({
-            action: "user.deleted",
-            targetType: "user" as const,
-            targetId: t.id,
-            targetLabel: t.name,
-            officeId: t.officeId,
-            before: { status: t.status },
-            after: { status: "deleted", license },
-          }))
-          .concat(
-            endedProxies.rows.map((p) =>
-              proxyEndedEntry(
-                p.id,
-                { id: p.user_id, name: p.name, officeId: p.office_id },
-                p.admin_user_id,
-                "not_allowed",
-                now,
-                "The admin was deleted.",
-              ),
-            ),
-          ),
-        now,
-      );
-      await anonymizeUsers(tx, pending, now, "pending_deleted", actor.proxy?.admin.id ?? actor.person.id);
-      anonymized = pending.length > 0;
-    }
-
-    // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
-    const auditId =
-      done.length > 0 ? await recordBulkResult(tx, actor, "delete", outcomes, now, { license }) : null;
-    return { outcomes, auditId };
-  });
+  const { anonymized, ...result } = await db
+    .transaction()
+    .execute((tx) => deleteUsersIn(tx, actor, userIds, license, now));
   // Pending users deleted are anonymized at once: their old row versions go too.
   if (anonymized) await vacuumErased(db);
   return result;
+}
+
+/**
+ * The deletion in the caller's transaction (a request's, or a bulk job's
+ * batch, whose result entry names its job in `extra`). `anonymized` says
+ * the caller must vacuum once it has committed (vacuumErased).
+ */
+export async function deleteUsersIn(
+  tx: Transaction<Database>,
+  actor: Actor,
+  userIds: number[],
+  license: LicenseChoice,
+  now: Date,
+  extra: Record<string, unknown> = {},
+): Promise<{ outcomes: BulkOutcome[]; auditId: number | null; anonymized: boolean }> {
+  await lockCompany(tx, actor.company.id);
+  const targets = await lockTargets(tx, actor, userIds);
+  const outcomes = planDeletion(actor, targets, await companyCounts(tx, actor.company.id));
+  const done = outcomes.filter((o) => o.outcome === "done").map((o) => o.id);
+  const pending = targets.filter((t) => done.includes(t.id) && t.status === "pending").map((t) => t.id);
+  const ids = sql`${sql.val(done)}::int[]`;
+
+  if (done.length > 0) {
+    await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
+    // Their numbers go to the Reserved Pool with the last-holder snapshot;
+    // an active user's stay on hold while they can be restored.
+    await toPool(tx, { ofUsers: done }, now, {
+      userIds: targets.filter((t) => done.includes(t.id) && t.status !== "pending").map((t) => t.id),
+      until: new Date(now.getTime() + RESTORE_WINDOW_MS),
+    });
+
+    // The seat-counting trigger frees their seats.
+    await tx
+      .updateTable("users")
+      .set({
+        status: "deleted",
+        deleted_at: now,
+        deleted_by_user_id: actingUserId(actor),
+        deleted_by_token_id: actor.provisioningToken?.id ?? null,
+      })
+      .where("id", "=", sql<number>`any(${ids})`)
+      .execute();
+
+    if (license === "remove") await removeSeatsOf(tx, done);
+
+    // A deleted admin's open proxy sessions end with their sessions.
+    const endedProxies = await endProxiesOf(
+      tx,
+      { admins: done, users: [] },
+      now,
+      () => "The admin was deleted.",
+    );
+    await tx
+      .deleteFrom("sessions")
+      .where("user_id", "=", sql<number>`any(${ids})`)
+      .execute();
+    await tx
+      .updateTable("invites")
+      .set({ voided_at: now })
+      .where("user_id", "=", sql<number>`any(${ids})`)
+      .where("used_at", "is", null)
+      .where("voided_at", "is", null)
+      .execute();
+    await recordAudit(
+      tx,
+      actor,
+      targets
+        .filter((t) => done.includes(t.id))
+        .map((t): AuditEntry => ({
+          action: "user.deleted",
+          targetType: "user" as const,
+          targetId: t.id,
+          targetLabel: t.name,
+          officeId: t.officeId,
+          before: { status: t.status },
+          after: { status: "deleted", license },
+        }))
+        .concat(endedProxies),
+      now,
+    );
+    await anonymizeUsers(tx, pending, now, "pending_deleted", actor);
+  }
+
+  // Nothing done (a replayed confirmation, ids out of scope): nothing to record either.
+  const auditId =
+    done.length > 0
+      ? await recordBulkResult(tx, actor, "delete", outcomes, now, { license, ...extra })
+      : null;
+  return { outcomes, auditId, anonymized: pending.length > 0 };
 }

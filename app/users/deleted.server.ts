@@ -4,13 +4,14 @@
  * anonymization job has run yet.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database, LicenseType } from "../../db/schema.ts";
+import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
+import { provisioningActorName } from "../provisioning/tokens.server.ts";
 import { PERSON_COLUMNS, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { LICENSE_NAMES } from "../ui/format.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
-import { lockPoolsOf } from "../licenses/pools.server.ts";
+import { missingSeats } from "../licenses/pools.server.ts";
+import { returningStatus } from "./suspend.server.ts";
 import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
 import { refused, type Result } from "../refusal.server.ts";
 
@@ -64,7 +65,13 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
     base
       .innerJoin("offices as o", "o.id", "u.office_id")
       .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
-      .select([...DELETED_COLUMNS, "d.first_name as deleted_by_first", "d.last_name as deleted_by_last"])
+      .leftJoin("provisioning_tokens as dt", "dt.id", "u.deleted_by_token_id")
+      .select([
+        ...DELETED_COLUMNS,
+        "d.first_name as deleted_by_first",
+        "d.last_name as deleted_by_last",
+        "dt.name as deleted_by_token",
+      ])
       .orderBy("u.deleted_at", "desc")
       .orderBy("u.id")
       .limit(DELETED_PAGE_SIZE)
@@ -83,7 +90,12 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
       officeName: r.office_name,
       licenseType: r.license_type,
       deletedAt: r.deleted_at!,
-      deletedBy: r.deleted_by_first ? `${r.deleted_by_first} ${r.deleted_by_last}` : "Deleted user",
+      deletedBy:
+        r.deleted_by_token != null
+          ? provisioningActorName(r.deleted_by_token)
+          : r.deleted_by_first
+            ? `${r.deleted_by_first} ${r.deleted_by_last}`
+            : "Deleted user",
       msLeft: r.deleted_at!.getTime() + RESTORE_WINDOW_MS - now.getTime(),
       refusal: deletedUserRefusal(actor, { isCompanyAdmin: r.is_company_admin }),
     })),
@@ -153,6 +165,8 @@ async function lockDeleted(tx: Transaction<Database>, actor: Actor, userId: numb
       "u.office_id",
       "u.license_type",
       "u.is_company_admin",
+      "u.has_meetings_seat",
+      "u.first_signed_in_at",
     ])
     .forUpdate()
     .executeTakeFirst();
@@ -184,34 +198,19 @@ export async function restoreUser(
     // The numbers held for them, and the seat each will take again (seatFor).
     const held = await heldForRestore(tx, { id: u.id, licenseType: u.license_type }, now);
 
-    const needs = new Map<LicenseType, number>([[u.license_type, 1]]);
-    for (const n of held) if (n.addon) needs.set(n.addon, (needs.get(n.addon) ?? 0) + 1);
-    // All the office's pools, Meetings too (the trigger takes a seat there), in the order every caller locks them.
-    await lockPoolsOf(tx, [u.office_id]);
-    const pools = await tx
-      .selectFrom("license_pools")
-      .select(["license_type", "purchased", "assigned"])
-      .where("office_id", "=", u.office_id)
-      .where("license_type", "in", [...needs.keys()])
-      .execute();
-    for (const [type, n] of needs) {
-      const pool = pools.find((p) => p.license_type === type);
-      const free = pool ? pool.purchased - pool.assigned : 0;
-      if (free < n) {
-        const office = await tx
-          .selectFrom("offices")
-          .select("name")
-          .where("id", "=", u.office_id)
-          .executeTakeFirstOrThrow();
-        return refused(
-          `${name} cannot be restored: ${office.name} has ${free === 0 ? "no" : `only ${free}`} unassigned ${LICENSE_NAMES[type]} ${type === u.license_type ? "license" : "add-on"}${n > 1 ? `s (${n} needed)` : ""}. Free one, or buy or transfer one in Company Settings › Licenses.`,
-        );
-      }
-    }
+    const missing = await missingSeats(
+      tx,
+      u.office_id,
+      { licenseType: u.license_type, hasMeetingsSeat: u.has_meetings_seat },
+      held.flatMap((n) => (n.addon ? [n.addon] : [])),
+    );
+    if (missing) return refused(`${name} cannot be restored: ${missing}`);
 
+    const status = returningStatus(u);
     await tx
       .updateTable("users")
-      .set({ status: "active", deleted_at: null, deleted_by_user_id: null })
+      // A suspended user deleted comes back unsuspended: active, or pending if they never signed in.
+      .set({ status, deleted_at: null, deleted_by_user_id: null, deleted_by_token_id: null })
       .where("id", "=", u.id)
       .execute();
     await fromPool(tx, held);
@@ -225,7 +224,7 @@ export async function restoreUser(
         targetLabel: name,
         officeId: u.office_id,
         before: { status: "deleted" },
-        after: { status: "active", numbers: held.map((n) => n.e164) },
+        after: { status, numbers: held.map((n) => n.e164) },
       },
       now,
     );
@@ -243,7 +242,7 @@ export async function permanentlyDelete(
   const result = await db.transaction().execute(async (tx): Promise<DeletedUserResult> => {
     const { user: u, refusal } = await lockDeleted(tx, actor, userId, now);
     if (!u) return refusal;
-    await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor.proxy?.admin.id ?? actor.person.id);
+    await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor);
     return { ok: true, name: u.name };
   });
   if (result.ok) await vacuumErased(db);

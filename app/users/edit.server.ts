@@ -7,9 +7,9 @@
  * mailed there.
  */
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
-import { usersInScope } from "../auth/scopes.server.ts";
+import type { Database, UserStatus } from "../../db/schema.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
+import { currentUserInScope } from "../auth/scopes.server.ts";
 import { mayEditUser, reasonOf } from "../auth/policy.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { issueInvite, mailInvite } from "./invite.server.ts";
@@ -22,18 +22,14 @@ type Field = (typeof FIELDS)[number];
 
 /** The user as the form shows them, within the admin's scope and not deleted; null if not (404). */
 export async function findEditable(db: Kysely<Database>, actor: Actor, userId: number) {
-  const u = await db
-    .selectFrom("users as u")
-    .where(usersInScope(actor))
-    .where("u.id", "=", userId)
-    .where("u.status", "<>", "deleted")
+  const u = await currentUserInScope(db, actor, userId)
     .select(["u.id", "u.status", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
     .executeTakeFirst();
   if (!u) return null;
   return {
     id: u.id,
     name: `${u.first_name} ${u.last_name}`,
-    status: u.status as "active" | "pending",
+    status: u.status as Exclude<UserStatus, "deleted">,
     refusal: reasonOf(mayEditUser(actor, { isCompanyAdmin: u.is_company_admin })),
     values: {
       firstName: u.first_name!,
@@ -89,13 +85,9 @@ export async function editUserIn(
   const next = nextValues(input);
   // NO KEY UPDATE: enough against a concurrent edit or deletion, and it lets
   // Resend invite insert an invite (a foreign key to this row) meanwhile.
-  const before = await tx
-    .selectFrom("users as u")
-    .where(usersInScope(actor))
-    .where("u.id", "=", userId)
-    .where("u.status", "<>", "deleted")
+  const before = await currentUserInScope(tx, actor, userId)
     .select(["u.status", "u.office_id", "u.is_company_admin", ...FIELDS.map((f) => `u.${f}` as const)])
-    .forNoKeyUpdate()
+    .forNoKeyUpdate("u")
     .executeTakeFirst();
   if (!before) return refused("This user", "not_found");
   const may = mayEditUser(actor, { isCompanyAdmin: before.is_company_admin });
@@ -116,7 +108,7 @@ export async function editUserIn(
   const newAddress = before.email!.toLowerCase() !== input.email.toLowerCase();
   const token =
     before.status === "pending" && newAddress
-      ? await issueInvite(tx, userId, actor.proxy?.admin.id ?? actor.person.id, now)
+      ? await issueInvite(tx, userId, actingUserId(actor), now)
       : undefined;
   await recordAudit(
     tx,

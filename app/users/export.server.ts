@@ -11,13 +11,13 @@
  * however many users match; the CSV stream's backpressure paces the reads.
  */
 import { pipeline, Readable } from "node:stream";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import { stringify } from "csv-stringify";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
 import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
-import { hasProxy, listedUsers, roleOf } from "./list.server.ts";
+import { hasProxy, roleOf, usersInListOrder } from "./list.server.ts";
 import type { ListParams } from "./list-params.ts";
 
 export const EXPORT_BATCH = 1000;
@@ -37,14 +37,6 @@ const COLUMNS = [
   "First signed in",
 ] as const;
 
-/** The sort of the list, as a keyset: the column, and its type to compare a key read back as text. */
-const SORT_KEYS = {
-  name: { column: sql`u.sort_name`, type: sql`text` },
-  email: { column: sql`lower(u.email)`, type: sql`text` },
-  // Compared as timestamptz from its text form, which keeps microseconds (a JS Date would not).
-  added: { column: sql`u.created_at`, type: sql`timestamptz` },
-} as const;
-
 /** The matching users, batch by batch, each row as the CSV's cells. */
 export async function* exportUserRows(
   db: Kysely<Database>,
@@ -52,22 +44,8 @@ export async function* exportUserRows(
   p: ListParams,
   batchSize = EXPORT_BATCH,
 ) {
-  const { column, type } = SORT_KEYS[p.sort];
-  const direction = p.dir === "desc" ? sql`desc` : sql`asc`;
-  const after = p.dir === "desc" ? sql`<` : sql`>`;
-  let last: { key: string; id: number } | null = null;
-  for (;;) {
-    let qb = listedUsers(db, actor, p)
-      // Anonymized users are deleted, so the list's filter leaves them out already;
-      // said again here because never exporting them is this file's rule.
-      .where("u.anonymized_at", "is", null)
-      .select(["u.created_at", "u.first_signed_in_at", sql<string>`${column}::text`.as("sort_key")]);
-    if (last) qb = qb.where(sql<boolean>`(${column}, u.id) ${after} (${last.key}::${type}, ${last.id})`);
-    const rows = await qb
-      .orderBy(sql`${column} ${direction}`)
-      .orderBy(sql`u.id ${direction}`)
-      .limit(batchSize)
-      .execute();
+  // The list's keyset walk: its filters leave deleted users out, so anonymized ones (always deleted) too.
+  for await (const rows of usersInListOrder(db, actor, p, batchSize)) {
     for (const r of rows) {
       yield [
         r.first_name,
@@ -84,9 +62,6 @@ export async function* exportUserRows(
         r.first_signed_in_at ? r.first_signed_in_at.toISOString() : "",
       ];
     }
-    if (rows.length < batchSize) return;
-    const end = rows.at(-1)!;
-    last = { key: end.sort_key, id: end.id };
   }
 }
 

@@ -4,9 +4,9 @@
  * stored. A new invite voids the old one.
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.server.ts";
+import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { hashToken } from "../auth/session.server.ts";
 import { hashPassword } from "../auth/password.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
@@ -40,18 +40,40 @@ export async function issueInvite(
 }
 
 async function insertInvite(tx: Transaction<Database>, userId: number, createdBy: number | null, now: Date) {
-  const token = randomBytes(32).toString("base64url");
+  const [token] = await insertInvites(tx, [userId], createdBy, now);
+  return token!;
+}
+
+/** New invite tokens (only their hashes are stored). */
+export const newInviteTokens = (n: number) =>
+  Array.from({ length: n }, () => randomBytes(32).toString("base64url"));
+
+/**
+ * First invites for new users (Add User, Import users), one statement for
+ * any number of them: their tokens, in the order of `userIds`. Invites a job
+ * is to mail (`mailPending`, a large import's) get a token nobody is told:
+ * the job gives each a new one as it mails it (app/users/import-mail.server.ts).
+ */
+export async function insertInvites(
+  tx: Transaction<Database>,
+  userIds: number[],
+  createdBy: number | null,
+  now: Date,
+  mailPending = false,
+): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const tokens = newInviteTokens(userIds.length);
   await tx
     .insertInto("invites")
-    .values({
-      user_id: userId,
-      token_hash: hashToken(token),
-      created_by_user_id: createdBy,
-      created_at: now,
-      expires_at: new Date(now.getTime() + INVITE_DAYS * 86400_000),
-    })
+    .columns(["user_id", "token_hash", "created_by_user_id", "created_at", "expires_at", "mail_pending"])
+    .expression(
+      sql<never>`select x.user_id, x.token_hash, ${createdBy}::int, ${now}::timestamptz, ${new Date(
+        now.getTime() + INVITE_DAYS * 86400_000,
+      )}::timestamptz, ${mailPending}
+        from unnest(${userIds}::int[], ${tokens.map(hashToken)}::text[]) as x(user_id, token_hash)`,
+    )
     .execute();
-  return token;
+  return tokens;
 }
 
 export async function mailInvite(
@@ -95,7 +117,7 @@ export async function resendInvite(
       if ((await voidLiveInvite(tx, user.id, now)) !== shown) {
         throw new Refusal(`A newer invite was sent to ${user.email} meanwhile: nothing more was sent.`);
       }
-      token = await insertInvite(tx, user.id, actor.proxy?.admin.id ?? actor.person.id, now);
+      token = await insertInvite(tx, user.id, actingUserId(actor), now);
       await recordAudit(
         tx,
         actor,

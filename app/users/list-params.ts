@@ -4,9 +4,12 @@
  */
 import { z } from "zod";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
-import { idField, plainText, readQuery } from "../input.ts";
+import { idField, plainText, readSearchQuery } from "../input.ts";
 
 export const PAGE_SIZE = 50;
+
+/** The list's sorts: each walks an index in order, ties broken by id (list.server.ts, SORT_KEYS). */
+export const SORTS = ["name", "email", "office", "license", "status", "added"] as const;
 
 export const PERMISSIONS = {
   company_admin: "Company Admin",
@@ -29,16 +32,23 @@ export const listParams = z.object({
     .enum(Object.keys(PERMISSIONS) as [Permission, ...Permission[]])
     .optional()
     .catch(undefined),
-  status: z.enum(["active", "pending"]).optional().catch(undefined),
+  status: z.enum(["active", "pending", "suspended"]).optional().catch(undefined),
   office: idField("Choose an office.").optional().catch(undefined),
-  sort: z.enum(["name", "email", "added"]).catch("name"),
+  sort: z.enum(SORTS).catch("name"),
   dir: z.enum(["asc", "desc"]).catch("asc"),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  /**
+   * Where the page starts (keyset pages): "last", or the rows after ("next.")
+   * or before ("prev.") a position the server wrote. What the position holds
+   * is read by the server (list.server.ts, readCursor): a stale or made-up one
+   * shows the first page, never an error.
+   */
+  cursor: z
+    .string()
+    .regex(/^(last|(next|prev)\.[A-Za-z0-9_-]{1,4000})$/)
+    .optional()
+    .catch(undefined),
 });
 export type ListParams = z.infer<typeof listParams>;
 
 /** The list's state, and the search's message if it was refused (the page answers 400 with it). */
-export function readListParams(url: URL) {
-  const { value, reply } = readQuery(url.searchParams, listParams);
-  return { params: value, error: reply ? (reply.error?.q ?? null) : null };
-}
+export const readListParams = (url: URL) => readSearchQuery(url.searchParams, listParams);

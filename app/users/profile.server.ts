@@ -5,15 +5,13 @@
  */
 import type { Kysely } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
-import type { Database } from "../../db/schema.ts";
+import type { Database, UserStatus } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
-import { PERSON_COLUMNS, scopedUsers } from "../auth/scopes.server.ts";
-import { formatNumber } from "../numbers/format.server.ts";
+import { adminOfficesOf, currentUserInScope, PERSON_COLUMNS } from "../auth/scopes.server.ts";
+import { userNumber } from "../numbers/format.server.ts";
 
 export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId: number) {
-  const u = await scopedUsers(db, actor)
-    .where("u.id", "=", userId)
-    .where("u.status", "<>", "deleted")
+  const u = await currentUserInScope(db, actor, userId)
     .select((eb) => [
       ...PERSON_COLUMNS,
       "u.status",
@@ -46,14 +44,7 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
           .orderBy("n.is_primary", "desc")
           .orderBy("n.e164"),
       ).as("numbers"),
-      jsonArrayFrom(
-        eb
-          .selectFrom("office_admins as oa")
-          .innerJoin("offices as ao", "ao.id", "oa.office_id")
-          .select(["ao.id", "ao.name"])
-          .whereRef("oa.user_id", "=", "u.id")
-          .orderBy("ao.name"),
-      ).as("admin_offices"),
+      adminOfficesOf(eb),
       // The live invite, which Resend invite names so that a replayed POST sends nothing more.
       eb
         .selectFrom("invites as i")
@@ -71,7 +62,7 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
     id: u.id,
     name: `${u.first_name} ${u.last_name}`,
     email: u.email!,
-    status: u.status as "active" | "pending",
+    status: u.status as Exclude<UserStatus, "deleted">,
     licenseType: u.license_type,
     hasMeetingsSeat: u.has_meetings_seat,
     extension: u.extension,
@@ -88,7 +79,7 @@ export async function getUserProfile(db: Kysely<Database>, actor: Actor, userId:
     firstSignedInAt: u.first_signed_in_at,
     liveInviteId: u.live_invite_id,
     groups: u.groups,
-    numbers: u.numbers.map((n) => ({ ...n, formatted: formatNumber(n.e164)! })),
+    numbers: u.numbers.map(userNumber),
   };
 }
 

@@ -116,5 +116,8 @@ export function userRefusal(user: UserRow): string | null {
   if (user.status === "deleted") return "Deleted: a deleted user cannot be transferred.";
   if (user.status === "pending")
     return "Has not accepted the invite yet: only active users can be transferred.";
+  // A suspended user holds no seat to move; reactivated first, they take one where they are.
+  if (user.status === "suspended")
+    return "Suspended: reactivate them first; only active users can be transferred.";
   return null;
 }

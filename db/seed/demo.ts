@@ -20,7 +20,7 @@
  * the roster keeps the seed consistent.
  */
 import type { Insertable, Kysely } from "kysely";
-import { hashPassword } from "../../app/auth/password.server.ts";
+import { demoPasswordCost, hashPassword } from "../../app/auth/password.server.ts";
 import type {
   AddonLicenseType,
   Database,
@@ -329,8 +329,8 @@ const DAY = 24 * HOUR;
 const HOLD = 72 * HOUR;
 
 export async function seedDemo(db: Kysely<Database>, now: Date): Promise<void> {
-  // One hash for every demo account: scrypt is deliberately slow.
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  // One hash for every demo account: scrypt is deliberately slow (cheaper in test runs: see demoPasswordCost).
+  const passwordHash = await hashPassword(DEMO_PASSWORD, demoPasswordCost());
   const seed = async (trx: Kysely<Database>) => {
     const numbers = new NumberBook();
     for (const company of COMPANIES) await seedCompany(trx, company, numbers, now, passwordHash);

@@ -7,7 +7,7 @@
 import pg from "pg";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { migrateToLatest, openDatabase } from "../../db/connect.ts";
+import { DATABASE_OPTIONS, migrateToLatest, openDatabase } from "../../db/connect.ts";
 import { seedDemoIfEmpty, seedScale } from "../../db/seed/index.ts";
 import { ACME } from "../../db/seed/demo.ts";
 
@@ -29,7 +29,7 @@ async function createIfMissing(databaseUrl: string, name: string): Promise<void>
   try {
     const found = await client.query("select 1 from pg_database where datname = $1", [name]);
     if (found.rowCount === 0) {
-      await client.query(`create database "${name.replace(/"/g, '""')}"`);
+      await client.query(`create database "${name.replace(/"/g, '""')}" ${DATABASE_OPTIONS}`);
       console.log(`Created database ${name}.`);
     }
   } finally {

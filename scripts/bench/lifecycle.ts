@@ -5,7 +5,7 @@
  * the 100,000-user bench database stays as it is.
  */
 import pg from "pg";
-import { migrateToLatest, openDatabase } from "../../db/connect.ts";
+import { DATABASE_OPTIONS, migrateToLatest, openDatabase } from "../../db/connect.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import { loadActor } from "../../app/auth/actor.server.ts";
@@ -35,7 +35,7 @@ export async function benchLifecycle(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   await admin(databaseUrl, `drop database if exists ${name} with (force)`);
-  await admin(databaseUrl, `create database ${name}`);
+  await admin(databaseUrl, `create database ${name} ${DATABASE_OPTIONS}`);
   let statements = 0;
   const h = await openDatabase({ url: url.toString(), log: () => void statements++ });
   try {

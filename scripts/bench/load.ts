@@ -10,6 +10,10 @@ export interface Scenario {
   name: string;
   path: string;
   headers?: Record<string, string>;
+  /** Connections at once, when not the bench's default. */
+  concurrency?: number;
+  /** A request other than GET `path`: the i-th of worker w (each worker's requests run in order). */
+  request?: (worker: number, i: number) => { path: string; method: string; body: string };
 }
 
 export interface Result {
@@ -35,16 +39,23 @@ interface Sample {
 }
 
 async function worker(
-  url: string,
-  headers: Record<string, string>,
+  origin: string,
+  scenario: Scenario,
+  w: number,
   until: number,
   sample: Sample,
 ): Promise<void> {
-  while (performance.now() < until) {
+  const headers = scenario.headers ?? {};
+  for (let i = 0; performance.now() < until; i++) {
+    const own = scenario.request?.(w, i);
     const started = performance.now();
     try {
       // A redirect (to /login, say) is a failure: it would measure the wrong page.
-      const res = await fetch(url, { headers, redirect: "manual" });
+      const res = await fetch(origin + (own?.path ?? scenario.path), {
+        headers,
+        redirect: "manual",
+        ...(own && { method: own.method, body: own.body }),
+      });
       const body = await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
       sample.latencies.push(performance.now() - started);
@@ -56,15 +67,12 @@ async function worker(
   }
 }
 
-async function run(
-  url: string,
-  headers: Record<string, string>,
-  concurrency: number,
-  ms: number,
-): Promise<Sample> {
+async function run(origin: string, scenario: Scenario, concurrency: number, ms: number): Promise<Sample> {
   const sample: Sample = { latencies: [], errors: 0, bytes: 0 };
   const until = performance.now() + ms;
-  await Promise.all(Array.from({ length: concurrency }, () => worker(url, headers, until, sample)));
+  await Promise.all(
+    Array.from({ length: concurrency }, (_, w) => worker(origin, scenario, w, until, sample)),
+  );
   return sample;
 }
 
@@ -81,12 +89,11 @@ export async function measure(
   options: { concurrency: number; warmupMs: number; durationMs: number },
   meter?: CpuMeter,
 ): Promise<Result> {
-  const url = origin + scenario.path;
-  const headers = scenario.headers ?? {};
-  await run(url, headers, options.concurrency, options.warmupMs);
+  const concurrency = scenario.concurrency ?? options.concurrency;
+  await run(origin, scenario, concurrency, options.warmupMs);
   const cpuBefore = await meter?.sample();
   const started = performance.now();
-  const sample = await run(url, headers, options.concurrency, options.durationMs);
+  const sample = await run(origin, scenario, concurrency, options.durationMs);
   // The last requests end after the deadline: divide by the time the run really took.
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = await meter?.sample();

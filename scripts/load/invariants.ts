@@ -9,6 +9,22 @@ export interface Invariant {
   broken: unknown[];
 }
 
+/**
+ * The list's counters (user_counts, kept by triggers) against a recount of
+ * the live users: each row where they differ. Also run by the domain tests
+ * after every kind of change (tests/domain/user-counts.test.ts).
+ */
+export const USER_COUNTS_DRIFT = `
+  with recount as (
+    select company_id, office_id, status, license_type, count(*)::int as n from users
+     where status <> 'deleted' group by 1, 2, 3, 4)
+  select coalesce(c.office_id, r.office_id) as office_id, coalesce(c.status, r.status) as status,
+         coalesce(c.license_type, r.license_type) as license_type, c.company_id, r.company_id as users_company_id,
+         c.n as counted, coalesce(r.n, 0) as recount
+    from user_counts c full join recount r
+      on (r.office_id, r.status, r.license_type) = (c.office_id, c.status, c.license_type)
+   where coalesce(c.n, 0) <> coalesce(r.n, 0) or c.company_id <> r.company_id`;
+
 /** `since`: when the load began; `changes`: POSTs the server accepted (answered with a redirect). */
 export async function checkInvariants(client: pg.Client, since: Date, changes: number): Promise<Invariant[]> {
   const rows = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
@@ -42,19 +58,23 @@ export async function checkInvariants(client: pg.Client, since: Date, changes: n
          where purchased < 0 or assigned < 0 or assigned > purchased`),
     },
     {
-      // Every pending or active user holds one seat of their type (and one Meetings seat if they have it),
-      // every add-on number one seat of its add-on: recounted from the rows, against what the pools say.
+      // Every pending or active user holds one seat of their type (and one Meetings seat if they have it; a
+      // suspended user holds neither), every add-on number one seat of its add-on (a suspended user's too): recounted from the rows, against what the pools say.
       name: "every pool's assigned seats match a recount of users and numbers",
       broken: await rows(`
         with seats as (
-          select office_id, license_type as type from users where status <> 'deleted'
-          union all select office_id, 'meetings' from users where status <> 'deleted' and has_meetings_seat
+          select office_id, license_type as type from users where status in ('pending', 'active')
+          union all select office_id, 'meetings' from users where status in ('pending', 'active') and has_meetings_seat
           union all select office_id, addon_license_type from phone_numbers where addon_license_type is not null
         ), recount as (select office_id, type, count(*)::int as n from seats group by 1, 2)
         select coalesce(p.office_id, r.office_id) as office_id, coalesce(p.license_type, r.type) as type,
                p.assigned, coalesce(r.n, 0) as recount
           from license_pools p full join recount r on r.office_id = p.office_id and r.type = p.license_type
          where coalesce(p.assigned, -1) <> coalesce(r.n, 0)`),
+    },
+    {
+      name: "the list's user counters match a recount of users",
+      broken: await rows(USER_COUNTS_DRIFT),
     },
     {
       name: "every user deleted during the load has its delete in the audit log",

@@ -19,6 +19,7 @@ import {
 } from "../../app/users/transfer.server.ts";
 import { bulkResult } from "../../app/users/bulk.server.ts";
 import { acmeOfficeId as officeId } from "../support/demo.ts";
+import { expectPoolsConsistent } from "../support/seats.ts";
 
 const now = new Date("2026-11-27T12:00:00Z");
 let t: TestDatabase;
@@ -60,37 +61,6 @@ function confirmation(plan: NonNullable<Awaited<ReturnType<typeof planTransfers>
     id: plan.rows.map((r) => r.id),
     seen: plan.rows.map((r) => r.seen),
   };
-}
-
-/** Every pool's assigned count, recounted from users and add-on numbers. */
-async function expectPoolsConsistent(db: Kysely<Database>) {
-  const pools = await db
-    .selectFrom("license_pools")
-    .select(["office_id", "license_type", "assigned"])
-    .execute();
-  const users = await db
-    .selectFrom("users")
-    .select(["office_id", "license_type", "has_meetings_seat"])
-    .where("status", "<>", "deleted")
-    .execute();
-  const numbers = await db
-    .selectFrom("phone_numbers")
-    .select(["office_id", "addon_license_type"])
-    .where("addon_license_type", "is not", null)
-    .execute();
-  const count = new Map<string, number>();
-  const add = (k: string) => count.set(k, (count.get(k) ?? 0) + 1);
-  for (const x of users) {
-    add(`${x.office_id}/${x.license_type}`);
-    if (x.has_meetings_seat) add(`${x.office_id}/meetings`);
-  }
-  for (const n of numbers) add(`${n.office_id}/${n.addon_license_type}`);
-  for (const p of pools)
-    expect([p.office_id, p.license_type, p.assigned]).toEqual([
-      p.office_id,
-      p.license_type,
-      count.get(`${p.office_id}/${p.license_type}`) ?? 0,
-    ]);
 }
 
 describe("choosing the new office", () => {

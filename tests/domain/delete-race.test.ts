@@ -7,24 +7,14 @@
  * admins deleting each other succeeds, never both, and neither deadlocks.
  * Each race runs several rounds, each a fresh pair.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "kysely";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { describe, expect, it } from "vitest";
+import { activeCount, ADMIN_PAIRS, onlyCompanyAdmins, onServer, raceDatabase } from "../support/race.ts";
 import { actorFor } from "../support/actors.ts";
-import { seedDemo } from "../../db/seed/demo.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { restoreUser } from "../../app/users/deleted.server.ts";
 
-const onServer = !!process.env.DATABASE_URL;
 const NOW = new Date("2026-11-27T12:00:00Z");
-let t: TestDatabase;
-
-beforeAll(async () => {
-  if (!onServer) return;
-  t = await freshDatabase({ poolSize: 6 });
-  await seedDemo(t.db, NOW);
-});
-afterAll(() => t?.close());
+const t = raceDatabase(6, NOW);
 
 const userOf = (email: string) =>
   t.db
@@ -32,19 +22,6 @@ const userOf = (email: string) =>
     .select(["id", "company_id", "office_id"])
     .where("email", "=", email)
     .executeTakeFirstOrThrow();
-const activeCount = async (companyId: number, companyAdmins: boolean) =>
-  Number(
-    (
-      await t.db
-        .selectFrom("users")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("company_id", "=", companyId)
-        .where("status", "=", "active")
-        .$if(companyAdmins, (qb) => qb.where("is_company_admin", "=", true))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
-
 /** Each of the two deletes the other, at once; both requests answer (no deadlock, no error). */
 async function deleteEachOther(a: string, b: string) {
   const [actorA, actorB] = await Promise.all([actorFor(t.db, a, NOW), actorFor(t.db, b, NOW)]);
@@ -59,28 +36,15 @@ async function deleteEachOther(a: string, b: string) {
 describe.runIf(onServer)("two admins deleting each other at the same instant", () => {
   it("two Company Admins: exactly one succeeds, and one active Company Admin remains", async () => {
     const acme = (await userOf("ada@acme.test")).company_id;
-    const pairs = [
-      ["ada@acme.test", "priya@acme.test"],
-      ["marcus@acme.test", "mei@acme.test"],
-      ["ethan@acme.test", "chloe@acme.test"],
-      ["camille@acme.test", "arjun@acme.test"],
-      ["charlotte@acme.test", "harry@acme.test"],
-    ] as const;
-    for (const [a, b] of pairs) {
-      // These two, and nobody else, are Acme's active Company Admins.
-      await t.db
-        .updateTable("users")
-        .set({ is_company_admin: sql<boolean>`email in (${a}, ${b})` })
-        .where("company_id", "=", acme)
-        .where("status", "=", "active")
-        .execute();
+    for (const [a, b] of ADMIN_PAIRS) {
+      await onlyCompanyAdmins(t.db, acme, a, b);
       const [done, skipped] = await deleteEachOther(a, b);
       expect([done!.outcome, skipped!.outcome, skipped!.detail], `${a} and ${b}`).toEqual([
         "done",
         "skipped",
         "This would remove the last active Company Admin.",
       ]);
-      expect(await activeCount(acme, true)).toBe(1);
+      expect(await activeCount(t.db, acme, true)).toBe(1);
     }
   });
 
@@ -109,7 +73,7 @@ describe.runIf(onServer)("two admins deleting each other at the same instant", (
       NOW,
     );
     expect(setup.outcomes.every((o) => o.outcome === "done")).toBe(true);
-    expect(await activeCount(gina.company_id, false)).toBe(2);
+    expect(await activeCount(t.db, gina.company_id, false)).toBe(2);
 
     for (let round = 0; round < 5; round++) {
       const [done, skipped] = await deleteEachOther("walter@globex.test", "homer@globex.test");
@@ -118,7 +82,7 @@ describe.runIf(onServer)("two admins deleting each other at the same instant", (
         "skipped",
         "This would remove the last active user of the company's only office.",
       ]);
-      expect(await activeCount(gina.company_id, false)).toBe(1);
+      expect(await activeCount(t.db, gina.company_id, false)).toBe(1);
       // The one left restores the other (their license was kept) for the next round.
       const survivor = done!.id === walter.id ? "homer@globex.test" : "walter@globex.test";
       const restored = await restoreUser(t.db, await actorFor(t.db, survivor, NOW), done!.id, NOW);

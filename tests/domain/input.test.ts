@@ -134,9 +134,10 @@ describe("GET parameters", () => {
   const url = (query: string) => new URL(`http://x/users?${query}`);
 
   it("a search with a control character comes back as its message, and the rest still applies", () => {
-    const { params, error } = readListParams(url("q=a%00b&license=sell&sort=email"));
+    const { params, error, typed } = readListParams(url("q=a%00b&license=sell&sort=email"));
     expect(error).toEqual(["Remove the control and text-direction characters from the search."]);
     expect(params).toMatchObject({ q: "", license: "sell", sort: "email" });
+    expect(typed, "shown as typed, beside its message").toBe("a\u0000b");
     expect(readPoolParams(new URL("http://x/?q=%00&kind=fax")).params).toMatchObject({ q: "", kind: "fax" });
     expect(readPoolParams(new URL("http://x/?q=%00")).error).not.toBeNull();
     expect(readListParams(url(`q=${"x".repeat(201)}`)).error).toEqual([

@@ -7,25 +7,16 @@
  * its two audit entries. Races are real only on a PostgreSQL server (PGlite
  * is one connection).
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { expect, it } from "vitest";
+import { onServer, raceDatabase } from "../support/race.ts";
 import { actorFor } from "../support/actors.ts";
-import { seedDemo } from "../../db/seed/demo.ts";
 import { transferLicenses } from "../../app/licenses/transfer.server.ts";
 
-const onServer = !!process.env.DATABASE_URL;
-let t: TestDatabase | undefined;
 const now = new Date("2026-11-27T12:00:00Z");
-
-beforeAll(async () => {
-  if (!onServer) return;
-  t = await freshDatabase({ poolSize: 15 });
-  await seedDemo(t.db, now);
-});
-afterAll(() => t?.close());
+const t = raceDatabase(15, now);
 
 it.runIf(onServer)("10 transfers of 3 seats from a pool with 10 unassigned: exactly 3 succeed", async () => {
-  const db = t!.db;
+  const db = t.db;
   const ada = await actorFor(db, "ada@acme.test", now);
   const offices = await db
     .selectFrom("offices")

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
+import { acmeOfficeId } from "../support/demo.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { listPools } from "../../app/licenses/pools.server.ts";
 import {
@@ -26,16 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function office(name: string, company = "Acme") {
-  return t.db
-    .selectFrom("offices as o")
-    .innerJoin("companies as c", "c.id", "o.company_id")
-    .select("o.id")
-    .where("o.name", "=", name)
-    .where("c.name", "=", company)
-    .executeTakeFirstOrThrow()
-    .then((o) => o.id);
-}
+const office = (name: string) => acmeOfficeId(t.db, name);
 
 async function pool(officeName: string, type: LicenseType) {
   const id = await office(officeName);

@@ -6,23 +6,14 @@
  * constraint error: that a number has at most one holder is the schema's
  * CHECK, so it is not asserted here); one audit entry, the winner's.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { sql } from "kysely";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { onServer, raceDatabase } from "../support/race.ts";
 import { actorFor } from "../support/actors.ts";
-import { seedDemo } from "../../db/seed/demo.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 
-const onServer = !!process.env.DATABASE_URL;
 const NOW = new Date("2026-11-27T12:00:00Z");
-let t: TestDatabase;
-
-beforeAll(async () => {
-  if (!onServer) return;
-  t = await freshDatabase({ poolSize: 25 });
-  await seedDemo(t.db, NOW);
-});
-afterAll(() => t?.close());
+const t = raceDatabase(25, NOW);
 
 it.runIf(onServer)("20 concurrent reassignments of one number: exactly one succeeds", async () => {
   const ada = await actorFor(t.db, "ada@acme.test", NOW);

@@ -172,6 +172,32 @@ describe("license pools", () => {
   });
 });
 
+describe("a suspended user", () => {
+  it("holds no seat of their license nor Meetings, and keeps their add-on numbers' seats", async () => {
+    // Priya: Connect with a Meetings seat, in San Francisco.
+    const priya = await person("priya@acme.test");
+    const pools = () =>
+      t.db
+        .selectFrom("license_pools")
+        .select(["license_type", "assigned"])
+        .where("office_id", "=", priya.office_id)
+        .orderBy("license_type")
+        .execute()
+        .then((rows) => Object.fromEntries(rows.map((r) => [r.license_type, r.assigned])));
+    const before = await pools();
+    const setStatus = (status: "suspended" | "active") =>
+      t.db.updateTable("users").set({ status }).where("id", "=", priya.id).execute();
+    await setStatus("suspended");
+    expect(await pools()).toEqual({
+      ...before,
+      connect: before.connect! - 1,
+      meetings: before.meetings! - 1,
+    });
+    await setStatus("active");
+    expect(await pools()).toEqual(before);
+  });
+});
+
 describe("users", () => {
   it("have one email in any letter case", async () => {
     const uma = await person("uma@acme.test");

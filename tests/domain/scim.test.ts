@@ -4,10 +4,8 @@
  * Okta and Entra ID, and tenancy by every id.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rmSync } from "node:fs";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
-import { actorFor } from "../support/actors.ts";
-import { seedDemo } from "../../db/seed/demo.ts";
+import type { TestDatabase } from "../support/db.ts";
+import { closeScimWorld, openScimWorld, type ScimWorld } from "../support/scim-world.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { authenticateToken, createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
 import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
@@ -34,28 +32,12 @@ let ada: Actor, gina: Actor;
 let acme: ScimActor, globex: ScimActor;
 let acmeToken: string;
 
-const bearer = (token: string) =>
-  new Request(`${BASE}/Users`, { headers: { Authorization: `Bearer ${token}` } });
-
+let world: ScimWorld | undefined;
 beforeAll(async () => {
-  process.env.DATA_DIR = OUTBOX_DIR;
-  t = await freshDatabase();
-  await seedDemo(t.db, NOW);
-  [ada, gina] = await Promise.all([
-    actorFor(t.db, "ada@acme.test", NOW),
-    actorFor(t.db, "gina@globex.test", NOW),
-  ]);
-  const a = await createToken(t.db, ada, { name: "Okta" }, NOW);
-  const g = await createToken(t.db, gina, { name: "Entra ID" }, NOW);
-  if (!a.ok || !g.ok) throw new Error("tokens");
-  acmeToken = a.token;
-  acme = await scimActor(t.db, bearer(a.token), null, NOW);
-  globex = await scimActor(t.db, bearer(g.token), null, NOW);
+  world = await openScimWorld(OUTBOX_DIR, NOW);
+  ({ t, ada, gina, acme, globex, acmeToken } = world);
 });
-afterAll(async () => {
-  await t.close();
-  rmSync(OUTBOX_DIR, { recursive: true, force: true });
-});
+afterAll(() => closeScimWorld(world, OUTBOX_DIR));
 
 /** The SCIM error a call throws. */
 async function scimErrorOf(work: Promise<unknown>): Promise<{ status: number; scimType?: string }> {
@@ -129,6 +111,25 @@ describe("filters", () => {
     expect(found.Resources[0]).toMatchObject({ userName: "ada@acme.test", active: true });
   });
 
+  it("userName eq finds a provisioned user by the userName they were given, never by their email", async () => {
+    const made = await createUser(call(acme), {
+      userName: "Grace.Hopper",
+      name: { givenName: "Grace", familyName: "Hopper" },
+      emails: [{ value: "grace.hopper@acme.test", primary: true }],
+    });
+    const ids = async (filter: string) =>
+      (await list(acme, { filter, count: "1000" })).Resources.map((r) => r.id);
+    expect(await ids('userName eq "grace.hopper"')).toEqual([made.id]);
+    expect(await ids('userName eq "grace.hopper@acme.test"')).toEqual([]);
+    expect(await ids('userName eq "Grace.Hopper" or userName eq "ada@acme.test"')).toHaveLength(2);
+    const others = await ids('not (userName eq "GRACE.HOPPER")');
+    expect(others).not.toContain(made.id);
+    expect(others.length).toBeGreaterThan(0);
+    // Another company's token does not find them, by either.
+    expect(await list(globex, { filter: 'userName eq "grace.hopper"' })).toMatchObject({ totalResults: 0 });
+    await deleteUser(call(acme), made.id);
+  });
+
   it("cannot inject: values are bound, attributes whitelisted", async () => {
     for (const filter of [
       `userName eq "x' or '1'='1"`,
@@ -153,7 +154,7 @@ describe("filters", () => {
       .selectFrom("users")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("company_id", "=", acme.company.id)
-      .where("status", "in", ["active", "pending"])
+      .where("status", "<>", "deleted")
       .executeTakeFirstOrThrow();
     const gina = await list(globex, { filter: 'userName eq "gina@globex.test"' });
     const ginaId = gina.Resources[0]!.id;
@@ -209,9 +210,12 @@ describe("mapping", () => {
     expect(fromScimUser(base).email).toBe("jo@acme.test");
     expect(() => fromScimUser({ ...base, userName: "jo" })).toThrow(ScimError);
   });
-  it("reads Entra's booleans and the extension; refuses active false for now", () => {
-    expect(() => fromScimUser({ ...base, active: "False" })).toThrow(/cannot suspend/);
-    expect(fromScimUser({ ...base, active: "True" }).userName).toBe("jo@acme.test");
+  it("reads Entra's booleans and the extension", () => {
+    expect(fromScimUser({ ...base, active: "False" }).active).toBe(false);
+    expect(fromScimUser({ ...base, active: "True" }).active).toBe(true);
+    expect(fromScimUser({ ...base, active: true }).active).toBe(true);
+    expect(fromScimUser(base).active).toBeNull();
+    expect(() => fromScimUser({ ...base, active: "yes" })).toThrow(/"active" must be true or false/);
     const ext = fromScimUser({
       ...base,
       "urn:switchboard:params:scim:schemas:extension:2.0:User": { office: "New York", license: "sell" },
@@ -322,11 +326,125 @@ describe("users over SCIM", () => {
       externalId: "entra-1",
       emails: [{ value: "jane.doe@acme.test" }],
     });
-    const deactivate = { Operations: [{ op: "Replace", path: "active", value: "False" }] };
-    expect(await scimErrorOf(patchUser(call(acme), id, deactivate))).toEqual({
-      status: 400,
-      scimType: "invalidValue",
+  });
+
+  it("deactivates and reactivates as Entra ID and Okta send it, through Suspend and Reactivate", async () => {
+    const userId = Number(id);
+    const status = () =>
+      t.db
+        .selectFrom("users")
+        .select("status")
+        .where("id", "=", userId)
+        .executeTakeFirstOrThrow()
+        .then((u) => u.status);
+    const patchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    const entra = (value: string) => ({
+      schemas: [patchOp],
+      Operations: [{ op: "Replace", path: "active", value }],
     });
+    const okta = (active: boolean) => ({
+      schemas: [patchOp],
+      Operations: [{ op: "replace", value: { active } }],
+    });
+    const isActive = async (active: boolean) =>
+      (await list(acme, { filter: `id eq "${id}" and active eq ${active}` })).totalResults;
+
+    expect(await patchUser(call(acme), id, entra("False"))).toMatchObject({ active: false });
+    expect(await status()).toBe("suspended");
+    expect([await isActive(false), await isActive(true)]).toEqual([1, 0]);
+    expect(await getUser(call(acme), id)).toMatchObject({ active: false });
+    // Jane never signed in: reactivated, she is pending again.
+    expect(await patchUser(call(acme), id, entra("True"))).toMatchObject({ active: true });
+    expect(await status()).toBe("pending");
+    expect(await patchUser(call(acme), id, okta(false))).toMatchObject({ active: false });
+    expect(await status()).toBe("suspended");
+    expect(await patchUser(call(acme), id, okta(true))).toMatchObject({ active: true });
+    expect(await status()).toBe("pending");
+    const whole = await getUser(call(acme), id);
+    expect(await replaceUser(call(acme), id, { ...whole, active: false })).toMatchObject({ active: false });
+    expect(await replaceUser(call(acme), id, { ...whole, active: true })).toMatchObject({ active: true });
+    // Sending the state it already has changes nothing and records nothing.
+    expect(await replaceUser(call(acme), id, { ...whole, active: true })).toMatchObject({ active: true });
+
+    const entries = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_user_id", "actor_token_id"])
+      .where("target_id", "=", id)
+      .where("action", "in", ["user.suspended", "user.reactivated"])
+      .orderBy("id")
+      .execute();
+    expect(entries.map((e) => e.action)).toEqual([
+      "user.suspended",
+      "user.reactivated",
+      "user.suspended",
+      "user.reactivated",
+      "user.suspended",
+      "user.reactivated",
+    ]);
+    // Made by the token ("Provisioning: Okta"), not by a person.
+    expect(new Set(entries.map((e) => `${e.actor_user_id}/${e.actor_token_id}`))).toEqual(
+      new Set([`null/${acme.provisioningToken.id}`]),
+    );
+  });
+
+  it("refuses to reactivate without a free seat with a 409 that says so, and creates a user deactivated", async () => {
+    const userId = Number(id);
+    const { office_id } = await t.db
+      .selectFrom("users")
+      .select("office_id")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    const pool = () =>
+      t.db
+        .selectFrom("license_pools")
+        .select(["purchased", "assigned"])
+        .where("office_id", "=", office_id)
+        .where("license_type", "=", "connect")
+        .executeTakeFirstOrThrow();
+    const setPurchased = (purchased: number) =>
+      t.db
+        .updateTable("license_pools")
+        .set({ purchased })
+        .where("office_id", "=", office_id)
+        .where("license_type", "=", "connect")
+        .execute();
+    await patchUser(call(acme), id, { Operations: [{ op: "replace", value: { active: false } }] });
+    const before = await pool();
+    await setPurchased(before.assigned);
+    const err = await patchUser(call(acme), id, {
+      Operations: [
+        { op: "replace", path: "title", value: "Back" },
+        { op: "replace", value: { active: true } },
+      ],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScimError);
+    expect((err as ScimError).status).toBe(409);
+    expect((err as ScimError).message).toMatch(/cannot be reactivated: .* has no unassigned Connect license/);
+    // The whole request rolled back: the title too.
+    expect(await getUser(call(acme), id)).toMatchObject({ active: false, title: "Lead" });
+    await setPurchased(before.purchased);
+    expect(
+      await patchUser(call(acme), id, { Operations: [{ op: "replace", value: { active: true } }] }),
+    ).toMatchObject({ active: true });
+
+    // The token acts for the identity provider, not as Ada who made it: deactivating her is refused only
+    // because she is the last active Company Admin.
+    const adaErr = await patchUser(call(acme), String(ada.person.id), {
+      Operations: [{ op: "replace", value: { active: false } }],
+    }).catch((e: unknown) => e);
+    expect((adaErr as ScimError).status).toBe(409);
+    expect((adaErr as ScimError).message).toBe(
+      "Ada Lovelace cannot be suspended: this would remove the last active Company Admin.",
+    );
+
+    const assignedBefore = (await pool()).assigned;
+    const created = await createUser(call(acme), {
+      userName: "off@acme.test",
+      name: { givenName: "Off", familyName: "Board" },
+      active: false,
+    });
+    expect(created).toMatchObject({ active: false });
+    expect((await pool()).assigned).toBe(assignedBefore);
   });
 
   it("one company's token never reads or changes another's user, by any id", async () => {

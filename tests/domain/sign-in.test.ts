@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { seedDemo, DEMO_PASSWORD } from "../../db/seed/demo.ts";
 import { signIn, WRONG_CREDENTIALS, safeRedirect } from "../../app/auth/login.server.ts";
+import { demoPasswordCost, hashPassword, verifyPassword } from "../../app/auth/password.server.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -104,6 +105,27 @@ describe("sign-in at the same instant", () => {
     const rows = await checked(email, at);
     expect(rows.length).toBe(notLocked.length);
     expect(rows.filter((r) => r.succeeded).length).toBe(results[10]!.ok ? 1 : 0);
+  });
+});
+
+describe("password cost", () => {
+  it("hashes a person's password at the production cost; the demo password is cheaper only in a test run", async () => {
+    const production = { N: 16384, r: 8, p: 1 };
+    expect((await hashPassword("a long enough password")).split("$").slice(0, 4)).toEqual([
+      "scrypt",
+      "16384",
+      "8",
+      "1",
+    ]);
+    expect(demoPasswordCost({})).toEqual(production);
+    expect(demoPasswordCost({ SWITCHBOARD_DEMO_PASSWORD_COST: "1" })).toEqual(production);
+    const cheap = await hashPassword(
+      DEMO_PASSWORD,
+      demoPasswordCost({ SWITCHBOARD_DEMO_PASSWORD_COST: "test" }),
+    );
+    expect(cheap.split("$").slice(0, 4)).toEqual(["scrypt", "1024", "8", "1"]);
+    expect(await verifyPassword(DEMO_PASSWORD, cheap)).toBe(true);
+    expect(await verifyPassword("switchboard-demo!", cheap)).toBe(false);
   });
 });
 

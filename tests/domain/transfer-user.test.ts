@@ -11,6 +11,7 @@ import { startTransferReview, previewTransfer, transferUser } from "../../app/us
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { LicenseType } from "../../db/schema.ts";
 import { acmeOfficeId, userIdOf } from "../support/demo.ts";
+import { expectPoolsConsistent } from "../support/seats.ts";
 
 let t: TestDatabase;
 let ada: Actor;
@@ -311,34 +312,7 @@ describe("on the PostgreSQL server", () => {
         .where("id", "=", priya.id)
         .executeTakeFirstOrThrow();
       expect([ny, tor]).toContain(u.office_id);
-      // Recount seats from users and add-on numbers, and compare with the pools.
-      const pools = await db
-        .selectFrom("license_pools")
-        .select(["office_id", "license_type", "assigned"])
-        .execute();
-      const users = await db
-        .selectFrom("users")
-        .select(["office_id", "license_type", "has_meetings_seat"])
-        .where("status", "<>", "deleted")
-        .execute();
-      const numbers = await db
-        .selectFrom("phone_numbers")
-        .select(["office_id", "addon_license_type"])
-        .where("addon_license_type", "is not", null)
-        .execute();
-      const count = new Map<string, number>();
-      const add = (k: string) => count.set(k, (count.get(k) ?? 0) + 1);
-      for (const x of users) {
-        add(`${x.office_id}/${x.license_type}`);
-        if (x.has_meetings_seat) add(`${x.office_id}/meetings`);
-      }
-      for (const n of numbers) add(`${n.office_id}/${n.addon_license_type}`);
-      for (const p of pools)
-        expect([p.office_id, p.license_type, p.assigned]).toEqual([
-          p.office_id,
-          p.license_type,
-          count.get(`${p.office_id}/${p.license_type}`) ?? 0,
-        ]);
+      await expectPoolsConsistent(db);
       const primaries = await db
         .selectFrom("phone_numbers")
         .select("e164")

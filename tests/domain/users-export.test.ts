@@ -41,10 +41,11 @@ async function csvOf(actor: Actor, query = "") {
 /** Every user the list shows for this query, page after page. */
 async function listed(actor: Actor, query = "") {
   const emails: string[] = [];
-  for (let page = 1; ; page++) {
-    const r = await listUsers(t.db, actor, params(`${query}&page=${page}`));
+  for (let cursor = ""; ;) {
+    const r = await listUsers(t.db, actor, params(`${query}${cursor}`));
     emails.push(...r.users.map((u) => u.email));
-    if (page >= r.pageCount) return emails;
+    if (!r.next) return emails;
+    cursor = `&cursor=${r.next}`;
   }
 }
 

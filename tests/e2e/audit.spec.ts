@@ -15,6 +15,8 @@ test("an Office Admin's change is in the audit log of their company and office, 
   await page.getByLabel("Search users").fill("Maya");
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: "Maya Johnson", exact: true }).click();
+  // The list has an Options menu beside each user too: open the one on the user's page.
+  await expect(page.getByRole("heading", { name: "Maya Johnson", level: 1 })).toBeVisible();
   await page.getByText("Options").click();
   await page.getByRole("button", { name: "Resend invite" }).click();
   await expect(page.getByRole("status")).toContainText("A new invite is on its way");

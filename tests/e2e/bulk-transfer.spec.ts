@@ -56,6 +56,12 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
     );
   }
   await expectNoAxeViolations();
+  // Next without an office: the message is beside the choice, tied to each office.
+  await press(page, page.getByRole("button", { name: "Next" }));
+  await expect(page.getByRole("group", { name: "New office" })).toContainText("Choose the new office.");
+  await expect(page.getByRole("radio", { name: /^San Francisco/ })).toHaveAccessibleDescription(
+    /Choose the new office\./,
+  );
   await press(page, page.getByRole("radio", { name: /^San Francisco/ }), "Space");
   await expect(page.getByRole("radio", { name: /^San Francisco/ })).toBeChecked();
   await press(page, page.getByRole("button", { name: "Next" }));

@@ -13,6 +13,10 @@ export const test = base.extend<{
   signIn: (email: string) => Promise<void>;
   expectNoAxeViolations: () => Promise<void>;
 }>({
+  page: async ({ page, javaScriptEnabled }, use) => {
+    if (javaScriptEnabled) waitForHydrationOnLoad(page);
+    await use(page);
+  },
   expectNoAxeViolations: async ({ page, javaScriptEnabled }, use) => {
     await use(() => checkAxe(page, javaScriptEnabled));
   },
@@ -48,8 +52,26 @@ export async function signInElsewhere(
     .browser()!
     .newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled, extraHTTPHeaders });
   const other = await context.newPage();
+  if (javaScriptEnabled) waitForHydrationOnLoad(other);
   await signInOn(other, email);
   return { context, page: other };
+}
+
+/**
+ * With JavaScript on, `goto` and `reload` resolve once React has hydrated the
+ * new document (app/root.tsx marks <html data-hydrated>): a click or a key
+ * sent earlier would land on server HTML that React is about to take over,
+ * and a test would pass or fail by the race (CI's admin-access flake).
+ */
+function waitForHydrationOnLoad(page: Page) {
+  const goto = page.goto.bind(page);
+  const reload = page.reload.bind(page);
+  const hydrated = async <T>(response: T) => {
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    return response;
+  };
+  page.goto = async (url, options) => hydrated(await goto(url, options));
+  page.reload = async (options) => hydrated(await reload(options));
 }
 
 /** A user's id, read from the link in ada's users list (in a context of her own). */

@@ -82,9 +82,11 @@ test.describe("Company Admin", () => {
     };
     await page.goto("/users?q=emily");
     await page.getByRole("link", { name: "Emily Wong", exact: true }).click();
+    // The list has an Options menu beside each user too: open the one on the user's page.
+    await expect(page.getByRole("heading", { name: "Emily Wong", level: 1 })).toBeVisible();
     await page.getByText("Options").click();
     await page
-      .getByRole("region", { name: "Admin" })
+      .getByRole("group", { name: "Admin" })
       .getByRole("link", { name: "Change license type", exact: true })
       .click();
     await page.getByRole("radio", { name: "Support", exact: true }).check();

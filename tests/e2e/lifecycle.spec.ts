@@ -57,6 +57,33 @@ test("bulk delete by keyboard alone: confirm who is affected and who is skipped,
   await expect(page.getByText("No users match.")).toBeVisible();
 });
 
+test("a bulk delete confirmed after another admin did it changes nothing, and says so over the page", async ({
+  page,
+  signIn,
+  javaScriptEnabled,
+  expectNoAxeViolations,
+}) => {
+  await signIn("gina@globex.test");
+  await search(page, "denise");
+  await press(page, "Select Denise Howard", "checkbox");
+  await page.getByRole("combobox", { name: "Action" }).selectOption({ label: "Delete users" });
+  await press(page, "Apply");
+  await expect(page.getByRole("heading", { name: "Delete users: 1 user" })).toBeVisible();
+
+  const other = await signInElsewhere(page, "gina@globex.test", javaScriptEnabled);
+  await other.page.goto(page.url());
+  await other.page.getByRole("button", { name: "Delete 1 user" }).click();
+  await expect(other.page.getByRole("heading", { name: "Delete users: done" })).toBeVisible();
+  await other.context.close();
+
+  await press(page, "Delete 1 user");
+  await expect(page.getByRole("alert").filter({ hasText: /\w/ })).toHaveText(
+    "Nothing was changed: these users were already changed. Go back to Users to see them as they are now.",
+  );
+  await expect(page.getByRole("region", { name: /Will be skipped/ })).toContainText("Already deleted.");
+  await expectNoAxeViolations();
+});
+
 test("select all: the page's users, or every user that matches the search", async ({
   page,
   signIn,
@@ -89,6 +116,8 @@ test("delete one user from their Options menu, then restore them", async ({
   await signIn("gina@globex.test");
   await search(page, "lenore");
   await page.getByRole("link", { name: "Lenore Carlson", exact: true }).click();
+  // The list has an Options menu beside each user too: open the one on the user's page.
+  await expect(page.getByRole("heading", { name: "Lenore Carlson", level: 1 })).toBeVisible();
   await page.getByText("Options").click();
   await page.getByRole("link", { name: "Delete user", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Delete Lenore Carlson?" })).toBeVisible();
@@ -123,6 +152,8 @@ test("permanently delete ends the wait: the user is gone for good", async ({
   await signIn("gina@globex.test");
   await search(page, "patrice");
   await page.getByRole("link", { name: "Patrice Okoye", exact: true }).click();
+  // The list has an Options menu beside each user too: open the one on the user's page.
+  await expect(page.getByRole("heading", { name: "Patrice Okoye", level: 1 })).toBeVisible();
   await page.getByText("Options").click();
   await page.getByRole("link", { name: "Delete user", exact: true }).click();
   await page.getByRole("button", { name: "Delete Patrice Okoye" }).click();

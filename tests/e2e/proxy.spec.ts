@@ -17,16 +17,16 @@ async function openUser(page: Page, query: string, name: string): Promise<string
 
 /** Opens the user's Options menu, unless it is open already (it stays open across a submit with JavaScript). */
 async function openOptions(page: Page, name: string) {
-  if (!(await page.getByRole("region", { name: "Privileges" }).isVisible()))
+  if (!(await page.getByRole("group", { name: "Privileges" }).isVisible()))
     await page.getByLabel(`Options for ${name}`).click();
-  await expect(page.getByRole("region", { name: "Privileges" })).toBeVisible();
+  await expect(page.getByRole("group", { name: "Privileges" })).toBeVisible();
 }
 
 async function proxyInto(page: Page, query: string, name: string, reason = ""): Promise<string> {
   const id = await openUser(page, query, name);
   await openOptions(page, name);
   await page
-    .getByRole("region", { name: "Admin" })
+    .getByRole("group", { name: "Admin" })
     .getByRole("link", { name: "Proxy Login", exact: true })
     .click();
   await expect(page.getByRole("heading", { name: `Proxy Login as ${name}` })).toBeVisible();
@@ -165,7 +165,7 @@ test("an Office Admin without proxy access sees Proxy Login disabled, with the r
   await signIn("olive@acme.test");
   await openUser(page, "ruth", "Ruth Abebe");
   await openOptions(page, "Ruth Abebe");
-  const item = page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Proxy Login" });
+  const item = page.getByRole("group", { name: "Admin" }).getByRole("button", { name: "Proxy Login" });
   await expect(item).toBeDisabled();
   await expect(item).toHaveAccessibleDescription(
     "You do not have proxy access. A Company Admin can give it to you.",

@@ -234,9 +234,11 @@ test.describe("Company Admin", () => {
   test("remove a Connect user's only number from their page: they then have no number", async ({ page }) => {
     await page.goto("/users?q=dmitri");
     await page.getByRole("link", { name: "Dmitri Volkov", exact: true }).click();
+    // The list has an Options menu beside each user too: open the one on the user's page.
+    await expect(page.getByRole("heading", { name: "Dmitri Volkov", level: 1 })).toBeVisible();
     await page.getByText("Options", { exact: false }).first().click();
     await page
-      .getByRole("region", { name: "Calling" })
+      .getByRole("group", { name: "Calling" })
       .getByRole("link", { name: "Manage phone numbers", exact: true })
       .click();
     await expect(

@@ -12,7 +12,7 @@
  * files read San Francisco's, New York's and Toronto's) and only looks at
  * Hannah Schmidt.
  */
-import { test, expect, signInElsewhere } from "./fixtures";
+import { test, expect, checkAxe, signInElsewhere } from "./fixtures";
 import type { Locator, Page } from "@playwright/test";
 import { formatNumber } from "../../app/numbers/format.server.ts";
 
@@ -48,6 +48,22 @@ async function poolRow(page: Page, e164: string) {
   return page.getByRole("row", { name: new RegExp(`^${formatNumber(e164)!.replace(/\+/g, "\\+")}`) });
 }
 
+/**
+ * The number's id, from its Reassign link as an admin sees it at a later
+ * time (in a context of their own): while it is held, the list offers no link.
+ */
+async function poolIdOf(page: Page, e164: string, at: { minutesFromNow: number }) {
+  const later = { "x-test-now": new Date(Date.now() + at.minutesFromNow * 60_000).toISOString() };
+  const { context, page: other } = await signInElsewhere(page, "ada@acme.test", false, later);
+  const href = await (
+    await poolRow(other, e164)
+  )
+    .getByRole("link", { name: /^Reassign/ })
+    .getAttribute("href");
+  await context.close();
+  return href!.split("/")[3]!;
+}
+
 test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian number held until confirmed, axe on each step", async ({
   page,
   signIn,
@@ -65,7 +81,7 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await page.keyboard.press("Enter");
   await press(
     page,
-    page.getByRole("region", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }),
+    page.getByRole("group", { name: "Admin" }).getByRole("link", { name: "Transfer user", exact: true }),
   );
   await expect(page.getByRole("heading", { name: "Transfer user", level: 1 })).toBeVisible();
   await expect(page.getByRole("radio", { name: /^San Francisco/ })).toBeDisabled();
@@ -89,11 +105,27 @@ test("San Francisco → Toronto by keyboard: numbers to the pool, a Canadian num
   await expect(page.getByRole("region", { name: "License" })).toContainText("keeps the Connect license");
   await expectNoAxeViolations();
 
-  // While the review is open, another admin sees it held, and Add User in Toronto does not offer it.
+  // While the review is open, another admin sees it held, with its reason and nothing to do (no Reassign,
+  // no Delete); asked for by address, those pages refuse and say why. Add User in Toronto does not offer it.
   const other = await signInElsewhere(page, "ada@acme.test", javaScriptEnabled);
-  await expect(await poolRow(other.page, freed)).toContainText(
-    /Held until .* for Fatima Al-Sayed's transfer to Toronto/,
-  );
+  const held = await poolRow(other.page, freed);
+  await expect(held.getByRole("cell")).toContainText([
+    "Held for a transfer",
+    /^Held until .* for Fatima Al-Sayed's transfer to Toronto$/,
+  ]);
+  await expect(held.getByRole("link")).toHaveCount(0);
+  await checkAxe(other.page, javaScriptEnabled);
+  const id = await poolIdOf(page, freed, { minutesFromNow: 16 });
+  for (const [step, button] of [
+    ["reassign", "Reassign number"],
+    ["delete", "Delete number"],
+  ]) {
+    await other.page.goto(`/users/reserved-numbers/${id}/${step}`);
+    await expect(
+      other.page.getByText(/is held until .* for Fatima Al-Sayed's transfer to Toronto/),
+    ).toBeVisible();
+    await expect(other.page.getByRole("button", { name: button })).toHaveCount(0);
+  }
   await other.page.goto("/users/new");
   await other.page.getByLabel("Office").selectOption({ label: "Toronto" });
   await other.page.getByRole("button", { name: "Next" }).click();
@@ -182,15 +214,16 @@ test("Transfer users to another country: the review lists the numbers going to t
   await expect(page.getByRole("row", { name: /Liam O'Connor/ })).toContainText("New York");
 });
 
-test("offices at another price level are listed but cannot be chosen, and say why", async ({
+test("offices at another price level are listed but cannot be chosen, and say why; Next without one says so beside the choice", async ({
   page,
   signIn,
+  expectNoAxeViolations,
 }) => {
   await signIn("ada@acme.test");
   await openUser(page, "noah", "Noah Goldberg");
   await page.getByText("Options").click();
   const href = await page
-    .getByRole("region", { name: "Admin" })
+    .getByRole("group", { name: "Admin" })
     .getByRole("link", { name: "Transfer user", exact: true })
     .getAttribute("href");
   await page.goto(href!);
@@ -200,6 +233,17 @@ test("offices at another price level are listed but cannot be chosen, and say wh
     await expect(radio).toHaveAccessibleDescription(/At another price level/);
   }
   await expect(page.getByRole("radio", { name: /^New York/ })).toBeEnabled();
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("group", { name: "New office" })).toContainText("Choose an office.");
+  await expect(page.getByRole("radio", { name: /^New York/ })).toHaveAccessibleDescription(
+    /Choose an office\./,
+  );
+  await expectNoAxeViolations();
+  // An office that is not the company's, by URL: the same, beside the choice.
+  await page.goto(`${href}?step=review&office=2147483647`);
+  await expect(page.getByRole("radio", { name: /^New York/ })).toHaveAccessibleDescription(
+    /Choose an office\./,
+  );
   // A crafted URL gets the refusal on the review, with nothing to confirm.
   const austin = await page.getByRole("radio", { name: /^Austin/ }).getAttribute("value");
   await page.goto(`${href}?step=review&office=${austin}`);
@@ -212,7 +256,7 @@ test("an Office Admin cannot transfer users", async ({ page, signIn }) => {
   await openUser(page, "hannah", "Hannah Schmidt");
   await page.getByText("Options").click();
   await expect(
-    page.getByRole("region", { name: "Admin" }).getByRole("button", { name: "Transfer user" }),
+    page.getByRole("group", { name: "Admin" }).getByRole("button", { name: "Transfer user" }),
   ).toBeDisabled();
   const response = await page.goto(`${new URL(page.url()).pathname}/transfer`);
   expect(response!.status()).toBe(403);
@@ -233,7 +277,7 @@ test("San Francisco → New York: only the office and the old office's groups ch
   await expect(page.getByRole("region", { name: "Groups" })).toContainText("Sales");
   await page.getByText("Options").click();
   await page
-    .getByRole("region", { name: "Admin" })
+    .getByRole("group", { name: "Admin" })
     .getByRole("link", { name: "Transfer user", exact: true })
     .click();
   await page.getByRole("radio", { name: /^New York/ }).check();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import { bodyLimitFor, FORM_LIMIT, TOO_LARGE } from "../../scripts/serve/body-limit.ts";
+import { MAX_IMPORT_BYTES } from "../../app/users/import-schema.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 21;
 const MB = 1024 * 1024;
@@ -77,6 +78,9 @@ describe("the body limit", () => {
     const uploads = [{ path: /^\/users\/import$/, bytes: 20 * MB }];
     expect(bodyLimitFor("/users/import", uploads)).toBe(20 * MB);
     expect(bodyLimitFor("/users/import/x", uploads)).toBe(MB);
+    // The one upload today: Import users' file and the multipart form around it; its review pages are forms.
+    expect(bodyLimitFor("/users/import")).toBeGreaterThan(MAX_IMPORT_BYTES);
+    expect(bodyLimitFor("/users/import/12")).toBe(MB);
   });
 
   it("refuses a Content-Length over the limit at once, without waiting for the body", async () => {

@@ -28,7 +28,9 @@ export async function deleteThroughApp(admin: HttpClient, userId: number): Promi
 /** Resend invite, as the user's page sends it: naming the live invite it shows. */
 export async function resendInviteThroughApp(admin: HttpClient, userId: number): Promise<void> {
   const page = await (await admin.get(`/users/${userId}`)).text();
-  const invite = page.match(/name="invite" value="([^"]+)"/)?.[1];
+  // The Options menu's Resend invite button: its name and value, in either order.
+  const button = page.match(/<button[^>]*\bname="invite"[^>]*>/)?.[0];
+  const invite = button?.match(/\bvalue="([^"]+)"/)?.[1];
   const res = await admin.post(`/users/${userId}/resend-invite`, { invite: invite ?? "" });
   if (res.status !== 302 || !invite)
     throw new Error(`Could not resend user ${userId}'s invite: ${res.status}`);

@@ -51,6 +51,7 @@ import fc from "fast-check";
 import { matchRoutes } from "react-router";
 import type { HttpClient } from "../support/http-client.ts";
 import { changes, snapshot, type Snapshot } from "../support/snapshot.ts";
+import { provisioningToken } from "../support/scim-client.ts";
 import { isPerTarget, startMatrixWorld, type MatrixWorld } from "./matrix-world.ts";
 import { ACTORS, LOGIN, MATRIX, TARGETS, type ActorKind, type Target } from "./matrix.ts";
 
@@ -265,6 +266,9 @@ function readPage(html: string, pageUrl: string): { forms: FoundForm[]; links: s
   };
 
   const links: string[] = [];
+  // Buttons that submit a shared form elsewhere on the page to their own action (the Options menus'):
+  // each is a form of its own, the shared form's fields and the button's name and value.
+  const submitters: Record<string, string>[] = [];
   for (const m of html.matchAll(/<(\/?)(form|input|select|option|textarea|button|a)\b([^>]*)>/gi)) {
     const [, closing, rawName, rest] = m;
     const name = rawName!.toLowerCase();
@@ -306,12 +310,27 @@ function readPage(html: string, pageUrl: string): { forms: FoundForm[]; links: s
         owner.radios.get(a.name)!.push(a.value ?? "on");
       }
     } else if (name === "textarea") add(owner, a.name, "", true);
+    else if (name === "button" && a.formaction && a.form) submitters.push(a);
     else if (name === "button") add(owner, a.name, a.value ?? "", false);
     else if (name === "select") select = { form: owner, name: a.name ?? "" };
     else if (name === "option" && select) {
       add(select.form, select.name, a.value ?? "", "selected" in a);
       select.first ??= a.value ?? "";
     } else if (name === "a" && a.href?.startsWith("/") && !a.href.startsWith("//")) links.push(a.href);
+  }
+  for (const b of submitters) {
+    const shared = byId.get(b.form!);
+    if (!shared) continue;
+    const action = new URL(b.formaction!, `http://x${pageUrl}`);
+    const own: FoundForm = {
+      method: shared.method,
+      action: action.pathname + action.search,
+      fields: new Map(shared.fields),
+      defaults: [...shared.defaults],
+      radios: new Map(),
+    };
+    add(own, b.name, b.value ?? "", true);
+    forms.push(own);
   }
   // A radio group with none checked: its first enabled radio, so that the next step is reached.
   for (const form of forms) for (const [name, values] of form.radios) add(form, name, values[0]!, true);
@@ -513,8 +532,12 @@ async function discover(): Promise<void> {
       for (const values of fields.values())
         for (const v of values)
           if ([...actorIds].some((id) => v === id || v.endsWith(`:${id}`))) values.delete(v);
-    for (const base of e.bases)
-      if (new URL(base, "http://x").pathname.split("/").some((s) => actorIds.has(s))) e.bases.delete(base);
+    // A user's id in a path follows "users" (or "deleted", "Users"); other ids (an import's) may share its digits.
+    for (const base of e.bases) {
+      const segments = new URL(base, "http://x").pathname.split("/");
+      if (segments.some((s, i) => actorIds.has(s) && /^(users|deleted|Users)$/.test(segments[i - 1] ?? "")))
+        e.bases.delete(base);
+    }
   }
 }
 
@@ -783,3 +806,210 @@ async function settled() {
     );
   expect(diff).toEqual({});
 }
+
+// ---------------------------------------------------------------------------
+// The SCIM service, which no session reaches (the matrix's rows are all 401):
+// fuzzed here with a company's bearer token, as an identity provider calls it.
+
+const SCIM_EXTENSION = "urn:switchboard:params:scim:schemas:extension:2.0:User";
+const SCIM_PATHS = [
+  "userName",
+  "name.givenName",
+  "name.familyName",
+  "title",
+  "externalId",
+  "active",
+  'emails[type eq "work"].value',
+  "displayName",
+  `${SCIM_EXTENSION}:office`,
+  "phoneNumbers",
+];
+const SCIM_QUERY = [
+  "filter",
+  "startIndex",
+  "count",
+  "attributes",
+  "excludedAttributes",
+  "sortBy",
+  "sortOrder",
+];
+
+interface ScimFuzz {
+  method: string;
+  path: string;
+  body?: string;
+  token: "valid" | "revoked" | "garbage";
+}
+
+/** JSON's text of a hostile value (raw bytes as their characters). */
+const asText = (v: Value) => (typeof v === "string" ? v : v.raw);
+/** A leaf of a SCIM document: hostile text, a plausible value, or JSON of another type. */
+const scimLeaf: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: hostile.map(asText) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "fuzz.one@acme.test",
+      "Ada",
+      "Lovelace",
+      "San Francisco",
+      "Sell",
+      "True",
+      "work",
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })),
+  },
+);
+const scimUser = fc.record(
+  {
+    schemas: fc.constant(["urn:ietf:params:scim:schemas:core:2.0:User"]),
+    userName: scimLeaf,
+    name: fc.oneof(fc.record({ givenName: scimLeaf, familyName: scimLeaf }, { requiredKeys: [] }), scimLeaf),
+    emails: fc.oneof(
+      fc.array(fc.record({ value: scimLeaf, primary: scimLeaf, type: scimLeaf }), { maxLength: 3 }),
+      scimLeaf,
+    ),
+    active: scimLeaf,
+    externalId: scimLeaf,
+    title: scimLeaf,
+    displayName: scimLeaf,
+    id: scimLeaf,
+    [SCIM_EXTENSION]: fc.oneof(
+      fc.record({ office: scimLeaf, license: scimLeaf }, { requiredKeys: [] }),
+      scimLeaf,
+    ),
+  },
+  { requiredKeys: [] },
+);
+const scimPatch = fc.record(
+  {
+    schemas: fc.constant(["urn:ietf:params:scim:api:messages:2.0:PatchOp"]),
+    Operations: fc.oneof(
+      fc.array(
+        fc.record(
+          {
+            op: fc.oneof(fc.constantFrom("add", "replace", "remove", "Replace", "Add"), scimLeaf),
+            path: fc.oneof(fc.constantFrom(...SCIM_PATHS), scimLeaf),
+            value: fc.oneof(scimLeaf, scimUser),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 4 },
+      ),
+      scimLeaf,
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+function scimRequests(ids: string[]): fc.Arbitrary<ScimFuzz> {
+  const id = fc.oneof(fc.constantFrom(...ids), hostileFor([]).map(encode));
+  const query = fc
+    .dictionary(
+      fc.constantFrom(...SCIM_QUERY),
+      fc.oneof(hostile.map(asText), fc.constantFrom("userName", "1", "10")),
+      {
+        maxKeys: 3,
+      },
+    )
+    .map((q) => (Object.keys(q).length ? `?${new URLSearchParams(q)}` : ""));
+  const body = fc.oneof(
+    fc.oneof(scimUser, scimPatch, fc.jsonValue({ maxDepth: 3 })).map((b) => JSON.stringify(b)),
+    hostile.map(asText),
+  );
+  return fc.record({
+    method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE"),
+    path: fc.oneof(
+      query.map((q) => `/Users${q}`),
+      fc.tuple(id, query).map(([i, q]) => `/Users/${i}${q}`),
+      query.map((q) => `/Groups${q}`),
+      id.map((i) => `/Groups/${i}`),
+      fc.constantFrom("/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/Nope"),
+      id.map((i) => `/Schemas/${i}`),
+    ),
+    body: fc.option(body, { nil: undefined }),
+    token: fc.constantFrom<ScimFuzz["token"]>("valid", "valid", "valid", "valid", "revoked", "garbage"),
+  });
+}
+
+describe("the SCIM service, fuzzed with a token", () => {
+  let tokens: Record<ScimFuzz["token"], string>;
+  let ids: string[];
+
+  beforeAll(async () => {
+    ({ tokens, ids } = await world.app.withDb(async (db) => {
+      const made = await provisioningToken(db, "ada@acme.test", "Fuzz");
+      const revoked = await provisioningToken(db, "ada@acme.test", "Revoked");
+      // A last use in the future is never brought forward: requests leave the token's row as it is.
+      await db
+        .updateTable("provisioning_tokens")
+        .set({ last_used_at: new Date("2100-01-01T00:00:00Z") })
+        .where("id", "in", [made.id, revoked.id])
+        .execute();
+      await db
+        .updateTable("provisioning_tokens")
+        .set({ revoked_at: new Date() })
+        .where("id", "=", revoked.id)
+        .execute();
+      // Targets that are no actor of the fuzzer above: one user of each company.
+      const targets = await db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "in", ["marcus@acme.test", "walter@globex.test"])
+        .execute();
+      return {
+        tokens: { valid: made.token, revoked: revoked.token, garbage: `sbp_${"A".repeat(43)}` },
+        ids: targets.map((t) => String(t.id)),
+      };
+    }));
+    await db.reset();
+  }, 120_000);
+
+  it("no 5xx, no stack trace, SCIM's error JSON for every refusal, nothing changed by one", async () => {
+    await fc.assert(
+      fc.asyncProperty(scimRequests(ids), async (req) => {
+        const described = `${req.method} ${req.path.slice(0, 300)}${req.body ? ` body ${req.body.slice(0, 300)}` : ""} (${req.token} token)`;
+        let status: number;
+        try {
+          const res = await fetch(`${world.app.origin}/scim/v2${req.path}`, {
+            method: req.method,
+            headers: {
+              Authorization: `Bearer ${tokens[req.token]}`,
+              "Content-Type": "application/scim+json",
+            },
+            body: req.method === "GET" || req.method === "DELETE" ? undefined : req.body,
+          });
+          status = res.status;
+          const text = await res.text();
+          const leak = text.match(LEAKS);
+          if (status >= 500 && status !== 501)
+            throw new Error(`${described}: ${status} ${text.slice(0, 300)}`);
+          if (leak) throw new Error(`${described}: ${status} shows ${text.slice(0, 300)}`);
+          // 431: a URL past Node's header limit, answered before the app sees it.
+          if (status === 431) return;
+          if (status !== 204 && !res.headers.get("content-type")?.startsWith("application/scim+json"))
+            throw new Error(`${described}: ${status} as ${res.headers.get("content-type")}`);
+          if (status >= 400) {
+            const error = JSON.parse(text) as { schemas?: string[]; status?: string; detail?: string };
+            if (
+              !error.schemas?.includes("urn:ietf:params:scim:api:messages:2.0:Error") ||
+              error.status !== String(status)
+            )
+              throw new Error(`${described}: ${status} without SCIM's error JSON: ${text.slice(0, 300)}`);
+          }
+        } catch (err) {
+          if ((err as Error).message.startsWith(described)) throw err;
+          throw new Error(`${described}: no whole answer (${(err as Error).message})`, { cause: err });
+        }
+        const mustNotChange = req.method === "GET" || status >= 400;
+        const changed = await db.after(described, mustNotChange);
+        if (changed) throw new Error(`${described}: ${status}, ${changed}`);
+      }),
+      { seed: seedOf("SCIM"), numRuns: RUNS * 50 },
+    );
+  }, 600_000);
+  it("refusals left the database unchanged", () => settled());
+});

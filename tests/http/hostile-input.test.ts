@@ -44,12 +44,29 @@ import { HttpClient, type Fields, type PostOptions } from "../support/http-clien
 import { DEMO_PASSWORD } from "../../db/seed/demo.ts";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 import { demoIds, resendInviteThroughApp, signedIn } from "./demo-ids.ts";
+import {
+  provisioningToken,
+  scimRequest,
+  SCIM_CORE,
+  SCIM_ERROR,
+  SCIM_PATCH_OP,
+  type ScimAnswer,
+} from "../support/scim-client.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 11;
 const MB = 1024 * 1024;
 
 /** What a field holds decides which payloads it must refuse. */
-type Kind = "text" | "optionalText" | "email" | "id" | "idList" | "choice" | "optionalChoice" | "key";
+type Kind =
+  | "text"
+  | "optionalText"
+  | "email"
+  | "id"
+  | "idList"
+  | "optionalIdList"
+  | "choice"
+  | "optionalChoice"
+  | "key";
 
 const PAYLOADS = {
   missing: undefined,
@@ -116,6 +133,18 @@ const REFUSED: Record<Kind, Payload[]> = {
   // a repeated field is what a list is
   idList: [
     "missing",
+    "long",
+    "control",
+    "nul",
+    "bidi",
+    "mixedScripts",
+    "sql",
+    "html",
+    "otherCompany",
+    ...ID_EDGES,
+  ],
+  // ticked checkboxes: none ticked is a valid answer
+  optionalIdList: [
     "long",
     "control",
     "nul",
@@ -270,6 +299,9 @@ beforeAll(async () => {
     "rosa@acme.test",
     "fatima@acme.test",
     "hannah@acme.test",
+    "camille@acme.test",
+    "charlotte@acme.test",
+    "tyler@acme.test",
   ];
   const server = await startAppServer("http_hostile", PORT, async (db) => {
     const { user, targets } = await demoIds(db, emails);
@@ -290,6 +322,12 @@ beforeAll(async () => {
       .where("assigned_user_id", "=", user["noah@acme.test"]!)
       .where("kind", "=", "fax")
       .executeTakeFirstOrThrow();
+    // Charlotte starts suspended, for Reactivate user's form (set here: the seat trigger frees her seat).
+    await db
+      .updateTable("users")
+      .set({ status: "suspended" })
+      .where("id", "=", user["charlotte@acme.test"]!)
+      .execute();
     return {
       user,
       targets,
@@ -309,6 +347,15 @@ beforeAll(async () => {
   const token = lastInviteLinkIn(app.dataDir, "jasper@acme.test").replace("/invite/", "");
   const walter = String(user["walter@globex.test"]);
   const u = (email: string) => user[email]!;
+  // A review for Confirm import: one update, of a user no other form touches.
+  const uploaded = await (
+    await clientFor("ada@acme.test")
+  ).upload("/users/import", {
+    field: "file",
+    name: "people.csv",
+    content: "Email,Job title\nethan@acme.test,Night Shift Lead\n",
+  });
+  const importReview = uploaded.headers.get("location")!;
   forms = [
     {
       name: "sign in",
@@ -341,6 +388,22 @@ beforeAll(async () => {
         language: { kind: "choice", value: "en" },
         forwardingNumber: { kind: "optionalText", value: "" },
       },
+    },
+    {
+      // A file field sent as text (a form that is not multipart): never a file, always refused beside the
+      // field. Hostile files themselves are the "Import users" cases below.
+      name: "Import users, the file as text",
+      as: "ada@acme.test",
+      path: "/users/import",
+      replay: false,
+      fields: { file: { kind: "text", value: "Email\nnew.person@acme.test" } },
+    },
+    {
+      name: "Confirm import",
+      as: "ada@acme.test",
+      path: importReview,
+      page: importReview,
+      fields: { seen: { kind: "key" } },
     },
     {
       name: "Add User",
@@ -381,6 +444,22 @@ beforeAll(async () => {
         id: { kind: "idList", value: String(u("priya@acme.test")), otherCompany: walter },
         license: { kind: "choice", value: "keep" },
       },
+    },
+    {
+      // Acme's 7 pending users, whom admin access skips: more than the test servers' 5, so a job.
+      name: "confirm a bulk action on all that match the search",
+      as: "ada@acme.test",
+      path: "/users/bulk?action=add_admin&scope=search&status=pending",
+      page: "/users/bulk?action=add_admin&scope=search&status=pending",
+      fields: {
+        action: { kind: "choice", value: "add_admin" },
+        scope: { kind: "choice", value: "search" },
+        count: { kind: "key" },
+      },
+      // Confirmed again once its job has finished (the test servers run jobs at once), the count still
+      // holds: a job of its own goes through them again, skipping each. While the first is still to run,
+      // a second confirmation joins it (tests/domain/bulk-job.test.ts).
+      replay: false,
     },
     {
       name: "reassign a reserved number",
@@ -443,6 +522,31 @@ beforeAll(async () => {
         // digits or nothing: left out, there is none
         extension: { kind: "optionalChoice", value: "7001" },
         jobTitle: { kind: "optionalText", value: "Senior Account Executive" },
+      },
+    },
+    {
+      name: "suspend a user",
+      as: "ada@acme.test",
+      path: `/users/${u("camille@acme.test")}/suspend`,
+      pathId: { value: u("camille@acme.test"), otherCompany: Number(walter) },
+      // The status the confirmation page showed.
+      fields: { status: { kind: "choice", value: "active" } },
+    },
+    {
+      name: "reactivate a user",
+      as: "ada@acme.test",
+      path: `/users/${u("charlotte@acme.test")}/reactivate`,
+      pathId: { value: u("charlotte@acme.test"), otherCompany: Number(walter) },
+      fields: {},
+    },
+    {
+      name: "admin access",
+      as: "ada@acme.test",
+      path: `/users/${u("tyler@acme.test")}/access`,
+      pathId: { value: u("tyler@acme.test"), otherCompany: Number(walter) },
+      fields: {
+        companyAdmin: { kind: "choice", value: "no" },
+        office: { kind: "optionalIdList", value: String(ids.sf), otherCompany: String(ids.springfield) },
       },
     },
     {
@@ -565,6 +669,26 @@ beforeAll(async () => {
       replay: false, // a second Create makes a second token: that is what it is for
     },
     {
+      name: "Company Settings › Security",
+      as: "gina@globex.test",
+      path: "/company/security",
+      // a checkbox sends "on" or nothing (off)
+      fields: {
+        reasonRequired: { kind: "optionalChoice", value: "on" },
+        notice: { kind: "optionalChoice", value: "on" },
+      },
+    },
+    {
+      name: "the defaults for provisioned users",
+      as: "gina@globex.test",
+      path: "/company/provisioning",
+      fields: {
+        intent: { kind: "choice", value: "defaults" },
+        officeId: { kind: "id", value: String(ids.springfield), otherCompany: String(ids.sf) },
+        licenseType: { kind: "choice", value: "sell" },
+      },
+    },
+    {
       name: "Proxy Login",
       as: "ada@acme.test",
       path: `/users/${u("marcus@acme.test")}/proxy`,
@@ -585,7 +709,8 @@ beforeAll(async () => {
     office: { kind: "other", value: String(ids.sf) },
     sort: { kind: "other", value: "email" },
     dir: { kind: "other", value: "desc" },
-    page: { kind: "other", value: "1" },
+    // Keyset pages: a made-up cursor (SQL, 10,000 characters, NUL, ids past the range) shows the first page.
+    cursor: { kind: "other", value: "last" },
   } satisfies QueryPage["params"];
   pages = [
     { name: "Active or Pending Users", path: "/users", params: listParams },
@@ -617,6 +742,7 @@ beforeAll(async () => {
       path: "/audit",
       params: {
         who: { kind: "search", value: "ada" },
+        token: { kind: "other", value: "1" },
         target: { kind: "search", value: "mei" },
         action: { kind: "other", value: "user.deleted" },
         from: { kind: "other", value: "2026-11-01" },
@@ -957,6 +1083,62 @@ describe("hostile input", () => {
   }, 300_000);
 });
 
+describe("Import users, hostile files", () => {
+  const HEADER = "First name,Last name,Email,Office";
+  const FILES: [string, string | Uint8Array<ArrayBuffer>][] = [
+    ["an empty file", ""],
+    ["a binary file", new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+    ["no Email column", "First name,Last name\nAnn,Lee\n"],
+    ["a header alone", `${HEADER}\n`],
+    ["an unclosed quote", `${HEADER}\nAnn,"Lee,ann@acme.test,Austin\n`],
+    ["a 10 MB cell", `${HEADER}\nAnn,${"x".repeat(10 * MB)},ann@acme.test,Austin\n`],
+    ["a row with too many fields", `${HEADER}\nAnn,Lee,ann@acme.test,Austin,extra,more\n`],
+    ["a formula in a name", `${HEADER}\n"=HYPERLINK(""http://evil.example"")",Lee,ann@acme.test,Austin\n`],
+    ["control characters in a name", `${HEADER}\nA\u0007nn,Lee,ann@acme.test,Austin\n`],
+    ["a text-direction override in a name", `${HEADER}\nabc\u202Egnp.exe,Lee,ann@acme.test,Austin\n`],
+    ["SQL in an email", `${HEADER}\nAnn,Lee,"x' OR '1'='1",Austin\n`],
+    ["a prototype word as office and license", "Email,Office,License\nann@acme.test,__proto__,constructor\n"],
+  ];
+  /** The import's own tables hold what was uploaded, by design: everything else must stay as it was. */
+  const outsideImports = (c: ReturnType<typeof changes>) =>
+    Object.fromEntries(Object.entries(c).filter(([t]) => t !== "jobs" && t !== "import_rows"));
+
+  it("each is a message for the whole file (400) or a review naming the row's error, never a 5xx; no user changes", async () => {
+    const before = await snapshot(app);
+    const ada = await clientFor("ada@acme.test");
+    const wrong: string[] = [];
+    for (const [what, content] of FILES) {
+      const res = await ada.upload("/users/import", { field: "file", name: "hostile.csv", content });
+      if (res.status === 400) {
+        const problem = await refusal({ name: what, as: null, path: "", fields: {} }, res);
+        if (problem) wrong.push(`${what}: ${problem}`);
+        continue;
+      }
+      const review = res.headers.get("location");
+      if (res.status !== 302 || !review?.startsWith("/users/import/")) {
+        wrong.push(`${what}: ${res.status}`);
+        continue;
+      }
+      const page = await (await ada.get(review)).text();
+      if (!/1 row with errors/.test(page)) wrong.push(`${what}: a review without the row's error`);
+    }
+    expect({ wrong, changes: outsideImports(changes(before, await snapshot(app))) }).toEqual({
+      wrong: [],
+      changes: {},
+    });
+  }, 300_000);
+
+  it("a file past 20 MB is refused before the app reads it (413)", async () => {
+    const ada = await clientFor("ada@acme.test");
+    const res = await ada.upload("/users/import", {
+      field: "file",
+      name: "huge.csv",
+      content: `Email\n${"a".repeat(21 * MB)}`,
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
 describe("sign-in and the client's address", () => {
   const LOOPBACK = ["127.0.0.1", "::1"];
   const attemptsOf = (email: string) =>
@@ -1053,4 +1235,326 @@ describe("sign-in and the client's address", () => {
     });
     for (const ip of Object.values(recorded)) expect(LOOPBACK).toContain(ip);
   });
+});
+
+/**
+ * The SCIM service (app/scim), which identity providers call with a bearer
+ * token and JSON: every route gets bodies that are not JSON or not objects,
+ * JSON of the wrong types, 10,000 characters, control characters and NUL in
+ * every string it reads, huge, negative and non-numeric startIndex and count,
+ * garbage filters, sorts and PATCH paths, absurd ids, another company's id,
+ * and revoked, expired, foreign and malformed tokens. A change must be
+ * refused with SCIM's error JSON and a 4xx; a read may also answer its list;
+ * never a 5xx; and the database must be as before (but for a token's
+ * last-used time, which authentication keeps).
+ */
+describe("hostile input to the SCIM service", () => {
+  const LONG = "x".repeat(10_000);
+  const CONTROL = "a\u0000b\u0007c";
+  const BIDI = "abc\u202Egnp.exe";
+  let tokens: { acme: string; revoked: string; expired: string };
+  let acmeUser: string;
+  let globexUser: string;
+  let acmeGroup: string;
+
+  beforeAll(async () => {
+    ({ tokens, acmeUser, globexUser, acmeGroup } = await app.withDb(async (db) => {
+      const [acme, revoked, expired] = [
+        await provisioningToken(db, "ada@acme.test", "Okta"),
+        await provisioningToken(db, "ada@acme.test", "Old"),
+        await provisioningToken(db, "ada@acme.test", "Lapsed"),
+      ];
+      await db
+        .updateTable("provisioning_tokens")
+        .set({ revoked_at: new Date() })
+        .where("id", "=", revoked.id)
+        .execute();
+      await db
+        .updateTable("provisioning_tokens")
+        .set({ expires_at: new Date(Date.now() - 86_400_000) })
+        .where("id", "=", expired.id)
+        .execute();
+      const userOf = async (email: string) =>
+        String(
+          (await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id,
+        );
+      const group = await db
+        .selectFrom("groups")
+        .innerJoin("companies", "companies.id", "groups.company_id")
+        .select("groups.id")
+        .where("companies.name", "=", "Acme")
+        .where("groups.kind", "in", ["department", "call_center"])
+        .orderBy("groups.id")
+        .executeTakeFirstOrThrow();
+      return {
+        tokens: { acme: acme.token, revoked: revoked.token, expired: expired.token },
+        acmeUser: await userOf("marcus@acme.test"),
+        globexUser: await userOf("walter@globex.test"),
+        acmeGroup: String(group.id),
+      };
+    }));
+  });
+
+  /** The snapshot without the token's last use, which a request may write by design. */
+  const state = async () => {
+    const s = await snapshot(app);
+    s.provisioning_tokens = (s.provisioning_tokens ?? []).map((row) => {
+      const { last_used_at: _, ...rest } = JSON.parse(row) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    });
+    return s;
+  };
+
+  /**
+   * What is wrong with an answer, or null: SCIM's error JSON with a 4xx (501 for a Group write:
+   * Groups are read only), or (reads only) a list or resource.
+   */
+  function problem(a: ScimAnswer, mayRead: boolean, refusedWith501 = false): string | null {
+    if (refusedWith501 && a.status !== 501) return `${a.status}, not 501`;
+    if (a.status >= 500 && !refusedWith501) return `${a.status}: ${a.text.slice(0, 200)}`;
+    if (!a.type?.startsWith("application/scim+json")) return `${a.status} as ${a.type}`;
+    if (a.status >= 200 && a.status < 300) return mayRead ? null : `${a.status}, not refused`;
+    if (a.status < 400) return `${a.status}`;
+    if (!a.body?.schemas?.includes(SCIM_ERROR) || a.body.status !== String(a.status) || !a.body.detail)
+      return `${a.status} without SCIM's error JSON`;
+    return null;
+  }
+
+  const user = (more: Record<string, unknown> = {}) => ({
+    schemas: [SCIM_CORE],
+    userName: "hostile.case@acme.test",
+    name: { givenName: "Hostile", familyName: "Case" },
+    emails: [{ value: "hostile.case@acme.test", primary: true, type: "work" }],
+    ...more,
+  });
+  /** One valid user body with `path` (a.b for a sub-attribute) set to `value`. */
+  const userWith = (path: string, value: unknown) => {
+    const body = user() as Record<string, unknown>;
+    // A schema's URN (with its "2.0") is one key.
+    const [top, sub] = path.startsWith("urn:") ? [path] : path.split(".");
+    if (sub) body[top!] = { ...(body[top!] as object), [sub]: value };
+    else body[top!] = value;
+    return body;
+  };
+  const patch = (...Operations: unknown[]) => ({ schemas: [SCIM_PATCH_OP], Operations });
+
+  function bodies(): [string, unknown][] {
+    const out: [string, unknown][] = [
+      ["not JSON", "{not json"],
+      ["empty", ""],
+      ["JSON null", "null"],
+      ["a list", "[]"],
+      ["a number", "42"],
+      ["a string", '"user"'],
+      ["NUL in JSON", '{"userName":"a\u0000"}'],
+      ["deep nesting", "[".repeat(5_000) + "]".repeat(5_000)],
+    ];
+    const strings = ["userName", "externalId", "name.givenName", "name.familyName", "title", "displayName"];
+    for (const path of strings)
+      for (const [what, value] of [
+        ["10,000 characters", LONG],
+        ["control characters", CONTROL],
+        ["NUL", "\u0000"],
+        ["a bidirectional override", BIDI],
+        ["a number", 12],
+        ["a list", ["a"]],
+        ["an object", { a: 1 }],
+        ["true", true],
+      ] as const) {
+        // displayName only stands in for a missing name: without one, it is read.
+        const body =
+          path === "displayName" ? { ...userWith(path, value), name: undefined } : userWith(path, value);
+        out.push([`${path}: ${what}`, body]);
+      }
+    for (const [what, emails] of [
+      ["not a list", "a@acme.test"],
+      ["a number in it", [12]],
+      ["a value that is a number", [{ value: 12 }]],
+      ["a value of 10,000 characters", [{ value: `${LONG}@acme.test` }]],
+      ["a value with NUL", [{ value: "a\u0000@acme.test", primary: true }]],
+      ["a value with control characters", [{ value: `${CONTROL}@acme.test` }]],
+      ["not an address", [{ value: "emailName357" }]],
+    ] as const)
+      out.push([`emails: ${what}`, userWith("emails", emails)]);
+    for (const [what, active] of [
+      ["a word", "maybe"],
+      ["a number", 1],
+      ["a list", [true]],
+    ] as const)
+      out.push([`active: ${what}`, userWith("active", active)]);
+    const ext = "urn:switchboard:params:scim:schemas:extension:2.0:User";
+    for (const [what, value] of [
+      ["an unknown office", { office: "Atlantis" }],
+      ["an office with NUL", { office: "San\u0000Francisco" }],
+      ["another company's office", { office: "Springfield" }],
+      ["an unknown license", { license: "__proto__" }],
+      ["a license of the wrong type", { license: 3 }],
+      ["not an object", "Connect"],
+    ] as const)
+      out.push([`extension: ${what}`, userWith(ext, value)]);
+    return out;
+  }
+
+  function patches(): [string, unknown][] {
+    return [
+      ["no Operations", { schemas: [SCIM_PATCH_OP] }],
+      ["Operations not a list", { Operations: "replace" }],
+      ["Operations empty", patch()],
+      [
+        "101 operations",
+        patch(...Array.from({ length: 101 }, () => ({ op: "replace", path: "title", value: "x" }))),
+      ],
+      ["an operation that is a string", patch("replace")],
+      ["an op that is a number", patch({ op: 1, path: "title", value: "x" })],
+      ["an unknown op", patch({ op: "move", path: "title", value: "x" })],
+      ["a path that is a number", patch({ op: "replace", path: 3, value: "x" })],
+      [
+        "an unclosed value filter",
+        patch({ op: "replace", path: 'emails[type eq "work"', value: "a@b.test" }),
+      ],
+      ["a garbage path", patch({ op: "replace", path: "..[]]]", value: "x" })],
+      ["a path of 10,000 characters", patch({ op: "replace", path: LONG, value: "x" })],
+      ["a path with NUL", patch({ op: "replace", path: "ti\u0000tle", value: "x" })],
+      ["an unknown URN", patch({ op: "replace", path: "urn:x:y:z:title", value: "x" })],
+      ["remove without a path", patch({ op: "remove" })],
+      ["remove userName", patch({ op: "remove", path: "userName" })],
+      ["a path-less value that is a string", patch({ op: "replace", value: "x" })],
+      ["title: 10,000 characters", patch({ op: "replace", path: "title", value: LONG })],
+      ["title: NUL", patch({ op: "replace", path: "title", value: "\u0000" })],
+      [
+        "name.givenName: control characters",
+        patch({ op: "Replace", path: "name.givenName", value: CONTROL }),
+      ],
+      ["a dotted key with NUL", patch({ op: "Replace", value: { "name.givenName": "a\u0000" } })],
+      ["userName: a list", patch({ op: "replace", path: "userName", value: ["x"] })],
+      [
+        "emails: a work email that is no address",
+        patch({ op: "replace", path: 'emails[type eq "work"].value', value: "x" }),
+      ],
+      ["active: a word", patch({ op: "replace", path: "active", value: "maybe" })],
+      ["id: another", patch({ op: "replace", path: "id", value: globexUser })],
+      ["__proto__", patch({ op: "add", path: "__proto__", value: { polluted: true } })],
+    ];
+  }
+
+  const QUERIES: [string, string][] = [
+    ...["-1", "0", "1e3", "abc", "99999999999999999999", "9".repeat(10_000), "\u0000", "1.5", " "].flatMap(
+      (v) =>
+        [
+          [`startIndex=${v}`, `startIndex=${encodeURIComponent(v)}`],
+          [`count=${v}`, `count=${encodeURIComponent(v)}`],
+        ] as [string, string][],
+    ),
+    ...[
+      "(((",
+      "userName eq",
+      'userName eq "\u0000"',
+      'userName co "a\u0007"',
+      'emails[type eq "work"',
+      'password eq "x"',
+      "__proto__ pr",
+      'meta.created gt "yesterday"',
+      'active eq "maybe"',
+      'id eq "1 OR 1=1"',
+      "not (".repeat(200) + "userName pr" + ")".repeat(200),
+      Array.from({ length: 150 }, () => 'userName eq "a"').join(" or "),
+      `userName eq "${LONG}"`,
+      '\u202EuserName eq "a"',
+    ].map((f) => [`filter=${f.slice(0, 40)}`, `filter=${encodeURIComponent(f)}`] as [string, string]),
+    ...["__proto__", "password", "\u0000", LONG, "emails.value"].map(
+      (s) => [`sortBy=${s.slice(0, 20)}`, `sortBy=${encodeURIComponent(s)}`] as [string, string],
+    ),
+    ["sortOrder=sideways", "sortBy=userName&sortOrder=sideways"],
+    ["attributes and excludedAttributes", "attributes=userName&excludedAttributes=emails"],
+    ["attributes: 10,000 characters", `attributes=${LONG}`],
+    ["attributes: NUL and garbage", `attributes=${encodeURIComponent("\u0000,[[,..,__proto__")}`],
+  ];
+
+  const IDS: [string, string][] = [
+    ["letters", "abc"],
+    ["negative", "-1"],
+    ["zero", "0"],
+    ["past the integer range", "2147483648"],
+    ["10,000 digits", "9".repeat(10_000)],
+    ["SQL", encodeURIComponent("1 OR 1=1")],
+    ["NUL", "%00"],
+    ["an exponent", "1e3"],
+    ["prototype", "__proto__"],
+  ];
+
+  it("refuses hostile bodies, paths, queries and tokens with SCIM's error JSON, and changes nothing", async () => {
+    const before = await state();
+    const wrong: string[] = [];
+    const send = async (
+      what: string,
+      mayRead: boolean,
+      token: string | null,
+      method: string,
+      path: string,
+      body?: unknown,
+      headers?: Record<string, string>,
+    ) => {
+      const found = problem(await scimRequest(app.origin, token, method, path, body, headers), mayRead);
+      if (found) wrong.push(`${method} ${path.slice(0, 60)} (${what}): ${found}`);
+    };
+    const acme = tokens.acme;
+    for (const [what, body] of bodies()) {
+      await send(what, false, acme, "POST", "/Users", body);
+      await send(what, false, acme, "PUT", `/Users/${acmeUser}`, body);
+    }
+    for (const [what, body] of patches()) await send(what, false, acme, "PATCH", `/Users/${acmeUser}`, body);
+    for (const [what, query] of QUERIES) {
+      await send(what, true, acme, "GET", `/Users?${query}`);
+      await send(what, true, acme, "GET", `/Groups?${query}`);
+    }
+    for (const [what, id] of [...IDS, ["another company's user", globexUser]] as [string, string][]) {
+      await send(what, false, acme, "GET", `/Users/${id}`);
+      await send(what, false, acme, "PUT", `/Users/${id}`, user());
+      await send(
+        what,
+        false,
+        acme,
+        "PATCH",
+        `/Users/${id}`,
+        patch({ op: "replace", path: "title", value: "x" }),
+      );
+      await send(what, false, acme, "DELETE", `/Users/${id}`);
+      await send(what, false, acme, "GET", `/Groups/${id}`);
+      await send(what, false, acme, "GET", `/Schemas/${id}`);
+    }
+    // Groups are read only: every write is 501, whatever it carries.
+    for (const [method, path] of [
+      ["POST", "/Groups"],
+      ["PUT", `/Groups/${acmeGroup}`],
+      ["PATCH", `/Groups/${acmeGroup}`],
+      ["DELETE", `/Groups/${acmeGroup}`],
+    ] as const)
+      for (const [what, body] of [
+        ["not JSON", "{"],
+        ["garbage", { members: [{ value: globexUser }] }],
+      ] as const) {
+        const found = problem(await scimRequest(app.origin, acme, method, path, body), false, true);
+        if (found) wrong.push(`${method} ${path} (${what}): ${found}`);
+      }
+    await send("a write to discovery", false, acme, "POST", "/Schemas", user());
+    await send("an unknown resource", false, acme, "GET", "/Users2");
+    for (const [what, token, headers] of [
+      ["no token", null, {}],
+      ["a revoked token", tokens.revoked, {}],
+      ["an expired token", tokens.expired, {}],
+      ["a made-up token", "sbp_" + "A".repeat(43), {}],
+      ["a token of 10,000 characters", LONG, {}],
+      [
+        "Basic credentials",
+        null,
+        { Authorization: `Basic ${Buffer.from(`okta:${tokens.acme}`).toString("base64")}` },
+      ],
+      ["the token twice", null, { Authorization: `Bearer ${tokens.acme} ${tokens.acme}` }],
+    ] as [string, string | null, Record<string, string>][]) {
+      await send(what, false, token, "GET", "/Users", undefined, headers);
+      await send(what, false, token, "POST", "/Users", user(), headers);
+      await send(what, false, token, "DELETE", `/Users/${acmeUser}`, undefined, headers);
+    }
+    expect({ wrong, changes: changes(before, await state()) }).toEqual({ wrong: [], changes: {} });
+  }, 600_000);
 });

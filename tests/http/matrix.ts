@@ -1,9 +1,9 @@
 /**
  * THE AUTHORIZATION MATRIX: every route of app/routes.ts, its GET and its POST
- * (no route has more than one action: there are no intents), against every
- * kind of actor, with the answer expected. tests/http/authz-matrix.test.ts
- * walks it over HTTP against the built server on fresh demo data, and fails
- * for a route the server has without a row here.
+ * (a row per form where an action tells its forms apart by an `intent`
+ * field), against every kind of actor, with the answer expected.
+ * tests/http/authz-matrix.test.ts walks it over HTTP against the built server
+ * on fresh demo data, and fails for a route the server has without a row here.
  *
  * Adding a route: add a row with its pattern exactly as in app/routes.ts
  * (leading slash), one per method it answers, with an answer for all seven
@@ -64,10 +64,14 @@ export interface TargetIds {
 export interface SharedIds {
   /** A bulk action's result page, made by Ada (Kevin Park of Austin made Office Admin). */
   bulkResult: number;
+  /** A bulk job's page, made by Ada (admin access for Acme's pending users, who are all skipped). */
+  bulkJob: number;
   /** Jasper's invite, resent by Ada before the walk. */
   inviteToken: string;
   /** Uma, whom the proxying actor acts as. */
   proxiedUser: number;
+  /** An import's review, of a file Ada uploaded (one new user in San Francisco). */
+  importReview: number;
 }
 
 export type Answer = `${number}` | `${number} ${string}`;
@@ -272,6 +276,37 @@ export const MATRIX: Row[] = [
     note: "the list's scope, as a CSV file",
     expect: adminPage("200"),
   },
+  { route: "/users/import", method: "GET", expect: adminPage("200") },
+  {
+    route: "/users/import",
+    method: "POST",
+    body: {},
+    note: "invalid body (no file)",
+    expect: adminPage("400"),
+  },
+  { route: "/users/import/template", method: "GET", expect: adminPage("200") },
+  {
+    route: "/users/import/:jobId",
+    method: "GET",
+    path: "/users/import/{importReview}",
+    note: "an import's review is its uploader's only",
+    expect: { ...adminPage("404"), companyAdminAdvanced: "200" },
+  },
+  {
+    route: "/users/import/:jobId",
+    method: "POST",
+    path: "/users/import/{importReview}",
+    body: { seen: "not-the-review-key" },
+    note: "Confirm import: the uploader's only; a key not the review's is refused (409), nothing written",
+    expect: { ...adminPage("404"), companyAdminAdvanced: "409" },
+  },
+  {
+    route: "/users/import/:jobId/errors",
+    method: "GET",
+    path: "/users/import/{importReview}/errors",
+    note: "an import's errors are its uploader's only",
+    expect: { ...adminPage("404"), companyAdminAdvanced: "200" },
+  },
   {
     route: "/audit",
     method: "GET",
@@ -284,6 +319,21 @@ export const MATRIX: Row[] = [
     path: "/users/bulk/{bulkResult}",
     note: "a result is its author's only",
     expect: { ...adminPage("404"), companyAdminAdvanced: "200" },
+  },
+  {
+    route: "/users/bulk/job/:jobId",
+    method: "GET",
+    path: "/users/bulk/job/{bulkJob}",
+    note: "a bulk job's progress and result are its author's only",
+    expect: { ...adminPage("404"), companyAdminAdvanced: "200" },
+  },
+  {
+    route: "/users/bulk",
+    method: "POST",
+    path: "/users/bulk?action=add_admin&scope=search&status=pending",
+    body: { action: "add_admin", scope: "search", count: "1" },
+    note: "everyone a search matches: a count not the one they match is asked again (409), nothing changed",
+    expect: adminPage("409"),
   },
   {
     route: "/users/reserved-numbers/:numberId/reassign",
@@ -377,6 +427,57 @@ export const MATRIX: Row[] = [
     body: { firstName: "" },
     note: "a deleted user, even with an invalid body: 404 before the body is read",
     expect: adminPage("404"),
+  },
+  { route: "/users/:userId/access", method: "GET", path: "/users/{user}/access", expect: adminScoped("200") },
+  {
+    route: "/users/:userId/access",
+    method: "GET",
+    path: "/users/{deletedUser}/access",
+    note: "a deleted user's access is not shown: the same 404 as an id out of scope",
+    expect: adminPage("404"),
+  },
+  {
+    route: "/users/:userId/access",
+    method: "POST",
+    path: "/users/{user}/access",
+    body: { companyAdmin: "maybe" },
+    note: "invalid body: a Company Admin's 400 comes after the scope (404) and who may (an Office Admin's 403)",
+    expect: companyAdminsOnly("400"),
+  },
+  {
+    route: "/users/:userId/access",
+    method: "POST",
+    path: "/users/{deletedUser}/access",
+    body: { companyAdmin: "maybe" },
+    note: "a deleted user, even with an invalid body: 404 before the body is read",
+    expect: adminPage("404"),
+  },
+  {
+    route: "/users/:userId/suspend",
+    method: "GET",
+    path: "/users/{user}/suspend",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/:userId/suspend",
+    method: "POST",
+    path: "/users/{user}/suspend",
+    note: "invalid body (without the status the page showed): the scope is checked first",
+    expect: adminScoped("400"),
+  },
+  {
+    route: "/users/:userId/reactivate",
+    method: "GET",
+    path: "/users/{user}/reactivate",
+    note: "the page says they are not suspended",
+    expect: adminScoped("200"),
+  },
+  {
+    route: "/users/:userId/reactivate",
+    method: "POST",
+    path: "/users/{user}/reactivate",
+    note: "the user is not suspended: refused after the scope check",
+    expect: adminScoped("409"),
   },
   {
     route: "/users/deleted/:userId/restore",
@@ -513,6 +614,18 @@ export const MATRIX: Row[] = [
     },
   },
   {
+    route: "/company/provisioning",
+    method: "POST",
+    body: { intent: "defaults", licenseType: "sell" },
+    note: "the defaults for provisioned users, invalid body (no office)",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "400",
+      companyAdminStandard: "400",
+      proxying: "403",
+    },
+  },
+  {
     route: "/company/provisioning/:tokenId/revoke",
     method: "GET",
     path: "/company/provisioning/999999/revoke",
@@ -533,6 +646,29 @@ export const MATRIX: Row[] = [
       ...adminPage("403"),
       companyAdminAdvanced: "404",
       companyAdminStandard: "404",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/security",
+    method: "GET",
+    note: "Company Admins on any plan, as themselves",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "200",
+      companyAdminStandard: "200",
+      proxying: "403",
+    },
+  },
+  {
+    route: "/company/security",
+    method: "POST",
+    body: { reasonRequired: "yes" },
+    note: "invalid body (a checkbox sends on or nothing): the settings stay",
+    expect: {
+      ...adminPage("403"),
+      companyAdminAdvanced: "400",
+      companyAdminStandard: "400",
       proxying: "403",
     },
   },

@@ -4,18 +4,19 @@
  * their order:
  * - Okta, "SCIM 2.0 provisioning" (developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20):
  *   existence check by `userName eq` with startIndex=1&count=100, POST, GET by id, PUT, then
- *   PATCH active false (deactivation);
+ *   PATCH active false (deactivation), then true;
  * - Entra ID, "Tutorial: Develop and plan provisioning for a SCIM endpoint"
  *   (learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups):
  *   Test connection (a filter on a random userName), the filter, POST, PATCH with `Op: "Replace"`
- *   and paths, a path-less replace, PATCH active "False", DELETE.
- * Deactivation (active false) answers 400 invalidValue until users can be suspended.
+ *   and paths, a path-less replace, PATCH active "False" then "True", DELETE.
+ * Deactivation suspends the user (app/users/suspend.server.ts); reactivation takes a seat again.
  * And tenancy: one company's token never sees or touches another's users.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server.ts";
 import { actorFor } from "../support/actors.ts";
 import { createToken } from "../../app/provisioning/tokens.server.ts";
+import { scimRequest } from "../support/scim-client.ts";
 
 const PORT = Number(process.env.E2E_PORT_BASE ?? 3100) + 22;
 const CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -43,33 +44,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-interface Answer {
-  status: number;
-  type: string | null;
-  location: string | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- SCIM documents of any shape
-  body: any;
-}
-
 /** A SCIM request as an identity provider sends it: JSON, with the company's token. */
-async function scim(token: string | null, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${app.origin}/scim/v2${path}`, {
-    method,
-    headers: {
-      Accept: "application/scim+json",
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/scim+json; charset=utf-8" }),
-    },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    type: res.headers.get("content-type"),
-    location: res.headers.get("location"),
-    body: text ? JSON.parse(text) : null,
-  };
-}
+const scim = (token: string | null, method: string, path: string, body?: unknown) =>
+  scimRequest(app.origin, token, method, path, body);
 
 const byUserName = (userName: string) =>
   `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
@@ -127,13 +104,22 @@ describe("Okta's provisioning sequence", () => {
     expect(replaced.body).toMatchObject({ name: { familyName: "Fox-Hart" }, title: "Designer" });
   });
 
-  it("deactivates with PATCH active false: refused until users can be suspended", async () => {
-    const patch = await scim(okta(), "PATCH", `/Users/${id}`, {
+  it("deactivates with PATCH active false, then reactivates", async () => {
+    const off = await scim(okta(), "PATCH", `/Users/${id}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: "replace", value: { active: false } }],
     });
-    expect(patch.status).toBe(400);
-    expect(patch.body).toMatchObject({ status: "400", scimType: "invalidValue" });
+    expect(off).toMatchObject({ status: 200, body: { id, active: false } });
+    // Okta reads the user back before it reactivates.
+    const read = await scim(okta(), "GET", `/Users/${id}`);
+    expect(read.body).toMatchObject({ active: false });
+    const found = await scim(okta(), "GET", `/Users?filter=${encodeURIComponent("active eq false")}`);
+    expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([id]);
+    const on = await scim(okta(), "PATCH", `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: "replace", value: { active: true } }],
+    });
+    expect(on).toMatchObject({ status: 200, body: { id, active: true } });
   });
 
   it("a second POST of the same userName is 409 uniqueness", async () => {
@@ -231,11 +217,19 @@ describe("Entra ID's provisioning sequence", () => {
       name: { givenName: "Tess", familyName: "updatedFamilyName" },
       title: "Analyst",
     });
+  });
+
+  it("deactivates with Entra's PATCH, then reactivates", async () => {
     const off = await scim(entra(), "PATCH", `/Users/${id}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: "Replace", path: "active", value: "False" }],
     });
-    expect(off).toMatchObject({ status: 400, body: { scimType: "invalidValue" } });
+    expect(off).toMatchObject({ status: 200, body: { id, active: false } });
+    const on = await scim(entra(), "PATCH", `/Users/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: "Replace", path: "active", value: "True" }],
+    });
+    expect(on).toMatchObject({ status: 200, body: { id, active: true } });
   });
 
   it("deletes the user (204), after which they are 404", async () => {

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
-import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import { DATABASE_OPTIONS, migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import type { Database } from "../../db/schema.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { BUILD, SERVE_ARGS } from "../../scripts/serve/command.ts";
@@ -47,7 +47,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The environment of a test server: production build, test clock, no purge job. */
+/** The environment of a test server: production build, test clock, the job queue but no purge job. */
 export function appServerEnv(dataDir: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -56,7 +56,14 @@ export function appServerEnv(dataDir: string, port: number, databaseUrl?: string
     SWITCHBOARD_TEST_CLOCK: "1",
     // The demo's user deleted 80 hours ago must stay un-anonymized for the clock
     // rule to be seen; the purge job itself is tested in tests/domain/lifecycle.test.ts.
-    SWITCHBOARD_JOBS: "off",
+    // The job queue runs (a large import's review).
+    SWITCHBOARD_JOBS: "queue",
+    // The suites send SCIM requests faster than a token's budget allows; the budget itself is
+    // tested on a server of its own (tests/http/scim-rate-limit.test.ts sets SCIM_RATE_LIMIT).
+    SCIM_RATE_LIMIT: process.env.SCIM_RATE_LIMIT ?? "100000",
+    // A bulk action on more than 5 users a search matches is a job, so the demo's few users reach it
+    // (app/users/bulk-job.server.ts; the 1,000 of production is tested in tests/domain/bulk-job.test.ts).
+    SWITCHBOARD_BULK_IN_REQUEST: process.env.SWITCHBOARD_BULK_IN_REQUEST ?? "5",
     // DATA_DIR holds the embedded database (without DATABASE_URL) and the mail outbox (always).
     DATA_DIR: dataDir,
   };
@@ -73,6 +80,15 @@ export function spawnAppServer(
 
 const HEALTHY_WITHIN_MS = 30_000;
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    await (await fetch(url)).arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Spawns the server and resolves once its /healthz answers 200; throws if it exits or never answers. */
 async function spawnUntilHealthy(
   env: NodeJS.ProcessEnv,
@@ -80,6 +96,10 @@ async function spawnUntilHealthy(
   origin: string,
   output = () => "",
 ): Promise<ChildProcess> {
+  // Another run's server on this port would answer the health check below while ours fails to bind:
+  // the tests would then talk to a stranger's database. Refuse instead (two runs at once: E2E_PORT_BASE).
+  if (await answers(`${origin}/healthz`))
+    throw new Error(`Something already answers at ${origin}: another test run? Give this one E2E_PORT_BASE.`);
   const child = spawnAppServer(env, stdio);
   const giveUp = Date.now() + HEALTHY_WITHIN_MS;
   while (child.exitCode === null && Date.now() < giveUp) {
@@ -138,7 +158,7 @@ export async function recreateServerDatabase(name: string): Promise<string> {
   await admin.connect();
   try {
     await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
+    await admin.query(`create database ${dbName} ${DATABASE_OPTIONS}`);
   } finally {
     await admin.end();
   }

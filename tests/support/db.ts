@@ -1,13 +1,16 @@
 /**
  * Each test file gets its own database, a fresh copy of a migrated template:
- * on PGlite a reload of a dumped data folder, on a PostgreSQL server (when
+ * on PGlite a reload of the data folder that globalSetup dumped once for the
+ * whole run (writePgliteTemplate), on a PostgreSQL server (when
  * DATABASE_URL is set) CREATE DATABASE ... TEMPLATE. Tests never depend on
  * each other's order.
  */
 import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { inject } from "vitest";
 import pg from "pg";
 import type { LogConfig } from "kysely";
-import { migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import { DATABASE_OPTIONS, migrateToLatest, openDatabase, type DatabaseHandle } from "../../db/connect.ts";
 
 let pgliteTemplate: Promise<Blob> | undefined;
 
@@ -38,7 +41,7 @@ async function serverTemplate(): Promise<void> {
     try {
       const { rowCount } = await c.query("select 1 from pg_database where datname = $1", [templateDb()]);
       if (!rowCount) {
-        await c.query(`create database ${templateDb()}`);
+        await c.query(`create database ${templateDb()} ${DATABASE_OPTIONS}`);
         const h = await openDatabase({ url: serverUrl(templateDb()), poolSize: 1 });
         await migrateToLatest(h.db);
         await h.close();
@@ -70,13 +73,7 @@ export async function freshDatabase(
       },
     };
   }
-  pgliteTemplate ??= (async () => {
-    const h = await openDatabase({});
-    await migrateToLatest(h.db);
-    const dump = await h.dump!();
-    await h.close();
-    return dump;
-  })();
+  pgliteTemplate ??= readFile(inject("pgliteTemplate")).then((tarball) => new Blob([tarball]));
   const h = await openDatabase({ loadDataDir: await pgliteTemplate, log: options.log });
   return { ...h, name: "pglite" };
 }
@@ -98,6 +95,20 @@ export async function statementsOf<T>(
     counting = true;
     await act(h.db, prepared);
     return count;
+  } finally {
+    await h.close();
+  }
+}
+
+/** Vitest globalSetup, PGlite runs: migrates an empty PGlite and writes its data folder to a file, whose path it returns. */
+export async function writePgliteTemplate(): Promise<string> {
+  const h = await openDatabase({});
+  try {
+    await migrateToLatest(h.db);
+    const file = `.tmp/vitest-pglite-template-${process.pid}.tar`;
+    await mkdir(".tmp", { recursive: true });
+    await writeFile(file, Buffer.from(await (await h.dump!()).arrayBuffer()));
+    return file;
   } finally {
     await h.close();
   }

@@ -2,13 +2,14 @@
  * The database as rows, to show that a request changed nothing: every table's
  * rows as sorted JSON, except `sessions` and `login_attempts`, which signing
  * in (the suites' setup, and the hostile sign-ins, which the lockout must
- * count) writes by design. Used by the hostile-input table and the fuzzer.
+ * count) writes by design, and `scim_rate_limits`, which every SCIM request
+ * spends from. Used by the hostile-input table and the fuzzer.
  */
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { AppServer } from "./app-server.ts";
 
-const VOLATILE = ["sessions", "login_attempts"];
+const VOLATILE = ["sessions", "login_attempts", "scim_rate_limits"];
 
 export type Snapshot = Record<string, string[]>;
 

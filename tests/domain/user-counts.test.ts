@@ -1,0 +1,143 @@
+/**
+ * The list's totals come from counters (user_counts), kept by statement
+ * triggers on users. After every kind of change — through the app's own
+ * functions (Add User, Delete, Restore, Suspend, Reactivate), and as bare statements for what a
+ * trigger sees of the rest (a transfer's and a license change's updates, a
+ * set-based import's insert, a hard delete) — the counters equal a recount,
+ * and the list's total equals a count of what it lists.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { actorFor } from "../support/actors.ts";
+import { seedDemo } from "../../db/seed/demo.ts";
+import { seedScale } from "../../db/seed/scale.ts";
+import { USER_COUNTS_DRIFT } from "../../scripts/load/invariants.ts";
+import { countUsers } from "../../app/users/list.server.ts";
+import { readListParams } from "../../app/users/list-params.ts";
+import { addUser } from "../../app/users/add.server.ts";
+import { deleteUsers } from "../../app/users/delete.server.ts";
+import { restoreUser } from "../../app/users/deleted.server.ts";
+import { reactivateUser, suspendUser } from "../../app/users/suspend.server.ts";
+import type { Actor } from "../../app/auth/actor.server.ts";
+
+const NOW = new Date("2026-12-02T10:00:00Z");
+let t: TestDatabase;
+let ada: Actor, carlos: Actor;
+beforeAll(async () => {
+  t = await freshDatabase();
+  await seedDemo(t.db, NOW);
+  await seedScale(t.db, 100, () => undefined);
+  // Seats to spare: these tests are about counting users, not about running out of licenses.
+  await sql`update license_pools set purchased = purchased + 10000`.execute(t.db);
+  [ada, carlos] = await Promise.all([
+    actorFor(t.db, "ada@acme.test", NOW),
+    actorFor(t.db, "carlos@acme.test", NOW),
+  ]);
+}, 120_000);
+afterAll(() => t.close());
+
+const drift = async () => (await sql.raw(USER_COUNTS_DRIFT).execute(t.db)).rows;
+const idOf = async (email: string) =>
+  (await t.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+const officeId = async (name: string) =>
+  (await t.db.selectFrom("offices").select("id").where("name", "=", name).executeTakeFirstOrThrow()).id;
+
+/** The list's total for a query, and a count of the same users in SQL. */
+async function totalAndRecount(actor: Actor, query: string, where: ReturnType<typeof sql<boolean>>) {
+  const total = await countUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)).params);
+  const offices = actor.person.isCompanyAdmin ? null : actor.adminOfficeIds;
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from users u
+     where u.company_id = ${actor.company.id} and u.status <> 'deleted' and ${where}
+       and (${offices === null} or u.office_id = any(${offices ?? []}::int[]))`.execute(t.db);
+  return { total, recount: { n: Number(rows[0]!.n), is: "exact" } };
+}
+
+describe("the counters", () => {
+  it("start equal to a recount (the migration fills them)", async () => {
+    expect(await drift()).toEqual([]);
+  });
+
+  it("follow Add User, Delete, Restore, Suspend and Reactivate", async () => {
+    const sf = await officeId("San Francisco");
+    const added = await addUser(
+      t.db,
+      ada,
+      {
+        officeId: sf,
+        firstName: "Cora",
+        lastName: "Count",
+        email: "cora@acme.test",
+        licenseType: "connect",
+        number: "",
+      },
+      "",
+      NOW,
+    );
+    expect(added).toEqual({ ok: true, userId: expect.any(Number), name: "Cora Count" });
+    expect(await drift()).toEqual([]);
+    const [cora, mei, uma] = await Promise.all(
+      ["cora@acme.test", "mei@acme.test", "uma@acme.test"].map(idOf),
+    );
+    await deleteUsers(t.db, ada, [cora, mei], "keep", NOW);
+    expect(await drift()).toEqual([]);
+    expect(await restoreUser(t.db, ada, mei, NOW)).toMatchObject({ ok: true });
+    expect(await drift()).toEqual([]);
+    expect(await suspendUser(t.db, ada, uma, NOW)).toMatchObject({ ok: true });
+    expect(await drift()).toEqual([]);
+    expect(await reactivateUser(t.db, ada, uma, NOW)).toMatchObject({ ok: true });
+    expect(await drift()).toEqual([]);
+  });
+
+  it("follow a transfer's and a license change's updates, a set-based insert of many, and a hard delete", async () => {
+    const [sf, ny] = await Promise.all([officeId("San Francisco"), officeId("New York")]);
+    // What transfer-apply does to many users at once: a new office, some changing license too.
+    await sql`update users set office_id = ${ny}, license_type = case when id % 2 = 0 then 'connect' else license_type end
+               where office_id = ${sf} and status <> 'deleted' and email like '%.%@acme.test'`.execute(t.db);
+    expect(await drift()).toEqual([]);
+    // A set-based import: many users in one statement, across offices and licenses.
+    await sql`insert into users (company_id, office_id, first_name, last_name, email, license_type)
+      select o.company_id, o.id, 'Imp', 'Orted ' || g, 'imported' || g || '.' || o.id || '@acme.test', 'support'
+        from generate_series(1, 5) g, offices o where o.id in (${sf}, ${ny})`.execute(t.db);
+    expect(await drift()).toEqual([]);
+    // Rows gone for good (the scale seed's cleanup, a test's teardown).
+    await sql`delete from users where email like 'imported%@acme.test' and office_id = ${ny}`.execute(t.db);
+    expect(await drift()).toEqual([]);
+  });
+});
+
+describe("the list's total", () => {
+  it("equals a count of the listed users for each filter the counters answer, and says it is exact", async () => {
+    const ny = await officeId("New York");
+    const cases: [Actor, string, ReturnType<typeof sql<boolean>>][] = [
+      [ada, "", sql`true`],
+      [ada, `office=${ny}`, sql`u.office_id = ${ny}`],
+      [ada, "license=sell&status=active", sql`u.license_type = 'sell' and u.status = 'active'`],
+      [ada, "q=support", sql`u.license_type = 'support'`],
+      [carlos, "", sql`true`],
+      [carlos, "status=pending", sql`u.status = 'pending'`],
+    ];
+    for (const [actor, query, where] of cases) {
+      const { total, recount } = await totalAndRecount(actor, query, where);
+      expect.soft(total, `${actor.person.email} ${query}`).toEqual(recount);
+    }
+  });
+
+  it("is counted exactly up to a thousand matches for a search or a permission, and estimated past that", async () => {
+    const admins = await totalAndRecount(
+      ada,
+      "permission=admin",
+      sql`(u.is_company_admin or exists
+      (select 1 from office_admins oa where oa.user_id = u.id))`,
+    );
+    expect(admins.total).toEqual(admins.recount);
+    const name = await totalAndRecount(ada, "q=tia", sql`u.search_text like '%tia%'`);
+    expect(name.total).toEqual(name.recount);
+    // Past a thousand: not counted. Every live user matches "acme", and there are more than 1,000 of them.
+    await seedScale(t.db, 1000, () => undefined);
+    const many = await countUsers(t.db, ada, readListParams(new URL("http://x/users?q=acme")).params);
+    expect(many.is).not.toBe("exact");
+    expect(many.n).toBeGreaterThanOrEqual(1000);
+    expect(await drift()).toEqual([]);
+  });
+});
