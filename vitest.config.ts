@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // In CI a failed test runs once more (Vitest prints the retry): the same reason as Playwright's retry
+    // (playwright.config.ts). A test that fails twice fails the run.
+    retry: process.env.CI ? 1 : 0,
     // One file at a time (Vitest's default on two cores). A "changes nothing" snapshot of hostile-input once
     // saw a change that file makes later: another run of it on this machine had the same port, and its
     // server answered ours (tests/support/app-server.ts now refuses a port that already answers).
