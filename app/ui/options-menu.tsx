@@ -1,4 +1,5 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { flushSync } from "react-dom";
 import { useHydrated } from "./hydrated";
 
 /** What the keyboard can reach in an open panel, in order. */
@@ -50,6 +51,12 @@ export function OptionsMenu({
     ...(root.current?.querySelectorAll<HTMLElement>(`.options-panel :is(${ITEMS})`) ?? []),
   ];
   const focusItem = (pick: (all: HTMLElement[]) => HTMLElement | undefined) => pick(items())?.focus();
+  // Opened by keyboard, the panel is shown before the key's handler returns, and the item takes focus
+  // then: a key pressed next (a fast typist, a test) reaches that item, not one focused a frame later.
+  const openOnItem = (pick: (all: HTMLElement[]) => HTMLElement | undefined) => {
+    flushSync(() => setOpen(true));
+    focusItem(pick);
+  };
   const close = (refocus: boolean) => {
     setOpen(false);
     if (refocus) button.current?.focus();
@@ -120,9 +127,7 @@ export function OptionsMenu({
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     e.preventDefault();
     e.stopPropagation(); // not the panel's moves: the panel is not shown yet
-    setOpen(true);
-    // The panel is shown by this render; its items can take focus once it has happened.
-    requestAnimationFrame(() => focusItem((all) => (e.key === "ArrowUp" ? all.at(-1) : all[0])));
+    openOnItem((all) => (e.key === "ArrowUp" ? all.at(-1) : all[0]));
   };
 
   return (
@@ -145,10 +150,10 @@ export function OptionsMenu({
         aria-controls={`${id}-panel`}
         onKeyDown={onButtonKey}
         onClick={(e) => {
-          const opening = !open;
-          setOpen(opening);
           // Opened by keyboard (Enter or Space: a click with no pointer), focus goes to the first item.
-          if (opening && e.detail === 0) requestAnimationFrame(() => focusItem((all) => all[0]));
+          if (open) setOpen(false);
+          else if (e.detail === 0) openOnItem((all) => all[0]);
+          else setOpen(true);
         }}
       >
         {face}
