@@ -121,7 +121,15 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     keysetPage(readCursor(p.cursor, POOL_CURSOR), POOL_PAGE_SIZE, false, (after, reverse, limit) =>
       walkPool(db, actor, p, now, after, descending !== reverse, limit),
     ),
-    boundedTotal(db, filteredPool(db, actor, p, now).select("n.id")),
+    // Counted along the page's own index (in its order), so that the bounded count reads 1,001 entries of
+    // it rather than whatever the planner guesses is quicker (a scan of the table that stops when it has them).
+    boundedTotal(
+      db,
+      ordered(POOL_KEYS, sql`n.id`, false).reduce(
+        (qb, column) => qb.orderBy(column),
+        filteredPool(db, actor, p, now).select("n.id"),
+      ),
+    ),
   ]);
   const rows = page.rows;
   const reviewHolds = await reviewHoldsOn(

@@ -106,7 +106,14 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
     keysetPage(readCursor(cursor, DELETED_CURSOR), DELETED_PAGE_SIZE, false, (after, reverse, limit) =>
       walkDeleted(db, actor, now, after, reverse, limit),
     ),
-    boundedTotal(db, restorableInScope(db, actor, now).select("u.id")),
+    // Counted along the page's index, in its order (as the pool's count is: pool.server.ts).
+    boundedTotal(
+      db,
+      ordered(DELETED_KEYS, sql`u.id`, false).reduce(
+        (qb, column) => qb.orderBy(column),
+        restorableInScope(db, actor, now).select("u.id"),
+      ),
+    ),
   ]);
   return {
     total,
