@@ -114,9 +114,17 @@ export const beyond = (keys: KeyColumn[], id: RawBuilder<unknown>, at: Position,
     sql`${at.id}`,
   ])})`;
 
-/** The keys and id in a walk's direction, for orderBy. */
-export const ordered = (keys: KeyColumn[], id: RawBuilder<unknown>, descending: boolean) =>
-  [...keys.map((k) => k.column), id].map((c) => sql`${c} ${descending ? sql`desc` : sql`asc`}`);
+/** A query ordered by the keys and then the id, in a walk's direction: the order of the list's index. */
+export const inKeyOrder = <DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  keys: KeyColumn[],
+  id: RawBuilder<unknown>,
+  descending: boolean,
+) =>
+  [...keys.map((k) => k.column), id].reduce(
+    (ordered, column) => ordered.orderBy(sql`${column} ${descending ? sql`desc` : sql`asc`}`),
+    qb,
+  );
 
 /** A row as a walk reads it: its id, and its position's tier (0 untiered) and keys. */
 interface Walked {

@@ -19,7 +19,7 @@ import {
   beyond,
   boundedTotal,
   keysetPage,
-  ordered,
+  inKeyOrder,
   positionOf,
   readCursor,
   type KeyColumn,
@@ -111,8 +111,11 @@ async function walkPool(
       positionOf(POOL_KEYS).as("position"),
     ]);
   if (after) qb = qb.where(beyond(POOL_KEYS, sql`n.id`, after, descending));
-  for (const column of ordered(POOL_KEYS, sql`n.id`, descending)) qb = qb.orderBy(column);
-  return (await qb.limit(limit).execute()).map((r) => ({ ...r, tier: 0 }));
+  return (
+    await inKeyOrder(qb, POOL_KEYS, sql`n.id`, descending)
+      .limit(limit)
+      .execute()
+  ).map((r) => ({ ...r, tier: 0 }));
 }
 
 export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
@@ -123,13 +126,7 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
     ),
     // Counted along the page's own index (in its order), so that the bounded count reads 1,001 entries of
     // it rather than whatever the planner guesses is quicker (a scan of the table that stops when it has them).
-    boundedTotal(
-      db,
-      ordered(POOL_KEYS, sql`n.id`, false).reduce(
-        (qb, column) => qb.orderBy(column),
-        filteredPool(db, actor, p, now).select("n.id"),
-      ),
-    ),
+    boundedTotal(db, inKeyOrder(filteredPool(db, actor, p, now).select("n.id"), POOL_KEYS, sql`n.id`, false)),
   ]);
   const rows = page.rows;
   const reviewHolds = await reviewHoldsOn(

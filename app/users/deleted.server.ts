@@ -19,7 +19,7 @@ import {
   boundedTotal,
   keysetPage,
   nextCursor,
-  ordered,
+  inKeyOrder,
   positionOf,
   readCursor,
   type KeyColumn,
@@ -96,8 +96,11 @@ async function walkDeleted(
       positionOf(DELETED_KEYS).as("position"),
     ]);
   if (after) qb = qb.where(beyond(DELETED_KEYS, sql`u.id`, after, descending));
-  for (const column of ordered(DELETED_KEYS, sql`u.id`, descending)) qb = qb.orderBy(column);
-  return (await qb.limit(limit).execute()).map((r) => ({ ...r, tier: 0 }));
+  return (
+    await inKeyOrder(qb, DELETED_KEYS, sql`u.id`, descending)
+      .limit(limit)
+      .execute()
+  ).map((r) => ({ ...r, tier: 0 }));
 }
 
 /** A keyset page of the tab (`cursor` as input.ts's cursorField reads it), and its total counted up to a bound. */
@@ -109,10 +112,7 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
     // Counted along the page's index, in its order (as the pool's count is: pool.server.ts).
     boundedTotal(
       db,
-      ordered(DELETED_KEYS, sql`u.id`, false).reduce(
-        (qb, column) => qb.orderBy(column),
-        restorableInScope(db, actor, now).select("u.id"),
-      ),
+      inKeyOrder(restorableInScope(db, actor, now).select("u.id"), DELETED_KEYS, sql`u.id`, false),
     ),
   ]);
   return {

@@ -13,7 +13,7 @@ import {
   countUpTo,
   EXACT_COUNT_UP_TO,
   keysetPage,
-  ordered,
+  inKeyOrder,
   positionOf,
   readCursor,
   totalPast,
@@ -402,8 +402,9 @@ async function walkTier(
   if (p.sort === "office") return officeSortRows({ db, actor, p, keys }, tier, after, descending, limit);
   let qb = pageRows(db, actor, p, keys, tier);
   if (after) qb = qb.where(beyond(keys, sql`u.id`, after, descending));
-  for (const column of ordered(keys, sql`u.id`, descending)) qb = qb.orderBy(column);
-  return qb.limit(limit).execute();
+  return inKeyOrder(qb, keys, sql`u.id`, descending)
+    .limit(limit)
+    .execute();
 }
 
 /**
