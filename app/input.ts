@@ -74,6 +74,18 @@ export const idField = (message: string) =>
     return id;
   });
 
+/**
+ * Where a keyset page starts: "last", or the rows after ("next.") or before
+ * ("prev.") a position the server wrote. What the position holds is read by
+ * the server (paging.server.ts, readCursor): a stale or made-up one shows the
+ * first page, never an error.
+ */
+export const cursorField = z
+  .string()
+  .regex(/^(last|(next|prev)\.[A-Za-z0-9_-]{1,4000})$/)
+  .optional()
+  .catch(undefined);
+
 /** A repeated field (ticked checkboxes): one value, several or none, as a list. */
 export const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined || v === "" ? [] : [v]);
 

@@ -22,6 +22,7 @@ import * as jobs from "./migrations/2026-12-02T0835_jobs.ts";
 import * as userListScale from "./migrations/2026-12-02T1045_user_list_scale.ts";
 import * as seatStatementTriggers from "./migrations/2026-12-02T1200_seat_statement_triggers.ts";
 import * as importMail from "./migrations/2026-12-02T1430_import_mail.ts";
+import * as poolDeletedKeyset from "./migrations/2026-12-03T0810_pool_deleted_keyset.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-02T1045_user_list_scale": userListScale,
   "2026-12-02T1200_seat_statement_triggers": seatStatementTriggers,
   "2026-12-02T1430_import_mail": importMail,
+  "2026-12-03T0810_pool_deleted_keyset": poolDeletedKeyset,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.

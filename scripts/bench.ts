@@ -28,7 +28,7 @@ import { prepareBenchDatabase } from "./bench/database.ts";
 import { buildIfMissing, startServer, type RunningServer } from "../tests/support/app-server.ts";
 import { HttpClient } from "../tests/support/http-client.ts";
 import { measure, type Result, type Scenario } from "./bench/load.ts";
-import { explainUserList } from "./bench/plans.ts";
+import { explainLists } from "./bench/plans.ts";
 import { listScenarios } from "./bench/list-scenarios.ts";
 import { CpuMeter } from "./bench/cpu.ts";
 import { benchLifecycle } from "./bench/lifecycle.ts";
@@ -242,7 +242,7 @@ try {
   const patchErrors = results.at(-1)!.errors;
 
   const plans = [
-    ...(await explainUserList(
+    ...(await explainLists(
       url,
       token,
       userScenarios.map((s) => s.path),
@@ -279,7 +279,7 @@ try {
   if (patchErrors > 0) console.log(`  MISS ${pad(patchScenario.name, 28)} ${patchErrors} failed requests`);
   for (const p of plans) {
     console.log(
-      `  ${verdict(!p.seqScanOnUsers)} ${pad(decodeURIComponent(p.path), 28)} ${p.seqScanOnUsers ? "SEQ SCAN ON users" : "no Seq Scan on users"}`,
+      `  ${verdict(!p.seqScan)} ${pad(decodeURIComponent(p.path), 28)} ${p.seqScan ? "SEQ SCAN ON users or phone_numbers" : "no Seq Scan on users or phone_numbers"}`,
     );
     console.log(
       `  ${verdict(p.largestSort <= MAX_SORTED_ROWS)} ${pad(decodeURIComponent(p.path), 28)} sorts at most ${p.largestSort.toLocaleString("en-US")} rows at once (aim <= ${MAX_SORTED_ROWS}: an index gives the order)`,

@@ -3,7 +3,7 @@
  * the server (the query) and the page (links that change it).
  */
 import { z } from "zod";
-import { idField, plainText, readSearchQuery } from "../input.ts";
+import { cursorField, idField, plainText, readSearchQuery } from "../input.ts";
 
 export const POOL_PAGE_SIZE = 50;
 
@@ -18,7 +18,7 @@ export const poolParams = z.object({
   state: z.enum(["reserved", "on_hold"]).optional().catch(undefined),
   // Newest first by default: the numbers an admin just let go are the ones they look for.
   dir: z.enum(["asc", "desc"]).catch("desc"),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  cursor: cursorField,
 });
 export type PoolParams = z.infer<typeof poolParams>;
 

@@ -3,7 +3,9 @@
  * nobody uses, in the admin's offices. A number is on hold while its former
  * user may still be restored (held_until in the future), decided by the clock
  * at every read: a hold that has run out reads as Reserved whether or not a
- * job has cleared it. One statement answers a page and its total.
+ * job has cleared it. Keyset pages (paging.server.ts) along
+ * phone_numbers_pool_company_order_idx or, filtered by office,
+ * phone_numbers_pool_office_order_idx; the total is counted up to a bound.
  */
 import { sql, type Kysely } from "kysely";
 import type { Database, NumberKind } from "../../db/schema.ts";
@@ -13,7 +15,16 @@ import { likeContains } from "../users/list.server.ts";
 import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
 import { reviewHoldsOn } from "./review-holds.server.ts";
-import { pageAndTotal } from "../paging.server.ts";
+import {
+  beyond,
+  boundedTotal,
+  keysetPage,
+  inKeyOrder,
+  positionOf,
+  readCursor,
+  type KeyColumn,
+  type Position,
+} from "../paging.server.ts";
 
 /** On hold, by the clock: its former user may still be restored. */
 export const isOnHold = (heldUntil: Date | null, now: Date) => heldUntil !== null && heldUntil > now;
@@ -60,9 +71,26 @@ export interface PoolNumber {
 const reviewHold = (hold: { userName: string; officeName: string; until: Date } | undefined) =>
   hold ? { userName: hold.userName, officeName: hold.officeName, until: hold.until } : null;
 
-export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
-  const direction = p.dir === "asc" ? sql`asc` : sql`desc`;
-  const page = filteredPool(db, actor, p, now)
+/**
+ * The pool's order: by when a number came into the pool, its unassigned_at
+ * (a number never assigned: its created_at, so that the key has no NULLs and
+ * one row comparison pages it either way), ties by id; the indexes'
+ * expression (migration 2026-12-03T0810).
+ */
+const POOL_KEYS: KeyColumn[] = [{ column: sql`coalesce(n.unassigned_at, n.created_at)`, type: "micros" }];
+const POOL_CURSOR = { keys: POOL_KEYS, tiers: 1, tiered: false };
+
+/** Up to `limit` numbers after `after` (or from the start), in the order asked or its reverse. */
+async function walkPool(
+  db: Kysely<Database>,
+  actor: Actor,
+  p: PoolParams,
+  now: Date,
+  after: Position | null,
+  descending: boolean,
+  limit: number,
+) {
+  let qb = filteredPool(db, actor, p, now)
     .innerJoin("offices as o", "o.id", "n.office_id")
     // Who a hold is for comes in the same statement (no query per row), and is of the number's company.
     .leftJoin("users as h", (join) =>
@@ -80,16 +108,27 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
       "h.id as held_for_id",
       "h.first_name as held_for_first_name",
       "h.last_name as held_for_last_name",
-    ])
-    .orderBy(sql`n.unassigned_at ${direction} nulls last`)
-    .orderBy(sql`n.id ${direction}`)
-    .limit(POOL_PAGE_SIZE)
-    .offset((p.page - 1) * POOL_PAGE_SIZE);
-  const { rows, total: count } = await pageAndTotal(
-    db,
-    page,
-    filteredPool(db, actor, p, now).select((eb) => eb.fn.countAll<number>().as("total")),
-  );
+      positionOf(POOL_KEYS).as("position"),
+    ]);
+  if (after) qb = qb.where(beyond(POOL_KEYS, sql`n.id`, after, descending));
+  return (
+    await inKeyOrder(qb, POOL_KEYS, sql`n.id`, descending)
+      .limit(limit)
+      .execute()
+  ).map((r) => ({ ...r, tier: 0 }));
+}
+
+export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {
+  const descending = p.dir === "desc";
+  const [page, total] = await Promise.all([
+    keysetPage(readCursor(p.cursor, POOL_CURSOR), POOL_PAGE_SIZE, false, (after, reverse, limit) =>
+      walkPool(db, actor, p, now, after, descending !== reverse, limit),
+    ),
+    // Counted along the page's own index (in its order), so that the bounded count reads 1,001 entries of
+    // it rather than whatever the planner guesses is quicker (a scan of the table that stops when it has them).
+    boundedTotal(db, inKeyOrder(filteredPool(db, actor, p, now).select("n.id"), POOL_KEYS, sql`n.id`, false)),
+  ]);
+  const rows = page.rows;
   const reviewHolds = await reviewHoldsOn(
     db,
     rows.map((r) => r.e164),
@@ -112,5 +151,5 @@ export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams
         : null,
     reviewHold: reviewHold(reviewHolds.get(r.e164)),
   }));
-  return { numbers, total: count, page: p.page, pageCount: Math.max(1, Math.ceil(count / POOL_PAGE_SIZE)) };
+  return { numbers, total, atStart: page.atStart, atEnd: page.atEnd, prev: page.prev, next: page.next };
 }

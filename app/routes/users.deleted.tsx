@@ -3,12 +3,13 @@ import type { Route } from "./+types/users.deleted";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { requireAdmin } from "~/auth/guards.server";
-import { parseId } from "~/input";
-import { deletedPageOf, listDeleted } from "~/users/deleted.server";
+import { cursorField, parseId } from "~/input";
+import { deletedCursorOf, listDeleted } from "~/users/deleted.server";
 import { deletedUserAnchor } from "~/users/deleted-link";
 import { CsrfField } from "~/ui/csrf";
 import { formatDateTime, LICENSE_NAMES } from "~/ui/format";
-import { Pagination } from "~/ui/pagination";
+import { KeysetPagination } from "~/ui/pagination";
+import { KeysetResultCount } from "~/ui/list";
 import { ActionsHeader, DataTable } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Deleted Users · Switchboard" }];
@@ -18,13 +19,16 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = await getDb();
   const at = now(request);
   const search = new URL(request.url).searchParams;
-  // ?user=<id>, a held number's link (deletedUserHref): the page that lists them.
+  // Keyset pages (?cursor=, a malformed or stale one: the first page); ?user=<id>, a held number's link
+  // (deletedUserHref): the page that starts with them.
+  const cursor = cursorField.parse(search.get("cursor") ?? undefined);
   const shown = parseId(search.get("user"));
-  const pageOfShown =
-    shown !== null && !search.has("page") ? await deletedPageOf(db, actor, at, shown) : null;
-  const page = pageOfShown ?? Math.max(1, Math.min(1_000_000, Number(search.get("page")) || 1));
-  return { ...(await listDeleted(db, actor, at, page)), page };
+  const cursorOfShown = shown !== null && !cursor ? await deletedCursorOf(db, actor, at, shown) : null;
+  return listDeleted(db, actor, at, cursor ?? cursorOfShown ?? undefined);
 }
+
+const BASE = "/users/deleted";
+const pageUrl = (cursor: string) => `${BASE}?cursor=${encodeURIComponent(cursor)}`;
 
 function timeLeft(ms: number) {
   const hours = Math.floor(ms / 3600_000);
@@ -33,7 +37,7 @@ function timeLeft(ms: number) {
 }
 
 export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
-  const { users, total, page, pageCount } = loaderData;
+  const { users, total, atStart, atEnd, prev, next } = loaderData;
   return (
     <section aria-labelledby="deleted-heading">
       <h2 id="deleted-heading" className="visually-hidden">
@@ -43,11 +47,17 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
         Users deleted within the last 72 hours. Restore gives them back their license, numbers and groups.
         After 72 hours, users are permanently deleted, and all records associated with them are anonymized.
       </p>
-      {users.length === 0 ? (
-        <p className="panel">No users were deleted in the last 72 hours.</p>
-      ) : (
+      <KeysetResultCount
+        shown={users.length}
+        total={total}
+        atStart={atStart}
+        atEnd={atEnd}
+        noun="deleted user"
+        none="No users were deleted in the last 72 hours."
+      />
+      {users.length === 0 ? null : (
         <DataTable
-          caption={`Deleted users, most recent first (${total})`}
+          caption="Deleted users, most recent first"
           columns={[
             "Name",
             "Email",
@@ -92,7 +102,12 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
           ))}
         </DataTable>
       )}
-      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => `/users/deleted?page=${n}`} />
+      <KeysetPagination
+        first={atStart ? null : BASE}
+        prev={prev ? pageUrl(prev) : null}
+        next={next ? pageUrl(next) : null}
+        last={atEnd ? null : pageUrl("last")}
+      />
     </section>
   );
 }

@@ -3,10 +3,10 @@ import type { Route } from "./+types/users.reserved-numbers";
 import { now } from "~/clock.server";
 import { adminList } from "~/http/list-page.server";
 import { listPool } from "~/numbers/pool.server";
-import { POOL_PAGE_SIZE, POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
+import { POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-params";
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
-import { Pagination } from "~/ui/pagination";
-import { ListSearch, ResultCount } from "~/ui/list";
+import { KeysetPagination } from "~/ui/pagination";
+import { KeysetResultCount, ListSearch } from "~/ui/list";
 import { ActionsHeader, DataTable } from "~/ui/table";
 import { GetSelect, nameOptions, OfficeFilter } from "~/ui/field";
 import { deletedUserHref } from "~/users/deleted-link";
@@ -20,12 +20,12 @@ export const loader = ({ request, context }: Route.LoaderArgs) =>
 
 const BASE = "/users/reserved-numbers";
 
-/** The URL of this list with some of its state changed (page back to 1 unless given). */
+/** The URL of this list with some of its state changed (the first page unless a cursor is given). */
 function poolUrl(params: PoolParams, change: Partial<PoolParams>): string {
-  const next = { ...params, page: 1, ...change } as Record<string, unknown>;
+  const next = { ...params, cursor: undefined, ...change } as Record<string, unknown>;
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(next)) {
-    if (v === undefined || v === "" || (k === "page" && v === 1) || (k === "dir" && v === "desc")) continue;
+    if (v === undefined || v === "" || (k === "dir" && v === "desc")) continue;
     search.set(k, String(v));
   }
   const s = search.toString();
@@ -39,7 +39,7 @@ const FILTERS = [
 ] as const;
 
 export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
-  const { numbers, total, page, pageCount, params, search, offices } = loaderData;
+  const { numbers, total, atStart, atEnd, prev, next, params, search, offices } = loaderData;
   const filtered = params.q || params.office || params.kind || params.state || search.error;
   const nextDir = params.dir === "asc" ? "desc" : "asc";
   const dirName = (d: string) => (d === "asc" ? "oldest first" : "newest first");
@@ -68,10 +68,11 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
         {params.dir !== "desc" ? <input type="hidden" name="dir" value={params.dir} /> : null}
       </ListSearch>
 
-      <ResultCount
-        page={page}
-        pageSize={POOL_PAGE_SIZE}
+      <KeysetResultCount
+        shown={numbers.length}
         total={total}
+        atStart={atStart}
+        atEnd={atEnd}
         noun="number"
         none="No reserved numbers match."
       />
@@ -152,7 +153,12 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
           ))}
         </DataTable>
       ) : null}
-      <Pagination page={page} pageCount={pageCount} hrefFor={(n) => poolUrl(params, { page: n })} />
+      <KeysetPagination
+        first={atStart ? null : poolUrl(params, {})}
+        prev={prev ? poolUrl(params, { cursor: prev }) : null}
+        next={next ? poolUrl(params, { cursor: next }) : null}
+        last={atEnd ? null : poolUrl(params, { cursor: "last" })}
+      />
     </section>
   );
 }

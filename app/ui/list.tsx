@@ -66,32 +66,6 @@ export function ListSearch({
   );
 }
 
-/** Which rows of how many this page shows, announced when a search comes back. */
-export function ResultCount({
-  page,
-  pageSize,
-  total,
-  noun,
-  none,
-}: {
-  page: number;
-  pageSize: number;
-  total: number;
-  noun: string;
-  none: ReactNode;
-}) {
-  const searching = useNavigation().state === "loading";
-  const first = (page - 1) * pageSize + 1;
-  const last = Math.min(total, page * pageSize);
-  return (
-    <p className="result-count" aria-live="polite" aria-busy={searching}>
-      {total === 0
-        ? none
-        : `Showing ${first}–${last} of ${total.toLocaleString("en-US")} ${noun}${total === 1 ? "" : "s"}`}
-    </p>
-  );
-}
-
 /**
  * A total as a list knows it without counting every row: exact, "about" (an
  * estimate, two figures) or "more than" (at least this many).

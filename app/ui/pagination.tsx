@@ -1,25 +1,7 @@
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 
-/** Numbered pages (a list with a total). */
-export function Pagination({
-  page,
-  pageCount,
-  hrefFor,
-}: {
-  page: number;
-  pageCount: number;
-  hrefFor: (page: number) => string;
-}) {
-  if (pageCount <= 1) return null;
-  return (
-    <PageLinks prev={page > 1 ? hrefFor(page - 1) : null} next={page < pageCount ? hrefFor(page + 1) : null}>
-      Page {page.toLocaleString("en-US")} of {pageCount.toLocaleString("en-US")}
-    </PageLinks>
-  );
-}
-
-/** Previous and Next links, for numbered pages or keyset pages (which know only their neighbours). */
+/** Previous and Next links, for pages that know only their neighbours (the audit log's). */
 export function PageLinks({
   prev,
   next,

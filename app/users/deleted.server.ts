@@ -3,7 +3,7 @@
  * holds by the clock at every read and every restore, whether or not the
  * anonymization job has run yet.
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { provisioningActorName } from "../provisioning/tokens.server.ts";
@@ -14,6 +14,17 @@ import { missingSeats } from "../licenses/pools.server.ts";
 import { returningStatus } from "./suspend.server.ts";
 import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
 import { refused, type Result } from "../refusal.server.ts";
+import {
+  beyond,
+  boundedTotal,
+  keysetPage,
+  nextCursor,
+  inKeyOrder,
+  positionOf,
+  readCursor,
+  type KeyColumn,
+  type Position,
+} from "../paging.server.ts";
 
 export const DELETED_PAGE_SIZE = 50;
 
@@ -59,31 +70,58 @@ const DELETED_COLUMNS = [
   "o.name as office_name",
 ] as const;
 
-export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, page: number) {
-  const base = restorableInScope(db, actor, now);
-  const [rows, count] = await Promise.all([
-    base
-      .innerJoin("offices as o", "o.id", "u.office_id")
-      .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
-      .leftJoin("provisioning_tokens as dt", "dt.id", "u.deleted_by_token_id")
-      .select([
-        ...DELETED_COLUMNS,
-        "d.first_name as deleted_by_first",
-        "d.last_name as deleted_by_last",
-        "dt.name as deleted_by_token",
-      ])
-      .orderBy("u.deleted_at", "desc")
-      .orderBy("u.id")
-      .limit(DELETED_PAGE_SIZE)
-      .offset((page - 1) * DELETED_PAGE_SIZE)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+/** The tab's order, most recent first: deleted_at, ties by id, both descending (users_deleted_idx backwards). */
+const DELETED_KEYS: KeyColumn[] = [{ column: sql`u.deleted_at`, type: "micros" }];
+const DELETED_CURSOR = { keys: DELETED_KEYS, tiers: 1, tiered: false };
+
+/** Up to `limit` deleted users after `after` (or from the start), most recent first or (`reverse`) oldest first. */
+async function walkDeleted(
+  db: Kysely<Database>,
+  actor: Actor,
+  now: Date,
+  after: Position | null,
+  reverse: boolean,
+  limit: number,
+) {
+  const descending = !reverse;
+  let qb = restorableInScope(db, actor, now)
+    .innerJoin("offices as o", "o.id", "u.office_id")
+    .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
+    .leftJoin("provisioning_tokens as dt", "dt.id", "u.deleted_by_token_id")
+    .select([
+      ...DELETED_COLUMNS,
+      "d.first_name as deleted_by_first",
+      "d.last_name as deleted_by_last",
+      "dt.name as deleted_by_token",
+      positionOf(DELETED_KEYS).as("position"),
+    ]);
+  if (after) qb = qb.where(beyond(DELETED_KEYS, sql`u.id`, after, descending));
+  return (
+    await inKeyOrder(qb, DELETED_KEYS, sql`u.id`, descending)
+      .limit(limit)
+      .execute()
+  ).map((r) => ({ ...r, tier: 0 }));
+}
+
+/** A keyset page of the tab (`cursor` as input.ts's cursorField reads it), and its total counted up to a bound. */
+export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date, cursor?: string) {
+  const [page, total] = await Promise.all([
+    keysetPage(readCursor(cursor, DELETED_CURSOR), DELETED_PAGE_SIZE, false, (after, reverse, limit) =>
+      walkDeleted(db, actor, now, after, reverse, limit),
+    ),
+    // Counted along the page's index, in its order (as the pool's count is: pool.server.ts).
+    boundedTotal(
+      db,
+      inKeyOrder(restorableInScope(db, actor, now).select("u.id"), DELETED_KEYS, sql`u.id`, false),
+    ),
   ]);
-  const total = Number(count.n);
   return {
     total,
-    pageCount: Math.max(1, Math.ceil(total / DELETED_PAGE_SIZE)),
-    users: rows.map((r) => ({
+    atStart: page.atStart,
+    atEnd: page.atEnd,
+    prev: page.prev,
+    next: page.next,
+    users: page.rows.map((r) => ({
       id: r.id,
       name: `${r.first_name} ${r.last_name}`,
       email: r.email!,
@@ -103,26 +141,17 @@ export async function listDeleted(db: Kysely<Database>, actor: Actor, now: Date,
 }
 
 /**
- * The page of Deleted Users that lists this user (ordered as listDeleted
- * orders them), so that a link from their held number lands on their row;
- * null if they are not listed (restored, anonymized, or not this admin's).
+ * The cursor of the page of Deleted Users that starts with this user, so
+ * that a link from their held number lands on their row; null if they are not
+ * listed (restored, anonymized, or not this admin's). Most recent first, the
+ * rows from theirs on are those before (their deleted_at, their id + 1).
  */
-export async function deletedPageOf(db: Kysely<Database>, actor: Actor, now: Date, userId: number) {
+export async function deletedCursorOf(db: Kysely<Database>, actor: Actor, now: Date, userId: number) {
   const user = await restorableInScope(db, actor, now)
     .where("u.id", "=", userId)
-    .select("u.deleted_at")
+    .select(positionOf(DELETED_KEYS).as("position"))
     .executeTakeFirst();
-  if (!user) return null;
-  const ahead = await restorableInScope(db, actor, now)
-    .where((eb) =>
-      eb.or([
-        eb("u.deleted_at", ">", user.deleted_at!),
-        eb.and([eb("u.deleted_at", "=", user.deleted_at!), eb("u.id", "<", userId)]),
-      ]),
-    )
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Math.floor(Number(ahead.n) / DELETED_PAGE_SIZE) + 1;
+  return user ? nextCursor({ tier: 0, keys: user.position, id: userId + 1 }) : null;
 }
 
 /** One deleted user still within reach, for the restore and purge pages; null if not (any more). */

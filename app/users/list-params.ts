@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
-import { idField, plainText, readSearchQuery } from "../input.ts";
+import { cursorField, idField, plainText, readSearchQuery } from "../input.ts";
 
 export const PAGE_SIZE = 50;
 
@@ -36,17 +36,7 @@ export const listParams = z.object({
   office: idField("Choose an office.").optional().catch(undefined),
   sort: z.enum(SORTS).catch("name"),
   dir: z.enum(["asc", "desc"]).catch("asc"),
-  /**
-   * Where the page starts (keyset pages): "last", or the rows after ("next.")
-   * or before ("prev.") a position the server wrote. What the position holds
-   * is read by the server (list.server.ts, readCursor): a stale or made-up one
-   * shows the first page, never an error.
-   */
-  cursor: z
-    .string()
-    .regex(/^(last|(next|prev)\.[A-Za-z0-9_-]{1,4000})$/)
-    .optional()
-    .catch(undefined),
+  cursor: cursorField,
 });
 export type ListParams = z.infer<typeof listParams>;
 

@@ -8,7 +8,18 @@ import type { Database, UserLicenseType, UserStatus } from "../../db/schema.ts";
 import { PAGE_SIZE, type ListParams, type Permission } from "./list-params.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { PERSON_COLUMNS, userCountsInScope, usersInScope } from "../auth/scopes.server.ts";
-import { parseId } from "../input.ts";
+import {
+  beyond,
+  countUpTo,
+  EXACT_COUNT_UP_TO,
+  keysetPage,
+  inKeyOrder,
+  positionOf,
+  readCursor,
+  totalPast,
+  type KeyColumn,
+  type Position,
+} from "../paging.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 import { userMenu } from "./menu.server.ts";
 import type { UserMenu } from "../ui/user-options.tsx";
@@ -256,17 +267,6 @@ export interface UserRow {
 }
 
 /**
- * How a sort's key column is compared as it travels in a cursor: text as is,
- * an id as digits, a timestamp as microseconds since the epoch (a JS Date, or
- * a timestamp's text in another time zone, would lose or shift them).
- */
-type KeyType = "text" | "id" | "micros";
-interface KeyColumn {
-  column: RawBuilder<unknown>;
-  type: KeyType;
-}
-
-/**
  * Each sort as a keyset: the columns it orders by, then the id. Each has an
  * index that leads with the company and ends with the id (migrations:
  * initial, 2026-12-02T1045_user_list_scale), so a page at any depth starts
@@ -298,72 +298,6 @@ function sortKeys(sort: ListParams["sort"]): KeyColumn[] {
 /** The name, a key of every sort but email and date added. */
 const NAME_KEY: KeyColumn = { column: sql`u.sort_name`, type: "text" };
 
-/** A key column's value in a cursor: its text, from SQL. */
-const keyText = (k: KeyColumn) =>
-  k.type === "micros"
-    ? sql`(extract(epoch from ${k.column}) * 1000000)::bigint::text`
-    : sql`${k.column}::text`;
-
-/** A cursor's value, compared with its column. */
-const keyValue = (k: KeyColumn, value: string) =>
-  k.type === "micros"
-    ? sql`timestamptz 'epoch' + ${value}::bigint * interval '1 microsecond'`
-    : k.type === "id"
-      ? sql`${Number(value)}::int`
-      : sql`${value}::text`;
-
-/** A row's place in a sort: its tier (Order's tiers, 0 without a name search), its key columns' values, then its id. */
-interface Position {
-  tier: number;
-  keys: string[];
-  id: number;
-}
-
-const KEY_FORMATS: Record<KeyType, RegExp> = {
-  // No NUL (PostgreSQL's text cannot hold it); any other character a name can have.
-  text: /^[^\0]{0,1000}$/,
-  id: /^[1-9][0-9]{0,8}$/,
-  micros: /^-?[0-9]{1,16}$/,
-};
-
-/** A position as a URL-safe string, and back: a name search's cursor leads with its tier. */
-const encodePosition = (p: Position, tiered: boolean) =>
-  Buffer.from(JSON.stringify([...(tiered ? [p.tier] : []), ...p.keys, p.id])).toString("base64url");
-
-/**
- * The position a cursor names, if it is one this sort could have written:
- * anything else (a cursor of another sort, edited by hand, or garbage) is
- * null, and the list shows its first page.
- */
-function decodePosition(encoded: string, { keys, tiers }: Pick<Order, "keys" | "tiers">): Position | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-  const tiered = isTiered(tiers);
-  if (!Array.isArray(value) || value.length !== keys.length + 1 + Number(tiered)) return null;
-  const tier = tiered ? value[0] : 0;
-  if (!Number.isInteger(tier) || tier < 0 || tier >= tiers.length) return null;
-  const id = parseId(String(value.at(-1)));
-  const texts = value.slice(Number(tiered), -1);
-  if (id === null || typeof value.at(-1) !== "number") return null;
-  if (!texts.every((v, i) => typeof v === "string" && KEY_FORMATS[keys[i]!.type].test(v))) return null;
-  return { tier, keys: texts as string[], id };
-}
-
-/** The cursor parameter read: where the page starts. */
-type Start = { from: "first" } | { from: "last" } | { from: "next" | "prev"; position: Position };
-
-function readCursor(cursor: string | undefined, order: Order): Start {
-  if (cursor === "last") return { from: "last" };
-  const [direction, encoded] = cursor?.split(".") ?? [];
-  const position = encoded ? decodePosition(encoded, order) : null;
-  if (!position || (direction !== "next" && direction !== "prev")) return { from: "first" };
-  return { from: direction, position };
-}
-
 /** The listed users with what a row and its Options menu show, and each row's position. */
 function pageRows(db: Kysely<Database>, actor: Actor, p: ListParams, keys: KeyColumn[], tier?: Tier) {
   return listedUsers(db, actor, p, tier).select([
@@ -376,20 +310,12 @@ function pageRows(db: Kysely<Database>, actor: Actor, p: ListParams, keys: KeyCo
       where i.user_id = u.id and i.used_at is null and i.voided_at is null) end`.as("live_invite_id"),
     "u.created_at",
     "u.first_signed_in_at",
-    sql<string[]>`array[${sql.join(keys.map(keyText))}]`.as("position"),
+    positionOf(keys).as("position"),
   ]);
 }
 type PageRow = Awaited<ReturnType<ReturnType<typeof pageRows>["execute"]>>[number];
 /** A row as a walk returns it: with the tier it was read from, for its cursor. */
 type WalkedRow = PageRow & { tier: number };
-
-/** `(key columns, id) > position` (or `<`), the keyset's condition, which the sort's index answers. */
-const beyond = (keys: KeyColumn[], at: Position, descending: boolean) =>
-  sql<boolean>`(${sql.join([...keys.map((k) => k.column), sql`u.id`])}) ${descending ? sql`<` : sql`>`} (${sql.join(
-    [...keys.map((k, i) => keyValue(k, at.keys[i]!)), sql`${at.id}`],
-  )})`;
-
-const direction = (descending: boolean) => (descending ? sql`desc` : sql`asc`);
 
 /**
  * The list in one sort's order: what every walk along it reads. A name
@@ -475,10 +401,10 @@ async function walkTier(
   const keys = walksSortIndex(p.sort, tier) ? sortKeys : sortKeys.map(unindexed);
   if (p.sort === "office") return officeSortRows({ db, actor, p, keys }, tier, after, descending, limit);
   let qb = pageRows(db, actor, p, keys, tier);
-  if (after) qb = qb.where(beyond(keys, after, descending));
-  for (const column of [...keys.map((k) => k.column), sql`u.id`])
-    qb = qb.orderBy(sql`${column} ${direction(descending)}`);
-  return qb.limit(limit).execute();
+  if (after) qb = qb.where(beyond(keys, sql`u.id`, after, descending));
+  return inKeyOrder(qb, keys, sql`u.id`, descending)
+    .limit(limit)
+    .execute();
 }
 
 /**
@@ -495,14 +421,16 @@ async function officeSortRows(
   descending: boolean,
   limit: number,
 ): Promise<PageRow[]> {
-  const dir = direction(descending);
+  const dir = descending ? sql`desc` : sql`asc`;
   const name = keys[2]!;
   const rows: PageRow[] = [];
   if (after) {
     rows.push(
       ...(await pageRows(db, actor, p, keys, tier)
         .where("u.office_id", "=", Number(after.keys[1]))
-        .where(beyond([name], { tier: after.tier, keys: [after.keys[2]!], id: after.id }, descending))
+        .where(
+          beyond([name], sql`u.id`, { tier: after.tier, keys: [after.keys[2]!], id: after.id }, descending),
+        )
         .orderBy(sql`${name.column} ${dir}`)
         .orderBy(sql`u.id ${dir}`)
         .limit(limit)
@@ -544,49 +472,14 @@ async function officeSortRows(
 }
 
 /** One page of the list: its rows, and the cursors of the pages around it (null: none). */
-async function keysetPage(db: Kysely<Database>, actor: Actor, p: ListParams) {
+function keysetPageOf(db: Kysely<Database>, actor: Actor, p: ListParams) {
   const order = orderOf(db, actor, p);
+  const tiered = isTiered(order.tiers);
+  const start = readCursor(p.cursor, { keys: order.keys, tiers: order.tiers.length, tiered });
   const descending = p.dir === "desc";
-  const start = readCursor(p.cursor, order);
-  const more = PAGE_SIZE + 1;
-  const first = async () => {
-    const rows = await walk(order, null, descending, more);
-    return { rows: rows.slice(0, PAGE_SIZE), atStart: true, atEnd: rows.length <= PAGE_SIZE };
-  };
-  // Last is the reversed order's first page.
-  const last = async () => {
-    const rows = await walk(order, null, !descending, more);
-    return { rows: rows.slice(0, PAGE_SIZE).reverse(), atStart: rows.length <= PAGE_SIZE, atEnd: true };
-  };
-  const page = await (async () => {
-    switch (start.from) {
-      case "first":
-        return first();
-      case "last":
-        return last();
-      case "next": {
-        const rows = await walk(order, start.position, descending, more);
-        // Everything after the cursor is gone (deleted since): the nearest page is the last.
-        if (rows.length === 0) return last();
-        return { rows: rows.slice(0, PAGE_SIZE), atStart: false, atEnd: rows.length <= PAGE_SIZE };
-      }
-      case "prev": {
-        const rows = await walk(order, start.position, !descending, more);
-        // Fewer than a page before the cursor: that is the first page, shown full.
-        if (rows.length <= PAGE_SIZE) return first();
-        return { rows: rows.slice(0, PAGE_SIZE).reverse(), atStart: false, atEnd: false };
-      }
-    }
-  })();
-  const cursor = (row: WalkedRow | undefined) =>
-    row ? encodePosition({ tier: row.tier, keys: row.position, id: row.id! }, isTiered(order.tiers)) : null;
-  return {
-    rows: page.rows,
-    atStart: page.atStart,
-    atEnd: page.atEnd,
-    prev: page.atStart ? null : `prev.${cursor(page.rows[0])}`,
-    next: page.atEnd ? null : `next.${cursor(page.rows.at(-1))}`,
-  };
+  return keysetPage(start, PAGE_SIZE, tiered, (after, reverse, limit) =>
+    walk(order, after, descending !== reverse, limit),
+  );
 }
 
 /** Every user of the list in its order, `batchSize` at a time: the export's batches. */
@@ -606,9 +499,6 @@ export async function* usersInListOrder(
     after = { tier: end.tier, keys: end.position, id: end.id! };
   }
 }
-
-/** Up to this many matches are counted exactly; past it, the planner's estimate ("about"). */
-export const EXACT_COUNT_UP_TO = 1000;
 
 /**
  * The list's total without counting rows: with no search and no permission
@@ -634,30 +524,13 @@ export async function countUsers(db: Kysely<Database>, actor: Actor, p: ListPara
   let n = 0;
   for (const tier of orderOf(db, actor, p).tiers) {
     if (n > EXACT_COUNT_UP_TO) break;
-    const counted = await db
-      .selectFrom(
-        filteredUsers(db, actor, p, tier)
-          .select("u.id")
-          .limit(EXACT_COUNT_UP_TO + 1 - n)
-          .as("m"),
-      )
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow();
-    n += Number(counted.n);
+    n += await countUpTo(db, filteredUsers(db, actor, p, tier).select("u.id"), EXACT_COUNT_UP_TO + 1 - n);
   }
-  if (n <= EXACT_COUNT_UP_TO) return { n, is: "exact" };
-  const matches = filteredUsers(db, actor, p).select("u.id");
-  const [explained] = await matches.explain("json");
-  const estimate = Number(
-    (explained?.["QUERY PLAN"] as [{ Plan: { "Plan Rows": number } }] | undefined)?.[0]?.Plan["Plan Rows"] ??
-      0,
-  );
-  if (estimate <= EXACT_COUNT_UP_TO) return { n: EXACT_COUNT_UP_TO, is: "more than" };
-  return { n: Number(estimate.toPrecision(2)), is: "about" };
+  return totalPast(n, filteredUsers(db, actor, p).select("u.id"));
 }
 
 export async function listUsers(db: Kysely<Database>, actor: Actor, p: ListParams) {
-  const [page, total] = await Promise.all([keysetPage(db, actor, p), countUsers(db, actor, p)]);
+  const [page, total] = await Promise.all([keysetPageOf(db, actor, p), countUsers(db, actor, p)]);
   const users: UserRow[] = page.rows.map((r) => {
     const name = `${r.first_name} ${r.last_name}`;
     const status = r.status as Exclude<UserStatus, "deleted">;

@@ -49,6 +49,45 @@ async function acmeUserCount(db: Kysely<Database>): Promise<number> {
   return n;
 }
 
+/** Reserved Numbers and Deleted Users at the issue's scale (issue #17, item 5). */
+const POOL_NUMBERS = 100_000;
+const DELETED_USERS = 50_000;
+
+/**
+ * Tops Acme's pool up to POOL_NUMBERS numbers and its Deleted Users up to
+ * DELETED_USERS, set-based, and moves the bench's deleted users' deletion
+ * times into the last 66 hours: a kept database ages, and the tab lists only
+ * the 72 hours' deletions. Numbers and users are the bench's own
+ * (`+1628…`, `gone.N@acme.test`), spread over Acme's offices.
+ */
+async function topUpPoolAndDeleted(db: Kysely<Database>): Promise<void> {
+  const acme = await db
+    .selectFrom("companies")
+    .select("id")
+    .where("name", "=", ACME)
+    .executeTakeFirstOrThrow();
+  const offices = sql`(select array_agg(id order by id) from offices where company_id = ${acme.id})`;
+  await sql`
+    insert into phone_numbers (company_id, office_id, e164, country, kind, state, last_holder_name, unassigned_at)
+    select ${acme.id}::int, (${offices})[1 + i % 5], '+1628' || lpad(i::text, 7, '0'), 'US',
+           case when i % 10 = 0 then 'fax' else 'local' end, 'reserved', 'Former holder ' || i,
+           now() - (i % 5000) * interval '1 hour'
+      from generate_series(1, ${POOL_NUMBERS}::int - (select count(*)::int from phone_numbers
+                                                   where company_id = ${acme.id} and state = 'reserved')) i
+    on conflict do nothing`.execute(db);
+  await sql`
+    insert into users (company_id, office_id, first_name, last_name, email, status, license_type, deleted_at)
+    select ${acme.id}::int, (${offices})[1 + i % 5], 'Gone', 'User ' || i, 'gone.' || i || '@acme.test',
+           'deleted', 'connect', now()
+      from generate_series((select count(*)::int from users where company_id = ${acme.id} and email like 'gone.%') + 1,
+                           ${DELETED_USERS}::int) i`.execute(db);
+  await sql`
+    update users set deleted_at = now() - (id % 4000) * interval '1 minute'
+     where company_id = ${acme.id} and email like 'gone.%' and status = 'deleted' and anonymized_at is null`.execute(
+    db,
+  );
+}
+
 /** Migrates, seeds the demo, and adds scale users until Acme has `users` of them. */
 export async function prepareBenchDatabase(databaseUrl: string, users: number): Promise<string> {
   const { url, name } = benchUrl(databaseUrl);
@@ -75,11 +114,11 @@ export async function prepareBenchDatabase(databaseUrl: string, users: number): 
       console.log(
         `Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
       );
-    } else {
-      // seedScale analyzes after seeding; a reused database gets fresh statistics here,
-      // so the plans below are the ones the server would choose.
-      await sql`analyze`.execute(handle.db);
     }
+    await topUpPoolAndDeleted(handle.db);
+    // Fresh statistics after the top-ups (and on a reused database), so the plans below are the ones the
+    // server would choose.
+    await sql`analyze`.execute(handle.db);
     console.log(`${ACME} has ${Math.max(have, users).toLocaleString("en-US")} users in ${name}.`);
   } finally {
     await handle.close();

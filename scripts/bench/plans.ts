@@ -1,5 +1,6 @@
 /**
- * The query plans of the list, from the app's own code: listUsers runs with a
+ * The query plans of the lists, from the app's own code: the list of a path
+ * (Active or Pending Users, Reserved Numbers, Deleted Users) runs with a
  * Kysely logger that keeps the SQL and parameters it sends, and each of those
  * statements (the page, its count, the office sort's second statement) is
  * explained. Changing the queries changes what is explained.
@@ -11,13 +12,21 @@ import { loadActor } from "../../app/auth/actor.server.ts";
 import { hashToken } from "../../app/auth/session.server.ts";
 import { listUsers } from "../../app/users/list.server.ts";
 import { readListParams } from "../../app/users/list-params.ts";
+import { listPool } from "../../app/numbers/pool.server.ts";
+import { readPoolParams } from "../../app/numbers/pool-params.ts";
+import { listDeleted } from "../../app/users/deleted.server.ts";
+import { cursorField } from "../../app/input.ts";
+import type { Actor } from "../../app/auth/actor.server.ts";
+import type { Database } from "../../db/schema.ts";
+import type { Kysely } from "kysely";
 
 export interface Plan {
   path: string;
   sql: string;
   parameters: readonly unknown[];
   plan: string;
-  seqScanOnUsers: boolean;
+  /** Whether it reads the whole of users or phone_numbers (the big tables). */
+  seqScan: boolean;
   /** The most rows one Sort node took in: at most a page's 51 when an index gives the order. */
   largestSort: number;
 }
@@ -60,17 +69,27 @@ export async function explain(
     parameters,
     plan,
     // "Parallel Seq Scan on users u" counts too; other tables' scans (offices) do not.
-    seqScanOnUsers: /Seq Scan on users\b/.test(plan),
+    seqScan: /Seq Scan on (users|phone_numbers)\b/.test(plan),
     largestSort: largestSort(json.rows[0]!["QUERY PLAN"][0].Plan),
   };
 }
 
+/** The list a path shows, as its loader reads it. */
+function listOf(db: Kysely<Database>, actor: Actor, path: string) {
+  const url = new URL(path, "http://localhost");
+  if (url.pathname === "/users/reserved-numbers")
+    return listPool(db, actor, readPoolParams(url).params, new Date());
+  if (url.pathname === "/users/deleted")
+    return listDeleted(db, actor, new Date(), cursorField.parse(url.searchParams.get("cursor") ?? undefined));
+  return listUsers(db, actor, readListParams(url).params);
+}
+
 /**
- * Explains, with ANALYZE and BUFFERS, the statement listUsers sends for each
- * path, as the signed-in user of `sessionToken` (loaded the way the app's
+ * Explains, with ANALYZE and BUFFERS, the statements the list of each path
+ * sends, as the signed-in user of `sessionToken` (loaded the way the app's
  * middleware loads them).
  */
-export async function explainUserList(url: string, sessionToken: string, paths: string[]): Promise<Plan[]> {
+export async function explainLists(url: string, sessionToken: string, paths: string[]): Promise<Plan[]> {
   let sent: CompiledQuery[] = [];
   const handle = await openDatabase({
     url,
@@ -86,8 +105,8 @@ export async function explainUserList(url: string, sessionToken: string, paths: 
     const plans: Plan[] = [];
     for (const path of paths) {
       sent = [];
-      await listUsers(handle.db, actor, readListParams(new URL(path, "http://localhost")).params);
-      if (sent.length === 0) throw new Error(`listUsers sent no query for ${path}.`);
+      await listOf(handle.db, actor, path);
+      if (sent.length === 0) throw new Error(`The list of ${path} sent no query.`);
       for (const query of sent) {
         // The count's own EXPLAIN (an estimate past 1,000 matches) is not explained again.
         if (!/^explain/i.test(query.sql)) plans.push(await explain(client, path, query));

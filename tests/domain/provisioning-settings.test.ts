@@ -147,7 +147,7 @@ describe("the token acts as itself", () => {
     });
 
     const marcus = await actorFor(t.db, "marcus@acme.test", NOW);
-    const deleted = await listDeleted(t.db, marcus, NOW, 1);
+    const deleted = await listDeleted(t.db, marcus, NOW);
     expect(deleted.users.find((u) => u.id === adaId)?.deletedBy).toBe("Provisioning: Okta");
     const log = await listAudit(t.db, marcus, { action: "user.deleted", target: "Ada" });
     expect(log.entries.map((e) => e.actor)).toEqual(["Provisioning: Okta"]);

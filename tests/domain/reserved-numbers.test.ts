@@ -4,6 +4,7 @@
  * reassigning (each target, each seat rule, each refusal), deleting, and
  * removing a number from a user.
  */
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, statementsOf, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
@@ -16,7 +17,7 @@ import { loadReassignForm, reassignNumber } from "../../app/numbers/reassign.ser
 import { releaseNumber } from "../../app/numbers/release.server.ts";
 import { previewRemoval, removeNumber } from "../../app/numbers/remove.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
-import { deletedPageOf, listDeleted } from "../../app/users/deleted.server.ts";
+import { deletedCursorOf, listDeleted } from "../../app/users/deleted.server.ts";
 import { seedScale } from "../../db/seed/scale.ts";
 import type { LicenseType } from "../../db/schema.ts";
 
@@ -89,6 +90,126 @@ const auditFor = (numberId: number) =>
     .where("target_id", "=", String(numberId))
     .execute();
 
+/**
+ * Every page of a keyset list, walked with Next from the first and with
+ * Previous from the last: each page's ids (Previous from the last ends on the
+ * first page, shown full, so its pages may overlap).
+ */
+async function walkPages<
+  P extends { prev: string | null; next: string | null; atStart: boolean; atEnd: boolean },
+>(open: (cursor?: string) => Promise<P>, ids: (page: P) => number[]) {
+  const forward: number[][] = [];
+  let page = await open();
+  expect(page.atStart).toBe(true);
+  for (;;) {
+    forward.push(ids(page));
+    if (!page.next) break;
+    page = await open(page.next);
+  }
+  expect(page.atEnd).toBe(true);
+  const backward: number[][] = [];
+  page = await open("last");
+  expect(page.atEnd).toBe(true);
+  for (;;) {
+    backward.unshift(ids(page));
+    if (!page.prev) break;
+    page = await open(page.prev);
+  }
+  expect(page.atStart).toBe(true);
+  for (const p of [...forward.slice(0, -1), ...backward]) expect(p.length).toBeLessThanOrEqual(50);
+  expect(forward.slice(0, -1).every((p) => p.length === 50)).toBe(true);
+  return { forward, backward };
+}
+
+describe("Reserved Numbers pages", () => {
+  let h: TestDatabase;
+  let me: Actor;
+  let sf: number;
+  beforeAll(async () => {
+    h = await freshDatabase();
+    await seedDemo(h.db, NOW);
+    me = await actorFor(h.db, "ada@acme.test", NOW);
+    sf = await acmeOfficeId(h.db, "San Francisco");
+    // 1,100 more in San Francisco, at three instants (ties of hundreds), every tenth a fax, every fiftieth
+    // never assigned (in the pool since it was bought).
+    await sql`insert into phone_numbers (company_id, office_id, e164, country, kind, state, last_holder_name, unassigned_at)
+      select ${me.company.id}::int, ${sf}::int, '+1415999' || lpad(i::text, 4, '0'), 'US',
+             case when i % 10 = 0 then 'fax' else 'local' end, 'reserved', 'Pager ' || i,
+             case when i % 50 = 0 then null else ${NOW}::timestamptz - (i % 3) * interval '1 hour' end
+        from generate_series(1, 1100) i`.execute(h.db);
+  });
+  afterAll(() => h.close());
+
+  const open = (query: string) => (cursor?: string) =>
+    listPool(
+      h.db,
+      me,
+      readPoolParams(new URL(`http://x/?${query}${cursor ? `&cursor=${cursor}` : ""}`)).params,
+      NOW,
+    );
+  const ids = (p: Awaited<ReturnType<ReturnType<typeof open>>>) => p.numbers.map((n) => n.id);
+  /** The pool's order, as SQL reads it whole. */
+  const expected = async (
+    dir: "asc" | "desc",
+    where: (qb: ReturnType<typeof reserved>) => ReturnType<typeof reserved>,
+  ) =>
+    (
+      await where(reserved())
+        .orderBy(sql`coalesce(unassigned_at, created_at) ${sql.raw(dir)}`)
+        .orderBy(sql`id ${sql.raw(dir)}`)
+        .execute()
+    ).map((r) => r.id);
+  const reserved = () =>
+    h.db
+      .selectFrom("phone_numbers")
+      .select("id")
+      .where("company_id", "=", me.company.id)
+      .where("state", "=", "reserved");
+
+  for (const dir of ["desc", "asc"] as const) {
+    it(`walks every page forward and back, ${dir}, ties by id`, async () => {
+      const { forward, backward } = await walkPages(open(dir === "asc" ? "dir=asc" : ""), ids);
+      const all = await expected(dir, (qb) => qb);
+      expect(forward.flat()).toEqual(all);
+      expect([...new Set(backward.flat())]).toEqual(all);
+    });
+  }
+
+  it("pages a filtered pool, and counts it exactly while it is small", async () => {
+    const query = `office=${sf}&kind=fax`;
+    const { forward } = await walkPages(open(query), ids);
+    const all = await expected("desc", (qb) => qb.where("office_id", "=", sf).where("kind", "=", "fax"));
+    expect(all.length).toBeGreaterThan(100);
+    expect(forward.flat()).toEqual(all);
+    expect((await open(query)()).total).toEqual({ n: all.length, is: "exact" });
+    // The name search, through its trigram index: every match, a number last held by one of them.
+    const searched = await open("q=pager")();
+    expect(searched.numbers.map((n) => n.lastHolderName!.slice(0, 6))).toEqual(Array(50).fill("Pager "));
+  });
+
+  it("says about how many past the exact bound, without counting them all", async () => {
+    const { total } = await open("")();
+    expect(total.is).not.toBe("exact");
+    expect(total.n).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("shows the first page for a cursor it did not write, and the last for one past the end", async () => {
+    const first = ids(await open("")());
+    for (const bad of [
+      "next.garbage",
+      "prev.WyJ4IiwxXQ",
+      `next.${Buffer.from('["1", "2", 3]').toString("base64url")}`,
+    ])
+      expect(ids(await open("")(bad))).toEqual(first);
+    // A hand-made query string with a malformed cursor: the params fall back too.
+    expect(ids(await open("cursor=next.%00")())).toEqual(first);
+    const pastEnd = `next.${Buffer.from(JSON.stringify(["0", 1])).toString("base64url")}`;
+    const last = await open("")(pastEnd);
+    expect(last.atEnd).toBe(true);
+    expect(ids(last)).toEqual(ids(await open("")("last")));
+  });
+});
+
 describe("the Reserved Numbers list", () => {
   it("shows each admin the reserved numbers of their offices only", async () => {
     const all = await holders(ada);
@@ -106,9 +227,9 @@ describe("the Reserved Numbers list", () => {
     expect(new Set((await pool(carlos)).numbers.map((n) => n.officeName))).toEqual(
       new Set(["Austin", "London"]),
     );
-    expect((await pool(gina)).total).toBe(0);
+    expect((await pool(gina)).total).toEqual({ n: 0, is: "exact" });
     const sf = await office("San Francisco");
-    expect((await pool(olive, `office=${sf}`)).total).toBe(0);
+    expect((await pool(olive, `office=${sf}`)).total).toEqual({ n: 0, is: "exact" });
   });
 
   it("holds a deleted user's number for 72 hours by the clock, whether or not a job ran", async () => {
@@ -199,7 +320,7 @@ describe("the Reserved Numbers list", () => {
     expect(await count(5)).toBe(await count(0));
   });
 
-  it("finds the page of Deleted Users that lists a held number's user", async () => {
+  it("pages Deleted Users by keyset, ties by id, and opens a held number's user's page at their row", async () => {
     const h = await freshDatabase();
     try {
       await seedDemo(h.db, NOW);
@@ -212,7 +333,7 @@ describe("the Reserved Numbers list", () => {
         .where("status", "=", "active")
         .limit(55)
         .execute();
-      // 55 deleted now, newer than Sienna (2 hours ago) and Daniel (70): they move to page 2.
+      // 55 deleted at one instant (one tie across the page boundary), newer than Sienna (2 hours ago).
       await deleteUsers(
         h.db,
         me,
@@ -220,6 +341,23 @@ describe("the Reserved Numbers list", () => {
         "keep",
         NOW,
       );
+      const open = (cursor?: string) => listDeleted(h.db, me, NOW, cursor);
+      const { forward, backward } = await walkPages(open, (p) => p.users.map((u) => u.id));
+      const expected = await h.db
+        .selectFrom("users")
+        .select("id")
+        .where("status", "=", "deleted")
+        .where("anonymized_at", "is", null)
+        .where("deleted_at", ">", later(-72))
+        .where("company_id", "=", me.company.id)
+        .orderBy("deleted_at", "desc")
+        .orderBy("id", "desc")
+        .execute();
+      expect(expected.length).toBeGreaterThan(55);
+      expect(forward.flat()).toEqual(expected.map((r) => r.id));
+      expect([...new Set(backward.flat())]).toEqual(expected.map((r) => r.id));
+      expect((await open()).total).toEqual({ n: expected.length, is: "exact" });
+
       const sienna = (
         await h.db
           .selectFrom("users")
@@ -227,14 +365,27 @@ describe("the Reserved Numbers list", () => {
           .where("email", "=", "sienna@acme.test")
           .executeTakeFirstOrThrow()
       ).id;
-      const page = await deletedPageOf(h.db, me, NOW, sienna);
-      expect(page).toBe(2);
-      expect((await listDeleted(h.db, me, NOW, page!)).users.map((u) => u.id)).toContain(sienna);
-      expect(await deletedPageOf(h.db, me, NOW, scale[0]!.id)).toBe(1);
+      // A held number's link: the page that starts with them, whose Previous goes back.
+      const fromSienna = await open((await deletedCursorOf(h.db, me, NOW, sienna))!);
+      expect(fromSienna.users[0]!.id).toBe(sienna);
+      expect(fromSienna.prev).not.toBeNull();
+      const tied = expected[20]!.id;
+      expect((await open((await deletedCursorOf(h.db, me, NOW, tied))!)).users[0]!.id).toBe(tied);
       // Not listed: out of scope, or past the 72 hours.
       const olive2 = await actorFor(h.db, "olive@acme.test", NOW);
-      expect(await deletedPageOf(h.db, olive2, NOW, sienna)).toBeNull();
-      expect(await deletedPageOf(h.db, me, later(73), sienna)).toBeNull();
+      expect(await deletedCursorOf(h.db, olive2, NOW, sienna)).toBeNull();
+      expect(await deletedCursorOf(h.db, me, later(73), sienna)).toBeNull();
+
+      // A cursor it did not write, or of another list, is the first page; one past the end, the last.
+      const first = forward[0];
+      for (const bad of [
+        "next.garbage",
+        "prev.WyJ4IiwxXQ",
+        `next.${Buffer.from("[1]").toString("base64url")}`,
+      ])
+        expect((await open(bad)).users.map((u) => u.id)).toEqual(first);
+      const beyondEnd = `next.${Buffer.from(JSON.stringify(["0", 1])).toString("base64url")}`;
+      expect((await open(beyondEnd)).users.map((u) => u.id)).toEqual(backward.at(-1));
     } finally {
       await h.close();
     }

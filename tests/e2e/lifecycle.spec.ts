@@ -184,6 +184,24 @@ test("the 72-hour limit holds by the clock on the Deleted Users tab", async ({ p
   await expect(page.getByRole("row", { name: /Daniel Kim/ })).toHaveCount(0);
 });
 
+test("Deleted Users counts its rows and opens its first page for a cursor it did not write", async ({
+  page,
+  signIn,
+}) => {
+  await signIn("ada@acme.test");
+  await page.goto("/users/deleted");
+  const count = page.getByText(/^Showing 1–\d+ of \d+ deleted users?$/);
+  await expect(count).toBeVisible();
+  const names = await page.getByRole("rowheader").allTextContents();
+  expect(names.length).toBeGreaterThan(0);
+  for (const cursor of ["next.bm90LWEtY3Vyc29y", "prev.WyIxIiwxXQ", "last"]) {
+    const response = await page.goto(`/users/deleted?cursor=${cursor}`);
+    expect(response!.status()).toBe(200);
+    await expect(count).toBeVisible();
+    expect(await page.getByRole("rowheader").allTextContents()).toEqual(names);
+  }
+});
+
 test("an Office Admin deletes only inside their offices and never a Company Admin", async ({
   page,
   signIn,

@@ -113,6 +113,23 @@ test.describe("Company Admin", () => {
     );
   });
 
+  test("keyset pages: one page has no page links, and a forged or stale cursor shows the first page", async ({
+    page,
+  }) => {
+    await page.goto(TAB);
+    const count = page.getByText(/^Showing 1–\d+ of \d+ numbers$/);
+    await expect(count).toBeVisible();
+    const shown = await count.textContent();
+    const rows = await page.getByRole("table").getByRole("row").allTextContents();
+    await expect(page.getByRole("navigation", { name: "Pagination" })).toHaveCount(0);
+    for (const cursor of ["last", "next.bm90LWEtY3Vyc29y", "prev.WyIxIiwxXQ", "next.%00", "first"]) {
+      const response = await page.goto(`${TAB}?cursor=${cursor}`);
+      expect(response!.status()).toBe(200);
+      await expect(page.getByText(shown!)).toBeVisible();
+      expect(await page.getByRole("table").getByRole("row").allTextContents()).toEqual(rows);
+    }
+  });
+
   test("the hold ends by the clock, whether or not a job ran", async ({ page }) => {
     await page.setExtraHTTPHeaders({ "x-test-now": new Date(Date.now() + 3 * 3600_000).toISOString() });
     await page.goto(TAB);
@@ -141,6 +158,13 @@ test.describe("Company Admin", () => {
     const deleted = page.getByRole("row", { name: /^Sienna Walsh/ });
     await expect(deleted).toHaveAttribute("id", new URL(page.url()).hash.slice(1));
     await expect(deleted.getByRole("button", { name: "Restore Sienna Walsh" })).toBeVisible();
+    // The page starts at her row (a keyset page, its cursor in the URL): First leads back to the tab's start.
+    const pages = page.getByRole("navigation", { name: "Pagination" });
+    await pages.getByRole("link", { name: "First page", exact: true }).click();
+    await expect(page).toHaveURL(/\/users\/deleted$/);
+    await expect(page.getByRole("row", { name: /^Sienna Walsh/ })).toBeVisible();
+    await expect(page.getByText(/^Showing 1–\d+ of \d+ deleted users$/)).toBeVisible();
+    await page.goBack();
 
     // The pages behind those links, asked for by address, still refuse and say why.
     const id = await numberIdOf(page, "Sienna Walsh", { hoursFromNow: 71 });

@@ -729,7 +729,7 @@ beforeAll(async () => {
         kind: { kind: "other", value: "local" },
         state: { kind: "other", value: "reserved" },
         dir: { kind: "other", value: "asc" },
-        page: { kind: "other", value: "1" },
+        cursor: { kind: "other", value: "last" },
       },
     },
     {
@@ -778,7 +778,15 @@ beforeAll(async () => {
       path: `/users/${u("marcus@acme.test")}/license?step=confirm`,
       params: { to: { kind: "other", value: "sell" } },
     },
-    { name: "Deleted Users", path: "/users/deleted", params: { page: { kind: "other", value: "1" } } },
+    {
+      name: "Deleted Users",
+      path: "/users/deleted",
+      // A held number's link (?user=) and keyset pages (?cursor=): made up, the first page.
+      params: {
+        user: { kind: "other", value: String(u("sienna@acme.test")) },
+        cursor: { kind: "other", value: "last" },
+      },
+    },
   ];
 }, 240_000);
 
