@@ -193,11 +193,16 @@ export async function seedScale(
         onProgress(done, count);
       }
     };
-    const officeIds = offices.map((o) => o.id);
-    await withSeatsFor(trx, officeIds, count, async () => {
-      if (count * REBUILD_RATIO >= existing) await withIndexesRebuilt(trx, fill);
-      else await fill();
-    });
+    const seeded = () =>
+      withSeatsFor(
+        trx,
+        offices.map((o) => o.id),
+        count,
+        fill,
+      );
+    // The tables first, then the pools: locks in the order the app's statements take them.
+    if (count * REBUILD_RATIO >= existing) await withIndexesRebuilt(trx, seeded);
+    else await seeded();
     const { lastId } = await trx
       .selectFrom("users")
       .select((eb) => eb.fn.max("id").as("lastId"))
