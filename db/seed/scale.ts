@@ -167,7 +167,7 @@ export async function seedScale(
                else (${TITLES.support}::text[])[1 + title_roll % ${TITLES.support.length}] end,
              created_at,
              case when not pending then least(${now}::timestamptz, created_at + first_sign_in * interval '7 days') end
-        from person order by serial
+        from person
       returning id, office_id, license_type
     ), wanted as (
       -- A primary local number for each Connect user (included in the license)…
