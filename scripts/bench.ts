@@ -4,6 +4,7 @@
  *
  *   npm run bench                     100,000 users, 10 s per scenario
  *   npm run bench -- --users 20000 --seconds 5 --import 20000
+ *   npm run bench -- --embedded       on the embedded PGlite instead, 10,000 users (benchEmbedded)
  *
  * It measures /users with no search, a name search and a number search at 10
  * concurrent connections, beside two pages that never touch the database
@@ -21,13 +22,14 @@
  * memory (scripts/bench/import.ts). It prints figures and checks
  * them against the aims, but never fails on them.
  */
-import { cpus, loadavg } from "node:os";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { prepareBenchDatabase } from "./bench/database.ts";
+import { prepareBenchDatabase, prepareEmbeddedBenchDatabase } from "./bench/database.ts";
 import { buildIfMissing, startServer, type RunningServer } from "../tests/support/app-server.ts";
 import { HttpClient } from "../tests/support/http-client.ts";
 import { measure, type Result, type Scenario } from "./bench/load.ts";
+import { loadAverage, num, pad, printTable } from "./bench/report.ts";
 import { explainLists } from "./bench/plans.ts";
 import { listScenarios } from "./bench/list-scenarios.ts";
 import { CpuMeter } from "./bench/cpu.ts";
@@ -50,15 +52,19 @@ const MAX_P99_MS = 100;
 const MAX_SCIM_P99_MS = 20;
 // A statement that takes its order from an index sorts nothing bigger than a page (PAGE_SIZE + 1).
 const MAX_SORTED_ROWS = PAGE_SIZE + 1;
+// The embedded PGlite: its own folder (kept between runs), and the issue's aim at 4 connections.
+const EMBEDDED_DIR = ".tmp/bench-embedded";
+const EMBEDDED_CONCURRENCY = 4;
 
 const { values } = parseArgs({
   options: {
-    users: { type: "string", default: "100000" },
+    users: { type: "string" },
     seconds: { type: "string", default: "10" },
     import: { type: "string", default: "100000" },
+    embedded: { type: "boolean", default: false },
   },
 });
-const users = Number(values.users);
+const users = Number(values.users ?? (values.embedded ? 10_000 : 100_000));
 const seconds = Number(values.seconds);
 if (!Number.isInteger(users) || users < 0 || !(seconds > 0)) {
   console.error(
@@ -67,10 +73,85 @@ if (!Number.isInteger(users) || users < 0 || !(seconds > 0)) {
   process.exit(2);
 }
 
+let server: RunningServer | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    server?.stop();
+    process.exit(130);
+  });
+}
+
+const staticScenarios: Scenario[] = [
+  { name: "static file /favicon.svg", path: "/favicon.svg" },
+  { name: "static page /login (SSR, no DB)", path: "/login" },
+];
+const verdict = (ok: boolean) => (ok ? "ok  " : "MISS");
+
+/** Ada signed in on the server: her session's token, and the headers that send it. */
+async function signInAda(origin: string) {
+  const ada = new HttpClient(origin);
+  await ada.signIn(ADA);
+  const token = decodeURIComponent(ada.cookie("sb_session")!);
+  return { token, asAda: { Cookie: `sb_session=${encodeURIComponent(token)}` } };
+}
+
+/**
+ * --embedded: the app as `npm start` serves it without DATABASE_URL, on the
+ * embedded PGlite, with --users (10,000) users in Acme: /users and the name
+ * search beside the static pages. PGlite is one connection inside the
+ * server's process, so requests take turns at it: the aim is at 4
+ * connections, and the server's CPU per request includes the database's.
+ */
+async function benchEmbedded(): Promise<void> {
+  await prepareEmbeddedBenchDatabase(EMBEDDED_DIR, users);
+  buildIfMissing();
+  server = await startServer(undefined, { DATA_DIR: EMBEDDED_DIR });
+  try {
+    const { asAda } = await signInAda(server.origin);
+    const pages: Scenario[] = [
+      { name: "/users", path: "/users", headers: asAda },
+      {
+        name: `/users?q=${NAME_SEARCH}`,
+        path: `/users?q=${encodeURIComponent(NAME_SEARCH)}`,
+        headers: asAda,
+      },
+    ];
+    console.log(
+      `\nEmbedded PGlite (${EMBEDDED_DIR}), ${EMBEDDED_CONCURRENCY} connections, ${WARMUP_MS / 1000} s warm-up + ` +
+        `${seconds} s per scenario; server ${server.origin} (NODE_ENV=production), ${cpus().length} CPUs.`,
+    );
+    console.log(`Load average before: ${loadAverage()}\n`);
+    const meter = await CpuMeter.open(undefined, server.process.pid!);
+    const results: Result[] = [];
+    for (const scenario of [...staticScenarios, ...pages]) {
+      console.log(`Measuring ${scenario.name}…`);
+      const options = { concurrency: EMBEDDED_CONCURRENCY, warmupMs: WARMUP_MS, durationMs: seconds * 1000 };
+      results.push(await measure(server.origin, scenario, options, meter));
+    }
+    await meter?.close();
+    console.log(`\nLoad average after: ${loadAverage()}\n`);
+    printTable(results);
+    console.log("\nAims:");
+    for (const r of results.slice(staticScenarios.length)) {
+      console.log(
+        `  ${verdict(r.p99Ms < MAX_P99_MS)} ${pad(r.scenario.name, 28)} p99 ${num(r.p99Ms, 1)} ms at ${EMBEDDED_CONCURRENCY} connections (aim < ${MAX_P99_MS} ms)`,
+      );
+      if (r.errors > 0) console.log(`  MISS ${pad(r.scenario.name, 28)} ${r.errors} failed requests`);
+    }
+  } finally {
+    server.stop();
+  }
+}
+
+if (values.embedded) {
+  await benchEmbedded();
+  process.exit(0); // what follows measures the PostgreSQL server
+}
+
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   console.error(
-    "The bench measures the app on a PostgreSQL server, as production runs it, not on the embedded PGlite.\n" +
+    "The bench measures the app on a PostgreSQL server, as production runs it (--embedded: on the embedded PGlite).\n" +
       "Set DATABASE_URL, e.g. DATABASE_URL=postgres://switchboard:switchboard@localhost/switchboard npm run bench\n" +
       "It works in a database of its own beside that one (<dbname>_bench), created and seeded on the first run.",
   );
@@ -95,55 +176,6 @@ async function someUsersNumber(url: string): Promise<string> {
   }
 }
 
-const loadAverage = () =>
-  `${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(", ")} (1, 5, 15 min)`;
-const pad = (s: string, n: number) => s.padEnd(n);
-const num = (x: number, digits = 1) =>
-  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function printTable(results: Result[]): void {
-  const header = [
-    "scenario",
-    "requests",
-    "req/s",
-    "median ms",
-    "p99 ms",
-    "errors",
-    "KB/resp",
-    "CPU ms/req: server",
-    "db",
-  ];
-  const rows = results.map((r) => [
-    r.scenario.name,
-    r.requests.toLocaleString("en-US"),
-    num(r.rps),
-    num(r.medianMs, 2),
-    num(r.p99Ms, 2),
-    String(r.errors),
-    num(r.meanBytes / 1024),
-    r.cpuMs ? num(r.cpuMs.server, 2) : "-",
-    r.cpuMs ? num(r.cpuMs.database, 2) : "-",
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? pad(c, widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
-  for (const r of results)
-    if (r.firstError) console.log(`  ${r.scenario.name}: first error: ${r.firstError}`);
-}
-
-let server: RunningServer | undefined;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    server?.stop();
-    process.exit(130);
-  });
-}
-
 try {
   const url = await prepareBenchDatabase(databaseUrl, users);
   const numberSearch = await someUsersNumber(url);
@@ -152,15 +184,8 @@ try {
   // The bench's 10 connections share one token: its rate limit (50 a second by default) would answer
   // most of them 429. The limit's own write (one upsert per request) is still made, and measured.
   server = await startServer(url, { SCIM_RATE_LIMIT: "1000000" });
-  const ada = new HttpClient(server.origin);
-  await ada.signIn(ADA);
-  const token = decodeURIComponent(ada.cookie("sb_session")!);
-  const asAda = { Cookie: `sb_session=${encodeURIComponent(token)}` };
+  const { token, asAda } = await signInAda(server.origin);
 
-  const staticScenarios: Scenario[] = [
-    { name: "static file /favicon.svg", path: "/favicon.svg" },
-    { name: "static page /login (SSR, no DB)", path: "/login" },
-  ];
   const userScenarios: Scenario[] = [
     { name: "/users", path: "/users", headers: asAda },
     { name: `/users?q=${NAME_SEARCH}`, path: `/users?q=${encodeURIComponent(NAME_SEARCH)}`, headers: asAda },
@@ -256,7 +281,6 @@ try {
   }
 
   console.log("\nAims:");
-  const verdict = (ok: boolean) => (ok ? "ok  " : "MISS");
   for (const r of lists) {
     for (const s of statics) {
       const ratio = r.rps / s.rps;

@@ -3,7 +3,8 @@
  * machine shared with other work, requests per second move with the load
  * around them; CPU milliseconds per request much less so, and they say where
  * a page's cost lies (rendering in Node, or the queries). Linux only (/proc):
- * elsewhere the figures are left out.
+ * elsewhere the figures are left out. On the embedded PGlite the database runs
+ * inside the server's process, so its CPU is the server's.
  */
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,14 +12,18 @@ import pg from "pg";
 
 export interface CpuSample {
   server: number;
-  /** Per backend pid: a connection opened mid-run counts from zero, one closed mid-run is lost. */
-  database: Map<number, number>;
+  /**
+   * Per backend pid: a connection opened mid-run counts from zero, one closed mid-run is lost.
+   * Undefined on the embedded PGlite.
+   */
+  database?: Map<number, number>;
 }
 
 /** Seconds of CPU the server and its backends used between two samples. */
-export function cpuUsed(before: CpuSample, after: CpuSample): { server: number; database: number } {
+export function cpuUsed(before: CpuSample, after: CpuSample): { server: number; database?: number } {
+  if (!after.database) return { server: after.server - before.server };
   let database = 0;
-  for (const [pid, seconds] of after.database) database += seconds - (before.database.get(pid) ?? 0);
+  for (const [pid, seconds] of after.database) database += seconds - (before.database?.get(pid) ?? 0);
   return { server: after.server - before.server, database };
 }
 
@@ -36,17 +41,17 @@ function cpuSeconds(pid: number, ticksPerSecond: number): number | undefined {
 
 export class CpuMeter {
   private constructor(
-    private client: pg.Client,
+    private client: pg.Client | undefined,
     private serverPid: number,
     private ticksPerSecond: number,
   ) {}
 
-  /** Undefined where /proc is missing. `url` is the database the server uses. */
-  static async open(url: string, serverPid: number): Promise<CpuMeter | undefined> {
+  /** Undefined where /proc is missing. `url` is the database the server uses: none for the embedded PGlite. */
+  static async open(url: string | undefined, serverPid: number): Promise<CpuMeter | undefined> {
     if (cpuSeconds(process.pid, 100) === undefined) return undefined;
     const ticks = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
+    const client = url ? new pg.Client({ connectionString: url }) : undefined;
+    await client?.connect();
     return new CpuMeter(client, serverPid, ticks);
   }
 
@@ -56,14 +61,16 @@ export class CpuMeter {
    * keeps its connections open, so the same backends are seen at both ends.
    */
   async sample(): Promise<CpuSample> {
+    const server = cpuSeconds(this.serverPid, this.ticksPerSecond) ?? 0;
+    if (!this.client) return { server };
     const { rows } = await this.client.query<{ pid: number }>(
       "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
     );
     const database = new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid, this.ticksPerSecond) ?? 0]));
-    return { server: cpuSeconds(this.serverPid, this.ticksPerSecond) ?? 0, database };
+    return { server, database };
   }
 
-  close(): Promise<void> {
-    return this.client.end();
+  async close(): Promise<void> {
+    await this.client?.end();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The bench's own database on the PostgreSQL server: `<dbname>_bench` beside
  * the one DATABASE_URL names, so a run never fills the everyday database with
- * a hundred thousand made-up people. It is kept between runs, since seeding
- * the users is the slow part; each run only tops Acme up to the count asked.
+ * a hundred thousand made-up people; with --embedded, a PGlite folder of its
+ * own. Each is kept between runs, since seeding the users is the slow part;
+ * each run only tops Acme up to the count asked.
  */
 import pg from "pg";
 import { sql, type Kysely } from "kysely";
@@ -88,40 +89,61 @@ async function topUpPoolAndDeleted(db: Kysely<Database>): Promise<void> {
   );
 }
 
-/** Migrates, seeds the demo, and adds scale users until Acme has `users` of them. */
+/** Migrates, seeds the demo, and adds scale users until Acme has `users` of them (`where` names the database). */
+async function fill(db: Kysely<Database>, users: number, where: string): Promise<void> {
+  await migrateToLatest(db);
+  if (await seedDemoIfEmpty(db, new Date())) console.log("Seeded the demo companies.");
+  const have = await acmeUserCount(db);
+  const missing = users - have;
+  if (missing > 0) {
+    const started = performance.now();
+    let shown = 0;
+    await seedScale(db, missing, (done, total) => {
+      const line = `Adding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`;
+      // One line rewritten in a terminal; in a log, a line every tenth of the way.
+      if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
+      else if (done === total || done - shown >= total / 10) {
+        console.log(line);
+        shown = done;
+      }
+    });
+    console.log(
+      `Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    );
+  } else {
+    // seedScale analyzes after seeding; a reused database gets fresh statistics here,
+    // so the plans below are the ones the server would choose.
+    await sql`analyze`.execute(db);
+  }
+  console.log(`${ACME} has ${Math.max(have, users).toLocaleString("en-US")} users in ${where}.`);
+}
+
+/** The bench database on the server, filled to `users`; returns its URL. */
 export async function prepareBenchDatabase(databaseUrl: string, users: number): Promise<string> {
   const { url, name } = benchUrl(databaseUrl);
   await createIfMissing(databaseUrl, name);
-
   const handle = await openDatabase({ url });
   try {
-    await migrateToLatest(handle.db);
-    if (await seedDemoIfEmpty(handle.db, new Date())) console.log("Seeded the demo companies.");
-    const have = await acmeUserCount(handle.db);
-    const missing = users - have;
-    if (missing > 0) {
-      const started = performance.now();
-      let shown = 0;
-      await seedScale(handle.db, missing, (done, total) => {
-        const line = `Adding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`;
-        // One line rewritten in a terminal; in a log, a line every tenth of the way.
-        if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
-        else if (done === total || done - shown >= total / 10) {
-          console.log(line);
-          shown = done;
-        }
-      });
-      console.log(
-        `Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
-      );
-    }
+    await fill(handle.db, users, name);
     await topUpPoolAndDeleted(handle.db);
-    // Fresh statistics after the top-ups (and on a reused database), so the plans below are the ones the
-    // server would choose.
+    // Fresh statistics after the top-ups, so the plans below are the ones the server would choose.
     await sql`analyze`.execute(handle.db);
-    console.log(`${ACME} has ${Math.max(have, users).toLocaleString("en-US")} users in ${name}.`);
   } finally {
     await handle.close();
   }
   return url;
+}
+
+/**
+ * The embedded bench database: a PGlite folder in `dataDir`/pglite (where the
+ * server opens it from DATA_DIR), kept between runs like the server's, filled
+ * to `users`. Closed before the server starts: PGlite is one process's.
+ */
+export async function prepareEmbeddedBenchDatabase(dataDir: string, users: number): Promise<void> {
+  const handle = await openDatabase({ dataDir: `${dataDir}/pglite` });
+  try {
+    await fill(handle.db, users, `${dataDir}/pglite`);
+  } finally {
+    await handle.close();
+  }
 }

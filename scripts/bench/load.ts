@@ -27,8 +27,8 @@ export interface Result {
   medianMs: number;
   p99Ms: number;
   meanBytes: number;
-  /** CPU milliseconds per request, in the server and in PostgreSQL, where measurable. */
-  cpuMs?: { server: number; database: number };
+  /** CPU milliseconds per request, in the server and in PostgreSQL, where measurable (PGlite's is the server's). */
+  cpuMs?: { server: number; database?: number };
 }
 
 interface Sample {
@@ -111,7 +111,7 @@ export async function measure(
     meanBytes: sorted.length ? sample.bytes / sorted.length : 0,
     cpuMs: cpu && {
       server: (cpu.server * 1000) / sorted.length,
-      database: (cpu.database * 1000) / sorted.length,
+      database: cpu.database === undefined ? undefined : (cpu.database * 1000) / sorted.length,
     },
   };
 }

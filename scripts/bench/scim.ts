@@ -40,11 +40,11 @@ export async function prepareScim(
           .select(["u.id", "u.company_id", "u.email", "u.created_at"])
           .where("u.company_id", "=", acme)
           .where("u.status", "<>", "deleted")
-          .where(sql<boolean>`u.id % 2 = 0`)
-          .where((w) =>
-            w.not(w.exists(w.selectFrom("scim_identities as x").whereRef("x.user_id", "=", "u.id"))),
-          ),
+          .where(sql<boolean>`u.id % 2 = 0`),
       )
+      // Not an anti-join on scim_identities: planned on the empty table's statistics as a nested loop, it
+      // read every row inserted so far for each new one (a quarter of the 500,000 identities of a million users in 6 minutes).
+      .onConflict((oc) => oc.column("user_id").doNothing())
       .execute();
     await sql`analyze scim_identities`.execute(db);
     const latest = (provisioned: boolean) =>

@@ -7,6 +7,7 @@ import type { Database } from "../../db/schema.ts";
 import { DEMO_PASSWORD, seedDemo } from "../../db/seed/demo.ts";
 import { seedDemoIfEmpty } from "../../db/seed/index.ts";
 import { seedScale } from "../../db/seed/scale.ts";
+import { USER_COUNTS_DRIFT } from "../../scripts/load/invariants.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const HOUR = 3600_000;
@@ -235,29 +236,40 @@ describe("the demo seed", () => {
 });
 
 describe("the scale seed", () => {
-  it("adds users to Acme, buying the seats they take", async () => {
-    const countUsers = async () =>
-      (
-        await h.db
-          .selectFrom("users")
-          .innerJoin("companies", "companies.id", "users.company_id")
-          .select((eb) => eb.fn.countAll<number>().as("count"))
-          .where("companies.name", "=", "Acme")
-          .executeTakeFirstOrThrow()
-      ).count;
-    const before = await countUsers();
-    const progress: number[] = [];
-
-    await seedScale(h.db, 2000, (done, total) => {
-      expect(total).toBe(2000);
-      progress.push(done);
-    });
-
-    expect(await countUsers()).toBe(before + 2000);
-    expect(progress.at(-1)).toBe(2000);
+  /** Every index and constraint of the tables the seed fills, by its definition. */
+  const schemaOfFilledTables = async () =>
+    (
+      await sql<{ def: string }>`
+        select indexdef as def from pg_indexes
+         where schemaname = 'public' and tablename in ('users', 'phone_numbers', 'provider_numbers')
+        union all
+        select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+         where conrelid in ('users'::regclass, 'phone_numbers'::regclass, 'provider_numbers'::regclass)
+         order by 1`.execute(h.db)
+    ).rows.map((r) => r.def);
+  const spareSeats = async () =>
+    (
+      await h.db
+        .selectFrom("license_pools")
+        .select(["office_id", "license_type", (eb) => eb("purchased", "-", eb.ref("assigned")).as("spare")])
+        .orderBy("office_id")
+        .orderBy("license_type")
+        .execute()
+    ).map((p) => `${p.office_id} ${p.license_type} ${p.spare}`);
+  const countUsers = async () =>
+    (
+      await h.db
+        .selectFrom("users")
+        .innerJoin("companies", "companies.id", "users.company_id")
+        .select((eb) => eb.fn.countAll<number>().as("count"))
+        .where("companies.name", "=", "Acme")
+        .executeTakeFirstOrThrow()
+    ).count;
+  /** What the app relies on: seats, counters, one primary number per Connect user, each provisioned. */
+  async function expectInvariants() {
     expect(await poolsOutOfStep(h.db)).toEqual([]);
     expect(await overspentPools(h.db)).toEqual([]);
-
+    expect((await sql.raw(USER_COUNTS_DRIFT).execute(h.db)).rows).toEqual([]);
     const { rows } = await sql<{ email: string }>`
       select u.email from users u
        where u.license_type = 'connect' and u.status <> 'deleted'
@@ -265,6 +277,30 @@ describe("the scale seed", () => {
       h.db,
     );
     expect(rows).toEqual([]);
+    const { rows: unprovisioned } = await sql<{ e164: string }>`
+      select n.e164 from phone_numbers n
+      left join provider_numbers p on p.e164 = n.e164 and p.provisioned_to_company_id = n.company_id
+       where p.e164 is null`.execute(h.db);
+    expect(unprovisioned).toEqual([]);
+  }
+
+  it("adds users to Acme, buying exactly the seats they take, its indexes and foreign keys made again", async () => {
+    const before = await countUsers();
+    const schema = await schemaOfFilledTables();
+    const spare = await spareSeats();
+    const progress: number[] = [];
+
+    // Many more than there are: the seed sets the indexes and foreign keys aside and rebuilds them.
+    await seedScale(h.db, 2000, (done, total) => {
+      expect(total).toBe(2000);
+      progress.push(done);
+    });
+
+    expect(await countUsers()).toBe(before + 2000);
+    expect(progress.at(-1)).toBe(2000);
+    expect(await schemaOfFilledTables()).toEqual(schema);
+    expect(await spareSeats()).toEqual(spare);
+    await expectInvariants();
 
     const sample = await h.db
       .selectFrom("phone_numbers")
@@ -273,5 +309,25 @@ describe("the scale seed", () => {
       .limit(50)
       .execute();
     for (const n of sample) expect(isValidPhoneNumber(n.e164), n.e164).toBe(true);
+
+    // Variety the list's search and filters need: "mar" begins thousands of names at scale, dozens here.
+    const { rows: variety } = await sql<{ offices: number; licenses: number; pending: number; mar: number }>`
+      select count(distinct office_id)::int as offices, count(distinct license_type)::int as licenses,
+             count(*) filter (where status = 'pending')::int as pending,
+             count(*) filter (where sort_name like 'mar%' or last_name like 'Mar%')::int as mar
+        from users where email like '%.%.%@acme.test'`.execute(h.db);
+    expect(variety[0]).toMatchObject({ offices: 5, licenses: 3 });
+    expect(variety[0].pending).toBeGreaterThan(100);
+    expect(variety[0].mar).toBeGreaterThan(20);
+  });
+
+  it("adds a few users to many row by row, every counter still right", async () => {
+    const before = await countUsers();
+    const spare = await spareSeats();
+    // A twentieth of those there: the indexes and foreign keys stay and check each row.
+    await seedScale(h.db, 100, () => undefined);
+    expect(await countUsers()).toBe(before + 100);
+    expect(await spareSeats()).toEqual(spare);
+    await expectInvariants();
   });
 });

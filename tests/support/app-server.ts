@@ -125,18 +125,29 @@ export interface RunningServer {
 }
 
 /**
- * The built server as production runs it, on the database given, on a free
- * port, in its own process (so a load generator does not share its event
- * loop). It logs every request: to a file, not a pipe, so neither process
- * spends the run copying it.
+ * The built server as production runs it, on the database given (a URL, or
+ * the embedded PGlite in `env.DATA_DIR` when there is none), on a free port,
+ * in its own process (so a load generator does not share its event loop). It
+ * logs every request: to a file, not a pipe, so neither process spends the run
+ * copying it.
  */
-export async function startServer(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+export async function startServer(
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const logFile = join(tmpdir(), `switchboard-server-${port}.log`);
   const log = openSync(logFile, "w");
+  const { DATABASE_URL: _ignored, ...rest } = process.env;
   const child = await spawnUntilHealthy(
-    { ...process.env, ...env, PORT: String(port), NODE_ENV: "production", DATABASE_URL: databaseUrl },
+    {
+      ...rest,
+      ...env,
+      PORT: String(port),
+      NODE_ENV: "production",
+      ...(databaseUrl && { DATABASE_URL: databaseUrl }),
+    },
     ["ignore", log, log],
     origin,
     () => ` Its output:\n${readFileSync(logFile, "utf8").slice(-4000)}`,
