@@ -50,3 +50,13 @@ export async function getDb(): Promise<Kysely<Database>> {
 }
 
 export type { Database };
+
+/**
+ * Closes the database once the server is stopping: the pool's idle connections and PGlite's own timers
+ * would otherwise keep the process alive, and PGlite closed cleanly opens next time without recovery.
+ */
+export async function closeDb(): Promise<void> {
+  const open = handle;
+  handle = undefined;
+  await (await open?.catch(() => undefined))?.close();
+}

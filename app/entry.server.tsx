@@ -9,7 +9,8 @@ import { createReadableStreamFromReadable } from "@react-router/node";
 import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import { renderToPipeableStream, type RenderToPipeableStreamOptions } from "react-dom/server";
-import { startBackgroundJobs } from "./jobs/background.server";
+import { startBackgroundJobs, stopBackgroundJobs } from "./jobs/background.server";
+import { closeDb } from "./db.server";
 import { nonceContext } from "./http/security-headers.server";
 import { isScimPath, notFound, scimErrorResponse } from "./scim/http.server";
 
@@ -20,6 +21,15 @@ export const streamTimeout = 5_000;
 export { socketAddressContext } from "./http/socket-address.server";
 
 startBackgroundJobs();
+
+/**
+ * What the production server (scripts/serve.ts) calls once it has stopped taking requests: the background
+ * work finishes its batch, then the database closes, and nothing is left to keep the process alive.
+ */
+export async function shutdown(): Promise<void> {
+  await stopBackgroundJobs();
+  await closeDb();
+}
 
 export default function handleRequest(
   request: Request,
@@ -40,6 +50,9 @@ export default function handleRequest(
   const nonce = loadContext.get(nonceContext);
   return new Promise((resolve, reject) => {
     let shellRendered = false;
+    // Aborts a render still streaming after streamTimeout. Cleared once the document is written, so a
+    // finished request leaves no timer behind: one per request kept a stopping server alive for seconds.
+    const timeout = setTimeout(() => abort(), streamTimeout + 1000);
     const userAgent = request.headers.get("user-agent");
     // Bots and no-JS clients get the whole document at once.
     const readyOption: keyof RenderToPipeableStreamOptions =
@@ -51,13 +64,19 @@ export default function handleRequest(
         nonce,
         [readyOption]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = new PassThrough({
+            final(callback) {
+              clearTimeout(timeout);
+              callback();
+            },
+          });
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
           pipe(body);
         },
         onShellError(error: unknown) {
+          clearTimeout(timeout);
           reject(error);
         },
         onError(error: unknown) {
@@ -66,6 +85,5 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1000);
   });
 }

@@ -28,9 +28,12 @@ const { RouterContextProvider } = await import("react-router");
 const { createRequestHandler } = await import("@react-router/express");
 const buildPath = resolve(process.argv[2] ?? "build/server/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-const socketAddressContext = (build.entry.module as { socketAddressContext?: RouterContext<string | null> })
-  .socketAddressContext;
-if (!socketAddressContext) throw new Error(`${buildPath}: its entry.server exports no socketAddressContext.`);
+const { socketAddressContext, shutdown } = build.entry.module as {
+  socketAddressContext?: RouterContext<string | null>;
+  shutdown?: () => Promise<void>;
+};
+if (!socketAddressContext || !shutdown)
+  throw new Error(`${buildPath}: its entry.server exports no socketAddressContext or shutdown.`);
 const assets = resolve(build.assetsBuildDirectory);
 
 /** The peer's address, an IPv4 one without the IPv6 prefix a dual-stack socket gives it. */
@@ -65,5 +68,12 @@ const onListen = (err?: Error) => {
   console.log(`Switchboard on http://localhost:${port}`);
 };
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
+// Stopping: no new connections, idle keep-alive ones closed, requests under way answered; then the app's
+// background work and database close, so the process exits at once instead of when the last timer fires.
 for (const signal of ["SIGTERM", "SIGINT"] as const)
-  process.once(signal, () => server.close((err) => err && console.error(err)));
+  process.once(signal, () =>
+    server.close((err) => {
+      if (err) console.error(err);
+      shutdown().catch((e: unknown) => console.error("shutdown:", e));
+    }),
+  );

@@ -17,18 +17,16 @@ const TICK_MS = 2_000;
 const PURGE_EVERY_MS = 60_000;
 
 let started = false;
+let stop: (() => Promise<void>) | undefined;
 
 export function startBackgroundJobs(): void {
   if (started || process.env.SWITCHBOARD_JOBS === "off") return;
   started = true;
   const purging = process.env.SWITCHBOARD_JOBS !== "queue";
-  let busy = false;
+  let busy: Promise<void> | undefined;
   // The first purge 5 s after start, as before the job queue shared this loop.
   let nextPurge = Date.now() + 5_000;
-  const tick = async () => {
-    // A tick still running (a long job) is not started twice in one server.
-    if (busy) return;
-    busy = true;
+  const work = async () => {
     try {
       const db = await getDb();
       await runJobs(db, JOB_KINDS, () => new Date());
@@ -42,12 +40,20 @@ export function startBackgroundJobs(): void {
     } catch (err) {
       // A database that is away now (logged by db.server.ts) will be back for the next tick.
       if (err instanceof Error) console.error("background job:", err.message);
-    } finally {
-      busy = false;
     }
   };
+  const tick = () => {
+    // A tick still running (a long job) is not started twice in one server.
+    busy ??= work().finally(() => (busy = undefined));
+  };
   const timer = setInterval(tick, TICK_MS).unref();
-  // A stopping server takes no more batches: a tick every 2 s would keep the database pool from ever
-  // idling, and so the process from exiting. A batch under way commits, or rolls back with the process.
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => clearInterval(timer));
+  stop = async () => {
+    clearInterval(timer);
+    await busy;
+  };
+}
+
+/** A stopping server takes no more batches, and lets the one under way commit (see `shutdown`). */
+export async function stopBackgroundJobs(): Promise<void> {
+  await stop?.();
 }
