@@ -1,21 +1,52 @@
 /**
- * Playwright helpers: sign in as a person does (the form, by label), and
- * run axe on a page. Each project (JavaScript off / on) has its own server
- * and database; see playwright.config.ts.
+ * Playwright helpers: sign in, and run axe on a page. Each project
+ * (JavaScript off / on) has its own server and database; see
+ * playwright.config.ts.
+ *
+ * Each worker keeps one browser context for its tests, each test on a page
+ * of its own, with the cookies cleared after it: a context made per test cost
+ * a renderer process started cold and every script fetched and compiled anew,
+ * about two seconds a test. Nothing else of a test outlives it: the app keeps
+ * no web storage, and a page's routes close with it.
  */
-import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type TestInfo,
+} from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { lastInviteLinkIn } from "../support/outbox.ts";
 
 export const PASSWORD = "switchboard-demo";
 
-export const test = base.extend<{
-  signIn: (email: string) => Promise<void>;
-  expectNoAxeViolations: () => Promise<void>;
-}>({
-  page: async ({ page, javaScriptEnabled }, use) => {
+export const test = base.extend<
+  {
+    signIn: (email: string) => Promise<void>;
+    expectNoAxeViolations: () => Promise<void>;
+  },
+  { workerContext: BrowserContext }
+>({
+  workerContext: [
+    async ({ browser }, use, workerInfo) => {
+      const { baseURL, javaScriptEnabled } = workerInfo.project.use;
+      const context = await browser.newContext({ baseURL, javaScriptEnabled });
+      await use(context);
+      await context.close();
+    },
+    { scope: "worker" },
+  ],
+  context: async ({ workerContext }, use) => {
+    await use(workerContext);
+    await workerContext.clearCookies();
+  },
+  page: async ({ context, javaScriptEnabled }, use) => {
+    const page = await context.newPage();
     if (javaScriptEnabled) waitForHydrationOnLoad(page);
     await use(page);
+    await page.close();
   },
   expectNoAxeViolations: async ({ page, javaScriptEnabled }, use) => {
     await use(() => checkAxe(page, javaScriptEnabled));
@@ -27,7 +58,25 @@ export const test = base.extend<{
 
 export { expect };
 
+/**
+ * Signs in with the sign-in form's own POST (its token included), sent from the page's context, then opens
+ * the page it leads to. The form as a person fills it, by label and by keyboard, is sign-in.spec.ts's and
+ * keyboard-a11y.spec.ts's; everywhere else drawing it first only cost time.
+ */
 async function signInOn(page: Page, email: string) {
+  const form = await (await page.request.get("/login")).text();
+  const csrf = form.match(/name="csrf" value="([^"]+)"/)![1]!;
+  const signedIn = await page.request.post("/login", {
+    form: { csrf, email, password: PASSWORD },
+    maxRedirects: 0,
+  });
+  expect(signedIn.status(), `signing in as ${email}`).toBe(302);
+  await page.goto(signedIn.headers()["location"]!);
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Signs in through the form, by label, as a person does. */
+export async function signInThroughForm(page: Page, email: string) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
@@ -86,8 +135,8 @@ export async function userIdOf(page: Page, email: string): Promise<string> {
 /**
  * axe runs inside the page, so it needs JavaScript. With JavaScript off, the
  * page as the server rendered it (its HTML as it stands now) is loaded into
- * a JavaScript-enabled page with the app's own scripts blocked, and checked
- * there: the same document, styles and all.
+ * a JavaScript-enabled page of the worker's own, with the app's scripts left
+ * out, and checked there: the same document, styles and all.
  */
 
 /** axe on any page of the test (a second browser context's too). */
@@ -95,24 +144,51 @@ export function checkAxe(page: Page, javaScriptEnabled: boolean) {
   return javaScriptEnabled ? runAxe(page) : expectNoAxeViolationsWithoutJs(page);
 }
 
-async function expectNoAxeViolationsWithoutJs(page: Page) {
-  const html = await page.content();
-  const url = page.url();
-  const context = await page.context().browser()!.newContext({ javaScriptEnabled: true });
-  const copy = await context.newPage();
-  await copy.route("**/*.js", (route) => route.abort());
-  await copy.route(url, (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }));
-  await copy.goto(url);
-  try {
-    await runAxe(copy);
-  } finally {
-    await context.close();
+/**
+ * One JavaScript-enabled page per browser (per worker) for the copies: a context made for each check
+ * cost more than the check. Its scripts are blocked as well as left out, and its stylesheets are cached.
+ */
+const copyPages = new WeakMap<Browser, Promise<Page>>();
+function copyPageFor(browser: Browser): Promise<Page> {
+  let copy = copyPages.get(browser);
+  if (!copy) {
+    copy = (async () => {
+      const context = await browser.newContext({ javaScriptEnabled: true });
+      const page = await context.newPage();
+      await page.route("**/*.js", (route) => route.abort());
+      return page;
+    })();
+    copyPages.set(browser, copy);
   }
+  return copy;
+}
+
+async function expectNoAxeViolationsWithoutJs(page: Page) {
+  // The scripts and their preloads never ran on the page checked; left in, each would be a blocked request.
+  const html = (await page.content())
+    .replace(/<script\b[\s\S]*?<\/script>/g, "")
+    .replace(/<link rel="modulepreload"[^>]*>/g, "");
+  // Without the fragment, so that going to the same page again is a navigation, not a jump within it.
+  const url = page.url().split("#")[0]!;
+  const copy = await copyPageFor(page.context().browser()!);
+  await copy.route(
+    (u) => u.href === url,
+    (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }),
+    { times: 1 },
+  );
+  await copy.goto(url);
+  await runAxe(copy);
 }
 
 async function runAxe(page: Page) {
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    // Only the violations are read: the details of every pass, serialized out of a 50-row page, cost seconds.
+    .options({ resultTypes: ["violations"] })
+    // axe.run in the page itself. The default runs each frame apart and joins the results in a blank page
+    // it opens for the purpose, for pages with frames from other origins; Switchboard's pages have no
+    // frames, and that page tripled each check's time.
+    .setLegacyMode(true)
     .analyze();
   const summary = results.violations.map(
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,

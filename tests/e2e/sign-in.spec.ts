@@ -1,7 +1,7 @@
-import { test, expect, PASSWORD } from "./fixtures";
+import { test, expect, PASSWORD, signInThroughForm } from "./fixtures";
 
-test("an admin signs in and lands on Office > Users, then signs out", async ({ page, signIn }) => {
-  await signIn("ada@acme.test");
+test("an admin signs in and lands on Office > Users, then signs out", async ({ page }) => {
+  await signInThroughForm(page, "ada@acme.test");
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: "Active or Pending Users", exact: true })).toHaveAttribute(
@@ -15,8 +15,8 @@ test("an admin signs in and lands on Office > Users, then signs out", async ({ p
   await expect(page).toHaveURL(/\/login\?redirectTo=%2Fusers/);
 });
 
-test("a regular user lands on their settings", async ({ page, signIn }) => {
-  await signIn("uma@acme.test");
+test("a regular user lands on their settings", async ({ page }) => {
+  await signInThroughForm(page, "uma@acme.test");
   await expect(page).toHaveURL(/\/settings$/);
   await expect(page.getByRole("heading", { name: "My settings" })).toBeVisible();
 });
