@@ -38,9 +38,18 @@ export const test = base.extend<
     },
     { scope: "worker" },
   ],
-  context: async ({ workerContext }, use) => {
-    await use(workerContext);
-    await workerContext.clearCookies();
+  context: async ({ workerContext, browser, baseURL, javaScriptEnabled }, use, testInfo) => {
+    const project = testInfo.project.use;
+    if (baseURL === project.baseURL && javaScriptEnabled === (project.javaScriptEnabled ?? true)) {
+      await use(workerContext);
+      await workerContext.clearCookies();
+      return;
+    }
+    // A spec that points its tests elsewhere (a server of its own: proxy-security.spec.ts) gets a context
+    // of its own, as Playwright makes by default.
+    const own = await browser.newContext({ baseURL, javaScriptEnabled });
+    await use(own);
+    await own.close();
   },
   page: async ({ context, javaScriptEnabled }, use) => {
     const page = await context.newPage();
