@@ -126,6 +126,23 @@ export const inKeyOrder = <DB, TB extends keyof DB, O>(
     qb,
   );
 
+/**
+ * A walk of a list without tiers (Reserved Numbers, Deleted Users): up to `limit` rows after `after` (or
+ * from the start) in the keys' order, each as tier 0, which is what `keysetPage` reads.
+ */
+export async function walkInKeyOrder<DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  keys: KeyColumn[],
+  id: RawBuilder<unknown>,
+  after: Position | null,
+  descending: boolean,
+  limit: number,
+) {
+  const from = after ? qb.where(beyond(keys, id, after, descending)) : qb;
+  const rows = await inKeyOrder(from, keys, id, descending).limit(limit).execute();
+  return rows.map((r) => ({ ...r, tier: 0 }));
+}
+
 /** A row as a walk reads it: its id, and its position's tier (0 untiered) and keys. */
 interface Walked {
   id: number;

@@ -16,11 +16,11 @@ import { formatNumber, searchDigits } from "./format.server.ts";
 import { POOL_PAGE_SIZE, type PoolParams } from "./pool-params.ts";
 import { reviewHoldsOn } from "./review-holds.server.ts";
 import {
-  beyond,
   boundedTotal,
   keysetPage,
   inKeyOrder,
   positionOf,
+  walkInKeyOrder,
   readCursor,
   type KeyColumn,
   type Position,
@@ -90,7 +90,7 @@ async function walkPool(
   descending: boolean,
   limit: number,
 ) {
-  let qb = filteredPool(db, actor, p, now)
+  const qb = filteredPool(db, actor, p, now)
     .innerJoin("offices as o", "o.id", "n.office_id")
     // Who a hold is for comes in the same statement (no query per row), and is of the number's company.
     .leftJoin("users as h", (join) =>
@@ -110,12 +110,7 @@ async function walkPool(
       "h.last_name as held_for_last_name",
       positionOf(POOL_KEYS).as("position"),
     ]);
-  if (after) qb = qb.where(beyond(POOL_KEYS, sql`n.id`, after, descending));
-  return (
-    await inKeyOrder(qb, POOL_KEYS, sql`n.id`, descending)
-      .limit(limit)
-      .execute()
-  ).map((r) => ({ ...r, tier: 0 }));
+  return walkInKeyOrder(qb, POOL_KEYS, sql`n.id`, after, descending, limit);
 }
 
 export async function listPool(db: Kysely<Database>, actor: Actor, p: PoolParams, now: Date) {

@@ -15,12 +15,12 @@ import { returningStatus } from "./suspend.server.ts";
 import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
 import { refused, type Result } from "../refusal.server.ts";
 import {
-  beyond,
   boundedTotal,
   keysetPage,
   nextCursor,
   inKeyOrder,
   positionOf,
+  walkInKeyOrder,
   readCursor,
   type KeyColumn,
   type Position,
@@ -84,7 +84,7 @@ async function walkDeleted(
   limit: number,
 ) {
   const descending = !reverse;
-  let qb = restorableInScope(db, actor, now)
+  const qb = restorableInScope(db, actor, now)
     .innerJoin("offices as o", "o.id", "u.office_id")
     .leftJoin("users as d", "d.id", "u.deleted_by_user_id")
     .leftJoin("provisioning_tokens as dt", "dt.id", "u.deleted_by_token_id")
@@ -95,12 +95,7 @@ async function walkDeleted(
       "dt.name as deleted_by_token",
       positionOf(DELETED_KEYS).as("position"),
     ]);
-  if (after) qb = qb.where(beyond(DELETED_KEYS, sql`u.id`, after, descending));
-  return (
-    await inKeyOrder(qb, DELETED_KEYS, sql`u.id`, descending)
-      .limit(limit)
-      .execute()
-  ).map((r) => ({ ...r, tier: 0 }));
+  return walkInKeyOrder(qb, DELETED_KEYS, sql`u.id`, after, descending, limit);
 }
 
 /** A keyset page of the tab (`cursor` as input.ts's cursorField reads it), and its total counted up to a bound. */
