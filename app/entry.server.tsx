@@ -23,11 +23,12 @@ export { socketAddressContext } from "./http/socket-address.server";
 startBackgroundJobs();
 
 /**
- * What the production server (scripts/serve.ts) calls once it has stopped taking requests: the background
- * work finishes its batch, then the database closes, and nothing is left to keep the process alive.
+ * What the production server (scripts/serve.ts) calls as it stops taking requests: the background work
+ * takes no new batch at once and finishes the one under way; once that and the requests under way
+ * (`requestsDone`) are over, the database closes, and nothing is left to keep the process alive.
  */
-export async function shutdown(): Promise<void> {
-  await stopBackgroundJobs();
+export async function shutdown(requestsDone: Promise<unknown>): Promise<void> {
+  await Promise.all([stopBackgroundJobs(), requestsDone]);
   await closeDb();
 }
 

@@ -30,7 +30,7 @@ const buildPath = resolve(process.argv[2] ?? "build/server/index.js");
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 const { socketAddressContext, shutdown } = build.entry.module as {
   socketAddressContext?: RouterContext<string | null>;
-  shutdown?: () => Promise<void>;
+  shutdown?: (requestsDone: Promise<unknown>) => Promise<void>;
 };
 if (!socketAddressContext || !shutdown)
   throw new Error(`${buildPath}: its entry.server exports no socketAddressContext or shutdown.`);
@@ -68,12 +68,15 @@ const onListen = (err?: Error) => {
   console.log(`Switchboard on http://localhost:${port}`);
 };
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
-// Stopping: no new connections, idle keep-alive ones closed, requests under way answered; then the app's
-// background work and database close, so the process exits at once instead of when the last timer fires.
+// Stopping: no new connections, idle keep-alive ones closed, requests under way answered, and no new
+// background batch; then the database closes, so the process exits at once, not when the last timer fires.
 for (const signal of ["SIGTERM", "SIGINT"] as const)
-  process.once(signal, () =>
-    server.close((err) => {
-      if (err) console.error(err);
-      shutdown().catch((e: unknown) => console.error("shutdown:", e));
-    }),
-  );
+  process.once(signal, () => {
+    const requestsDone = new Promise<void>((done) =>
+      server.close((err) => {
+        if (err) console.error(err);
+        done();
+      }),
+    );
+    shutdown(requestsDone).catch((e: unknown) => console.error("shutdown:", e));
+  });
