@@ -213,6 +213,22 @@ export async function listedNames(page: Page): Promise<string[]> {
   return page.getByRole("table").getByRole("rowheader").allTextContents();
 }
 
+/**
+ * Waits until the users list drawn is the one for a search the address holds. With JavaScript the router
+ * changes the address before React draws the new list (in a transition): a box ticked in between is on
+ * the old list, and the new list starts with nothing selected (CI's bulk-transfer flake). Export CSV's
+ * link carries the search of the list it is drawn with.
+ */
+export async function expectUsersListFor(page: Page, holds: (search: URLSearchParams) => boolean) {
+  await expect(page).toHaveURL((url) => holds(url.searchParams));
+  await expect
+    .poll(async () => {
+      const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+      return href !== null && holds(new URL(href, page.url()).searchParams);
+    })
+    .toBe(true);
+}
+
 /** Waits until the users table lists exactly these names, in this order. */
 export async function expectListed(page: Page, names: string[]) {
   await expect(page.getByRole("table").getByRole("rowheader")).toHaveText(names);

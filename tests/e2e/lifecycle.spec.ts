@@ -1,11 +1,11 @@
-import { test, expect, signInElsewhere } from "./fixtures";
+import { test, expect, signInElsewhere, expectUsersListFor } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 /** Searches the users tab and waits for the list of that search. */
 async function search(page: Page, text: string) {
   await page.getByRole("searchbox", { name: "Search users" }).fill(text);
   await page.getByRole("button", { name: "Search", exact: true }).click();
-  await expect(page).toHaveURL((url) => url.searchParams.get("q") === text);
+  await expectUsersListFor(page, (search) => search.get("q") === text);
 }
 
 async function press(

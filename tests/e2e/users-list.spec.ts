@@ -1,4 +1,4 @@
-import { test, expect, listedNames, expectListed, userIdOf } from "./fixtures";
+import { test, expect, listedNames, expectListed, userIdOf, expectUsersListFor } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 async function search(page: Page, text: string) {
@@ -9,8 +9,8 @@ async function search(page: Page, text: string) {
 /** Presses Search and waits for the list of the URL holding these values. */
 async function submitSearch(page: Page, expected: Record<string, string>) {
   await page.getByRole("button", { name: "Search" }).click();
-  await expect(page).toHaveURL((url) =>
-    Object.entries(expected).every(([k, v]) => (url.searchParams.get(k) ?? "") === v),
+  await expectUsersListFor(page, (search) =>
+    Object.entries(expected).every(([k, v]) => (search.get(k) ?? "") === v),
   );
 }
 
