@@ -43,7 +43,12 @@ export default defineConfig({
         "--disable-gpu-rasterization",
       ],
     },
-    trace: "retain-on-failure",
+    // Recording a trace of every test cost a fifth of the suite's time (the snapshots and screencast of each
+    // step, taken whether or not the test fails). In CI the first attempt records none, and a failure's retry
+    // records one (kept whether it passes or fails); the first failure keeps its screenshot and the page's
+    // accessibility snapshot (error-context.md). Locally, where a failure is not retried, each test records.
+    trace: process.env.CI ? "on-first-retry" : "retain-on-failure",
+    screenshot: "only-on-failure",
   },
   projects: projects.map((p) => ({
     name: p.name,
