@@ -8,11 +8,16 @@
  * connection or an open transaction (a cursor needs both for its whole life),
  * and on PGlite, which is a single connection, other requests run between
  * batches instead of waiting for the whole file. Memory holds one batch
- * however many users match; the CSV stream's backpressure paces the reads.
+ * however many users match; the response's backpressure paces the reads.
+ *
+ * Each batch goes out as one chunk of CSV. A chunk per row (csv-stringify's
+ * stream) was a write and a compression flush per row: at a million users the
+ * download slowed from 3,000 to 1,500 rows a second, and the server's memory
+ * grew by a gigabyte.
  */
-import { pipeline, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { Kysely } from "kysely";
-import { stringify } from "csv-stringify";
+import { stringify } from "csv-stringify/sync";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { formatNumber } from "../numbers/format.server.ts";
@@ -38,7 +43,7 @@ const COLUMNS = [
 ] as const;
 
 /** The matching users, batch by batch, each row as the CSV's cells. */
-export async function* exportUserRows(
+export async function* exportUserBatches(
   db: Kysely<Database>,
   actor: Actor,
   p: ListParams,
@@ -46,41 +51,41 @@ export async function* exportUserRows(
 ) {
   // The list's keyset walk: its filters leave deleted users out, so anonymized ones (always deleted) too.
   for await (const rows of usersInListOrder(db, actor, p, batchSize)) {
-    for (const r of rows) {
-      yield [
-        r.first_name,
-        r.last_name,
-        r.email,
-        formatNumber(r.primary_e164) ?? "",
-        r.extension ?? "",
-        r.office_name,
-        LICENSE_NAMES[r.license_type],
-        roleOf(r) ?? "",
-        hasProxy(actor, r) ? "Yes" : "No",
-        STATUS_NAMES[r.status],
-        r.created_at.toISOString().slice(0, 10),
-        r.first_signed_in_at ? r.first_signed_in_at.toISOString() : "",
-      ];
-    }
+    yield rows.map((r) => [
+      r.first_name,
+      r.last_name,
+      r.email,
+      formatNumber(r.primary_e164) ?? "",
+      r.extension ?? "",
+      r.office_name,
+      LICENSE_NAMES[r.license_type],
+      roleOf(r) ?? "",
+      hasProxy(actor, r) ? "Yes" : "No",
+      STATUS_NAMES[r.status],
+      r.created_at.toISOString().slice(0, 10),
+      r.first_signed_in_at ? r.first_signed_in_at.toISOString() : "",
+    ]);
   }
 }
 
 /**
- * The CSV as a web stream, for a Response. Cells are escaped by csv-stringify;
- * `escape_formulas` puts an apostrophe before a cell that starts with = + - @,
- * a tab or a carriage return (and their full-width forms), so a name such as
- * `=HYPERLINK(...)` typed into a user's profile opens in a spreadsheet as text
- * instead of running as a formula on the admin's machine (CSV injection).
- * Numbers are written in international format, so they start with + and keep
- * that apostrophe too: the spreadsheet shows them as text, which they are.
+ * The CSV as a web stream, for a Response: the header, then a chunk per batch.
+ * Cells are escaped by csv-stringify; `escape_formulas` puts an apostrophe
+ * before a cell that starts with = + - @, a tab or a carriage return (and
+ * their full-width forms), so a name such as `=HYPERLINK(...)` typed into a
+ * user's profile opens in a spreadsheet as text instead of running as a
+ * formula on the admin's machine (CSV injection). Numbers are written in
+ * international format, so they start with + and keep that apostrophe too:
+ * the spreadsheet shows them as text, which they are.
  */
 export function usersCsv(db: Kysely<Database>, actor: Actor, p: ListParams): ReadableStream<Uint8Array> {
-  const csv = stringify({ header: true, columns: [...COLUMNS], escape_formulas: true, bom: true });
-  // pipeline, not pipe: a download cancelled halfway destroys the row reader too, so no batch is read for nobody.
-  pipeline(Readable.from(exportUserRows(db, actor, p)), csv, (err) => {
-    if (err && err.code !== "ERR_STREAM_PREMATURE_CLOSE") console.error("users export:", err.message);
-  });
-  return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
+  async function* chunks() {
+    yield stringify([], { header: true, columns: [...COLUMNS], bom: true });
+    for await (const rows of exportUserBatches(db, actor, p))
+      yield stringify(rows, { escape_formulas: true });
+  }
+  // A download cancelled halfway returns the generator, so no batch is read for nobody.
+  return Readable.toWeb(Readable.from(chunks(), { objectMode: false })) as ReadableStream<Uint8Array>;
 }
 
 /** switchboard-users-2026-11-27.csv: the day it was taken, in UTC like every date shown. */

@@ -244,4 +244,22 @@ describe("everyone a search matches", () => {
       },
     });
   });
+
+  // Last: its 5,050 more Austin users would slow the jobs of the tests above.
+  it("Transfer users takes the first 5,000 of a larger match, in the list's order, and says there were more", async () => {
+    await addUsers(t.db, "Manytransfer", MANY, "Austin");
+    const selection = await resolveSelection(t.db, ada, searchUrl("transfer", "Manytransfer"));
+    expect(selection).toMatchObject({ ok: true, tooMany: true, search: true });
+    if (!selection.ok) throw new Error(selection.message);
+    expect(selection.ids).toHaveLength(BULK_LIMIT);
+    const firstInListOrder = await t.db
+      .selectFrom("users")
+      .select("id")
+      .where("first_name", "=", "Manytransfer")
+      .orderBy("last_name")
+      .orderBy("id")
+      .limit(BULK_LIMIT)
+      .execute();
+    expect(new Set(selection.ids)).toEqual(new Set(firstInListOrder.map((u) => u.id)));
+  });
 });

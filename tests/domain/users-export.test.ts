@@ -8,7 +8,7 @@ import { parse } from "csv-parse/sync";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
-import { exportFilename, exportUserRows, usersCsv } from "../../app/users/export.server.ts";
+import { exportFilename, exportUserBatches, usersCsv } from "../../app/users/export.server.ts";
 import { listUsers } from "../../app/users/list.server.ts";
 import { readListParams } from "../../app/users/list-params.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
@@ -95,7 +95,8 @@ describe("contents", () => {
       const expected = await listed(ada, query);
       const rows: string[] = [];
       // Small batches: the keyset crosses many batch boundaries.
-      for await (const row of exportUserRows(t.db, ada, params(query), 7)) rows.push(row[2]!);
+      for await (const batch of exportUserBatches(t.db, ada, params(query), 7))
+        rows.push(...batch.map((row) => row[2]!));
       expect(rows, query).toEqual(expected);
     }
   });
