@@ -64,8 +64,7 @@ test("add a user with a new number from the provider; they accept the invite and
 });
 
 test("adding refuses a taken email and a missing license, next to the field", async ({ page, signIn }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/new");
+  await signIn("ada@acme.test", "/users/new");
   await page.getByLabel("Office").selectOption({ label: "London" });
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("First name").fill("Dup");
@@ -82,8 +81,7 @@ test("a blank name and a malformed email are named next to their fields, and not
   page,
   signIn,
 }) => {
-  await signIn("gina@globex.test");
-  await page.goto("/users/new");
+  await signIn("gina@globex.test", "/users/new");
   await page.getByLabel("Last name").fill("Nobody");
   await page.getByLabel("Email").fill("not an email");
   await page.getByRole("button", { name: "Add user and send invite" }).click();

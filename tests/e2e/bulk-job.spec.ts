@@ -11,8 +11,7 @@ test("everyone a search matches: select all, confirm the count, follow the progr
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users?permission=none");
+  await signIn("ada@acme.test", "/users?permission=none");
   const all = page.getByRole("radio", { name: /^All ([\d,]+) users that match this search$/ });
   const label = await page.getByText(/All [\d,]+ users that match this search/).textContent();
   const count = label!.match(/All ([\d,]+) users/)![1]!;

@@ -112,8 +112,7 @@ test("New York → San Francisco by keyboard: review who moves and who is skippe
 });
 
 test("only Company Admins on a higher-tier plan are offered Transfer users", async ({ page, signIn }) => {
-  await signIn("olive@acme.test");
-  await page.goto("/users");
+  await signIn("olive@acme.test", "/users");
   await expect(
     page.getByRole("combobox", { name: "Action" }).getByRole("option", { name: "Delete users" }),
   ).toBeAttached();

@@ -24,7 +24,8 @@ export const PASSWORD = "switchboard-demo";
 
 export const test = base.extend<
   {
-    signIn: (email: string) => Promise<void>;
+    /** Signs in, and opens `open` (the sign-in form's redirectTo) or else the page sign-in leads to. */
+    signIn: (email: string, open?: string) => Promise<void>;
     expectNoAxeViolations: () => Promise<void>;
   },
   { workerContext: BrowserContext }
@@ -61,7 +62,7 @@ export const test = base.extend<
     await use(() => checkAxe(page, javaScriptEnabled));
   },
   signIn: async ({ page }, use) => {
-    await use((email: string) => signInOn(page, email));
+    await use((email: string, open?: string) => signInOn(page, email, open));
   },
 });
 
@@ -69,14 +70,16 @@ export { expect };
 
 /**
  * Signs in with the sign-in form's own POST (its token included), sent from the page's context, then opens
- * the page it leads to. The form as a person fills it, by label and by keyboard, is sign-in.spec.ts's and
- * keyboard-a11y.spec.ts's; everywhere else drawing it first only cost time.
+ * the page it leads to: the one asked for (the form's redirectTo, as a sign-in from a bookmark), or else the
+ * one every sign-in leads to. The form as a person fills it, by label and by keyboard, is sign-in.spec.ts's
+ * and keyboard-a11y.spec.ts's; everywhere else drawing it first only cost time, as did drawing the users
+ * list for a test that goes elsewhere first.
  */
-async function signInOn(page: Page, email: string) {
+async function signInOn(page: Page, email: string, open = "") {
   const form = await (await page.request.get("/login")).text();
   const csrf = form.match(/name="csrf" value="([^"]+)"/)![1]!;
   const signedIn = await page.request.post("/login", {
-    form: { csrf, email, password: PASSWORD },
+    form: { csrf, email, password: PASSWORD, redirectTo: open },
     maxRedirects: 0,
   });
   expect(signedIn.status(), `signing in as ${email}`).toBe(302);

@@ -9,8 +9,7 @@ test("a large file is imported as a job: the page shows its progress, then what 
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/import");
+  await signIn("ada@acme.test", "/users/import");
   // Over 1,000 rows, so reviewed and imported by the job runner; all but one are errors, to keep it quick.
   const errors = Array.from({ length: 1000 }, (_, i) => `Not,Mail${i},not-a-mail-${i},Austin`);
   await page

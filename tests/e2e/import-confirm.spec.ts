@@ -9,8 +9,7 @@ test("Import users: upload, review, confirm, see what was done and the users in 
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/import");
+  await signIn("ada@acme.test", "/users/import");
   await page
     .getByLabel("CSV file")
     .setInputFiles(

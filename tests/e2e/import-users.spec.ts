@@ -68,8 +68,7 @@ test("Import users: upload a file, see each row's outcome and each error by line
 });
 
 test("a file that cannot be read is refused beside the field, nothing reviewed", async ({ page, signIn }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/import");
+  await signIn("ada@acme.test", "/users/import");
   await page.getByLabel("CSV file").setInputFiles(upload("bad.csv", 'Email,First name\na@acme.test,"Ann\n'));
   await page.getByRole("button", { name: "Upload and review" }).click();
   await expect(
@@ -113,8 +112,7 @@ test("a large file is reviewed as a job: the page shows its progress until the r
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("carlos@acme.test");
-  await page.goto("/users/import");
+  await signIn("carlos@acme.test", "/users/import");
   const lines = Array.from({ length: 1500 }, (_, i) => `Big,File${i},big.file${i}@acme.test,Austin,Connect`);
   await page
     .getByLabel("CSV file")
@@ -137,8 +135,7 @@ test("Import users is for admins", async ({ page, signIn }) => {
 });
 
 test("Download a template: the headers and one example row", async ({ page, signIn }) => {
-  await signIn("carlos@acme.test");
-  await page.goto("/users/import");
+  await signIn("carlos@acme.test", "/users/import");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("link", { name: "Download a template" }).click(),

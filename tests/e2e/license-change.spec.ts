@@ -240,8 +240,7 @@ test.describe("Company Admin", () => {
 });
 
 test("an Office Admin changes licenses in their offices only", async ({ page, signIn }) => {
-  await signIn("olive@acme.test");
-  await page.goto("/users?q=ruth");
+  await signIn("olive@acme.test", "/users?q=ruth");
   await page.getByRole("link", { name: "Change license of Ruth Abebe, now Connect", exact: true }).click();
   await expect(page.getByRole("radio", { name: "Sell", exact: true })).toHaveAccessibleDescription(
     /unassigned licenses? in New York\./,

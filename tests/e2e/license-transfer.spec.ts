@@ -296,8 +296,7 @@ test("an Office Admin sees their offices read-only, and not the transfer", async
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("olive@acme.test");
-  await page.goto("/company/licenses");
+  await signIn("olive@acme.test", "/company/licenses");
   const offices = await page
     .getByRole("region", { name: "Dialpad", exact: true })
     .getByRole("rowheader")

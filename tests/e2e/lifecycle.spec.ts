@@ -169,8 +169,7 @@ test("permanently delete ends the wait: the user is gone for good", async ({
 });
 
 test("the 72-hour limit holds by the clock on the Deleted Users tab", async ({ page, signIn }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/deleted");
+  await signIn("ada@acme.test", "/users/deleted");
   // Deleted 70 hours before the server seeded its data: listed with at most two hours left (less by as
   // long as the suite has run so far). 80 hours before: gone, though not yet anonymized.
   await expect(page.getByRole("row", { name: /Daniel Kim/ })).toContainText(
@@ -188,8 +187,7 @@ test("Deleted Users counts its rows and opens its first page for a cursor it did
   page,
   signIn,
 }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/users/deleted");
+  await signIn("ada@acme.test", "/users/deleted");
   const count = page.getByText(/^Showing 1–\d+ of \d+ deleted users?$/);
   await expect(count).toBeVisible();
   const names = await page.getByRole("rowheader").allTextContents();

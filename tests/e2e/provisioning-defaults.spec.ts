@@ -10,8 +10,7 @@ test("a Company Admin sets the office and license type provisioned users get", a
   signIn,
   expectNoAxeViolations,
 }) => {
-  await signIn("ada@acme.test");
-  await page.goto("/company/provisioning");
+  await signIn("ada@acme.test", "/company/provisioning");
   const defaults = page.getByRole("region", { name: "Defaults for provisioned users" });
   const office = defaults.getByRole("combobox", { name: "Default office" });
   const license = defaults.getByRole("combobox", { name: "Default license type" });
@@ -55,8 +54,7 @@ test("the audit log shows what one provisioning token did", async ({
   expectNoAxeViolations,
   javaScriptEnabled,
 }) => {
-  await signIn("gina@globex.test");
-  await page.goto("/company/provisioning");
+  await signIn("gina@globex.test", "/company/provisioning");
   const name = `Entra ${javaScriptEnabled ? "js" : "nojs"}`;
   await page.getByLabel("Name").fill(name);
   await page.getByRole("button", { name: "Create token" }).click();

@@ -44,7 +44,7 @@ async function reassign(
 
 test.describe("Company Admin", () => {
   test.beforeEach(async ({ signIn }) => {
-    await signIn("ada@acme.test");
+    await signIn("ada@acme.test", TAB);
   });
 
   test("the tab lists each number with its E.164 form, kind, office, last holder, date and state", async ({
@@ -306,8 +306,7 @@ test("an Office Admin sees their offices' numbers only; another office's number 
   page,
   signIn,
 }) => {
-  await signIn("olive@acme.test");
-  await page.goto(TAB);
+  await signIn("olive@acme.test", TAB);
   await expect(page.getByRole("table").getByRole("cell", { name: "New York" })).not.toHaveCount(0);
   for (const office of ["San Francisco", "Toronto", "Austin", "London"]) {
     await expect(page.getByRole("table").getByRole("cell", { name: office })).toHaveCount(0);
@@ -321,8 +320,7 @@ test("an Office Admin sees their offices' numbers only; another office's number 
 });
 
 test("the Globex admin sees none of Acme's numbers", async ({ page, signIn }) => {
-  await signIn("gina@globex.test");
-  await page.goto(TAB);
+  await signIn("gina@globex.test", TAB);
   await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "Claire Fontaine" })).toHaveCount(0);
   await expect(page.getByText(/\+1 (415|212|416|512)|\+44/)).toHaveCount(0);
@@ -332,8 +330,7 @@ test("the Globex admin sees none of Acme's numbers", async ({ page, signIn }) =>
 });
 
 test("reassigning works by keyboard alone", async ({ page, signIn }) => {
-  await signIn("ada@acme.test");
-  await page.goto(`${TAB}?q=claire`);
+  await signIn("ada@acme.test", `${TAB}?q=claire`);
   const tab = async (until: ReturnType<Page["getByRole"]>, max = 60) => {
     for (let i = 0; i < max && !(await until.evaluate((el) => el === document.activeElement)); i++) {
       await page.keyboard.press("Tab");
@@ -360,11 +357,10 @@ test("reassigning works by keyboard alone", async ({ page, signIn }) => {
 test.describe("axe finds no violations", () => {
   test.beforeEach(async ({ signIn }) => {
     test.slow(); // axe runs several times per test
-    await signIn("ada@acme.test");
+    await signIn("ada@acme.test", TAB);
   });
 
-  test("on the tab", async ({ page, expectNoAxeViolations }) => {
-    await page.goto(TAB);
+  test("on the tab", async ({ expectNoAxeViolations }) => {
     await expectNoAxeViolations();
   });
 
