@@ -24,6 +24,7 @@ export default [
   route("users/reserved-numbers/:numberId/reassign", "routes/reserved-number.reassign.tsx"),
   route("users/reserved-numbers/:numberId/delete", "routes/reserved-number.delete.tsx"),
   route("users/:userId", "routes/user.tsx"),
+  route("users/:userId/options", "routes/user.options.tsx"),
   route("users/:userId/numbers", "routes/user.numbers.tsx"),
   route("users/:userId/numbers/:numberId/remove", "routes/user.numbers.remove.tsx"),
   route("users/:userId/delete", "routes/user.delete.tsx"),

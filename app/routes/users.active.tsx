@@ -240,7 +240,7 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
                 <span className={`badge ${u.status}`}>{STATUS_NAMES[u.status]}</span>
               </td>
               <td className="options-cell">
-                <UserOptions menu={u.menu} />
+                <UserOptions menu={u.menu} inList />
               </td>
             </tr>
           ))}

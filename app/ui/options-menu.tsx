@@ -10,8 +10,9 @@ const ITEMS = "a[href], button:not([disabled])";
  * section names (Calling, Groups, Privileges, Admin).
  *
  * Without JavaScript it is a disclosure: a <details> opens and closes by
- * click or keyboard (Enter or Space on its summary). With JavaScript the
- * summary becomes a menu button (aria-expanded): Enter, Space or Down opens it
+ * click or keyboard (Enter or Space on its summary); or, where the page has
+ * many (pageWithoutScript), a link to a page of the same options. With
+ * JavaScript either becomes a menu button (aria-expanded): Enter, Space or Down opens it
  * on its first item (Up on its last), Up, Down, Home and End move among the
  * items, Escape closes it and returns focus to the button, and a click
  * outside or focus leaving it closes it. The items stay links and POST forms
@@ -21,9 +22,16 @@ const ITEMS = "a[href], button:not([disabled])";
 export function OptionsMenu({
   label,
   sections,
+  pageWithoutScript,
 }: {
   label: string;
-  sections: { title: string; items: ReactNode[] }[];
+  sections: OptionsSection[];
+  /**
+   * Without JavaScript, a link to a page of these options instead of a
+   * disclosure. The users list gives it: its fifty disclosures of a dozen
+   * items each were two thirds of its HTML and of its server's render.
+   */
+  pageWithoutScript?: string;
 }) {
   const id = useId();
   const hydrated = useHydrated();
@@ -72,31 +80,21 @@ export function OptionsMenu({
     return () => document.removeEventListener("pointerdown", outside);
   }, [open]);
 
-  const panel = (
-    // The panel's id is for the menu button's aria-controls: without JavaScript nothing refers to it.
-    // Each group is named by aria-label, the same words as its heading: ids per section of every
-    // row's menu weighed more than the words.
-    <div className="options-panel" id={hydrated ? `${id}-panel` : undefined}>
-      {sections
-        .filter((s) => s.items.length > 0)
-        .map((s) => (
-          <div key={s.title} role="group" aria-label={s.title}>
-            <h2>{s.title}</h2>
-            <ul>
-              {s.items.map((item, j) => (
-                <li key={j}>{item}</li>
-              ))}
-            </ul>
-          </div>
-        ))}
-    </div>
-  );
+  // The panel's id is for the menu button's aria-controls: without JavaScript nothing refers to it.
+  const panel = <OptionsPanel sections={sections} id={hydrated ? `${id}-panel` : undefined} />;
   const face = (
     <>
       Options <span aria-hidden="true">▾</span>
     </>
   );
 
+  if (!hydrated && pageWithoutScript) {
+    return (
+      <a href={pageWithoutScript} className="button" aria-label={label}>
+        {face}
+      </a>
+    );
+  }
   if (!hydrated) {
     return (
       <details ref={details} className="options-menu">
@@ -161,6 +159,45 @@ export function OptionsMenu({
       {/* Drawn only while open: the users list's fifty closed menus of a dozen items each are DOM the
           browser would otherwise build again after hydration (a fifth of the page's time to interactive). */}
       {open ? panel : null}
+    </div>
+  );
+}
+
+export interface OptionsSection {
+  title: string;
+  items: ReactNode[];
+}
+
+/**
+ * The options in their named groups: the open menu's panel, or on its own on
+ * the page a menu links to without JavaScript (`standalone`, in the flow of
+ * the page rather than over it). Each group is named by aria-label, the same
+ * words as its heading: ids per section of every row's menu weighed more than
+ * the words.
+ */
+export function OptionsPanel({
+  sections,
+  id,
+  standalone = false,
+}: {
+  sections: OptionsSection[];
+  id?: string;
+  standalone?: boolean;
+}) {
+  return (
+    <div className={standalone ? "options-panel standalone" : "options-panel"} id={id}>
+      {sections
+        .filter((s) => s.items.length > 0)
+        .map((s) => (
+          <div key={s.title} role="group" aria-label={s.title}>
+            <h2>{s.title}</h2>
+            <ul>
+              {s.items.map((item, j) => (
+                <li key={j}>{item}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { Form, Link, type LinkProps } from "react-router";
 import { CsrfField } from "./csrf";
-import { OptionsMenu } from "./options-menu";
+import { OptionsMenu, OptionsPanel, type OptionsSection } from "./options-menu";
 
 /**
  * What a user's Options menu needs to know, decided on the server
@@ -78,9 +78,26 @@ function DisabledItem({ id, label, reason }: { id: string; label: string; reason
 /**
  * The one definition of a user's Options menu: the user's page and each row of
  * Active or Pending Users show this, so Proxy Login, Transfer user, Change
- * license type, Edit user and Delete user are one step from either.
+ * license type, Edit user and Delete user are one step from either (two
+ * without JavaScript in the list: its Options is then a link to the user's
+ * options page, UserOptionsPage).
  */
-export function UserOptions({ menu }: { menu: UserMenu }) {
+export function UserOptions({ menu, inList = false }: { menu: UserMenu; inList?: boolean }) {
+  return (
+    <OptionsMenu
+      label={`Options for ${menu.name}`}
+      sections={userOptionSections(menu)}
+      pageWithoutScript={inList ? `/users/${menu.id}/options` : undefined}
+    />
+  );
+}
+
+/** The same options on a page of their own (routes/user.options.tsx). */
+export function UserOptionsPage({ menu }: { menu: UserMenu }) {
+  return <OptionsPanel sections={userOptionSections(menu)} standalone />;
+}
+
+function userOptionSections(menu: UserMenu): OptionsSection[] {
   const user = `/users/${menu.id}`;
   const item = (action: string, label: string, refusal: string | null) =>
     refusal ? (
@@ -90,66 +107,59 @@ export function UserOptions({ menu }: { menu: UserMenu }) {
     );
   const proxyAccess = menu.proxyAccess;
   const proxyLabel = proxyAccess?.grant ? "Give proxy access" : "Remove proxy access";
-  return (
-    <OptionsMenu
-      label={`Options for ${menu.name}`}
-      sections={[
-        {
-          title: "Calling",
-          items: [
-            <ItemLink to={`${user}#numbers`}>Phone numbers</ItemLink>,
-            <ItemLink to={`${user}/numbers`}>Manage phone numbers</ItemLink>,
-          ],
-        },
-        { title: "Groups", items: [<ItemLink to={`${user}#groups`}>Group memberships</ItemLink>] },
-        {
-          title: "Privileges",
-          items: [
-            <ItemLink to={`${user}/access`}>Admin access</ItemLink>,
-            ...(proxyAccess
-              ? [
-                  proxyAccess.refusal ? (
-                    <DisabledItem
-                      id={`proxy-access-why-${menu.id}`}
-                      label={proxyLabel}
-                      reason={proxyAccess.refusal}
-                    />
-                  ) : (
-                    <PostItem
-                      action={`${user}/proxy-access`}
-                      name="access"
-                      value={proxyAccess.grant ? "grant" : "remove"}
-                      label={proxyLabel}
-                    />
-                  ),
-                ]
-              : []),
-          ],
-        },
-        {
-          title: "Admin",
-          items: [
-            item("proxy", "Proxy Login", menu.proxyLogin),
-            ...(menu.invite
-              ? [
-                  <PostItem
-                    action={`${user}/resend-invite`}
-                    name="invite"
-                    value={menu.invite}
-                    label="Resend invite"
-                  />,
-                ]
-              : []),
-            item("edit", "Edit user", menu.edit),
-            item("license", "Change license type", null),
-            item("transfer", "Transfer user", menu.transfer),
-            menu.suspended
-              ? item("reactivate", "Reactivate user", null)
-              : item("suspend", "Suspend user", null),
-            item("delete", "Delete user", null),
-          ],
-        },
-      ]}
-    />
-  );
+  return [
+    {
+      title: "Calling",
+      items: [
+        <ItemLink to={`${user}#numbers`}>Phone numbers</ItemLink>,
+        <ItemLink to={`${user}/numbers`}>Manage phone numbers</ItemLink>,
+      ],
+    },
+    { title: "Groups", items: [<ItemLink to={`${user}#groups`}>Group memberships</ItemLink>] },
+    {
+      title: "Privileges",
+      items: [
+        <ItemLink to={`${user}/access`}>Admin access</ItemLink>,
+        ...(proxyAccess
+          ? [
+              proxyAccess.refusal ? (
+                <DisabledItem
+                  id={`proxy-access-why-${menu.id}`}
+                  label={proxyLabel}
+                  reason={proxyAccess.refusal}
+                />
+              ) : (
+                <PostItem
+                  action={`${user}/proxy-access`}
+                  name="access"
+                  value={proxyAccess.grant ? "grant" : "remove"}
+                  label={proxyLabel}
+                />
+              ),
+            ]
+          : []),
+      ],
+    },
+    {
+      title: "Admin",
+      items: [
+        item("proxy", "Proxy Login", menu.proxyLogin),
+        ...(menu.invite
+          ? [
+              <PostItem
+                action={`${user}/resend-invite`}
+                name="invite"
+                value={menu.invite}
+                label="Resend invite"
+              />,
+            ]
+          : []),
+        item("edit", "Edit user", menu.edit),
+        item("license", "Change license type", null),
+        item("transfer", "Transfer user", menu.transfer),
+        menu.suspended ? item("reactivate", "Reactivate user", null) : item("suspend", "Suspend user", null),
+        item("delete", "Delete user", null),
+      ],
+    },
+  ];
 }

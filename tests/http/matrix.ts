@@ -364,6 +364,12 @@ export const MATRIX: Row[] = [
   },
   { route: "/users/:userId", method: "GET", path: "/users/{user}", expect: adminScoped("200") },
   {
+    route: "/users/:userId/options",
+    method: "GET",
+    path: "/users/{user}/options",
+    expect: adminScoped("200"),
+  },
+  {
     route: "/users/:userId/numbers",
     method: "GET",
     path: "/users/{user}/numbers",
