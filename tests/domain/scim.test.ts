@@ -194,6 +194,19 @@ describe("filters", () => {
       scimType: "invalidValue",
     });
   });
+
+  it("totalResults is every match on any page: full, short, past the end, or none asked for", async () => {
+    // The short page gives the total without counting; the others count.
+    const total = (await list(acme, { count: "1000" })).Resources.length;
+    expect(total).toBeGreaterThan(4);
+    const totalOf = async (query: Record<string, string>) => (await list(acme, query)).totalResults;
+    expect(await totalOf({ count: "2" })).toBe(total);
+    expect(await totalOf({ startIndex: String(total - 1), count: "5" })).toBe(total);
+    expect(await totalOf({ startIndex: String(total + 10), count: "5" })).toBe(total);
+    expect(await totalOf({ count: "0" })).toBe(total);
+    expect(await totalOf({ filter: 'userName eq "ada@acme.test"' })).toBe(1);
+    expect(await totalOf({ filter: 'userName eq "nobody@acme.test"' })).toBe(0);
+  });
 });
 
 describe("mapping", () => {
