@@ -6,6 +6,7 @@ import { now } from "~/clock.server";
 import { adminTarget } from "~/http/target.server";
 import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { editUser, findEditable } from "~/users/edit.server";
+import { inviteNotMailed } from "~/users/invite.server";
 import { editUserSchema, type EditUserInput } from "~/users/edit-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
@@ -42,9 +43,11 @@ export async function action({ request, context, params }: Route.ActionArgs) {
   const message =
     result.changed.length === 0
       ? `Nothing to save: ${result.name}'s details were already as entered.`
-      : result.invitedTo
-        ? `${result.name}'s details are saved. A new invite is on its way to ${result.invitedTo}; the old link no longer works.`
-        : `${result.name}'s details are saved.`;
+      : result.invitedTo && !result.mailed
+        ? `${result.name}'s details are saved, and the old invite link no longer works. ${inviteNotMailed(result.invitedTo)}`
+        : result.invitedTo
+          ? `${result.name}'s details are saved. A new invite is on its way to ${result.invitedTo}; the old link no longer works.`
+          : `${result.name}'s details are saved.`;
   redirectWithFlash(request, `/users/${user.id}`, message);
 }
 

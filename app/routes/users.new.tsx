@@ -8,6 +8,7 @@ import { requireAdmin } from "~/auth/guards.server";
 import { officesInScope } from "~/auth/scopes.server";
 import { redirectWithFlash, refusalReply } from "~/http/result.server";
 import { addUser, numberChoices } from "~/users/add.server";
+import { inviteNotMailed } from "~/users/invite.server";
 import { addUserSchema, type AddUserInput } from "~/users/add-schema";
 import { CsrfField } from "~/ui/csrf";
 import { FormActions } from "~/ui/form-actions";
@@ -38,7 +39,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   redirectWithFlash(
     request,
     `/users/${result.userId}`,
-    `${result.name} is added as Pending, and an invite is on its way.`,
+    result.mailed
+      ? `${result.name} is added as Pending, and an invite is on its way.`
+      : `${result.name} is added as Pending. ${inviteNotMailed(submission.value.email)}`,
   );
 }
 

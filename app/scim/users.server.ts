@@ -17,7 +17,7 @@ import {
   type AddUserResult,
 } from "../users/add.server.ts";
 import { editUserIn, findEditable } from "../users/edit.server.ts";
-import { mailInvite } from "../users/invite.server.ts";
+import { mailInviteAfterCommit } from "../users/invite.server.ts";
 import { violates } from "../refusal.server.ts";
 import { deleteUsers, lockCompany } from "../users/delete.server.ts";
 import { reactivateUserIn, suspendUserIn } from "../users/suspend.server.ts";
@@ -411,7 +411,12 @@ export async function createUser(call: ScimCall, body: Record<string, unknown>) 
   const { userId, name, token } = result!;
   // The invite is mailed after the commit, as Add User mails it; not to someone created suspended, who cannot accept it.
   if (token && input.active !== false)
-    await mailInvite(origin, { userId, name, email: input.email, company: actor.company.name }, token);
+    await mailInviteAfterCommit(
+      db,
+      origin,
+      { userId, name, email: input.email, company: actor.company.name },
+      token,
+    );
   return toScimUser(await findUser(db, actor, String(userId)), baseUrl);
 }
 
@@ -496,7 +501,8 @@ async function change(
       throw err;
     });
   if (done.token)
-    await mailInvite(
+    await mailInviteAfterCommit(
+      db,
       origin,
       { userId: done.userId, name: done.name, email: done.email, company: actor.company.name },
       done.token,

@@ -15,7 +15,7 @@ import { lockPoolsOf } from "../licenses/pools.server.ts";
 import { fromPool, provisionAndAssign, seatFor } from "../numbers/moves.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { refused, Refusal, type Result } from "../refusal.server.ts";
-import { issueInvite, mailInvite } from "./invite.server.ts";
+import { issueInvite, mailInviteAfterCommit } from "./invite.server.ts";
 import { parseTaggedId } from "../input.ts";
 import { EMAIL_TAKEN, emailTaken, uniquenessRefusal } from "./unique.server.ts";
 import type { AddUserInput } from "./add-schema.ts";
@@ -69,7 +69,8 @@ export async function numberChoices(
 }
 
 /** Refused beside the field it is about: `email`, `licenseType`, `number` or `officeId`. */
-export type AddUserResult = Result<{ userId: number; name: string }>;
+/** `mailed`: whether the mailer took the invite (see mailInviteAfterCommit). */
+export type AddUserResult = Result<{ userId: number; name: string; mailed: boolean }>;
 
 const missing = (type: LicenseType, office: string, what: "license" | "add-on") =>
   `${office} has no unassigned ${LICENSE_NAMES[type]} ${what}. Free one, or buy or transfer one in Company Settings › Licenses.`;
@@ -100,14 +101,16 @@ export async function addUser(
     .transaction()
     .execute((tx) => addUserIn(tx, actor, input, now, provider))
     .catch(addUserFailure);
-  if (result.ok && result.token) {
-    await mailInvite(
+  if (!result.ok) return result;
+  const mailed =
+    !result.token ||
+    (await mailInviteAfterCommit(
+      db,
       origin,
       { userId: result.userId, name: result.name, email: input.email, company: actor.company.name },
       result.token,
-    );
-  }
-  return result.ok ? { ok: true, userId: result.userId, name: result.name } : result;
+    ));
+  return { ok: true, userId: result.userId, name: result.name, mailed };
 }
 
 /**

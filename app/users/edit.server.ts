@@ -12,7 +12,7 @@ import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { currentUserInScope } from "../auth/scopes.server.ts";
 import { mayEditUser, reasonOf } from "../auth/policy.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { issueInvite, mailInvite } from "./invite.server.ts";
+import { issueInvite, mailInviteAfterCommit } from "./invite.server.ts";
 import { EMAIL_TAKEN, emailTaken, extensionRefusal, uniquenessRefusal } from "./unique.server.ts";
 import type { EditUserInput } from "./edit-schema.ts";
 import { refused, type Result } from "../refusal.server.ts";
@@ -42,7 +42,13 @@ export async function findEditable(db: Kysely<Database>, actor: Actor, userId: n
 }
 
 /** Refused beside `email` or `extension`: taken by someone else. */
-export type EditUserResult = Result<{ name: string; changed: Field[]; invitedTo: string | null }>;
+/** `mailed`: false when the mailer refused the new invite to `invitedTo` (see mailInviteAfterCommit). */
+export type EditUserResult = Result<{
+  name: string;
+  changed: Field[];
+  invitedTo: string | null;
+  mailed: boolean;
+}>;
 
 /** What editUserIn did: the result, and the invite to mail once the caller's transaction commits. */
 export type EditedUser = Result<{ name: string; changed: Field[]; invitedTo: string | null; token?: string }>;
@@ -61,13 +67,15 @@ export async function editUser(
     .catch((err) => editUserFailure(err, input));
   if (!result.ok) return result;
   const { token, ...edited } = result;
-  if (token)
-    await mailInvite(
+  const mailed =
+    !token ||
+    (await mailInviteAfterCommit(
+      db,
       origin,
       { userId, name: edited.name, email: input.email, company: actor.company.name },
       token,
-    );
-  return edited;
+    ));
+  return { ...edited, mailed };
 }
 
 /**

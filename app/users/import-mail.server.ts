@@ -18,7 +18,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Job, JobStep } from "../jobs/runner.server.ts";
 import { hashToken } from "../auth/session.server.ts";
-import { mailInvite, newInviteTokens } from "./invite.server.ts";
+import { mailInvite, markInvitesUnmailed, newInviteTokens, type InviteMail } from "./invite.server.ts";
 
 export const IMPORT_MAIL = "users.import.mail";
 
@@ -34,13 +34,6 @@ export interface MailPayload {
   after?: number;
   origin: string;
   company: string;
-}
-
-/** An invite as its mail needs it. */
-export interface InviteMail {
-  userId: number;
-  name: string;
-  email: string;
 }
 
 /** One batch: the next invites of the import still pending, given new tokens and marked mailed; mailed after the commit. */
@@ -108,13 +101,7 @@ export async function mailInvites(
   if (unsent.length === 0) return;
   // The user ids only: an address is personal data, and an invite's link a password.
   console.error(`Invites to ${unsent.length} users not mailed: the mailer refused them.`);
-  await db
-    .updateTable("invites")
-    .set({ mail_pending: true })
-    .where("user_id", "in", unsent)
-    .where("used_at", "is", null)
-    .where("voided_at", "is", null)
-    .execute();
+  await markInvitesUnmailed(db, unsent);
 }
 
 /** How many of an import's new users' invites are still to mail: once its mailing is over, those the mailer refused. */

@@ -76,11 +76,14 @@ export async function insertInvites(
   return tokens;
 }
 
-export async function mailInvite(
-  origin: string,
-  to: { userId: number; name: string; email: string; company: string },
-  token: string,
-) {
+/** Whom an invite is mailed to. */
+export interface InviteMail {
+  userId: number;
+  name: string;
+  email: string;
+}
+
+export async function mailInvite(origin: string, to: InviteMail & { company: string }, token: string) {
   await sendMail({
     userId: to.userId,
     to: `${to.name} <${to.email}>`,
@@ -96,6 +99,46 @@ export async function mailInvite(
     ].join("\n"),
   });
 }
+
+/**
+ * Mails an invite once what issued it has committed. A mailer that refuses
+ * it (an SMTP outage) undoes nothing and is no error page, since the change
+ * is made: the invite is marked still to mail (mail_pending) and false is
+ * returned, for the caller to say so and point to Resend invite. The log
+ * names the user by id only: an SMTP error can quote an address.
+ */
+export async function mailInviteAfterCommit(
+  db: Kysely<Database>,
+  origin: string,
+  to: InviteMail & { company: string },
+  token: string,
+): Promise<boolean> {
+  try {
+    await mailInvite(origin, to, token);
+    return true;
+  } catch (err) {
+    console.error(
+      `Invite to user ${to.userId} not mailed: ${(err as { code?: string }).code ?? "mail error"}`,
+    );
+    await markInvitesUnmailed(db, [to.userId]);
+    return false;
+  }
+}
+
+/** Marks these users' live invites still to mail: the mailer refused them. */
+export async function markInvitesUnmailed(db: Kysely<Database>, userIds: number[]) {
+  await db
+    .updateTable("invites")
+    .set({ mail_pending: true })
+    .where("user_id", "in", userIds)
+    .where("used_at", "is", null)
+    .where("voided_at", "is", null)
+    .execute();
+}
+
+/** What an admin is told when the mailer refused an invite their change issued. */
+export const inviteNotMailed = (email: string) =>
+  `The mail server refused the invite to ${email}: send it again with Options › Admin › Resend invite.`;
 
 /**
  * Options > Admin > Resend invite: a new link, the old one void. `shown` is
@@ -136,12 +179,19 @@ export async function resendInvite(
       };
     }),
   );
-  if (outcome.ok)
-    await mailInvite(
+  if (
+    outcome.ok &&
+    !(await mailInviteAfterCommit(
+      db,
       origin,
       { userId: user.id, name: user.name, email: user.email, company: actor.company.name },
       token,
-    );
+    ))
+  )
+    return {
+      ok: true,
+      message: `A new invite was made; the old link no longer works. ${inviteNotMailed(user.email)}`,
+    };
   return outcome;
 }
 

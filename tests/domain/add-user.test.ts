@@ -141,6 +141,48 @@ describe("add user", () => {
     expect(await count()).toBe(before);
   });
 
+  it("a mail server that refuses the invite undoes nothing: the user is added, the invite kept to mail, the admin told", async () => {
+    const ny = await office("New York");
+    const before = readdirSync(`${OUTBOX_DIR}/outbox`).length;
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    // An SMTP server that refuses every connection (nothing listens on port 1).
+    process.env.SMTP_URL = "smtp://127.0.0.1:1";
+    try {
+      const result = await addUser(
+        t.db,
+        ada,
+        {
+          officeId: ny.id,
+          firstName: "Petra",
+          lastName: "Novak",
+          email: "petra.novak@acme.test",
+          licenseType: "connect",
+          number: "none",
+        },
+        "http://localhost:3000",
+        NOW,
+      );
+      expect(result).toMatchObject({ ok: true, name: "Petra Novak", mailed: false });
+      const userId = result.ok ? result.userId : 0;
+      const invite = await t.db
+        .selectFrom("invites as i")
+        .innerJoin("users as u", "u.id", "i.user_id")
+        .select(["u.status", "i.mail_pending"])
+        .where("i.user_id", "=", userId)
+        .where("i.voided_at", "is", null)
+        .executeTakeFirstOrThrow();
+      expect(invite).toEqual({ status: "pending", mail_pending: true });
+      expect(logged.mock.calls.map((args) => args.join(" "))).toEqual([
+        expect.stringContaining(`Invite to user ${userId} not mailed`),
+      ]);
+      expect(logged.mock.calls.join("\n")).not.toContain("petra.novak");
+    } finally {
+      delete process.env.SMTP_URL;
+      logged.mockRestore();
+    }
+    expect(readdirSync(`${OUTBOX_DIR}/outbox`)).toHaveLength(before);
+  });
+
   it("logs that an invite was mailed, to a user id, never its link; and its mail is erased with its user", async () => {
     const ny = await office("New York");
     const outbox = () =>

@@ -1,5 +1,5 @@
 /** Edit user: name, email, extension and job title; who may; the invite following a new address; races. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
@@ -77,6 +77,7 @@ describe("edit user", () => {
       name: "Nadja Petrova",
       changed: ["first_name", "email", "extension", "job_title"],
       invitedTo: null,
+      mailed: true,
     });
     expect(await row(nadia)).toEqual({
       ...before,
@@ -251,6 +252,53 @@ describe("edit user", () => {
     // Saved again: nothing more is sent.
     await editUser(t.db, ada, grace, moved, ORIGIN, NOW);
     expect(linksMailedTo("grace.liu@acme.test")).toHaveLength(1);
+  });
+
+  it("a mail server that refuses a new invite undoes nothing: the change is made, the invite kept to mail, the admin told", async () => {
+    // Grace's address since the test above.
+    const grace = await userIdOf(t.db, "grace.liu@acme.test");
+    const target = {
+      id: grace,
+      name: "Grace Liu",
+      email: "grace.liu@acme.test",
+      officeId: await acmeOfficeId(t.db, "Austin"),
+    };
+    const live = () =>
+      t.db
+        .selectFrom("invites")
+        .select(["id", "mail_pending"])
+        .where("user_id", "=", grace)
+        .where("used_at", "is", null)
+        .where("voided_at", "is", null)
+        .executeTakeFirstOrThrow();
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    // An SMTP server that refuses every connection (nothing listens on port 1).
+    process.env.SMTP_URL = "smtp://127.0.0.1:1";
+    try {
+      const shown = await live();
+      expect(await resendInvite(t.db, ada, target, shown.id, ORIGIN, NOW)).toEqual({
+        ok: true,
+        message:
+          "A new invite was made; the old link no longer works. The mail server refused the invite to grace.liu@acme.test: send it again with Options › Admin › Resend invite.",
+      });
+      const resent = await live();
+      expect(resent).toMatchObject({ mail_pending: true });
+      expect(resent.id).not.toBe(shown.id);
+
+      const moved = await formOf(ada, grace, { email: "grace.l@acme.test" });
+      expect(await editUser(t.db, ada, grace, moved, ORIGIN, NOW)).toMatchObject({
+        ok: true,
+        changed: ["email"],
+        invitedTo: "grace.l@acme.test",
+        mailed: false,
+      });
+      expect(await live()).toMatchObject({ mail_pending: true });
+      expect(linksMailedTo("grace.l@acme.test")).toEqual([]);
+      expect(logged).toHaveBeenCalledTimes(2);
+    } finally {
+      delete process.env.SMTP_URL;
+      logged.mockRestore();
+    }
   });
 
   it("takes names and titles in any script, never with control or text-direction characters", () => {

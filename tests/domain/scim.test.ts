@@ -3,7 +3,7 @@
  * inject, and cannot reach another company), the mapping, the PATCH shapes of
  * Okta and Entra ID, and tenancy by every id.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestDatabase } from "../support/db.ts";
 import { closeScimWorld, openScimWorld, type ScimWorld } from "../support/scim-world.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
@@ -482,6 +482,31 @@ describe("users over SCIM", () => {
       .where("target_id", "=", id)
       .executeTakeFirstOrThrow();
     expect(deleted.actor_token_id).toBe(acme.provisioningToken.id);
+  });
+
+  it("creates the user though the mail server refuses the invite, which stays marked to mail", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    // An SMTP server that refuses every connection (nothing listens on port 1).
+    process.env.SMTP_URL = "smtp://127.0.0.1:1";
+    try {
+      const user = await createUser(call(acme), {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        userName: "ines.ortega@acme.test",
+        name: { givenName: "Ines", familyName: "Ortega" },
+        active: true,
+      });
+      const invite = await t.db
+        .selectFrom("invites")
+        .select("mail_pending")
+        .where("user_id", "=", Number(user.id))
+        .where("voided_at", "is", null)
+        .executeTakeFirstOrThrow();
+      expect(invite).toEqual({ mail_pending: true });
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining(`Invite to user ${user.id} not mailed`));
+    } finally {
+      delete process.env.SMTP_URL;
+      logged.mockRestore();
+    }
   });
 });
 
