@@ -41,7 +41,7 @@ import { benchLifecycle } from "./bench/lifecycle.ts";
 import { explainScimList, prepareScim } from "./bench/scim.ts";
 import { benchImport } from "./bench/import.ts";
 import { measureExport } from "./bench/export.ts";
-import { auditScenarios, deepEntry, OFFICE_ADMIN } from "./bench/audit-scenarios.ts";
+import { auditPositions, auditScenarios, OFFICE_ADMIN } from "./bench/audit-scenarios.ts";
 import { ACME } from "../db/seed/demo.ts";
 import { PAGE_SIZE } from "../app/users/list-params.ts";
 
@@ -204,7 +204,7 @@ try {
   const url = await prepareBenchDatabase(databaseUrl, users, auditEntries);
   const numberSearch = parts.has("users") ? await someUsersNumber(url) : undefined;
   const scim = parts.has("scim") ? await prepareScim(url, ADA) : undefined;
-  const deep = parts.has("audit") ? await deepEntry(url) : undefined;
+  const positions = parts.has("audit") ? await auditPositions(url) : undefined;
   buildIfMissing();
   // The bench's 10 connections share one token: its rate limit (50 a second by default) would answer
   // most of them 429. The limit's own write (one upsert per request) is still made, and measured.
@@ -230,9 +230,9 @@ try {
           ...listScenarios(asAda),
         ];
   const audit =
-    deep === undefined
+    positions === undefined
       ? { companyAdmin: [], officeAdmin: [] }
-      : auditScenarios(asAda, officeAdmin.headers, deep);
+      : auditScenarios(asAda, officeAdmin.headers, positions);
   const auditPages = [...audit.companyAdmin, ...audit.officeAdmin];
   const scimHeaders: Record<string, string> = scim
     ? { Authorization: `Bearer ${scim.token}`, Accept: "application/scim+json" }
