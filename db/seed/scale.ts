@@ -26,7 +26,7 @@ const BATCH = 50_000;
  * as many users as there are: building an index over all rows at once costs
  * well under a quarter of maintaining it for each new one.
  */
-const REBUILD_RATIO = 4;
+export const REBUILD_RATIO = 4;
 
 /** The tables the seed fills. */
 const FILLED = ["users", "phone_numbers", "provider_numbers"];
@@ -201,7 +201,7 @@ export async function seedScale(
         fill,
       );
     // The tables first, then the pools: locks in the order the app's statements take them.
-    if (count * REBUILD_RATIO >= existing) await withIndexesRebuilt(trx, seeded);
+    if (count * REBUILD_RATIO >= existing) await withIndexesRebuilt(trx, FILLED, seeded);
     else await seeded();
     const { lastId } = await trx
       .selectFrom("users")
@@ -239,28 +239,37 @@ async function withSeatsFor(
 }
 
 /**
- * Runs `fill` with the filled tables' secondary indexes and foreign keys
+ * Runs `fill` with the `tables`' secondary indexes and foreign keys
  * dropped, then makes each again from its own definition (pg_get_indexdef,
  * pg_get_constraintdef): an index built over all the rows at once, a foreign
  * key checked by one join. All in the caller's transaction, so other sessions
  * wait for the tables rather than ever see them without an index, and a failed
  * seed leaves them as they were. Indexes behind a constraint (primary keys,
  * unique constraints, which other tables' foreign keys lean on) stay, and so
- * are kept row by row.
+ * are kept row by row. With `keepForeignKeys`, the foreign keys stay and are
+ * checked row by row: dropping one locks the table it references too, for
+ * the whole fill.
  */
-async function withIndexesRebuilt(trx: Kysely<Database>, fill: () => Promise<void>): Promise<void> {
+export async function withIndexesRebuilt(
+  trx: Kysely<Database>,
+  tables: string[],
+  fill: () => Promise<void>,
+  { keepForeignKeys = false } = {},
+): Promise<void> {
   const { rows } = await sql<{ drop: string; make: string; kind: "index" | "foreign key" }>`
     select format('drop index %s', i.indexrelid::regclass) as drop, pg_get_indexdef(i.indexrelid) as make,
            'index' as kind
       from pg_index i
-     where i.indrelid = any(${FILLED}::text[]::regclass[])
+     where i.indrelid = any(${tables}::text[]::regclass[])
        and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
     union all
     select format('alter table %s drop constraint %I', c.conrelid::regclass, c.conname),
            format('alter table %s add constraint %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)),
            'foreign key'
       from pg_constraint c
-     where c.contype = 'f' and c.conrelid = any(${FILLED}::text[]::regclass[])`.execute(trx);
+     where c.contype = 'f' and c.conrelid = any(${tables}::text[]::regclass[]) and not ${keepForeignKeys}`.execute(
+    trx,
+  );
   for (const r of rows) await sql.raw(r.drop).execute(trx);
   await fill();
   // A GIN (trigram) index build gathers its entries in this much memory before it writes them out.

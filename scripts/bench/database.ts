@@ -11,6 +11,7 @@ import type { Database } from "../../db/schema.ts";
 import { DATABASE_OPTIONS, migrateToLatest, openDatabase } from "../../db/connect.ts";
 import { seedDemoIfEmpty, seedScale } from "../../db/seed/index.ts";
 import { ACME } from "../../db/seed/demo.ts";
+import { acmeAuditCount, seedAuditLog } from "../../db/seed/audit-log.ts";
 
 /** The URL of the bench database: the same server and role, another database. */
 export function benchUrl(databaseUrl: string): { url: string; name: string } {
@@ -89,6 +90,24 @@ async function topUpPoolAndDeleted(db: Kysely<Database>): Promise<void> {
   );
 }
 
+/**
+ * Reports a seed's progress: one line rewritten in a terminal; in a log, a
+ * line every tenth of the way.
+ */
+function progress(what: string): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    const line = `${what}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`;
+    if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
+    else if (done === total || done - shown >= total / 10) {
+      console.log(line);
+      shown = done;
+    }
+  };
+}
+
+const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(1);
+
 /** Migrates, seeds the demo, and adds scale users until Acme has `users` of them (`where` names the database). */
 async function fill(db: Kysely<Database>, users: number, where: string): Promise<void> {
   await migrateToLatest(db);
@@ -97,19 +116,8 @@ async function fill(db: Kysely<Database>, users: number, where: string): Promise
   const missing = users - have;
   if (missing > 0) {
     const started = performance.now();
-    let shown = 0;
-    await seedScale(db, missing, (done, total) => {
-      const line = `Adding users to ${ACME}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`;
-      // One line rewritten in a terminal; in a log, a line every tenth of the way.
-      if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
-      else if (done === total || done - shown >= total / 10) {
-        console.log(line);
-        shown = done;
-      }
-    });
-    console.log(
-      `Added ${missing.toLocaleString("en-US")} users in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
-    );
+    await seedScale(db, missing, progress(`Adding users to ${ACME}`));
+    console.log(`Added ${missing.toLocaleString("en-US")} users in ${seconds(started)} s.`);
   } else {
     // seedScale analyzes after seeding; a reused database gets fresh statistics here,
     // so the plans below are the ones the server would choose.
@@ -118,14 +126,31 @@ async function fill(db: Kysely<Database>, users: number, where: string): Promise
   console.log(`${ACME} has ${Math.max(have, users).toLocaleString("en-US")} users in ${where}.`);
 }
 
-/** The bench database on the server, filled to `users`; returns its URL. */
-export async function prepareBenchDatabase(databaseUrl: string, users: number): Promise<string> {
+/** Tops Acme's audit log up to `entries` (issue #17, item 5: 10,000,000 at a million users). */
+async function fillAuditLog(db: Kysely<Database>, entries: number): Promise<void> {
+  const have = await acmeAuditCount(db);
+  const missing = entries - have;
+  if (missing > 0) {
+    const started = performance.now();
+    await seedAuditLog(db, missing, progress(`Adding entries to ${ACME}'s audit log`));
+    console.log(`Added ${missing.toLocaleString("en-US")} audit log entries in ${seconds(started)} s.`);
+  }
+  console.log(`${ACME}'s audit log has ${Math.max(have, entries).toLocaleString("en-US")} entries.`);
+}
+
+/** The bench database on the server, filled to `users` and `auditEntries`; returns its URL. */
+export async function prepareBenchDatabase(
+  databaseUrl: string,
+  users: number,
+  auditEntries: number,
+): Promise<string> {
   const { url, name } = benchUrl(databaseUrl);
   await createIfMissing(databaseUrl, name);
   const handle = await openDatabase({ url });
   try {
     await fill(handle.db, users, name);
     await topUpPoolAndDeleted(handle.db);
+    await fillAuditLog(handle.db, auditEntries);
     // Fresh statistics after the top-ups, so the plans below are the ones the server would choose.
     await sql`analyze`.execute(handle.db);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The query plans of the lists, from the app's own code: the list of a path
- * (Active or Pending Users, Reserved Numbers, Deleted Users) runs with a
+ * (Active or Pending Users, Reserved Numbers, Deleted Users, the audit log) runs with a
  * Kysely logger that keeps the SQL and parameters it sends, and each of those
  * statements (the page, its count, the office sort's second statement) is
  * explained. Changing the queries changes what is explained.
@@ -16,6 +16,7 @@ import { listPool } from "../../app/numbers/pool.server.ts";
 import { readPoolParams } from "../../app/numbers/pool-params.ts";
 import { listDeleted } from "../../app/users/deleted.server.ts";
 import { cursorField } from "../../app/input.ts";
+import { listAudit, readAuditFilters } from "../../app/audit/log.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Kysely } from "kysely";
@@ -25,11 +26,14 @@ export interface Plan {
   sql: string;
   parameters: readonly unknown[];
   plan: string;
-  /** Whether it reads the whole of users or phone_numbers (the big tables). */
+  /** Whether it reads the whole of one of BIG_TABLES. */
   seqScan: boolean;
   /** The most rows one Sort node took in: at most a page's 51 when an index gives the order. */
   largestSort: number;
 }
+
+/** The tables a page must never read whole. */
+export const BIG_TABLES = "users, phone_numbers or audit_log";
 
 interface PlanNode {
   "Node Type": string;
@@ -69,7 +73,7 @@ export async function explain(
     parameters,
     plan,
     // "Parallel Seq Scan on users u" counts too; other tables' scans (offices) do not.
-    seqScan: /Seq Scan on (users|phone_numbers)\b/.test(plan),
+    seqScan: /Seq Scan on (users|phone_numbers|audit_log)\b/.test(plan),
     largestSort: largestSort(json.rows[0]!["QUERY PLAN"][0].Plan),
   };
 }
@@ -81,6 +85,7 @@ function listOf(db: Kysely<Database>, actor: Actor, path: string) {
     return listPool(db, actor, readPoolParams(url).params, new Date());
   if (url.pathname === "/users/deleted")
     return listDeleted(db, actor, new Date(), cursorField.parse(url.searchParams.get("cursor") ?? undefined));
+  if (url.pathname === "/audit") return listAudit(db, actor, readAuditFilters(url).filters);
   return listUsers(db, actor, readListParams(url).params);
 }
 

@@ -7,6 +7,7 @@ import type { Database } from "../../db/schema.ts";
 import { DEMO_PASSWORD, seedDemo } from "../../db/seed/demo.ts";
 import { seedDemoIfEmpty } from "../../db/seed/index.ts";
 import { seedScale } from "../../db/seed/scale.ts";
+import { acmeAuditCount, seedAuditLog } from "../../db/seed/audit-log.ts";
 import { USER_COUNTS_DRIFT } from "../../scripts/load/invariants.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
@@ -58,6 +59,17 @@ async function officeAdminOf(userId: number) {
     .orderBy("offices.name")
     .execute();
   return rows.map((r) => r.name);
+}
+
+/** Every index and constraint of these tables, by its definition. */
+async function schemaOf(tables: string[]) {
+  const { rows } = await sql<{ def: string }>`
+    select indexdef as def from pg_indexes where schemaname = 'public' and tablename = any(${tables}::text[])
+    union all
+    select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+     where conrelid = any(${tables}::text[]::regclass[])
+     order by 1`.execute(h.db);
+  return rows.map((r) => r.def);
 }
 
 describe("the demo seed", () => {
@@ -236,17 +248,8 @@ describe("the demo seed", () => {
 });
 
 describe("the scale seed", () => {
-  /** Every index and constraint of the tables the seed fills, by its definition. */
-  const schemaOfFilledTables = async () =>
-    (
-      await sql<{ def: string }>`
-        select indexdef as def from pg_indexes
-         where schemaname = 'public' and tablename in ('users', 'phone_numbers', 'provider_numbers')
-        union all
-        select conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
-         where conrelid in ('users'::regclass, 'phone_numbers'::regclass, 'provider_numbers'::regclass)
-         order by 1`.execute(h.db)
-    ).rows.map((r) => r.def);
+  /** Every index and constraint of the tables the seed fills. */
+  const schemaOfFilledTables = () => schemaOf(["users", "phone_numbers", "provider_numbers"]);
   const spareSeats = async () =>
     (
       await h.db
@@ -329,5 +332,43 @@ describe("the scale seed", () => {
     expect(await countUsers()).toBe(before + 100);
     expect(await spareSeats()).toEqual(spare);
     await expectInvariants();
+  });
+});
+
+describe("the audit log seed", () => {
+  it("adds entries to Acme's log over three years, about its people, its indexes made again", async () => {
+    const schema = await schemaOf(["audit_log"]);
+    const before = await acmeAuditCount(h.db);
+    const { last } = await h.db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.max("id").as("last"))
+      .executeTakeFirstOrThrow();
+    const progress: number[] = [];
+
+    // Many more than there are: the seed sets the indexes aside and rebuilds them.
+    await seedAuditLog(h.db, 3000, (done) => progress.push(done));
+
+    expect(await acmeAuditCount(h.db)).toBe(before + 3000);
+    expect(progress.at(-1)).toBe(3000);
+    expect(await schemaOf(["audit_log"])).toEqual(schema);
+    // What the page's filters need: many actions, offices and people; some changes made while proxying, some
+    // by Switchboard itself; the targets real users of Acme (or their numbers); newest last.
+    const { rows } = await sql<Record<string, number | boolean>>`
+      select count(distinct a.action)::int as actions, count(distinct a.office_id)::int as offices,
+             count(distinct a.actor_user_id)::int as actors, count(a.on_behalf_of_user_id)::int as proxied,
+             count(*) filter (where a.actor_user_id is null)::int as automatic,
+             bool_and(coalesce(u.id = a.target_id::int, n.e164 = a.target_label, false)) as real_targets,
+             max(a.created_at) - min(a.created_at) > interval '1000 days' as years,
+             bool_and(a.created_at <= now()) as past
+        from audit_log a
+        left join users u on a.target_type = 'user' and u.id = a.target_id::int and u.company_id = a.company_id
+                         and u.office_id = a.office_id
+        left join phone_numbers n on a.target_type = 'phone_number' and n.id = a.target_id::int
+       where a.id > ${last ?? 0}`.execute(h.db);
+    expect(rows[0]).toMatchObject({ offices: 5, real_targets: true, years: true, past: true });
+    expect(rows[0]!.actions).toBeGreaterThan(15);
+    expect(rows[0]!.actors).toBeGreaterThan(100);
+    expect(rows[0]!.proxied).toBeGreaterThan(10);
+    expect(rows[0]!.automatic).toBeGreaterThan(10);
   });
 });
