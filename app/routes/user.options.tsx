@@ -1,10 +1,10 @@
-import { Link } from "react-router";
 import type { Route } from "./+types/user.options";
 import { getDb } from "~/db.server";
 import { idParam, notFound, requireAdmin } from "~/auth/guards.server";
 import { getUserProfile } from "~/users/profile.server";
 import { userMenu } from "~/users/menu.server";
 import { UserOptionsForm, UserOptionsPage } from "~/ui/user-options";
+import { UserBreadcrumb } from "~/ui/breadcrumb";
 
 // Options beside a user in the list, without JavaScript: the same menu as a
 // page (with JavaScript the list opens it in place and never links here).
@@ -22,10 +22,7 @@ export async function loader({ request, context, params }: Route.LoaderArgs) {
 export default function UserOptionsRoute({ loaderData: { menu } }: Route.ComponentProps) {
   return (
     <div className="page">
-      <p className="breadcrumb">
-        <Link to="/users">Office › Users</Link> › <Link to={`/users/${menu.id}`}>{menu.name}</Link> ›{" "}
-        <span aria-current="page">Options</span>
-      </p>
+      <UserBreadcrumb user={menu} current="Options" />
       <h1>Options for {menu.name}</h1>
       <UserOptionsPage menu={menu} />
       <UserOptionsForm />

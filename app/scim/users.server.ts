@@ -412,7 +412,6 @@ export async function createUser(call: ScimCall, body: Record<string, unknown>) 
   // The invite is mailed after the commit, as Add User mails it; not to someone created suspended, who cannot accept it.
   if (token && input.active !== false)
     await mailInviteAfterCommit(
-      db,
       origin,
       { userId, name, email: input.email, company: actor.company.name },
       token,
@@ -502,7 +501,6 @@ async function change(
     });
   if (done.token)
     await mailInviteAfterCommit(
-      db,
       origin,
       { userId: done.userId, name: done.name, email: done.email, company: actor.company.name },
       done.token,

@@ -39,15 +39,17 @@ export function OptionsMenu({
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const details = useRef<HTMLDetailsElement>(null);
+  const link = useRef<HTMLAnchorElement>(null);
   const refocusButton = useRef(false);
 
   // A disclosure opened before hydration stays open (and keeps focus) when it
-  // becomes the menu button: otherwise a quick keyboard user's open menu
-  // would shut under them the moment the scripts arrive.
+  // becomes the menu button, and a link focused then leaves focus on the button:
+  // otherwise a quick keyboard user's open menu would shut under them, or their
+  // place be lost, the moment the scripts arrive.
   useLayoutEffect(() => {
     if (!hydrated) {
-      const before = details.current;
-      if (before?.open) setOpen(true);
+      const before = details.current ?? link.current;
+      if (details.current?.open) setOpen(true);
       refocusButton.current = !!before && before.contains(document.activeElement);
     } else if (refocusButton.current) {
       refocusButton.current = false;
@@ -90,7 +92,7 @@ export function OptionsMenu({
 
   if (!hydrated && pageWithoutScript) {
     return (
-      <a href={pageWithoutScript} className="button" aria-label={label}>
+      <a ref={link} href={pageWithoutScript} className="button options-link" aria-label={label}>
         {face}
       </a>
     );

@@ -105,7 +105,6 @@ export async function addUser(
   const mailed =
     !result.token ||
     (await mailInviteAfterCommit(
-      db,
       origin,
       { userId: result.userId, name: result.name, email: input.email, company: actor.company.name },
       result.token,

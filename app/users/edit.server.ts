@@ -70,7 +70,6 @@ export async function editUser(
   const mailed =
     !token ||
     (await mailInviteAfterCommit(
-      db,
       origin,
       { userId, name: edited.name, email: input.email, company: actor.company.name },
       token,

@@ -18,7 +18,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import type { Job, JobStep } from "../jobs/runner.server.ts";
 import { hashToken } from "../auth/session.server.ts";
-import { mailInvite, markInvitesUnmailed, newInviteTokens, type InviteMail } from "./invite.server.ts";
+import { mailInvite, newInviteTokens, type InviteMail } from "./invite.server.ts";
 
 export const IMPORT_MAIL = "users.import.mail";
 
@@ -101,7 +101,13 @@ export async function mailInvites(
   if (unsent.length === 0) return;
   // The user ids only: an address is personal data, and an invite's link a password.
   console.error(`Invites to ${unsent.length} users not mailed: the mailer refused them.`);
-  await markInvitesUnmailed(db, unsent);
+  await db
+    .updateTable("invites")
+    .set({ mail_pending: true })
+    .where("user_id", "in", unsent)
+    .where("used_at", "is", null)
+    .where("voided_at", "is", null)
+    .execute();
 }
 
 /** How many of an import's new users' invites are still to mail: once its mailing is over, those the mailer refused. */

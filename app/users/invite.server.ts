@@ -103,12 +103,12 @@ export async function mailInvite(origin: string, to: InviteMail & { company: str
 /**
  * Mails an invite once what issued it has committed. A mailer that refuses
  * it (an SMTP outage) undoes nothing and is no error page, since the change
- * is made: the invite is marked still to mail (mail_pending) and false is
- * returned, for the caller to say so and point to Resend invite. The log
- * names the user by id only: an SMTP error can quote an address.
+ * is made: it is logged, and false is returned for the admin to be told to
+ * send it again with Resend invite. The log names the user by id only: an
+ * SMTP error can quote an address. (A large import's invites are a job's,
+ * marked to mail again: import-mail.server.ts.)
  */
 export async function mailInviteAfterCommit(
-  db: Kysely<Database>,
   origin: string,
   to: InviteMail & { company: string },
   token: string,
@@ -120,20 +120,8 @@ export async function mailInviteAfterCommit(
     console.error(
       `Invite to user ${to.userId} not mailed: ${(err as { code?: string }).code ?? "mail error"}`,
     );
-    await markInvitesUnmailed(db, [to.userId]);
     return false;
   }
-}
-
-/** Marks these users' live invites still to mail: the mailer refused them. */
-export async function markInvitesUnmailed(db: Kysely<Database>, userIds: number[]) {
-  await db
-    .updateTable("invites")
-    .set({ mail_pending: true })
-    .where("user_id", "in", userIds)
-    .where("used_at", "is", null)
-    .where("voided_at", "is", null)
-    .execute();
 }
 
 /** What an admin is told when the mailer refused an invite their change issued. */
@@ -182,7 +170,6 @@ export async function resendInvite(
   if (
     outcome.ok &&
     !(await mailInviteAfterCommit(
-      db,
       origin,
       { userId: user.id, name: user.name, email: user.email, company: actor.company.name },
       token,

@@ -141,7 +141,7 @@ describe("add user", () => {
     expect(await count()).toBe(before);
   });
 
-  it("a mail server that refuses the invite undoes nothing: the user is added, the invite kept to mail, the admin told", async () => {
+  it("a mail server that refuses the invite undoes nothing: the user is added with a live invite, and it says so", async () => {
     const ny = await office("New York");
     const before = readdirSync(`${OUTBOX_DIR}/outbox`).length;
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -167,11 +167,11 @@ describe("add user", () => {
       const invite = await t.db
         .selectFrom("invites as i")
         .innerJoin("users as u", "u.id", "i.user_id")
-        .select(["u.status", "i.mail_pending"])
+        .select(["u.status", "i.used_at"])
         .where("i.user_id", "=", userId)
         .where("i.voided_at", "is", null)
         .executeTakeFirstOrThrow();
-      expect(invite).toEqual({ status: "pending", mail_pending: true });
+      expect(invite).toEqual({ status: "pending", used_at: null });
       expect(logged.mock.calls.map((args) => args.join(" "))).toEqual([
         expect.stringContaining(`Invite to user ${userId} not mailed`),
       ]);
