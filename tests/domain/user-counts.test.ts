@@ -74,7 +74,7 @@ describe("the counters", () => {
       "",
       NOW,
     );
-    expect(added).toEqual({ ok: true, userId: expect.any(Number), name: "Cora Count" });
+    expect(added).toEqual({ ok: true, userId: expect.any(Number), name: "Cora Count", mailed: true });
     expect(await drift()).toEqual([]);
     const [cora, mei, uma] = await Promise.all(
       ["cora@acme.test", "mei@acme.test", "uma@acme.test"].map(idOf),
