@@ -68,8 +68,10 @@ export async function numberChoices(
   };
 }
 
-/** Refused beside the field it is about: `email`, `licenseType`, `number` or `officeId`. */
-/** `mailed`: whether the mailer took the invite (see mailInviteAfterCommit). */
+/**
+ * Refused beside the field it is about: `email`, `licenseType`, `number` or `officeId`.
+ * `mailed`: whether the mailer took the invite (see mailInviteAfterCommit).
+ */
 export type AddUserResult = Result<{ userId: number; name: string; mailed: boolean }>;
 
 const missing = (type: LicenseType, office: string, what: "license" | "add-on") =>

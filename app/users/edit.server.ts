@@ -41,8 +41,10 @@ export async function findEditable(db: Kysely<Database>, actor: Actor, userId: n
   };
 }
 
-/** Refused beside `email` or `extension`: taken by someone else. */
-/** `mailed`: false when the mailer refused the new invite to `invitedTo` (see mailInviteAfterCommit). */
+/**
+ * Refused beside `email` or `extension`: taken by someone else.
+ * `mailed`: false when the mailer refused the new invite to `invitedTo` (see mailInviteAfterCommit).
+ */
 export type EditUserResult = Result<{
   name: string;
   changed: Field[];
