@@ -569,7 +569,7 @@ export const ownImport = (db: Kysely<Database>, actor: Pick<Actor, "company" | "
     .where("actor_user_id", "=", actor.person.id);
 
 /** An import's review as its page shows it: whose it is (the uploader's alone, else null), its progress or its outcome. */
-export async function importReview(db: Kysely<Database>, actor: Actor, jobId: number) {
+export async function importReview(db: Kysely<Database>, actor: Actor, jobId: number, readAgain = true) {
   const job = await ownImport(db, actor, jobId)
     .select(["id", "state", "done", "total", "result", "payload"])
     .executeTakeFirst();
@@ -609,6 +609,10 @@ export async function importReview(db: Kysely<Database>, actor: Actor, jobId: nu
     // Its invites, mailed by a job once it is imported.
     counts.imported?.mailing ? jobProgress(db, counts.imported.mailing) : undefined,
   ]);
+  // The apply job commits the review's outcome with its own end, so a review read just before that commit
+  // and its apply job read just after it disagree: the page would show neither the progress nor the outcome,
+  // and stop refreshing. Read again (once): the review is now imported, or (stale) being checked again.
+  if (importing?.state === "done" && readAgain) return importReview(db, actor, jobId, false);
   const offices = new Map(
     (
       await db

@@ -422,4 +422,29 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
       await s.close();
     }
   });
+
+  it("a page read while the apply job commits shows what was imported, not a review that no longer refreshes", async () => {
+    const s = await freshDatabase({ poolSize: 4 });
+    try {
+      await prepare(s.db);
+      const me = await actorFor(s.db, "ada@acme.test", T0);
+      const { jobId, key } = await reviewedLarge(s.db, me, "between.");
+      expect(await confirmImport(s.db, me, jobId, key, ORIGIN, T0)).toEqual({ ok: true, queued: true });
+      // The apply job commits just after the page has read the review (still being imported), before it
+      // reads the apply job: on the server the page's reads are separate statements on separate connections.
+      let reads = 0;
+      const between = s.db.withPlugin({
+        transformQuery: ({ node }) => node,
+        transformResult: async ({ result }) => {
+          if (reads++ === 0) await runJobs(s.db, JOB_KINDS, () => T0, 1);
+          return result;
+        },
+      });
+      const page = await importReview(between, me, jobId);
+      expect(page?.importing).toBeNull();
+      expect(page?.review?.counts.imported).toMatchObject({ added: ROWS, updated: 0 });
+    } finally {
+      await s.close();
+    }
+  });
 });
