@@ -3,7 +3,7 @@
  * (the headers themselves are set by the root middleware, see
  * http/security-headers.server.ts).
  */
-import { PassThrough } from "node:stream";
+import { Transform, type TransformCallback } from "node:stream";
 import type { EntryContext, RouterContextProvider } from "react-router";
 import { createReadableStreamFromReadable } from "@react-router/node";
 import { ServerRouter } from "react-router";
@@ -65,12 +65,7 @@ export default function handleRequest(
         nonce,
         [readyOption]() {
           shellRendered = true;
-          const body = new PassThrough({
-            final(callback) {
-              clearTimeout(timeout);
-              callback();
-            },
-          });
+          const body = new WholeFlushes(() => clearTimeout(timeout));
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
@@ -87,4 +82,33 @@ export default function handleRequest(
       },
     );
   });
+}
+
+/**
+ * The document's bytes, passed on a whole flush at a time. React writes a page
+ * as hundreds of views of at most 4 KB and calls `flush()` once a pass is
+ * written; each view passed on alone went through the web stream, the
+ * compressor and the socket on its own (a fifth of the users list's server
+ * time at a million users). Gathered, a pass takes each of them once.
+ */
+class WholeFlushes extends Transform {
+  #parts: Buffer[] = [];
+  constructor(private readonly ended: () => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.#parts.push(chunk);
+    callback();
+  }
+  /** What React calls at the end of each pass (react-dom/server's flushBuffered). */
+  flush() {
+    if (this.#parts.length === 0) return;
+    this.push(this.#parts.length === 1 ? this.#parts[0] : Buffer.concat(this.#parts));
+    this.#parts = [];
+  }
+  override _flush(callback: TransformCallback) {
+    this.flush();
+    this.ended();
+    callback();
+  }
 }
