@@ -8,7 +8,7 @@ import { PERMISSIONS, readListParams, type ListParams } from "~/users/list-param
 import { LICENSE_NAMES, STATUS_NAMES } from "~/ui/format";
 import { KeysetPagination } from "~/ui/pagination";
 import { ListSearch, KeysetResultCount, totalWords, type Total } from "~/ui/list";
-import { ActionsHeader, DataTable } from "~/ui/table";
+import { ActionsHeader, DataTable, RowLink } from "~/ui/table";
 import { UserOptions, UserOptionsForm } from "~/ui/user-options";
 import { useHydrated } from "~/ui/hydrated";
 import { GetSelect, nameOptions, OfficeFilter } from "~/ui/field";
@@ -218,19 +218,19 @@ export default function ActiveUsers({ loaderData }: Route.ComponentProps) {
                 />
               </td>
               <th scope="row">
-                <Link to={`/users/${u.id}`}>{u.name}</Link>
+                <RowLink to={`/users/${u.id}`}>{u.name}</RowLink>
               </th>
               <td className="email">{u.email}</td>
               <td className="nowrap">{u.primaryNumber ?? <span className="muted">No number</span>}</td>
               <td>{u.extension ?? <span className="muted">—</span>}</td>
               <td>{u.officeName}</td>
               <td>
-                <Link
+                <RowLink
                   to={`/users/${u.id}/license`}
                   aria-label={`Change license of ${u.name}, now ${LICENSE_NAMES[u.licenseType]}`}
                 >
                   {LICENSE_NAMES[u.licenseType]}
-                </Link>
+                </RowLink>
               </td>
               <td>
                 {u.role ?? <span className="muted">—</span>}

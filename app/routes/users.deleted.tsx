@@ -1,4 +1,4 @@
-import { Form, Link } from "react-router";
+import { Form } from "react-router";
 import type { Route } from "./+types/users.deleted";
 import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
@@ -10,7 +10,7 @@ import { CsrfField } from "~/ui/csrf";
 import { formatDateTime, LICENSE_NAMES } from "~/ui/format";
 import { KeysetPagination } from "~/ui/pagination";
 import { KeysetResultCount } from "~/ui/list";
-import { ActionsHeader, DataTable } from "~/ui/table";
+import { ActionsHeader, DataTable, RowLink } from "~/ui/table";
 
 export const meta: Route.MetaFunction = () => [{ title: "Deleted Users · Switchboard" }];
 
@@ -89,13 +89,13 @@ export default function DeletedUsers({ loaderData }: Route.ComponentProps) {
                       Restore
                     </button>
                   </Form>{" "}
-                  <Link
+                  <RowLink
                     to={`/users/deleted/${u.id}/purge`}
                     className="button subtle danger"
                     aria-label={`Permanently delete ${u.name}`}
                   >
                     Permanently delete
-                  </Link>
+                  </RowLink>
                 </td>
               )}
             </tr>

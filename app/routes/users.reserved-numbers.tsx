@@ -7,7 +7,7 @@ import { POOL_STATES, readPoolParams, type PoolParams } from "~/numbers/pool-par
 import { formatDate, formatDateTime, NUMBER_KIND_NAMES } from "~/ui/format";
 import { KeysetPagination } from "~/ui/pagination";
 import { KeysetResultCount, ListSearch } from "~/ui/list";
-import { ActionsHeader, DataTable } from "~/ui/table";
+import { ActionsHeader, DataTable, RowLink } from "~/ui/table";
 import { GetSelect, nameOptions, OfficeFilter } from "~/ui/field";
 import { deletedUserHref } from "~/users/deleted-link";
 
@@ -126,9 +126,9 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
               {n.heldUntil ? (
                 <td>
                   {n.heldFor ? (
-                    <Link to={deletedUserHref(n.heldFor.id)}>
+                    <RowLink to={deletedUserHref(n.heldFor.id)}>
                       {n.heldFor.name} can be restored until {formatDateTime(n.heldUntil)}
-                    </Link>
+                    </RowLink>
                   ) : (
                     `Its former user can be restored until ${formatDateTime(n.heldUntil)}`
                   )}
@@ -140,13 +140,13 @@ export default function ReservedNumbers({ loaderData }: Route.ComponentProps) {
                 </td>
               ) : (
                 <td className="nowrap">
-                  <Link to={`${BASE}/${n.id}/reassign`}>
+                  <RowLink to={`${BASE}/${n.id}/reassign`}>
                     Reassign<span className="visually-hidden"> {n.formatted}</span>
-                  </Link>{" "}
+                  </RowLink>{" "}
                   ·{" "}
-                  <Link to={`${BASE}/${n.id}/delete`}>
+                  <RowLink to={`${BASE}/${n.id}/delete`}>
                     Delete<span className="visually-hidden"> {n.formatted}</span>
-                  </Link>
+                  </RowLink>
                 </td>
               )}
             </tr>

@@ -255,9 +255,15 @@ test.describe("Company Admin", () => {
     expect([...firstOffices, ...nextOffices]).toEqual([...firstOffices, ...nextOffices].sort());
   });
 
-  test("a name opens the user's page, with groups, numbers and dates", async ({ page }) => {
+  test("a name opens the user's page, with groups, numbers and dates", async ({
+    page,
+    javaScriptEnabled,
+  }) => {
+    // With JavaScript the row's link navigates inside the app, as a <Link> does: the document stays.
+    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
     await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
+    expect(await page.evaluate(() => "sameDocument" in window)).toBe(javaScriptEnabled);
     const groups = page.getByRole("region", { name: "Groups" });
     await expect(groups.getByRole("listitem")).toHaveText([/Sales/, /Support Desk/]);
     const numbers = page.getByRole("region", { name: "Phone numbers" });
