@@ -3,8 +3,9 @@
  * "Select Options beside the user", then Admin › Proxy Login or Admin ›
  * Transfer user, by keyboard alone, with axe on the list while a menu is open
  * (without JavaScript, on the user's options page the list links to).
- * People: Imran Hussain (London; proxied into) and Samuel Adeyemi (New York;
- * a transfer reviewed, never confirmed), whom no other spec changes.
+ * People: Imran Hussain (London; proxied into), Samuel Adeyemi (New York;
+ * a transfer reviewed, never confirmed) and Poppy Turner (London, pending; her
+ * invite sent again), whom no other spec changes.
  */
 import type { Locator, Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
@@ -116,4 +117,18 @@ test("an Office Admin's menu beside a user says why Transfer user is not theirs"
   await expect(transfer).toBeDisabled();
   await expect(transfer).toHaveAccessibleDescription("Only Company Admins transfer users between offices.");
   await expect(admin.getByRole("link", { name: "Edit user", exact: true })).toBeVisible();
+});
+
+test("Options › Admin › Resend invite POSTs from the list's options, and says what it did", async ({
+  page,
+  signIn,
+  javaScriptEnabled,
+}) => {
+  await signIn("ada@acme.test");
+  const admin = await openOptionsInList(page, "poppy", "Poppy Turner", javaScriptEnabled);
+  await press(page, admin.getByRole("button", { name: "Resend invite" }));
+  await expect(page.getByRole("heading", { name: "Poppy Turner", level: 1 })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: /^A new invite is on its way to poppy@acme\.test\./ }),
+  ).toBeVisible();
 });
