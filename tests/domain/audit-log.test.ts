@@ -10,12 +10,13 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { listAudit, readAuditFilters } from "../../app/audit/log.server.ts";
 import { recordAudit, type AuditActor, type AuditEntry } from "../../app/audit/record.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
+import { endProxy, startProxy } from "../../app/proxy/session.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { permanentlyDelete } from "../../app/users/deleted.server.ts";
 import { planTransfers, startTransferReview, transferUsers } from "../../app/users/transfer.server.ts";
 import { AUDIT_ACTIONS } from "../../app/audit/log-params.ts";
 import { BULK_ACTIONS } from "../../app/users/bulk-actions.ts";
-import type { Actor } from "../../app/auth/actor.server.ts";
+import { loadActor, type Actor } from "../../app/auth/actor.server.ts";
 
 let t: TestDatabase;
 let ada: Actor, olive: Actor, carlos: Actor, gina: Actor;
@@ -377,6 +378,56 @@ describe("who", () => {
     expect(await actions(ada, "who=ben okafor&from=2026-11-27")).toEqual([]);
     expect(await actions(carlos, "who=ben okafor")).toEqual([]);
     expect(await actions(gina, "who=ben okafor")).toEqual([]);
+  });
+
+  it("shows an anonymized person acted for, or proxied into, by their pseudonym only", async () => {
+    const when = at("2026-11-27T09:00:00Z");
+    const isaac = await idOf("isaac@acme.test");
+    const admin = await actorFor(t.db, "ada@acme.test", when);
+    expect((await startProxy(t.db, admin, isaac, null, when)).ok).toBe(true);
+    const proxying = (await loadActor(t.db, null, admin.sessionId, when))!;
+    await recordAudit(
+      t.db,
+      proxying,
+      {
+        action: "user.settings_updated",
+        targetType: "user",
+        targetId: isaac,
+        targetLabel: "Isaac Levi",
+        officeId: await officeId("New York"),
+        before: { job_title: "Content Strategist" },
+        after: { job_title: "Editor" },
+      },
+      when,
+    );
+    await endProxy(t.db, proxying, "back", when);
+    await deleteUsers(t.db, ada, [isaac], "keep", when);
+    expect((await permanentlyDelete(t.db, ada, isaac, when)).ok).toBe(true);
+    const { pseudonym } = await t.db
+      .selectFrom("users")
+      .select("pseudonym")
+      .where("id", "=", isaac)
+      .executeTakeFirstOrThrow();
+    const deleted = `Deleted user ${pseudonym}`;
+
+    const { entries } = await read(ada, "from=2026-11-27");
+    const about = (action: string) => entries.find((e) => e.action === action)!;
+    expect(about("Changed account settings")).toMatchObject({
+      actor: "Ada Lovelace",
+      onBehalfOf: deleted,
+      target: deleted,
+    });
+    expect(about("Started a proxy login")).toMatchObject({
+      actor: "Ada Lovelace",
+      onBehalfOf: null,
+      target: deleted,
+    });
+    expect(about("Ended a proxy login")).toMatchObject({ onBehalfOf: deleted, target: deleted });
+    expect(JSON.stringify(entries)).not.toMatch(/Isaac|Levi/);
+    expect(await actions(ada, `who=${pseudonym}`)).toEqual([
+      "Ended a proxy login",
+      "Changed account settings",
+    ]);
   });
 });
 
