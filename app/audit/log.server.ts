@@ -21,6 +21,7 @@
  * 2026-11-27T2100_audit_log_filters for the index behind each filter).
  */
 import { sql, type Kysely } from "kysely";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { auditInScope } from "../auth/scopes.server.ts";
@@ -68,15 +69,20 @@ export interface AuditRow {
   ip: string | null;
 }
 
-/** More people than this matching "Who" are matched inside the query instead of by their ids. */
+/** More people than this matching "Who" are matched inside the query instead of walking each one's entries. */
 const MAX_PEOPLE_IDS = 1000;
 
 export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilters) {
   const companyId = actor.company.id;
-  let qb = entriesQuery(db).where(auditInScope(actor));
+  // A page is found on audit_log alone, by id, and only its 50 entries are
+  // then joined to the names they show (entriesOf): planning and running the
+  // seven-table join while the page is searched cost more than the search.
+  let qb = db.selectFrom("audit_log as a").select(["a.id", "a.created_at"]).where(auditInScope(actor));
 
+  /** The people "Who" names, when they are few enough to walk each one's entries (see `page`). */
+  let people: number[] | undefined;
   if (f.who) {
-    const people = db
+    const named = db
       .selectFrom("users as u")
       .select("u.id")
       .where("u.company_id", "=", companyId)
@@ -87,11 +93,15 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
           eb(sql`lower(u.pseudonym)`, "=", f.who!.toLowerCase()),
         ]);
       });
-    // A few people: their ids, so each of the two columns walks its own index.
-    // Many ("a"): the same as a subquery, while the company's index is walked.
-    const ids = (await people.limit(MAX_PEOPLE_IDS + 1).execute()).map((r) => r.id);
-    const who = ids.length > MAX_PEOPLE_IDS ? people : ids.length ? ids : [0];
-    qb = qb.where((eb) => eb.or([eb("a.actor_user_id", "in", who), eb("a.on_behalf_of_user_id", "in", who)]));
+    const matched = (await named.limit(MAX_PEOPLE_IDS + 1).execute()).map((r) => r.id);
+    // Many ("a"): matched inside the query while the company's index is walked
+    // newest first, soon meeting 51 of their entries: two index walks for each
+    // of thousands of people would cost more.
+    if (matched.length > MAX_PEOPLE_IDS)
+      qb = qb.where((eb) =>
+        eb.or([eb("a.actor_user_id", "in", named), eb("a.on_behalf_of_user_id", "in", named)]),
+      );
+    else people = matched;
   }
   // Another company's token matches nothing: the scope keeps to the actor's company.
   if (f.token) qb = qb.where("a.actor_token_id", "=", f.token);
@@ -107,40 +117,65 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
 
   const position = (id: number, op: "<" | ">") =>
     sql<boolean>`(a.created_at, a.id) ${sql.raw(op)} (select c.created_at, c.id from audit_log c where c.id = ${id} and c.company_id = ${companyId})`;
-  const page = async (cursor: { before?: number; after?: number }) => {
+  /** The ids of the page and one more from the cursor on: newest first, or oldest first after `after`. */
+  const page = async (cursor: { before?: number; after?: number }): Promise<number[]> => {
     let q = qb;
     if (cursor.before) q = q.where(position(cursor.before, "<"));
     if (cursor.after) q = q.where(position(cursor.after, ">"));
     const dir = cursor.after ? sql`asc` : sql`desc`;
-    return q
-      .orderBy(sql`a.created_at ${dir}`)
-      .orderBy(sql`a.id ${dir}`)
+    const inOrder = (walk: typeof q) =>
+      walk
+        .orderBy(sql`a.created_at ${dir}`)
+        .orderBy(sql`a.id ${dir}`)
+        .limit(AUDIT_PAGE_SIZE + 1);
+    if (!people) return (await inOrder(q).execute()).map((r) => r.id);
+    // No index gives "acted, or was acted for" in the page's order, so each
+    // person's entries come from two walks that do: audit_log_company_actor_idx
+    // and audit_log_company_on_behalf_idx, each stopped after 51. The second
+    // leaves out what a person of the list did (the first walk of that person
+    // has it), so an entry is listed once. At most 102 rows a person are sorted,
+    // however many entries they have. (Kysely puts each walk in parentheses.)
+    const actorWalk = inOrder(q.where(sql<boolean>`a.actor_user_id = p.id`));
+    const onBehalfWalk = inOrder(
+      q
+        .where(sql<boolean>`a.on_behalf_of_user_id = p.id`)
+        .where(sql<boolean>`(a.actor_user_id is null or a.actor_user_id <> all(${sql.val(people)}::int[]))`),
+    );
+    const walks = sql<{ id: number; created_at: Date }>`(${actorWalk} union all ${onBehalfWalk})`;
+    const rows = await db
+      .selectFrom(sql<{ id: number }>`unnest(${sql.val(people)}::int[])`.as<"p">(sql`p(id)`))
+      .innerJoinLateral(walks.as("w"), (join) => join.onTrue())
+      .select("w.id")
+      .orderBy(sql`w.created_at ${dir}`)
+      .orderBy(sql`w.id ${dir}`)
       .limit(AUDIT_PAGE_SIZE + 1)
       .execute();
+    return rows.map((r) => r.id);
   };
 
-  let rows;
+  let ids: number[];
   let newer: boolean;
   let older: boolean;
   if (f.after) {
     // Previous page: the 50 entries just newer, read upwards. Fewer than a page
     // newer means this is the top of the log: show the newest page.
-    rows = (await page({ after: f.after })).reverse();
-    newer = rows.length > AUDIT_PAGE_SIZE;
+    ids = (await page({ after: f.after })).reverse();
+    newer = ids.length > AUDIT_PAGE_SIZE;
     if (newer) {
-      rows = rows.slice(1);
+      ids = ids.slice(1);
       older = true;
     } else {
-      rows = await page({});
-      older = rows.length > AUDIT_PAGE_SIZE;
-      rows = rows.slice(0, AUDIT_PAGE_SIZE);
+      ids = await page({});
+      older = ids.length > AUDIT_PAGE_SIZE;
+      ids = ids.slice(0, AUDIT_PAGE_SIZE);
     }
   } else {
-    rows = await page({ before: f.before });
-    older = rows.length > AUDIT_PAGE_SIZE;
-    rows = rows.slice(0, AUDIT_PAGE_SIZE);
-    newer = f.before !== undefined && rows.length > 0;
+    ids = await page({ before: f.before });
+    older = ids.length > AUDIT_PAGE_SIZE;
+    ids = ids.slice(0, AUDIT_PAGE_SIZE);
+    newer = f.before !== undefined && ids.length > 0;
   }
+  const rows = await entriesOf(db, actor, ids);
 
   const offices = await officeNames(db, actor);
   const entries: AuditRow[] = rows.map((r) => ({
@@ -149,10 +184,10 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
     actor:
       r.actor_token_name != null
         ? provisioningActorName(r.actor_token_name)
-        : r.actor_id == null
+        : r.actor == null
           ? "Switchboard (automatic)"
-          : personName(r.actor_first, r.actor_last, r.actor_pseudonym),
-    onBehalfOf: r.behalf_id == null ? null : personName(r.behalf_first, r.behalf_last, r.behalf_pseudonym),
+          : personName(r.actor),
+    onBehalfOf: r.behalf == null ? null : personName(r.behalf),
     // Every recorded action has a label (AuditAction); an entry of an action since retired shows its code.
     action: Object.hasOwn(AUDIT_ACTIONS, r.action) ? AUDIT_ACTIONS[r.action as AuditAction] : r.action,
     target: targetName(r),
@@ -167,23 +202,40 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
   };
 }
 
-/** Entries with the people they name, read now (an anonymized one by pseudonym). */
-function entriesQuery(db: Kysely<Database>) {
-  return (
-    db
-      .selectFrom("audit_log as a")
-      .leftJoin("users as au", "au.id", "a.actor_user_id")
-      .leftJoin("users as bu", "bu.id", "a.on_behalf_of_user_id")
-      .leftJoin("provisioning_tokens as pt", "pt.id", "a.actor_token_id")
+/**
+ * The entries of these ids, newest first, with the people they name, read now
+ * (an anonymized one by pseudonym). The ids were found in the admin's scope;
+ * the scope is kept here too, as on every read of the log (scopes.server.ts).
+ * Each name is a subquery, not a join: seven tables joined cost PostgreSQL
+ * more to plan (the order of the joins) than to run on 50 rows.
+ */
+function entriesOf(db: Kysely<Database>, actor: Actor, ids: number[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom("audit_log as a")
+    .select((eb) => {
+      const person = (id: "a.actor_user_id" | "a.on_behalf_of_user_id") =>
+        jsonObjectFrom(
+          eb
+            .selectFrom("users as u")
+            .select(["u.first_name", "u.last_name", "u.pseudonym"])
+            .whereRef("u.id", "=", id),
+        );
       // target_id is text (a license pool's is "office:type"): cast only a user's or a proxy session's
-      .leftJoin("users as tu", (j) =>
-        j.on(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`),
-      )
-      .leftJoin("proxy_sessions as ps", (j) =>
-        j.on(sql<boolean>`ps.id = case when a.target_type = 'proxy_session' then a.target_id::int end`),
-      )
-      .leftJoin("users as pu", "pu.id", "ps.user_id")
-      .select([
+      const anonymizedTarget = eb.fn.coalesce(
+        eb
+          .selectFrom("users as tu")
+          .select("tu.pseudonym")
+          .where(sql<boolean>`tu.id = case when a.target_type = 'user' then a.target_id::int end`)
+          .where("tu.anonymized_at", "is not", null),
+        eb
+          .selectFrom("proxy_sessions as ps")
+          .innerJoin("users as pu", "pu.id", "ps.user_id")
+          .select("pu.pseudonym")
+          .where(sql<boolean>`ps.id = case when a.target_type = 'proxy_session' then a.target_id::int end`)
+          .where("pu.anonymized_at", "is not", null),
+      );
+      return [
         "a.id",
         "a.action",
         "a.target_type",
@@ -192,25 +244,32 @@ function entriesQuery(db: Kysely<Database>) {
         "a.after",
         "a.ip",
         "a.created_at",
-        "au.id as actor_id",
-        "au.first_name as actor_first",
-        "au.last_name as actor_last",
-        "au.pseudonym as actor_pseudonym",
-        "pt.name as actor_token_name",
-        "bu.id as behalf_id",
-        "bu.first_name as behalf_first",
-        "bu.last_name as behalf_last",
-        "bu.pseudonym as behalf_pseudonym",
-        sql<string | null>`coalesce(case when tu.anonymized_at is not null then tu.pseudonym end,
-                                  case when pu.anonymized_at is not null then pu.pseudonym end)`.as(
-          "target_pseudonym",
-        ),
-      ])
-  );
+        person("a.actor_user_id").as("actor"),
+        person("a.on_behalf_of_user_id").as("behalf"),
+        eb
+          .selectFrom("provisioning_tokens as pt")
+          .select("pt.name")
+          .whereRef("pt.id", "=", "a.actor_token_id")
+          .as("actor_token_name"),
+        anonymizedTarget.as("target_pseudonym"),
+      ];
+    })
+    .where(auditInScope(actor))
+    .where("a.id", "in", ids)
+    .orderBy("a.created_at", "desc")
+    .orderBy("a.id", "desc")
+    .execute();
 }
 
-function personName(first: string | null, last: string | null, pseudonym: string | null): string {
-  return first == null ? `${DELETED_USER} ${pseudonym ?? ""}`.trim() : `${first} ${last}`;
+/** A person named by an entry: their name now, or once anonymized (no name left) "Deleted user" and their pseudonym. */
+function personName(p: {
+  first_name: string | null;
+  last_name: string | null;
+  pseudonym: string | null;
+}): string {
+  return p.first_name == null
+    ? `${DELETED_USER} ${p.pseudonym ?? ""}`.trim()
+    : `${p.first_name} ${p.last_name}`;
 }
 
 function targetName(r: {

@@ -8,14 +8,15 @@ import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { listAudit, readAuditFilters } from "../../app/audit/log.server.ts";
-import { recordAudit } from "../../app/audit/record.server.ts";
+import { recordAudit, type AuditActor, type AuditEntry } from "../../app/audit/record.server.ts";
 import { setProxyAccess } from "../../app/proxy/access.server.ts";
+import { endProxy, startProxy } from "../../app/proxy/session.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { permanentlyDelete } from "../../app/users/deleted.server.ts";
 import { planTransfers, startTransferReview, transferUsers } from "../../app/users/transfer.server.ts";
 import { AUDIT_ACTIONS } from "../../app/audit/log-params.ts";
 import { BULK_ACTIONS } from "../../app/users/bulk-actions.ts";
-import type { Actor } from "../../app/auth/actor.server.ts";
+import { loadActor, type Actor } from "../../app/auth/actor.server.ts";
 
 let t: TestDatabase;
 let ada: Actor, olive: Actor, carlos: Actor, gina: Actor;
@@ -33,6 +34,28 @@ const read = (actor: Actor, query = "") => {
   return listAudit(t.db, actor, filters);
 };
 const actions = async (actor: Actor, query = "") => (await read(actor, query)).entries.map((e) => e.action);
+
+/** A page as the links see it: its entries' ids, and the cursors of Previous and Next. */
+const pageOf = async (actor: Actor, query: string) => {
+  const { entries, newerCursor, olderCursor } = await read(actor, query);
+  return { ids: entries.map((e) => e.id), newerCursor, olderCursor };
+};
+
+/**
+ * Every page of `query`, following Next from the first to the last, each full
+ * but the last; then Previous from each page back to the first, which must
+ * give each page again, cursors included (the first with no Previous).
+ */
+async function walk(actor: Actor, query: string) {
+  const pages = [await pageOf(actor, query)];
+  while (pages.at(-1)!.olderCursor)
+    pages.push(await pageOf(actor, `${query}&before=${pages.at(-1)!.olderCursor}`));
+  expect(pages[0]!.newerCursor).toBeNull();
+  for (const page of pages.slice(0, -1)) expect(page.ids.length).toBe(50);
+  for (let i = pages.length - 1; i > 0; i--)
+    expect(await pageOf(actor, `${query}&after=${pages[i]!.newerCursor}`)).toEqual(pages[i - 1]);
+  return pages;
+}
 
 beforeAll(async () => {
   t = await freshDatabase();
@@ -236,31 +259,175 @@ describe("pages", () => {
       })),
       pageTime,
     );
-    const seen: number[] = [];
-    const pages: { entries: { id: number }[]; newerCursor: number | null; olderCursor: number | null }[] = [];
-    let query = "action=user.invite_resent";
-    for (;;) {
-      const page = await read(ada, query);
-      pages.push(page);
-      seen.push(...page.entries.map((e) => e.id));
-      if (!page.olderCursor) break;
-      query = `action=user.invite_resent&before=${page.olderCursor}`;
-    }
-    expect(pages.map((p) => p.entries.length)).toEqual([50, 50, 20]);
-    expect(new Set(seen).size).toBe(120);
-    expect(pages[0]!.newerCursor).toBeNull();
-    // Previous from the third page is the second; from the second, the first.
-    const back = await read(ada, `action=user.invite_resent&after=${pages[2]!.newerCursor}`);
-    expect(back.entries.map((e) => e.id)).toEqual(pages[1]!.entries.map((e) => e.id));
-    const first = await read(ada, `action=user.invite_resent&after=${back.newerCursor}`);
-    expect(first.entries.map((e) => e.id)).toEqual(pages[0]!.entries.map((e) => e.id));
-    expect(first.newerCursor).toBeNull();
+    const pages = await walk(ada, "action=user.invite_resent");
+    expect(pages.map((p) => p.ids.length)).toEqual([50, 50, 20]);
+    expect(new Set(pages.flatMap((p) => p.ids)).size).toBe(120);
     // An Office Admin never sees these (no office), nor pages into them with a cursor.
     expect((await read(olive, `before=${pages[1]!.olderCursor}`)).entries.map((e) => e.action)).not.toContain(
       "Resent an invite",
     );
     // A cursor of another company reads nothing of theirs.
     expect((await read(gina, `before=${pages[1]!.olderCursor}`)).entries).toEqual([]);
+  });
+});
+
+describe("who", () => {
+  let ben: Actor;
+  /** An admin's change while proxying: Ada acts, on Ben's behalf. */
+  let adaForBen: AuditActor;
+  /** An entry in which Ben is both who acted and on whose behalf. */
+  let benForBen: AuditActor;
+
+  /**
+   * What "Who" must list, read without it: the entries of the reader's scope
+   * that one of these people made or that were made on their behalf, newest
+   * first, ties by id.
+   */
+  const madeByOrFor = async (reader: Actor, people: number[], action?: string) =>
+    (
+      await t.db
+        .selectFrom("audit_log")
+        .select("id")
+        .where("company_id", "=", reader.company.id)
+        .$if(!reader.person.isCompanyAdmin, (q) => q.where("office_id", "in", reader.adminOfficeIds))
+        .where((eb) => eb.or([eb("actor_user_id", "in", people), eb("on_behalf_of_user_id", "in", people)]))
+        .$if(action !== undefined, (q) => q.where("action", "=", action!))
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .execute()
+    ).map((r) => r.id);
+
+  beforeAll(async () => {
+    ben = await actorFor(t.db, "ben@acme.test", now);
+    const proxy = (admin: Actor) => ({
+      id: 0,
+      admin: { id: admin.person.id, name: `${admin.person.firstName} ${admin.person.lastName}` },
+      startedAt: now,
+      expiresAt: now,
+    });
+    adaForBen = { ...ben, proxy: proxy(ada) };
+    benForBen = { ...ben, proxy: proxy(ben) };
+    const [sf, ny] = [await officeId("San Francisco"), await officeId("New York")];
+    const about = (n: number, action: AuditEntry["action"]) =>
+      Array.from({ length: n }, (_, i) => ({
+        action,
+        targetType: "user" as const,
+        targetId: ben.person.id,
+        targetLabel: "Ben Okafor",
+        // Every other entry New York's: an Office Admin of New York reads those only.
+        officeId: i % 2 ? ny : sf,
+      }));
+    // The newest entry has the smallest id and the oldest the largest, so the
+    // order is by time first; the 110 between share one time, ordered by id,
+    // in runs that alternate between Ben's walks (acted, on his behalf, both).
+    await recordAudit(t.db, adaForBen, about(1, "user.settings_updated"), at("2026-11-26T10:00:00Z"));
+    for (let run = 0; run < 10; run++) {
+      await recordAudit(t.db, ben, about(6, "user.edited"), at("2026-11-26T09:00:00Z"));
+      await recordAudit(t.db, adaForBen, about(4, "user.settings_updated"), at("2026-11-26T09:00:00Z"));
+      await recordAudit(t.db, benForBen, about(1, "user.settings_updated"), at("2026-11-26T09:00:00Z"));
+    }
+    await recordAudit(t.db, ben, about(1, "user.edited"), at("2026-11-26T08:00:00Z"));
+  });
+
+  it("lists what a person did and what was done on their behalf, each once, newest first, ties by id", async () => {
+    const expected = await madeByOrFor(ada, [ben.person.id]);
+    expect(expected.length).toBe(112);
+    const { entries } = await read(ada, "who=ben okafor");
+    expect(entries.map((e) => e.id)).toEqual(expected.slice(0, 50));
+    expect(entries[0]).toMatchObject({ actor: "Ada Lovelace", onBehalfOf: "Ben Okafor" });
+    const people = new Set(entries.map((e) => `${e.actor} for ${e.onBehalfOf}`));
+    expect(people).toEqual(
+      new Set(["Ada Lovelace for Ben Okafor", "Ben Okafor for Ben Okafor", "Ben Okafor for null"]),
+    );
+    // Who acted while proxying finds those entries too.
+    expect((await read(ada, "who=ada lovelace")).entries.map((e) => e.id)).toEqual(
+      (await madeByOrFor(ada, [ada.person.id])).slice(0, 50),
+    );
+  });
+
+  it("pages through a person's entries with Next and Previous, with no entry twice or missed", async () => {
+    const pages = await walk(ada, "who=ben okafor");
+    expect(pages.map((p) => p.ids.length)).toEqual([50, 50, 12]);
+    expect(pages.flatMap((p) => p.ids)).toEqual(await madeByOrFor(ada, [ben.person.id]));
+  });
+
+  it("names many people at once: an entry one of them made for another is listed once", async () => {
+    const acme = await t.db
+      .selectFrom("users")
+      .select("id")
+      .where("search_text", "like", "%acme.test%")
+      .execute();
+    const pages = await walk(ada, "who=acme.test");
+    expect(pages.length).toBeGreaterThan(3);
+    expect(pages.flatMap((p) => p.ids)).toEqual(
+      await madeByOrFor(
+        ada,
+        acme.map((u) => u.id),
+      ),
+    );
+  });
+
+  it("keeps to an Office Admin's offices and to the other filters", async () => {
+    const theirs = await walk(olive, "who=ben okafor");
+    expect(theirs.flatMap((p) => p.ids)).toEqual(await madeByOrFor(olive, [ben.person.id]));
+    expect(theirs.flatMap((p) => p.ids).length).toBe(50);
+    const proxied = await walk(ada, "who=ben okafor&action=user.settings_updated");
+    expect(proxied.flatMap((p) => p.ids)).toEqual(
+      await madeByOrFor(ada, [ben.person.id], "user.settings_updated"),
+    );
+    expect(await actions(ada, "who=ben okafor&from=2026-11-27")).toEqual([]);
+    expect(await actions(carlos, "who=ben okafor")).toEqual([]);
+    expect(await actions(gina, "who=ben okafor")).toEqual([]);
+  });
+
+  it("shows an anonymized person acted for, or proxied into, by their pseudonym only", async () => {
+    const when = at("2026-11-27T09:00:00Z");
+    const isaac = await idOf("isaac@acme.test");
+    const admin = await actorFor(t.db, "ada@acme.test", when);
+    expect((await startProxy(t.db, admin, isaac, null, when)).ok).toBe(true);
+    const proxying = (await loadActor(t.db, null, admin.sessionId, when))!;
+    await recordAudit(
+      t.db,
+      proxying,
+      {
+        action: "user.settings_updated",
+        targetType: "user",
+        targetId: isaac,
+        targetLabel: "Isaac Levi",
+        officeId: await officeId("New York"),
+        before: { job_title: "Content Strategist" },
+        after: { job_title: "Editor" },
+      },
+      when,
+    );
+    await endProxy(t.db, proxying, "back", when);
+    await deleteUsers(t.db, ada, [isaac], "keep", when);
+    expect((await permanentlyDelete(t.db, ada, isaac, when)).ok).toBe(true);
+    const { pseudonym } = await t.db
+      .selectFrom("users")
+      .select("pseudonym")
+      .where("id", "=", isaac)
+      .executeTakeFirstOrThrow();
+    const deleted = `Deleted user ${pseudonym}`;
+
+    const { entries } = await read(ada, "from=2026-11-27");
+    const about = (action: string) => entries.find((e) => e.action === action)!;
+    expect(about("Changed account settings")).toMatchObject({
+      actor: "Ada Lovelace",
+      onBehalfOf: deleted,
+      target: deleted,
+    });
+    expect(about("Started a proxy login")).toMatchObject({
+      actor: "Ada Lovelace",
+      onBehalfOf: null,
+      target: deleted,
+    });
+    expect(about("Ended a proxy login")).toMatchObject({ onBehalfOf: deleted, target: deleted });
+    expect(JSON.stringify(entries)).not.toMatch(/Isaac|Levi/);
+    expect(await actions(ada, `who=${pseudonym}`)).toEqual([
+      "Ended a proxy login",
+      "Changed account settings",
+    ]);
   });
 });
 
