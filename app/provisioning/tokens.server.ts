@@ -7,7 +7,7 @@
  * its audit entry.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
@@ -149,35 +149,40 @@ export async function revokeToken(
   });
 }
 
-export interface LiveToken {
-  id: number;
-  companyId: number;
-  name: string;
+export interface TokenLookup {
+  /**
+   * `token as (…), token_used as (…)`, for a statement's `with`. `token` is
+   * the live token (id, company_id, name, token_hash): no row if it is
+   * unknown, revoked or expired alike. `token_used` marks it used, at most
+   * once a minute, so that a burst of requests does not write a row each.
+   */
+  ctes: RawBuilder<unknown>;
+  /** Whether the hash `token` found is the bearer's, compared in constant time. */
+  isOf(tokenHash: string): boolean;
 }
 
 /**
- * The live token a bearer value is, or null: unknown, revoked or expired
- * alike. Looked up by its hash (a lookup by the token itself would time the
- * comparison of the secret), then the hashes compared in constant time.
- * Marks the token used, at most once a minute so that a burst of requests
- * does not write a row each.
+ * How a bearer value is authenticated, or null if it cannot be a token (then
+ * no statement is worth sending). Looked up by its hash (a lookup by the token
+ * itself would time the comparison of the secret), then the hashes compared in
+ * constant time. A part of a statement rather than a statement of its own, so
+ * that a SCIM request authenticates its token, reads its company and spends its
+ * budget in one round trip (scimActor, app/scim/actor.server.ts); the rules of
+ * a live token stay here. The clock is the request's, not the database's.
  */
-export async function authenticateToken(
-  db: Kysely<Database>,
-  bearer: string,
-  now: Date,
-): Promise<LiveToken | null> {
+export function lookUpToken(bearer: string, now: Date): TokenLookup | null {
   if (!bearer.startsWith(PREFIX) || bearer.length > 100) return null;
   const hash = hashOf(bearer);
-  const row = await db
-    .selectFrom("provisioning_tokens")
-    .select(["id", "company_id", "name", "token_hash", "expires_at", "revoked_at", "last_used_at"])
-    .where("token_hash", "=", hash)
-    .executeTakeFirst();
-  if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return null;
-  if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return null;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= 60_000) {
-    await db.updateTable("provisioning_tokens").set({ last_used_at: now }).where("id", "=", row.id).execute();
-  }
-  return { id: row.id, companyId: row.company_id, name: row.name };
+  return {
+    ctes: sql`token as (
+        select id, company_id, name, token_hash from provisioning_tokens
+        where token_hash = ${hash}
+          and revoked_at is null
+          and (expires_at is null or expires_at > ${now}::timestamptz)),
+      token_used as (
+        update provisioning_tokens set last_used_at = ${now}::timestamptz
+        where id = (select id from token)
+          and (last_used_at is null or last_used_at <= ${now}::timestamptz - interval '1 minute'))`,
+    isOf: (tokenHash) => timingSafeEqual(Buffer.from(tokenHash), Buffer.from(hash)),
+  };
 }

@@ -14,10 +14,12 @@
  * request, so every app server spends from the same budget: with two servers
  * behind a load balancer a token still gets its rate, not twice it. The cost
  * is one single-row write per SCIM request; concurrent requests of one token
- * queue on that row only for the statement.
+ * queue on that row only for the statement. The upsert is sent as a part of
+ * the statement that authenticates the token (scimActor,
+ * app/scim/actor.server.ts), so spending costs no round trip of its own, and
+ * a token that is not live spends nothing.
  */
-import { sql, type Kysely } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import { sql, type RawBuilder } from "kysely";
 import { ScimError } from "./http.server.ts";
 
 export interface Budget {
@@ -34,23 +36,19 @@ export function configuredBudget(env: NodeJS.ProcessEnv = process.env): Budget {
   return { perSecond, burst: 2 * perSecond };
 }
 
-export type Spent = { ok: true } | { ok: false; retryAfterSeconds: number };
-
 /**
- * Spends one request of the token's budget at `now`. The bucket refills for
- * the time since it was last checked (never backwards, whatever a server's
- * clock says); a refused request leaves it at most one request in debt, so a
- * provider that keeps knocking waits no longer for it than one that waits.
+ * Spends one request of the budget of each token `tokenIds` selects (a query
+ * of a column `id`) at `now`: the upsert, for a statement's `with`, returning
+ * each token_id and the allowance left, negative if the request did not fit
+ * (refuseOverBudget). The bucket refills for the time since it was last
+ * checked (never backwards, whatever a server's clock says); a refused request
+ * leaves it at most one request in debt, so a provider that keeps knocking
+ * waits no longer for it than one that waits.
  */
-export async function spendRequest(
-  db: Kysely<Database>,
-  tokenId: number,
-  now: Date,
-  { perSecond, burst }: Budget,
-): Promise<Spent> {
-  const { rows } = await sql<{ allowance: number }>`
+export function spendRequest(tokenIds: RawBuilder<unknown>, now: Date, { perSecond, burst }: Budget) {
+  return sql<{ token_id: number; allowance: number }>`
     insert into scim_rate_limits as r (token_id, allowance, checked_at)
-    values (${tokenId}, ${burst - 1}, ${now})
+    select id, ${burst - 1}::float8, ${now}::timestamptz from (${tokenIds}) spender
     on conflict (token_id) do update set
       allowance = greatest(
         least(${burst}::float8,
@@ -58,26 +56,18 @@ export async function spendRequest(
         ) - 1,
         -1),
       checked_at = greatest(r.checked_at, ${now}::timestamptz)
-    returning allowance`.execute(db);
-  const allowance = Number(rows[0]!.allowance);
-  if (allowance >= 0) return { ok: true };
-  // It holds one request again once (1 - allowance) requests have been refilled.
-  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - allowance) / perSecond)) };
+    returning token_id, allowance`;
 }
 
-/** Spends a request of the token's budget, or throws SCIM's 429 with Retry-After. */
-export async function chargeRequest(
-  db: Kysely<Database>,
-  tokenId: number,
-  now: Date,
-  budget: Budget = configuredBudget(),
-): Promise<void> {
-  const spent = await spendRequest(db, tokenId, now, budget);
-  if (!spent.ok)
-    throw new ScimError(
-      429,
-      `Too many requests with this token: at most ${budget.perSecond} a second. Retry after ${spent.retryAfterSeconds} s.`,
-      undefined,
-      { "Retry-After": String(spent.retryAfterSeconds) },
-    );
+/** Nothing if the spent request fitted the budget (`allowance`, what spendRequest left), else SCIM's 429 with Retry-After. */
+export function refuseOverBudget(allowance: number, { perSecond }: Budget): void {
+  if (allowance >= 0) return;
+  // It holds one request again once (1 - allowance) requests have been refilled.
+  const retryAfterSeconds = Math.max(1, Math.ceil((1 - allowance) / perSecond));
+  throw new ScimError(
+    429,
+    `Too many requests with this token: at most ${perSecond} a second. Retry after ${retryAfterSeconds} s.`,
+    undefined,
+    { "Retry-After": String(retryAfterSeconds) },
+  );
 }

@@ -12,13 +12,14 @@ import { bearer, closeScimWorld, openScimWorld, type ScimWorld } from "../suppor
 import { actorFor } from "../support/actors.ts";
 import { acmeOfficeId, userIdOf } from "../support/demo.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { createToken } from "../../app/provisioning/tokens.server.ts";
+import { createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
 import { provisioningDefaults, saveProvisioningDefaults } from "../../app/provisioning/defaults.server.ts";
 import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
 import { ScimError, scimErrorResponse } from "../../app/scim/http.server.ts";
 import { createUser, deleteUser, getUser } from "../../app/scim/users.server.ts";
 import { EXTENSION_SCHEMA } from "../../app/scim/mapping.ts";
-import { chargeRequest, configuredBudget, spendRequest } from "../../app/scim/rate-limit.server.ts";
+import { configuredBudget } from "../../app/scim/rate-limit.server.ts";
+import { openDatabase } from "../../db/connect.ts";
 import { listAudit } from "../../app/audit/log.server.ts";
 import { listDeleted } from "../../app/users/deleted.server.ts";
 
@@ -161,29 +162,51 @@ describe("the token acts as itself", () => {
 describe("a token's request budget", () => {
   const budget = { perSecond: 2, burst: 4 };
   const at = (ms: number) => new Date(NOW.getTime() + ms);
+  /** A request with `token` at `when` (scimActor spends it): ok, or the 429's Retry-After; any other error thrown. */
+  const spend = (db: TestDatabase["db"], token: string, when: Date, b = budget) =>
+    scimActor(db, bearer(token), null, when, b).then(
+      () => ({ ok: true }),
+      (e: unknown) => {
+        if (e instanceof ScimError && e.status === 429)
+          return { ok: false, retryAfterSeconds: Number(e.headers["Retry-After"]) };
+        throw e;
+      },
+    );
+  const newToken = async (name: string, expiresOn?: string) => {
+    const made = await createToken(t.db, gina, { name, expiresOn }, NOW);
+    if (!made.ok) throw new Error("token");
+    return made;
+  };
+  const bucket = (tokenId: number) =>
+    t.db
+      .selectFrom("scim_rate_limits")
+      .select(["allowance", "checked_at"])
+      .where("token_id", "=", tokenId)
+      .executeTakeFirst();
 
   it("takes a burst, then answers 429 with Retry-After until the clock has refilled it; per token", async () => {
-    const id = globex.provisioningToken.id;
-    for (let i = 0; i < 4; i++) expect(await spendRequest(t.db, id, NOW, budget)).toEqual({ ok: true });
-    expect(await spendRequest(t.db, id, NOW, budget)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    const { token } = await newToken("Burst");
+    for (let i = 0; i < 4; i++) expect(await spend(t.db, token, NOW)).toEqual({ ok: true });
+    expect(await spend(t.db, token, NOW)).toEqual({ ok: false, retryAfterSeconds: 1 });
     // Knocking again costs no more than waiting.
-    expect(await spendRequest(t.db, id, at(100), budget)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(await spend(t.db, token, at(100))).toEqual({ ok: false, retryAfterSeconds: 1 });
     // A clock behind the last check refills nothing.
-    expect(await spendRequest(t.db, id, at(-10_000), budget)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(await spend(t.db, token, at(-10_000))).toEqual({ ok: false, retryAfterSeconds: 1 });
     // After Retry-After, one more; the bucket refills at 2 a second.
-    expect(await spendRequest(t.db, id, at(1_100), budget)).toEqual({ ok: true });
-    expect(await spendRequest(t.db, id, at(1_100), budget)).toMatchObject({ ok: false });
+    expect(await spend(t.db, token, at(1_100))).toEqual({ ok: true });
+    expect(await spend(t.db, token, at(1_100))).toMatchObject({ ok: false });
     // Another token's budget is its own.
-    expect(await spendRequest(t.db, acme.provisioningToken.id, NOW, budget)).toEqual({ ok: true });
+    expect(await spend(t.db, acmeToken, NOW)).toEqual({ ok: true });
     // A long pause refills up to the burst, no more.
-    for (let i = 0; i < 4; i++)
-      expect(await spendRequest(t.db, id, at(60_000), budget)).toEqual({ ok: true });
-    expect(await spendRequest(t.db, id, at(60_000), budget)).toMatchObject({ ok: false });
+    for (let i = 0; i < 4; i++) expect(await spend(t.db, token, at(60_000))).toEqual({ ok: true });
+    expect(await spend(t.db, token, at(60_000))).toMatchObject({ ok: false });
   });
 
   it("is refused in SCIM's error shape with Retry-After", async () => {
-    const id = globex.provisioningToken.id;
-    const err = await chargeRequest(t.db, id, at(60_000), { perSecond: 1, burst: 1 }).then(
+    const { token } = await newToken("Refused");
+    const one = { perSecond: 1, burst: 1 };
+    await scimActor(t.db, bearer(token), null, NOW, one);
+    const err = await scimActor(t.db, bearer(token), null, NOW, one).then(
       () => null,
       (e: unknown) => e,
     );
@@ -199,6 +222,27 @@ describe("a token's request budget", () => {
     });
   });
 
+  it("is not spent by a revoked or expired token, which is refused with 401", async () => {
+    const revoked = await newToken("Revoked");
+    expect(await spend(t.db, revoked.token, NOW)).toEqual({ ok: true });
+    const before = await bucket(revoked.id);
+    expect(before).toMatchObject({ allowance: 3 });
+    expect(await revokeToken(t.db, gina, revoked.id, NOW)).toMatchObject({ ok: true });
+    const expired = await newToken("Expired", "2026-06-01");
+    const tomorrow = new Date("2026-06-02T00:00:00Z");
+    for (const [token, when] of [
+      [revoked.token, at(60_000)],
+      [expired.token, tomorrow],
+    ] as const)
+      for (let i = 0; i < 5; i++) {
+        const err = await spend(t.db, token, when).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ScimError);
+        expect((err as ScimError).status).toBe(401);
+      }
+    expect(await bucket(revoked.id)).toEqual(before);
+    expect(await bucket(expired.id)).toBeUndefined();
+  });
+
   it("is 50 a second with bursts of 100 unless SCIM_RATE_LIMIT says otherwise", () => {
     expect(configuredBudget({})).toEqual({ perSecond: 50, burst: 100 });
     expect(configuredBudget({ SCIM_RATE_LIMIT: "10" })).toEqual({ perSecond: 10, burst: 20 });
@@ -207,14 +251,23 @@ describe("a token's request budget", () => {
   });
 
   it.runIf(!!process.env.DATABASE_URL)(
-    "holds across servers: 30 requests at one instant on separate connections, exactly the burst pass (server only)",
+    "holds across servers: 30 requests at one instant from two servers' connections, exactly the burst pass (server only)",
     async () => {
-      const made = await createToken(t.db, gina, { name: "Burst" }, NOW);
-      if (!made.ok) throw new Error("token");
-      const answers = await Promise.all(
-        Array.from({ length: 30 }, () => spendRequest(t.db, made.id, NOW, { perSecond: 5, burst: 10 })),
-      );
-      expect(answers.filter((a) => a.ok)).toHaveLength(10);
+      const { token } = await newToken("Two servers");
+      // A second server: a pool of its own on the same database.
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${t.name}`;
+      const other = await openDatabase({ url: url.toString() });
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            spend(i % 2 ? other.db : t.db, token, NOW, { perSecond: 5, burst: 10 }),
+          ),
+        );
+        expect(answers.filter((a) => a.ok)).toHaveLength(10);
+      } finally {
+        await other.close();
+      }
     },
   );
 });

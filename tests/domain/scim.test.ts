@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestDatabase } from "../support/db.ts";
-import { closeScimWorld, openScimWorld, type ScimWorld } from "../support/scim-world.ts";
+import { bearer, closeScimWorld, openScimWorld, type ScimWorld } from "../support/scim-world.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { authenticateToken, createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
+import { createToken, revokeToken } from "../../app/provisioning/tokens.server.ts";
 import { scimActor, type ScimActor, type ScimCall } from "../../app/scim/actor.server.ts";
 import { ScimError } from "../../app/scim/http.server.ts";
 import { listAudit } from "../../app/audit/log.server.ts";
@@ -64,15 +64,20 @@ describe("provisioning tokens", () => {
       .where("id", "=", made.id)
       .executeTakeFirstOrThrow();
     expect(row.token_hash).not.toContain(made.token.slice(4));
-    expect(await authenticateToken(t.db, made.token, NOW)).toMatchObject({
-      id: made.id,
-      companyId: ada.company.id,
+    expect(await scimActor(t.db, bearer(made.token), null, NOW)).toMatchObject({
+      provisioningToken: { id: made.id, name: "Temp" },
+      company: { id: ada.company.id },
     });
-    expect(await authenticateToken(t.db, made.token + "x", NOW)).toBeNull();
-    expect(await authenticateToken(t.db, made.token, new Date("2026-06-03T00:00:00Z"))).toBeNull();
+    const refused = { status: 401, scimType: undefined };
+    expect(await scimErrorOf(scimActor(t.db, bearer(made.token + "x"), null, NOW))).toEqual(refused);
+    // It works through the last day it names (UTC), not after.
+    const lastMoment = new Date("2026-06-02T23:59:59Z");
+    expect((await scimActor(t.db, bearer(made.token), null, lastMoment)).provisioningToken.id).toBe(made.id);
+    const expiry = new Date("2026-06-03T00:00:00Z");
+    expect(await scimErrorOf(scimActor(t.db, bearer(made.token), null, expiry))).toEqual(refused);
     expect(await revokeToken(t.db, gina, made.id, NOW)).toEqual({ ok: false });
     expect(await revokeToken(t.db, ada, made.id, NOW)).toEqual({ ok: true, name: "Temp" });
-    expect(await authenticateToken(t.db, made.token, NOW)).toBeNull();
+    expect(await scimErrorOf(scimActor(t.db, bearer(made.token), null, NOW))).toEqual(refused);
     const audit = await t.db
       .selectFrom("audit_log")
       .select(["action", "actor_user_id"])
@@ -84,6 +89,44 @@ describe("provisioning tokens", () => {
       { action: "provisioning_token.created", actor_user_id: ada.person.id },
       { action: "provisioning_token.revoked", actor_user_id: ada.person.id },
     ]);
+  });
+
+  it("record their last use at most once a minute, never moving it back", async () => {
+    const made = await createToken(t.db, ada, { name: "Used" }, NOW);
+    if (!made.ok) throw new Error(made.message);
+    const lastUsed = async (at: Date) => {
+      await scimActor(t.db, bearer(made.token), null, at);
+      const row = await t.db
+        .selectFrom("provisioning_tokens")
+        .select("last_used_at")
+        .where("id", "=", made.id)
+        .executeTakeFirstOrThrow();
+      return row.last_used_at?.toISOString();
+    };
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    expect(await lastUsed(NOW)).toBe(NOW.toISOString());
+    expect(await lastUsed(at(59_999))).toBe(NOW.toISOString());
+    expect(await lastUsed(at(60_000))).toBe(at(60_000).toISOString());
+    expect(await lastUsed(NOW)).toBe(at(60_000).toISOString());
+  });
+
+  it("are checked, their company read and the request spent in one statement; a userName lookup is one more", async () => {
+    const sent: string[] = [];
+    const counted = t.db.withPlugin({
+      transformQuery: ({ node }) => {
+        sent.push(node.kind);
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const actor = await scimActor(counted, bearer(acmeToken), null, NOW);
+    expect(sent).toHaveLength(1);
+    const found = await listUsers(
+      { db: counted, actor, origin: ORIGIN, baseUrl: BASE, now: NOW },
+      new URLSearchParams({ filter: 'userName eq "ada@acme.test"' }),
+    );
+    expect(found.totalResults).toBe(1);
+    expect(sent).toHaveLength(2);
   });
 
   it("refuses a past expiry", async () => {

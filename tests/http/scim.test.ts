@@ -327,6 +327,21 @@ describe("the service", () => {
     expect(unauthorized.headers.get("www-authenticate")).toMatch(/^Bearer/);
   });
 
+  it("sends an answer under 1 KB as it is, with its length; a longer one compressed", async () => {
+    const get = (path: string) =>
+      fetch(`${app.origin}/scim/v2${path}`, {
+        headers: { Authorization: `Bearer ${app.prepared.acme}`, "Accept-Encoding": "gzip" },
+      });
+    const check = await get(byUserName("ada@acme.test"));
+    const text = await check.text();
+    expect(JSON.parse(text)).toMatchObject({ totalResults: 1 });
+    expect(check.headers.get("content-encoding")).toBeNull();
+    expect(check.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+    const page = await get("/Users?count=100");
+    expect((await page.json()).itemsPerPage).toBeGreaterThan(5);
+    expect(page.headers.get("content-encoding")).toBe("gzip");
+  });
+
   it("caps count at 1,000", async () => {
     const many = await scim(app.prepared.acme, "GET", "/Users?count=100000");
     expect(many.status).toBe(200);
