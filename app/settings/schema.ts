@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { plainText } from "../input.ts";
-import { jobTitle, personName } from "../users/person-fields.ts";
+import { firstName, jobTitle, lastName } from "../users/person-fields.ts";
 
 export const LANGUAGES = {
   en: "English",
@@ -17,8 +17,8 @@ export const LANGUAGES = {
 export const TIMEZONES: readonly string[] = Intl.supportedValuesOf("timeZone");
 
 export const settingsSchema = z.object({
-  firstName: personName("a first name"),
-  lastName: personName("a last name"),
+  firstName,
+  lastName,
   jobTitle,
   timezone: z
     .string("Choose a time zone.")

@@ -2,14 +2,14 @@
 import { z } from "zod";
 import { idField, parseTaggedId } from "../input.ts";
 import { USER_LICENSE_TYPES } from "../../db/schema.ts";
-import { email, personName } from "./person-fields.ts";
+import { email, firstName, lastName } from "./person-fields.ts";
 
 const CHOOSE_NUMBER = "Choose a number from the list, or no number.";
 
 export const addUserSchema = z.object({
   officeId: idField("Choose an office."),
-  firstName: personName("a first name"),
-  lastName: personName("a last name"),
+  firstName,
+  lastName,
   email,
   licenseType: z.enum(USER_LICENSE_TYPES, "Choose a license type."),
   /** "none", "pool:<id>" (a number of the Reserved Pool) or "new:<E.164>" (from the number provider). */

@@ -1,10 +1,10 @@
 /** The Edit user form, shared by the server and the browser: the person fields of Add User and settings. */
 import { z } from "zod";
-import { email, extension, jobTitle, personName } from "./person-fields.ts";
+import { email, extension, firstName, jobTitle, lastName } from "./person-fields.ts";
 
 export const editUserSchema = z.object({
-  firstName: personName("a first name"),
-  lastName: personName("a last name"),
+  firstName,
+  lastName,
   email,
   extension,
   jobTitle,

@@ -22,7 +22,7 @@ import { notHeldForReview } from "../numbers/review-holds.server.ts";
 import { LICENSE_NAMES } from "../ui/format.ts";
 import { refused, type Result } from "../refusal.server.ts";
 import { reviewKey } from "../review-key.server.ts";
-import { email, extension, jobTitle, personName } from "./person-fields.ts";
+import { email, extension, firstName, jobTitle, lastName } from "./person-fields.ts";
 import { IMPORT_COLUMNS, readImportFile, type ImportField, type ImportRow } from "./import-file.server.ts";
 import { SHOWN_ROWS } from "./import-schema.ts";
 import { unmailedInvites } from "./import-mail.server.ts";
@@ -327,8 +327,8 @@ async function checkRows(
       const problem = problemOf(schema, value) ?? (value ? formulaProblem(value) : null);
       if (problem) fail(field, problem);
     };
-    text("firstName", personName("a first name"));
-    text("lastName", personName("a last name"));
+    text("firstName", firstName);
+    text("lastName", lastName);
     text("jobTitle", jobTitle);
     if (cells.extension) {
       const problem = problemOf(extension, cells.extension);

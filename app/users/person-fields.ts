@@ -11,6 +11,10 @@ import { plainText, requiredText } from "../input.ts";
 /** A first or last name: required, at most 100 characters, plain text. */
 export const personName = (label: string) => requiredText(label, 100);
 
+/** The first and last names of the forms and of an import's rows: built once, not per use or per row. */
+export const firstName = personName("a first name");
+export const lastName = personName("a last name");
+
 /** An email address; the database keeps it unique in any letter case (users_email_key). */
 export const email = z
   .email("Enter an email address, like name@company.com.")

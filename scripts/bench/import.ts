@@ -94,9 +94,20 @@ export async function benchImport(databaseUrl: string, rows = 100_000): Promise<
       `  confirm and apply, to its commit   ${importMs.toFixed(0).padStart(7)} ms  ${JSON.stringify(imported ?? confirmed)}`,
     );
     started = performance.now();
-    if (imported?.mailing) while (await runJobBatch(h.db, JOB_KINDS, now, imported.mailing));
+    // The mailer logs each message it sends (app/mail/mailer.server.ts): here a line per new user. Count them.
+    const log = console.log;
+    let mailed = 0;
+    console.log = (...args: unknown[]) =>
+      String(args[0]).startsWith("Mail to user") ? void mailed++ : log(...args);
+    try {
+      if (imported?.mailing) while (await runJobBatch(h.db, JOB_KINDS, now, imported.mailing));
+    } finally {
+      console.log = log;
+    }
     const mailMs = performance.now() - started;
-    console.log(`  then until the last invite mailed  ${mailMs.toFixed(0).padStart(7)} ms`);
+    console.log(
+      `  then until the last invite mailed  ${mailMs.toFixed(0).padStart(7)} ms  (${mailed.toLocaleString("en-US")} messages)`,
+    );
     // maxRSS is in kilobytes: the most this process (the app's code, as a server runs it) held at once.
     console.log(
       `  peak memory of this process        ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(7)} MB`,

@@ -272,6 +272,19 @@ test.describe("Company Admin", () => {
     await expect(page.getByRole("region", { name: "Details" })).toContainText("First sign-in");
   });
 
+  test("a name clicked with Ctrl or Cmd opens the user's page in a new tab, and the list stays", async ({
+    page,
+  }) => {
+    // A modified click is the browser's, with JavaScript too: the row's listener leaves it alone.
+    const opened = page.context().waitForEvent("page");
+    await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click({ modifiers: ["ControlOrMeta"] });
+    const tab = await opened;
+    await expect(tab.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Diego Alvarez", exact: true })).toBeVisible();
+    await tab.close();
+  });
+
   test("the Options menu opens by keyboard and lists its sections", async ({ page }) => {
     await page.getByRole("link", { name: "Ada Lovelace", exact: true }).click();
     // The list has an Options menu beside each user too: open the one on the user's page.
