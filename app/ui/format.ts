@@ -35,22 +35,37 @@ export const NUMBER_KIND_NAMES: Record<NumberKind, string> = {
   fax: "Fax",
 };
 
+const DATE: Intl.DateTimeFormatOptions = { dateStyle: "medium" };
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+  timeZoneName: "short",
+};
+
+/**
+ * One formatter per style and time zone, kept: building an Intl.DateTimeFormat costs far more than
+ * formatting a date with it, and a list page formats a hundred. Time zones are IANA names, so few.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(style: Intl.DateTimeFormatOptions, timeZone = "UTC"): Intl.DateTimeFormat {
+  const key = `${style === DATE ? "date" : "dateTime"} ${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", { ...style, timeZone });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function formatDate(value: string | Date | null | undefined, timeZone?: string): string {
   if (!value) return "—";
-  return new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: timeZone ?? "UTC" }).format(
-    new Date(value),
-  );
+  return formatterOf(DATE, timeZone).format(new Date(value));
 }
 
 export function formatDateTime(value: string | Date | null | undefined, timeZone?: string): string {
   if (!value) return "—";
-  return new Intl.DateTimeFormat("en-US", {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone: timeZone ?? "UTC",
-    timeZoneName: "short",
-  }).format(new Date(value));
+  return formatterOf(DATE_TIME, timeZone).format(new Date(value));
 }
