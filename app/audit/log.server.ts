@@ -25,7 +25,7 @@ import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.server.ts";
 import { auditInScope } from "../auth/scopes.server.ts";
-import { likeContains } from "../users/list.server.ts";
+import { likeContains, searchTextHolds } from "../users/list.server.ts";
 import { DELETED_USER } from "../users/anonymize.server.ts";
 import { formatNumber, searchDigits } from "../numbers/format.server.ts";
 import { LICENSE_NAMES, STATUS_NAMES } from "../ui/format.ts";
@@ -89,7 +89,7 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, f: AuditFilt
       .where((eb) => {
         const terms = f.who!.toLowerCase().split(/\s+/).filter(Boolean);
         return eb.or([
-          eb.and(terms.map((t) => eb("u.search_text", "like", likeContains(t)))),
+          eb.and(terms.map(searchTextHolds)),
           eb(sql`lower(u.pseudonym)`, "=", f.who!.toLowerCase()),
         ]);
       });

@@ -25,7 +25,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { numbersInScope, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
 import { formatDateTime, LICENSE_NAMES } from "../ui/format.ts";
-import { likeContains } from "../users/list.server.ts";
+import { searchTextHolds } from "../users/list.server.ts";
 import { formatNumber } from "./format.server.ts";
 import { isOnHold } from "./pool.server.ts";
 import { reviewHoldOn } from "./review-holds.server.ts";
@@ -137,12 +137,7 @@ export async function loadReassignForm(
   if (!n) return null;
   const notToUsers = whyNotToUsers(n.kind, n.country, n.office_country, n.office_name);
   const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const nameMatches = terms.length
-    ? sql`and ${sql.join(
-        terms.map((t) => sql`u.search_text like ${likeContains(t)}`),
-        sql` and `,
-      )}`
-    : sql``;
+  const nameMatches = terms.length ? sql`and ${sql.join(terms.map(searchTextHolds), sql` and `)}` : sql``;
 
   // One statement: groups, the users to choose from (with their total), and the free add-ons.
   const row = await db

@@ -72,6 +72,22 @@ export const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${
 const ANY_PART_MIN_LENGTH = 3;
 
 /**
+ * A user (`u`) whose names or email hold this lower-case term anywhere: a LIKE
+ * on users_search_trgm_idx. The index reads, for each trigram of the term,
+ * every user who has it, and a company's email domain is in all its people's
+ * addresses: a whole email ("chiamaka.larsen.274329@acme.test") read the list
+ * of nearly all million users for "acm", "cme", "tes" and "est", 70 to 90 ms.
+ * So the index is given what comes before the last "@" (when that is long
+ * enough to have trigrams), and the whole term is checked, unindexed, on the
+ * few users it finds.
+ */
+export function searchTextHolds(term: string): RawBuilder<boolean> {
+  const at = term.lastIndexOf("@");
+  if (at < ANY_PART_MIN_LENGTH) return sql<boolean>`u.search_text like ${likeContains(term)}`;
+  return sql<boolean>`(u.search_text like ${likeContains(term.slice(0, at + 1))} and strpos(u.search_text, ${term}) > 0)`;
+}
+
+/**
  * A name search lists its matches in tiers, one after the other, each in the
  * list's sort order: users whose first name starts with the first word, then
  * those whose last name does, then those whose email does ("prefix" matches:
@@ -140,9 +156,7 @@ const nameMatches = (p: ListParams, tier: Tier | undefined) => (eb: UsersEb) => 
   const startsAny = (term: string) => eb.or(fields.map((field) => starts(field, term)));
   const others = rest.map(startsAny);
   const any = eb.and(
-    [head!, ...rest].map((t) =>
-      t.length >= ANY_PART_MIN_LENGTH ? eb("u.search_text", "like", likeContains(t)) : startsAny(t),
-    ),
+    [head!, ...rest].map((t) => (t.length >= ANY_PART_MIN_LENGTH ? searchTextHolds(t) : startsAny(t))),
   );
   if (tier === undefined) return any;
   if (tier === "part") return eb.and([any, eb.not(eb.and([startsAny(head!), ...others]))]);

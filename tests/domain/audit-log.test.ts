@@ -203,6 +203,13 @@ describe("anonymized people", () => {
 describe("filters", () => {
   it("by who acted, by target, by action and by dates (UTC days, both ends included)", async () => {
     expect(await actions(ada, "who=carlos")).toEqual(["Bulk action: delete users", "Deleted a user"]);
+    // An email, whole or in part: all of it must match, its domain too (searchTextHolds).
+    expect(await actions(ada, "who=carlos@acme.test")).toEqual([
+      "Bulk action: delete users",
+      "Deleted a user",
+    ]);
+    expect(await actions(ada, "who=rlos@acme.test")).toEqual(["Bulk action: delete users", "Deleted a user"]);
+    expect(await actions(ada, "who=rlos@globex.test")).toEqual([]);
     expect(await actions(ada, "who=ADA lovelace&action=user.deleted")).toEqual(["Deleted a user"]);
     expect(await actions(ada, "target=ethan")).toEqual(["Gave proxy access"]);
     expect(await actions(ada, "action=user.transferred")).toEqual(["Transferred a user to another office"]);

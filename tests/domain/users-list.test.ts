@@ -29,6 +29,16 @@ const list = (actor: Actor, query = "") =>
   listUsers(t.db, actor, readListParams(new URL(`http://x/users?${query}`)).params);
 const names = async (actor: Actor, query = "") => (await list(actor, query)).users.map((u) => u.name);
 
+describe("a search for an email", () => {
+  it("finds whoever's address holds all of it, its domain too, from its start or within it", async () => {
+    expect(await names(ada, "q=olive@acme.test")).toEqual(["Olive Bennett"]);
+    // Not at the start: the trigram index is given "live@" and the whole is checked after (searchTextHolds).
+    expect(await names(ada, "q=live@acme.test")).toEqual(["Olive Bennett"]);
+    expect(await names(ada, "q=live@globex.test")).toEqual([]);
+    expect(await names(ada, "q=olive@acme.testing")).toEqual([]);
+  });
+});
+
 describe("prototype words", () => {
   it("are searched as names: a search for constructor or __proto__ finds nobody, not everyone", async () => {
     for (const word of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])
