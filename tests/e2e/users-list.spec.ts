@@ -277,7 +277,9 @@ test.describe("Company Admin", () => {
   }) => {
     // A modified click is the browser's, with JavaScript too: the row's listener leaves it alone.
     const opened = page.context().waitForEvent("page");
-    await page.getByRole("link", { name: "Diego Alvarez", exact: true }).click({ modifiers: ["ControlOrMeta"] });
+    await page
+      .getByRole("link", { name: "Diego Alvarez", exact: true })
+      .click({ modifiers: ["ControlOrMeta"] });
     const tab = await opened;
     await expect(tab.getByRole("heading", { name: "Diego Alvarez", level: 1 })).toBeVisible();
     await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
