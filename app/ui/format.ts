@@ -50,7 +50,11 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
  * formatting a date with it, and a list page formats a hundred. Time zones are IANA names, so few.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(style: Intl.DateTimeFormatOptions, timeZone = "UTC"): Intl.DateTimeFormat {
+function formatterOf(
+  style: Intl.DateTimeFormatOptions,
+  zone: string | null | undefined,
+): Intl.DateTimeFormat {
+  const timeZone = zone ?? "UTC";
   const key = `${style === DATE ? "date" : "dateTime"} ${timeZone}`;
   let formatter = formatters.get(key);
   if (!formatter) {
@@ -60,12 +64,12 @@ function formatterOf(style: Intl.DateTimeFormatOptions, timeZone = "UTC"): Intl.
   return formatter;
 }
 
-export function formatDate(value: string | Date | null | undefined, timeZone?: string): string {
+export function formatDate(value: string | Date | null | undefined, timeZone?: string | null): string {
   if (!value) return "—";
   return formatterOf(DATE, timeZone).format(new Date(value));
 }
 
-export function formatDateTime(value: string | Date | null | undefined, timeZone?: string): string {
+export function formatDateTime(value: string | Date | null | undefined, timeZone?: string | null): string {
   if (!value) return "—";
   return formatterOf(DATE_TIME, timeZone).format(new Date(value));
 }

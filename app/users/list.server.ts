@@ -77,13 +77,16 @@ const ANY_PART_MIN_LENGTH = 3;
  * every user who has it, and a company's email domain is in all its people's
  * addresses: a whole email ("chiamaka.larsen.274329@acme.test") read the list
  * of nearly all million users for "acm", "cme", "tes" and "est", 70 to 90 ms.
- * So the index is given what comes before the last "@" (when that is long
- * enough to have trigrams), and the whole term is checked, unindexed, on the
- * few users it finds.
+ * So when what comes before the last "@" has trigrams of its own (pg_trgm
+ * takes them from runs of letters and digits), the index is given that part
+ * and the "@", and the whole term is checked, unindexed, on the users it finds.
+ * The price falls on a small company among big ones (the index spans them
+ * all): "john@smallco.com" now reads every John's entry, not smallco's few.
  */
 export function searchTextHolds(term: string): RawBuilder<boolean> {
   const at = term.lastIndexOf("@");
-  if (at < ANY_PART_MIN_LENGTH) return sql<boolean>`u.search_text like ${likeContains(term)}`;
+  if (at < 0 || !/[\p{L}\p{N}]{3}/u.test(term.slice(0, at)))
+    return sql<boolean>`u.search_text like ${likeContains(term)}`;
   return sql<boolean>`(u.search_text like ${likeContains(term.slice(0, at + 1))} and strpos(u.search_text, ${term}) > 0)`;
 }
 

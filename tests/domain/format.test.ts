@@ -11,6 +11,7 @@ describe("formatDate and formatDateTime", () => {
   it("format in the time zone asked for, UTC when none is, whichever was formatted before", () => {
     expect(formatDateTime(LATE_EVENING_UTC, "Asia/Tokyo")).toBe("Dec 5, 2026, 8:30 AM GMT+9");
     expect(formatDateTime(LATE_EVENING_UTC)).toBe("Dec 4, 2026, 11:30 PM UTC");
+    expect(formatDateTime(LATE_EVENING_UTC, null)).toBe("Dec 4, 2026, 11:30 PM UTC");
     expect(formatDateTime(LATE_EVENING_UTC, "America/Los_Angeles")).toBe("Dec 4, 2026, 3:30 PM PST");
     expect(formatDate(LATE_EVENING_UTC, "Asia/Tokyo")).toBe("Dec 5, 2026");
     expect(formatDate(LATE_EVENING_UTC)).toBe("Dec 4, 2026");

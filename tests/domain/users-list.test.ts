@@ -36,6 +36,9 @@ describe("a search for an email", () => {
     expect(await names(ada, "q=live@acme.test")).toEqual(["Olive Bennett"]);
     expect(await names(ada, "q=live@globex.test")).toEqual([]);
     expect(await names(ada, "q=olive@acme.testing")).toEqual([]);
+    // Too little before the "@" for the index ("ve"), or a wildcard typed: the whole word, as typed.
+    expect(await names(ada, "q=ve@acme.test")).toEqual(["Olive Bennett"]);
+    expect(await names(ada, "q=ol_ve@acme.test")).toEqual([]);
   });
 });
 
