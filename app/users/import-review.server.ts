@@ -376,8 +376,9 @@ async function checkRows(
       return result;
     } else {
       // A new email: a pending user, added as Add User adds one.
-      if (!cells.firstName) fail("firstName", "empty. A new user needs a first name.");
-      if (!cells.lastName) fail("lastName", "empty. A new user needs a last name.");
+      // A blank name is refused above, by the forms' rule; a file without the column is refused here.
+      if (cells.firstName === undefined) fail("firstName", "missing. A new user needs a first name.");
+      if (cells.lastName === undefined) fail("lastName", "missing. A new user needs a last name.");
       const office = cells.office ? officeByName.get(cells.office.toLowerCase()) : undefined;
       if (!cells.office) fail("office", "empty. A new user needs one of your offices.");
       else if (!office || !inScope(office.id))

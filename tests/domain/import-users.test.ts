@@ -135,6 +135,26 @@ describe("the review", () => {
     expect(counts).toMatchObject({ add: 1, update: 0, unchanged: 1, errors: 7 });
   });
 
+  it("checks names by the rules of Add User and Edit user (person-fields.ts), one message a cell", async () => {
+    const { errors } = await review(
+      [
+        "First name,Last name,Email,Office,License",
+        `,Blank,blank.first@acme.test,Austin,`,
+        `Ev\u202Eil,Name,bidi@acme.test,Austin,`,
+        `Long,${"x".repeat(101)},long.last@acme.test,Austin,`,
+      ].join("\n"),
+    );
+    expect(errors).toEqual([
+      "line 2, First name: Enter a first name.",
+      "line 3, First name: Remove the control and text-direction characters from a first name.",
+      "line 4, Last name: Keep a last name under 100 characters.",
+    ]);
+    const noLastNames = await review(
+      ["First name,Email,Office", "Nolast,no.last@acme.test,Austin"].join("\n"),
+    );
+    expect(noLastNames.errors).toEqual(["line 2, Last name: missing. A new user needs a last name."]);
+  });
+
   it("updates names, extension and job title of a known email; refuses office and license changes, naming the action", async () => {
     const { counts, errors, rows } = await review(
       [
