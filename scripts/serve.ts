@@ -14,7 +14,8 @@
  *
  *   node --import tsx scripts/serve.ts [build/server/index.js]   (PORT, default 3000; HOST)
  */
-import { resolve, join, posix } from "node:path";
+import { readdirSync } from "node:fs";
+import { resolve, join, posix, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import compression from "compression";
 import express from "express";
@@ -40,6 +41,15 @@ const assets = resolve(build.assetsBuildDirectory);
 const socketAddress = (req: express.Request) =>
   req.socket.remoteAddress?.replace(/^::ffff:(?=[\d.]+$)/, "") ?? null;
 
+/** A request's path as the files are named ("" when its escapes are malformed: no file's). */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return "";
+  }
+}
+
 morgan.token("path", (req: express.Request) =>
   req.originalUrl.split("?")[0]!.replace(/^\/invite\/[^/]+/, "/invite/…"),
 );
@@ -51,7 +61,19 @@ app.use(
   posix.join(build.publicPath, "assets"),
   express.static(join(assets, "assets"), { immutable: true, maxAge: "1y" }),
 );
-app.use(build.publicPath, express.static(assets));
+// public/'s files, as the build copied them: any other path is a page, whose request would otherwise
+// cost a look on disk first (a failed stat, 0.3 ms of a page's few milliseconds).
+const publicFiles = new Set(
+  readdirSync(assets, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => "/" + relative(assets, join(f.parentPath, f.name)).split(sep).join("/"))
+    .filter((path) => !path.startsWith("/assets/")),
+);
+const servePublic = express.static(assets);
+app.use(build.publicPath, (req, res, next) => {
+  if (publicFiles.has(decodedPath(req.path))) return servePublic(req, res, next);
+  next();
+});
 app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
 app.use(limitBodies());
 app.use(

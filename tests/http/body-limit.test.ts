@@ -4,6 +4,8 @@
  * the app reads it, at once by its Content-Length, or, sent chunked without
  * one, as soon as it passes the limit while streaming in; forms under it work.
  * A declared body not far over is read out after the 413 (lingering close).
+ * And its files: public/'s by name, the build's hashed assets cached for good,
+ * any other path a page of the app's, without a look on disk first.
  */
 import http from "node:http";
 import net from "node:net";
@@ -131,5 +133,28 @@ describe("the body limit", () => {
     expect(big.status).toBe(400);
     expect(await big.text()).toContain("That email is too long.");
     await client.signIn("ada@acme.test");
+  });
+});
+
+describe("public/'s files", () => {
+  it("serves them by name (escaped or not), the build's hashed assets as immutable, and any other path as a page", async () => {
+    const icon = await fetch(`${app.origin}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toContain("<svg");
+    expect((await fetch(`${app.origin}/favicon%2Esvg`)).status).toBe(200);
+
+    const page = await (await fetch(`${app.origin}/login`)).text();
+    const script = page.match(/\/assets\/[\w.-]+\.js/)![0];
+    const asset = await fetch(app.origin + script);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+
+    // Not files: the app answers, with its own 404 page (never the disk's 404, nor a 500).
+    for (const path of ["/favicon.svg.bak", "/assets/missing.js", "/%E0%A4%A", "/..%2Fpackage.json"]) {
+      const res = await fetch(app.origin + path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text(), path).toContain("Not found");
+    }
   });
 });
