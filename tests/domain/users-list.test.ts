@@ -121,6 +121,31 @@ describe("search", () => {
     expect(await names(ada, "q=uma%40acme")).toEqual(["Uma Patel"]);
   });
 
+  it("folds letters beyond ASCII as the search folds them: Émile is found by émile, ÉMILE or Ø", async () => {
+    // In a transaction rolled back at the end: the other tests see the demo's names.
+    const rollback = new Error("rollback");
+    await t.db
+      .transaction()
+      .execute(async (tx) => {
+        await tx
+          .updateTable("users")
+          .set({ first_name: "Émile", last_name: "Østergaard" })
+          .where("email", "=", "uma@acme.test")
+          .execute();
+        const found = async (q: string) =>
+          (await listUsers(tx, ada, readListParams(new URL(`http://x/users?q=${q}`)).params)).users.map(
+            (u) => u.name,
+          );
+        for (const q of ["émile", "ÉMILE", "Ém", "østergaard", "ØSTER", "STERGAARD", "émile%20ø", "mile"])
+          expect.soft(await found(q), q).toEqual(["Émile Østergaard"]);
+        throw rollback;
+      })
+      .catch((err: unknown) => {
+        if (err !== rollback) throw err;
+      });
+    expect(await names(ada, "q=uma")).toEqual(["Uma Patel"]);
+  });
+
   it("treats % and _ as themselves", async () => {
     expect(await names(ada, "q=%25")).toEqual([]);
     expect(await names(ada, "q=_")).toEqual([]);
