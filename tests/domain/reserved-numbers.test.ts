@@ -655,6 +655,21 @@ describe("reassigning", () => {
     expect(await numberById(n.id)).toMatchObject({ state: "reserved" });
   });
 
+  it("finds the users to choose by any part of their name or email, with their total (searchTextHolds)", async () => {
+    const n = await reservedOf("Patrick Doyle"); // San Francisco
+    const choices = async (q: string) => {
+      const form = (await loadReassignForm(t.db, ada, n.id, q, NOW))!;
+      return { names: form.users.map((u) => u.name), total: form.userTotal };
+    };
+    const uma = { names: ["Uma Patel"], total: 1 };
+    expect(await choices("uma@acme.test")).toEqual(uma);
+    // Too short before the "@" for the index: the whole word, found within fatima@ too.
+    expect(await choices("ma@acme.test")).toEqual({ names: ["Fatima Al-Sayed", "Uma Patel"], total: 2 });
+    expect(await choices("PATEL uma")).toEqual(uma);
+    expect(await choices("uma@globex.test")).toEqual({ names: [], total: 0 });
+    expect(await choices("ethan@acme.test")).toEqual({ names: [], total: 0 }); // New York's
+  });
+
   it("a stale form (the number already taken) gets a clear message", async () => {
     const n = await reservedOf("Claire Fontaine");
     const [arjun, emily] = await Promise.all([person("arjun@acme.test"), person("emily@acme.test")]);
