@@ -8,6 +8,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type LogConfig, type Migration 
 import { mkdirSync } from "node:fs";
 import pg from "pg";
 import type { Database } from "./schema.ts";
+import { openPgliteThread } from "./pglite-thread.ts";
 import * as initial from "./migrations/2026-11-27T1700_initial.ts";
 import * as auditLogFilters from "./migrations/2026-11-27T2100_audit_log_filters.ts";
 import * as numberHolds from "./migrations/2026-11-28T0000_number_holds.ts";
@@ -148,18 +149,13 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
     const db = new Kysely<Database>({ dialect, log: options.log });
     return { db, kind: "postgres", close: () => db.destroy() };
   }
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { createPgConfig } = await import("@electric-sql/pglite/node-postgres");
   const dataDir = options.dataDir ?? "memory://";
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  const lite = await PGlite.create(dataDir, {
-    extensions: { pg_trgm },
-    loadDataDir: options.loadDataDir,
-  });
+  const lite = await openPgliteThread(dataDir, options.loadDataDir);
   // PGlite is one connection: a pool of one queues requests, and a
   // transaction holds it until it ends, as a server connection would.
-  const pool = new pg.Pool({ ...createPgConfig(lite), max: 1, types });
+  const pool = new pg.Pool({ ...createPgConfig(lite.pglite as never), max: 1, types });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
   return {
     db,
@@ -168,10 +164,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
       await db.destroy();
       await lite.close();
     },
-    dump: async () => {
-      const file = await lite.dumpDataDir("none");
-      return file;
-    },
+    dump: () => lite.dump(),
   };
 }
 
