@@ -524,7 +524,8 @@ export async function* usersInListOrder(
  * the matches are counted up to EXACT_COUNT_UP_TO + 1 (a bounded walk of the
  * search's index: a name search's tier by tier, each a range of a btree index
  * read only when the tiers before it held fewer, so that a search with many
- * prefix matches never asks the trigram index); past that, "about" the
+ * prefix matches never asks the trigram index; one statement, so that the
+ * embedded database, in its thread, is crossed to once); past that, "about" the
  * planner's estimate (two figures), or "more than" EXACT_COUNT_UP_TO when the
  * estimate is below what was found.
  */
@@ -538,11 +539,13 @@ export async function countUsers(db: Kysely<Database>, actor: Actor, p: ListPara
     const row = await qb.select(sql<number>`coalesce(sum(c.n), 0)::int`.as("n")).executeTakeFirstOrThrow();
     return { n: Number(row.n), is: "exact" };
   }
-  let n = 0;
-  for (const tier of orderOf(db, actor, p).tiers) {
-    if (n > EXACT_COUNT_UP_TO) break;
-    n += await countUpTo(db, filteredUsers(db, actor, p, tier).select("u.id"), EXACT_COUNT_UP_TO + 1 - n);
-  }
+  // The tiers one after another (UNION ALL, whose Append reads its parts in order): the LIMIT stops
+  // it once enough are found, before the later tiers' indexes are read.
+  const [first, ...later] = orderOf(db, actor, p).tiers.map((tier) =>
+    filteredUsers(db, actor, p, tier).select("u.id"),
+  );
+  const matches = later.reduce((all, tier) => all.unionAll(tier), first!);
+  const n = await countUpTo(db, matches, EXACT_COUNT_UP_TO + 1);
   return totalPast(n, filteredUsers(db, actor, p).select("u.id"));
 }
 
