@@ -1,8 +1,9 @@
 /**
  * One Kysely dialect for both databases: node-postgres. On a PostgreSQL
  * server `pg` talks to it over the network; with DATABASE_URL unset PGlite's
- * own node-postgres adapter stands in for the socket, so both return values
- * through the same type parsers (int8 and numeric as numbers, see below).
+ * own node-postgres adapter stands in for the socket (PGlite itself runs in a
+ * thread of its own, pglite-thread.ts), so both return values through the same
+ * type parsers (int8 and numeric as numbers, see below).
  */
 import { Kysely, Migrator, PostgresDialect, sql, type LogConfig, type Migration } from "kysely";
 import { mkdirSync } from "node:fs";
