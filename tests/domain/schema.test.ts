@@ -1,7 +1,9 @@
 /**
  * The schema itself refuses what must never happen, whatever the code does:
  * a number on two targets, more seats assigned than purchased, one email
- * twice in any letter case.
+ * twice in any letter case, a deleted user without a deletion time, a plan
+ * not among the six, two offices of one name in a company, an office's second
+ * main line.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
@@ -228,6 +230,69 @@ describe("users", () => {
     await rejects(
       t.db.updateTable("users").set({ office_id: globexOffice.id }).where("id", "=", uma.id).execute(),
       /users_office_id_company_id_fkey/,
+    );
+  });
+});
+
+describe("users' deletion", () => {
+  it("is a status and a time together: neither without the other", async () => {
+    const uma = await person("uma@acme.test");
+    await rejects(
+      t.db.updateTable("users").set({ status: "deleted" }).where("id", "=", uma.id).execute(),
+      /users_check/,
+    );
+    await rejects(
+      t.db.updateTable("users").set({ deleted_at: new Date() }).where("id", "=", uma.id).execute(),
+      /users_check/,
+    );
+  });
+});
+
+describe("companies and offices", () => {
+  it("a company's plan is one of the six", async () => {
+    await rejects(
+      t.db
+        .insertInto("companies")
+        .values({ name: "Initech", plan: "gold" as never })
+        .execute(),
+      /companies_plan_check/,
+    );
+  });
+
+  it("an office's name is its own in its company (another company may use it), its country two capital letters", async () => {
+    const sf = await t.db
+      .selectFrom("offices")
+      .select(["company_id", "timezone", "price_level"])
+      .where("name", "=", "San Francisco")
+      .executeTakeFirstOrThrow();
+    const office = (name: string, country: string, companyId = sf.company_id) =>
+      t.db
+        .insertInto("offices")
+        .values({ ...sf, company_id: companyId, name, country })
+        .execute();
+    await rejects(office("San Francisco", "US"), /offices_company_id_name_key/);
+    await rejects(office("Oakland", "us"), /offices_country_check/);
+    await rejects(office("Oakland", "USA"), /offices_country_check|too long/);
+    const globex = await t.db
+      .selectFrom("companies")
+      .select("id")
+      .where("name", "=", "Globex")
+      .executeTakeFirstOrThrow();
+    await office("San Francisco", "US", globex.id);
+  });
+
+  it("an office has one main line at most", async () => {
+    const line = await t.db
+      .selectFrom("groups")
+      .select(["company_id", "office_id"])
+      .where("kind", "=", "main_line")
+      .executeTakeFirstOrThrow();
+    await rejects(
+      t.db
+        .insertInto("groups")
+        .values({ ...line, kind: "main_line", name: "A second main line" })
+        .execute(),
+      /groups_one_main_line/,
     );
   });
 });
