@@ -285,6 +285,28 @@ describe("bulk admin access", () => {
     expect(await count()).toEqual(before);
   });
 
+  it("skips removing your own admin access: an Office Admin cannot take away their own", async () => {
+    const removed = await changeAdminAccess(t.db, oscar, [oscar.person.id], "remove", T0);
+    expect(removed).toEqual({
+      auditId: null,
+      outcomes: [
+        {
+          id: oscar.person.id,
+          name: "Oscar Martínez",
+          outcome: "skipped",
+          detail: "You cannot remove your own admin access.",
+        },
+      ],
+    });
+    expect(
+      await t.db
+        .selectFrom("office_admins")
+        .select("user_id")
+        .where("user_id", "=", oscar.person.id)
+        .execute(),
+    ).not.toEqual([]);
+  });
+
   it("the confirmation plan matches what is then done", async () => {
     const yuki = await user("yuki@acme.test");
     const plan = await planBulk(t.db, ada, "add_admin", [yuki.id]);
