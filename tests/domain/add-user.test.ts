@@ -141,6 +141,52 @@ describe("add user", () => {
     expect(await count()).toBe(before);
   });
 
+  it("refuses a Sell user's number when the office has no Local number add-on free, and adds them without one", async () => {
+    const ny = await office("New York");
+    const [sell, addon] = await Promise.all([pool(ny.id, "sell"), pool(ny.id, "local_number")]);
+    const setPurchased = (type: string, purchased: number) =>
+      t.db
+        .updateTable("license_pools")
+        .set({ purchased })
+        .where("office_id", "=", ny.id)
+        .where("license_type", "=", type as never)
+        .execute();
+    await setPurchased("sell", sell.assigned + 1);
+    await setPurchased("local_number", addon.assigned);
+    const free = (await numberChoices(t.db, olive, ny.id, NOW))!.pool[0]!;
+    const input = {
+      officeId: ny.id,
+      firstName: "Noor",
+      lastName: "Haddad",
+      email: "noor@acme.test",
+      licenseType: "sell" as const,
+      number: `pool:${free.id}`,
+    };
+    expect(await addUser(t.db, olive, input, "", NOW)).toEqual({
+      ok: false,
+      kind: "refused",
+      field: "number",
+      message: expect.stringMatching(
+        /^New York has no unassigned Local number add-on\..* Or add them without a number\.$/,
+      ),
+    });
+    expect(
+      await t.db
+        .selectFrom("phone_numbers")
+        .select("state")
+        .where("id", "=", free.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ state: "reserved" });
+    expect(
+      await t.db.selectFrom("users").select("id").where("email", "=", "noor@acme.test").execute(),
+    ).toEqual([]);
+    expect(await addUser(t.db, olive, { ...input, number: "none" }, "", NOW)).toMatchObject({ ok: true });
+    expect(await pool(ny.id, "local_number")).toEqual({
+      purchased: addon.assigned,
+      assigned: addon.assigned,
+    });
+  });
+
   it("a mail server that refuses the invite undoes nothing: the user is added with a live invite, and it says so", async () => {
     const ny = await office("New York");
     const before = readdirSync(`${OUTBOX_DIR}/outbox`).length;
