@@ -612,6 +612,41 @@ describe("reassigning", () => {
     });
   });
 
+  it("gives a number of another country than its office to groups only", async () => {
+    const sf = await t.db
+      .selectFrom("offices")
+      .select(["id", "company_id"])
+      .where("name", "=", "San Francisco")
+      .executeTakeFirstOrThrow();
+    const london = await t.db
+      .insertInto("phone_numbers")
+      .values({
+        company_id: sf.company_id,
+        office_id: sf.id,
+        e164: "+442079460123",
+        country: "GB",
+        kind: "local",
+        state: "reserved",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const form = (await loadReassignForm(t.db, ada, london.id, "", NOW))!;
+    expect(form.users).toEqual([]);
+    expect(form.notToUsers).toBe(
+      "This number is in GB and San Francisco is in US: it can go to a group only, as users take numbers of their own country.",
+    );
+    const uma = await person("uma@acme.test");
+    expect(
+      await reassignNumber(t.db, ada, london.id, { target: `user:${uma.id}`, as: "additional" }, NOW),
+    ).toMatchObject({ ok: false, message: expect.stringContaining("it can go to a group only") });
+    expect(await numberById(london.id)).toMatchObject({ state: "reserved", assigned_user_id: null });
+    const sales = await group("San Francisco", "Sales");
+    expect(
+      (await reassignNumber(t.db, ada, london.id, { target: `group:${sales.id}`, as: "additional" }, NOW)).ok,
+    ).toBe(true);
+    expect(await numberById(london.id)).toMatchObject({ state: "assigned", assigned_group_id: sales.id });
+  });
+
   it("gives a fax number to a user as a fax line, never as their primary", async () => {
     const fatima = await person("fatima@acme.test");
     const fax = (await numbersOf(fatima.id)).find((n) => n.kind === "fax")!;
