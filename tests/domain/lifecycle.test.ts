@@ -378,6 +378,27 @@ describe("restoring", () => {
     });
     expect((await user("sofia@acme.test")).status).toBe("deleted");
   });
+
+  it("needs the add-on seats their held numbers take again (a Sell user's Local number add-on)", async () => {
+    const diego = await user("diego@acme.test");
+    const addons = (await numbersOf(diego.id)).filter((n) => n.addon_license_type === "local_number");
+    expect(addons.length).toBeGreaterThan(0);
+    await deleteUsers(t.db, ada, [diego.id], "keep", T0);
+    const seats = await pool(diego.office_id, "local_number");
+    await t.db
+      .updateTable("license_pools")
+      .set({ purchased: seats.assigned + addons.length - 1 })
+      .where("office_id", "=", diego.office_id)
+      .where("license_type", "=", "local_number")
+      .execute();
+    expect(await restoreUser(t.db, ada, diego.id, at(HOUR))).toMatchObject({
+      ok: false,
+      kind: "refused",
+      message: expect.stringMatching(/^Diego .* cannot be restored: .* Local number add-on/),
+    });
+    expect((await user("diego@acme.test")).status).toBe("deleted");
+    expect((await numbersOf(diego.id)).map((n) => n.state)).toEqual(addons.map(() => "reserved"));
+  });
 });
 
 /** Every text and JSON column of every table, searched for these strings. */
