@@ -1,8 +1,10 @@
 /**
  * Sessions and the clock (app/auth/session.server.ts, app/clock.server.ts):
  * the table keeps only the SHA-256 of the cookie's token, so reading it opens
- * no session, and a session ends 12 hours after it began; nobody moves the
- * clock from outside unless the server was started to let tests do it.
+ * no session, and a session ends 12 hours after it began; cookies are
+ * HttpOnly, SameSite=Lax, and Secure over HTTPS (a proxy's word for it counts
+ * only with TRUST_PROXY=1); nobody moves the clock from outside unless the
+ * server was started to let tests do it.
  */
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -11,6 +13,7 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import { createSession, SESSION_COOKIE } from "../../app/auth/session.server.ts";
 import { loadActor } from "../../app/auth/actor.server.ts";
 import { now } from "../../app/clock.server.ts";
+import { serializeCookie } from "../../app/auth/cookies.server.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -46,6 +49,25 @@ describe("a session", () => {
     expect(await loadActor(t.db, null, row.id, new Date(T0.getTime() + 12 * HOUR - 1))).not.toBeNull();
     expect(await loadActor(t.db, null, row.id, new Date(T0.getTime() + 12 * HOUR))).toBeNull();
     expect(await loadActor(t.db, null, token, T0)).toBeNull();
+  });
+});
+
+describe("cookies", () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const cookie = (url: string, headers: Record<string, string> = {}) =>
+    serializeCookie(new Request(url, { headers }), "sb_session", "t", { maxAge: 60 });
+  const behindProxy = { "x-forwarded-proto": "https" };
+
+  it("are HttpOnly and SameSite=Lax, and Secure over HTTPS, directly or through a trusted proxy", () => {
+    vi.stubEnv("TRUST_PROXY", "");
+    expect(cookie("http://localhost:3000/login")).toBe(
+      "sb_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+    );
+    expect(cookie("https://switchboard.example/login")).toMatch(/; Secure$/);
+    // Anyone can send X-Forwarded-Proto: it counts only when a proxy of ours is in front.
+    expect(cookie("http://localhost:3000/login", behindProxy)).not.toMatch(/Secure/);
+    vi.stubEnv("TRUST_PROXY", "1");
+    expect(cookie("http://localhost:3000/login", behindProxy)).toMatch(/; Secure$/);
   });
 });
 
