@@ -562,6 +562,30 @@ describe("anonymization", () => {
     expect(await purgeExpired(t.db, late)).toBe(0);
   });
 
+  it("ends the groups and the admin rights of whoever it anonymizes", async () => {
+    const kwame = await user("kwame@acme.test");
+    expect((await changeAdminAccess(t.db, ada, [kwame.id], "add", T0)).outcomes[0]!.outcome).toBe("done");
+    await t.db.updateTable("users").set({ has_proxy_access: true }).where("id", "=", kwame.id).execute();
+    const memberships = () =>
+      t.db.selectFrom("group_members").select("group_id").where("user_id", "=", kwame.id).execute();
+    expect(await memberships()).not.toEqual([]);
+    await deleteUsers(t.db, ada, [kwame.id], "keep", T0);
+    expect(await purgeExpired(t.db, at(73 * HOUR))).toBeGreaterThan(0);
+
+    expect(await user("kwame@acme.test").catch(() => null)).toBeNull(); // the email is erased too
+    expect(
+      await t.db.selectFrom("users").selectAll().where("id", "=", kwame.id).executeTakeFirstOrThrow(),
+    ).toMatchObject({
+      anonymized_at: expect.any(Date),
+      is_company_admin: false,
+      has_proxy_access: false,
+    });
+    expect(await memberships()).toEqual([]);
+    expect(
+      await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", kwame.id).execute(),
+    ).toEqual([]);
+  });
+
   it("erases the names they had before, wherever they were written, and the addresses of their own actions", async () => {
     // Priya Raman: named in a proxy reason into her and in one into Uma, the
     // last holder of a number before she renamed herself, then deleted and
