@@ -13,7 +13,11 @@ import { seedDemo } from "../../db/seed/demo.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { startTransferReview, previewTransfer, transferUser } from "../../app/users/transfer.server.ts";
-import { dropReviewHolds, REVIEW_HOLD_MINUTES } from "../../app/numbers/review-holds.server.ts";
+import {
+  dropReviewHolds,
+  REVIEW_HOLD_MINUTES,
+  sweepReviewHolds,
+} from "../../app/numbers/review-holds.server.ts";
 import { addUser, numberChoices } from "../../app/users/add.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
 import { releaseNumber } from "../../app/numbers/release.server.ts";
@@ -252,6 +256,20 @@ describe("a number held for a transfer review", () => {
       /^No local number in CA is held for this user/,
     );
     await dropReviewHolds(t.db, adaElsewhere, [priya]);
+  });
+
+  it("is swept once it has run out, and not a minute before; the sweep changes nothing else", async () => {
+    const samuel = await userId(t.db, "samuel@acme.test");
+    await startTransferReview(t.db, ada, [samuel], tor, NOW);
+    const hold = (await holdOf(t.db, samuel))!;
+    const number = () =>
+      t.db.selectFrom("phone_numbers").selectAll().where("e164", "=", hold.e164).executeTakeFirstOrThrow();
+    const before = await number();
+    expect(await sweepReviewHolds(t.db, minutes(REVIEW_HOLD_MINUTES - 1))).toBe(0);
+    expect(await holdOf(t.db, samuel)).toBeTruthy();
+    expect(await sweepReviewHolds(t.db, minutes(REVIEW_HOLD_MINUTES))).toBeGreaterThanOrEqual(1);
+    expect(await holdOf(t.db, samuel)).toBeFalsy();
+    expect(await number()).toEqual(before);
   });
 
   it("confirming spends it: the number is the user's, and no hold is left for them", async () => {
