@@ -195,6 +195,35 @@ describe("telling people", () => {
     expect(outboxIn(OUTBOX_DIR).filter((m) => m.text.includes("ruth@acme.test"))).toEqual([]);
   });
 
+  it("a mail server that fails leaves the session started, and is logged by user id only", async () => {
+    await saveProxySecurity(t.db, ada, { reasonRequired: false, notice: true }, minutes(14));
+    const hector = await idOf("hector@acme.test");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    // An SMTP server that refuses every connection (nothing listens on port 1).
+    process.env.SMTP_URL = "smtp://127.0.0.1:1";
+    try {
+      expect(await startProxy(t.db, ada, hector, "Ticket 80", minutes(15))).toMatchObject({ ok: true });
+      expect(
+        await t.db
+          .selectFrom("proxy_sessions")
+          .select("ended_at")
+          .where("user_id", "=", hector)
+          .where("session_id", "=", ada.sessionId)
+          .execute(),
+      ).toEqual([{ ended_at: null }]);
+      const lines = logged.mock.calls.map((args) => args.join(" "));
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^Proxy notice to user ${hector} not sent: `)),
+      ]);
+      expect(lines.join("\n")).not.toContain("hector");
+    } finally {
+      delete process.env.SMTP_URL;
+      logged.mockRestore();
+    }
+    await endProxy(t.db, (await loadActor(t.db, null, ada.sessionId, minutes(16)))!, "back", minutes(16));
+    expect(outboxIn(OUTBOX_DIR).filter((m) => m.text.includes("hector@acme.test"))).toEqual([]);
+  });
+
   it("shows the reasons on the user's page; an anonymized admin's notices and name in reasons are erased", async () => {
     await saveProxySecurity(t.db, ada, { reasonRequired: false, notice: true }, minutes(20));
     const lucia = await idOf("lucia@acme.test");
