@@ -562,10 +562,21 @@ describe("anonymization", () => {
     expect(await purgeExpired(t.db, late)).toBe(0);
   });
 
-  it("ends the groups and the admin rights of whoever it anonymizes", async () => {
+  it("ends the groups, the admin rights and the SCIM names of whoever it anonymizes", async () => {
     const kwame = await user("kwame@acme.test");
     expect((await changeAdminAccess(t.db, ada, [kwame.id], "add", T0)).outcomes[0]!.outcome).toBe("done");
     await t.db.updateTable("users").set({ has_proxy_access: true }).where("id", "=", kwame.id).execute();
+    // What only SCIM keeps of him: the identity provider's names.
+    await t.db
+      .insertInto("scim_identities")
+      .values({
+        user_id: kwame.id,
+        company_id: kwame.company_id,
+        user_name: "kwame.asante@idp.acme.test",
+        external_id: "00u1kwame",
+        updated_at: T0,
+      })
+      .execute();
     const memberships = () =>
       t.db.selectFrom("group_members").select("group_id").where("user_id", "=", kwame.id).execute();
     expect(await memberships()).not.toEqual([]);
@@ -581,6 +592,9 @@ describe("anonymization", () => {
       has_proxy_access: false,
     });
     expect(await memberships()).toEqual([]);
+    expect(
+      await t.db.selectFrom("scim_identities").select("user_id").where("user_id", "=", kwame.id).execute(),
+    ).toEqual([]);
     expect(
       await t.db.selectFrom("office_admins").select("office_id").where("user_id", "=", kwame.id).execute(),
     ).toEqual([]);
