@@ -129,6 +129,19 @@ function guardedPool(pool: pg.Pool, unavailable: (err: Error) => unknown) {
   };
 }
 
+/**
+ * A client losing its database (a server's restart or a network cut; PGlite's
+ * thread exiting) emits "error": the pool handles it for idle clients; this
+ * listener is for the checked-out ones, which would otherwise crash the
+ * process. The statement waiting on it fails by itself.
+ */
+function logConnectionErrors(pool: pg.Pool, name: string) {
+  pool.on("error", (err) => console.error(`${name} pool:`, err.message));
+  pool.on("connect", (client) =>
+    client.on("error", (err) => console.error(`${name} connection:`, err.message)),
+  );
+}
+
 export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({
@@ -138,13 +151,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
       // A server that does not answer (a network cut, not a refusal) fails the request instead of hanging it.
       connectionTimeoutMillis: 5_000,
     });
-    // A client losing its server (a restart, a network cut) emits "error": the pool
-    // handles it for idle clients; this listener is for the checked-out ones, which
-    // would otherwise crash the process. The statement waiting on it fails by itself.
-    pool.on("error", (err) => console.error("postgres pool:", err.message));
-    pool.on("connect", (client) =>
-      client.on("error", (err) => console.error("postgres connection:", err.message)),
-    );
+    logConnectionErrors(pool, "postgres");
     const unavailable = options.unavailable;
     const dialect = new PostgresDialect({ pool: unavailable ? guardedPool(pool, unavailable) : pool });
     const db = new Kysely<Database>({ dialect, log: options.log });
@@ -157,6 +164,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<DatabaseH
   // PGlite is one connection: a pool of one queues requests, and a
   // transaction holds it until it ends, as a server connection would.
   const pool = new pg.Pool({ ...createPgConfig(lite.pglite as never), max: 1, types });
+  logConnectionErrors(pool, "pglite");
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: options.log });
   return {
     db,

@@ -30,7 +30,7 @@ export interface PgliteThread {
 }
 
 type Call = { op: "ready" } | { op: "exec"; messages: Uint8Array[] } | { op: "dump" } | { op: "close" };
-type Answer = { id: number; result?: unknown; error?: string };
+type Answer = { id: number; result?: unknown; error?: { message: string; name: string; code?: string } };
 
 /**
  * The worker, as CommonJS source (a worker of its own file would need a path
@@ -42,6 +42,8 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { PGlite } = require(workerData.modules.pglite);
 const { pg_trgm } = require(workerData.modules.pgTrgm);
 const plain = (m) => (m instanceof Error ? { ...m, message: m.message, isError: true } : m);
+const failure = (err) =>
+  err instanceof Error ? { message: err.message, name: err.name, code: err.code } : { message: String(err), name: "Error" };
 const started = PGlite.create(workerData.dataDir, {
   extensions: { pg_trgm },
   loadDataDir: workerData.loadDataDir ? new Blob([workerData.loadDataDir]) : undefined,
@@ -58,10 +60,19 @@ async function answer({ id, op, messages }) {
     if (op === "ready") {
       parentPort.postMessage({ id });
     } else if (op === "exec") {
+      // Every message of the batch runs, even after one throws: the Sync at its end is what lets
+      // PGlite's session take the next statement.
       const answers = [];
-      for (const message of messages)
-        for (const reply of await lite.execProtocolStream(message, { throwOnError: false }))
-          answers.push(plain(reply));
+      let thrown;
+      for (const message of messages) {
+        try {
+          for (const reply of await lite.execProtocolStream(message, { throwOnError: false }))
+            answers.push(plain(reply));
+        } catch (err) {
+          thrown ??= err;
+        }
+      }
+      if (thrown) throw thrown;
       parentPort.postMessage({ id, result: answers });
     } else if (op === "dump") {
       const file = await lite.dumpDataDir("none");
@@ -72,7 +83,7 @@ async function answer({ id, op, messages }) {
       parentPort.postMessage({ id });
     }
   } catch (err) {
-    parentPort.postMessage({ id, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    parentPort.postMessage({ id, error: failure(err) });
   }
 }
 `;
@@ -127,7 +138,7 @@ export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Pro
   worker.on("message", ({ id, result, error }: Answer) => {
     const p = pending.get(id);
     pending.delete(id);
-    if (error) p?.reject(new Error(error));
+    if (error !== undefined) p?.reject(Object.assign(new Error(error.message), error));
     else p?.resolve(result);
   });
   const call = (c: Call, transfer: ArrayBuffer[] = []) =>
@@ -149,7 +160,12 @@ export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Pro
     return ((await call({ op: "exec", messages })) as unknown[]).map(revived);
   };
   const ready = call({ op: "ready" }).then(() => undefined);
-  await ready;
+  try {
+    await ready;
+  } catch (err) {
+    await worker.terminate(); // a database that did not open keeps no thread
+    throw err;
+  }
   return {
     pglite: {
       waitReady: ready,
@@ -157,8 +173,11 @@ export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Pro
     },
     dump: async () => new Blob([(await call({ op: "dump" })) as ArrayBuffer]),
     close: async () => {
-      if (!gone) await call({ op: "close" });
-      await worker.terminate();
+      try {
+        if (!gone) await call({ op: "close" });
+      } finally {
+        await worker.terminate();
+      }
     },
   };
 }

@@ -74,6 +74,13 @@ describe.runIf(!process.env.DATABASE_URL)("the embedded PGlite's thread", () => 
     expect(ids.map((r) => r.rows[0]!.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it("refuses to open a database it cannot, with the reason and its code", async () => {
+    await expect(openPgliteThread("/proc/no-such-folder/pglite")).rejects.toMatchObject({
+      code: "ENOENT",
+      message: expect.stringContaining("no such file or directory"),
+    });
+  });
+
   it("fails at once what is sent after the thread is gone", async () => {
     const thread = await openPgliteThread("memory://");
     const select1 = new Uint8Array([0x51, 0, 0, 0, 13, ...new TextEncoder().encode("select 1"), 0]);
