@@ -112,7 +112,7 @@ function revived(m: unknown): unknown {
 }
 
 export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Promise<PgliteThread> {
-  const dump = loadDataDir && (await loadDataDir.arrayBuffer());
+  const loaded = loadDataDir && (await loadDataDir.arrayBuffer());
   let nextId = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const worker = new Worker(WORKER, {
@@ -123,9 +123,9 @@ export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Pro
         pglite: require.resolve("@electric-sql/pglite"),
         pgTrgm: require.resolve("@electric-sql/pglite/contrib/pg_trgm"),
       },
-      loadDataDir: dump,
+      loadDataDir: loaded,
     },
-    transferList: dump ? [dump] : [],
+    transferList: loaded ? [loaded] : [],
   });
   let gone: Error | null = null;
   const fail = (err: Error) => {
@@ -141,12 +141,12 @@ export async function openPgliteThread(dataDir: string, loadDataDir?: Blob): Pro
     if (error !== undefined) p?.reject(Object.assign(new Error(error.message), error));
     else p?.resolve(result);
   });
-  const call = (c: Call, transfer: ArrayBuffer[] = []) =>
+  const call = (c: Call) =>
     new Promise<unknown>((resolve, reject) => {
       if (gone) return reject(gone);
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...c }, transfer);
+      worker.postMessage({ id, ...c });
     });
 
   // A statement is sent as Parse, Bind, Describe, Execute, then Sync: each its own call of
