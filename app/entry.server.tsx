@@ -16,14 +16,14 @@ import { isScimPath, notFound, scimErrorResponse } from "./scim/http.server";
 
 export const streamTimeout = 5_000;
 
-// The key under which the production server (scripts/serve.ts) hands each request's
+// The key under which the production server (scripts/serve/http-server.ts) hands each request's
 // socket address to the app: it must be this very object, from this build.
 export { socketAddressContext } from "./http/socket-address.server";
 
 startBackgroundJobs();
 
 /**
- * What the production server (scripts/serve.ts) calls as it stops taking requests: the background work
+ * What the production server (scripts/serve/http-server.ts) calls as it stops taking requests: the background work
  * takes no new batch at once and finishes the one under way; once that and the requests under way
  * (`requestsDone`) are over, the database closes, and nothing is left to keep the process alive.
  */

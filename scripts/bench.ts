@@ -44,6 +44,7 @@ import { measureExport } from "./bench/export.ts";
 import { auditPositions, auditScenarios, OFFICE_ADMIN } from "./bench/audit-scenarios.ts";
 import { ACME } from "../db/seed/demo.ts";
 import { PAGE_SIZE } from "../app/users/list-params.ts";
+import { serverProcesses } from "./serve/processes.ts";
 
 const CONCURRENCY = 10;
 const WARMUP_MS = 2_000;
@@ -274,7 +275,8 @@ try {
 
   console.log(
     `\n${CONCURRENCY} connections, ${WARMUP_MS / 1000} s warm-up + ${seconds} s per scenario; ` +
-      `server ${server.origin} (NODE_ENV=production), ${cpus().length} CPUs shared by server, PostgreSQL and this load generator.`,
+      `server ${server.origin} (NODE_ENV=production, ${serverProcesses(process.env)} processes), ` +
+      `${cpus().length} CPUs shared by server, PostgreSQL and this load generator.`,
   );
   // Everything runs on this machine: other work on it (a test run) slows every scenario, the users page most,
   // and req/s and latencies with it. CPU per request moves much less: compare those on a busy machine.

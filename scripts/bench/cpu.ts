@@ -4,10 +4,12 @@
  * around them; CPU milliseconds per request much less so, and they say where
  * a page's cost lies (rendering in Node, or the queries). Linux only (/proc):
  * elsewhere the figures are left out. On the embedded PGlite the database runs
- * inside the server's process, so its CPU is the server's.
+ * inside the server's process, so its CPU is the server's. On a server the app
+ * runs as several processes (scripts/serve/processes.ts): the server's figures
+ * are those of the process started and all it started.
  */
 import { execSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 
 export interface CpuSample {
@@ -39,6 +41,24 @@ function cpuSeconds(pid: number, ticksPerSecond: number): number | undefined {
   }
 }
 
+/** The process `pid` and its descendants (scripts/serve.ts's primary, its processes, tsx's compiler). */
+export function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // ended while we looked
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
 export class CpuMeter {
   private constructor(
     private client: pg.Client | undefined,
@@ -61,7 +81,8 @@ export class CpuMeter {
    * keeps its connections open, so the same backends are seen at both ends.
    */
   async sample(): Promise<CpuSample> {
-    const server = cpuSeconds(this.serverPid, this.ticksPerSecond) ?? 0;
+    let server = 0;
+    for (const pid of processTree(this.serverPid)) server += cpuSeconds(pid, this.ticksPerSecond) ?? 0;
     if (!this.client) return { server };
     const { rows } = await this.client.query<{ pid: number }>(
       "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",

@@ -7,6 +7,7 @@
  * before). Linux only for the memory (/proc); elsewhere it is left out.
  */
 import { readFileSync } from "node:fs";
+import { processTree } from "./cpu.ts";
 
 export interface ExportFigures {
   rows: number;
@@ -18,10 +19,15 @@ export interface ExportFigures {
   extraMemoryMb?: number;
 }
 
-function residentMb(pid: number): number | undefined {
+/** The resident memory of the server's processes together. */
+function residentMb(serverPid: number): number | undefined {
   try {
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return kb ? Number(kb[1]) / 1024 : undefined;
+    let kb = 0;
+    for (const pid of processTree(serverPid)) {
+      const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      kb += Number(line?.[1] ?? 0);
+    }
+    return kb / 1024;
   } catch {
     return undefined;
   }

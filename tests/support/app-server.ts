@@ -64,6 +64,9 @@ export function appServerEnv(dataDir: string, port: number, databaseUrl?: string
     // A bulk action on more than 5 users a search matches is a job, so the demo's few users reach it
     // (app/users/bulk-job.server.ts; the 1,000 of production is tested in tests/domain/bulk-job.test.ts).
     SWITCHBOARD_BULK_IN_REQUEST: process.env.SWITCHBOARD_BULK_IN_REQUEST ?? "5",
+    // One process: the suites run several servers at once on two CPUs. Several processes are tested
+    // in tests/http/processes.test.ts and under the load test (scripts/load.ts), which runs as production does.
+    WEB_CONCURRENCY: "1",
     // DATA_DIR holds the embedded database (without DATABASE_URL) and the mail outbox (always).
     DATA_DIR: dataDir,
   };
@@ -114,7 +117,7 @@ async function spawnUntilHealthy(
     }
     await new Promise((r) => setTimeout(r, 100)); // polling a port that is not open yet: nothing to await instead
   }
-  // SIGKILL: a server still seeding does not stop on SIGTERM (serve.ts closes a server not yet listening),
+  // SIGKILL: a server still seeding does not stop on SIGTERM (the server heeds it only once listening),
   // and would start listening after the test gave up on it, answering the next run on this port.
   if (child.exitCode === null) child.kill("SIGKILL");
   throw new Error(
