@@ -465,3 +465,25 @@ describe("bulk actions", () => {
     expect(await actions(ada, "from=2026-11-25&to=2026-11-25")).toContain("Bulk action: transfer users");
   });
 });
+
+describe("words", () => {
+  it("every action reads in its words, and the action filter selects it", async () => {
+    // Last in this file: the entries below would join the pages the tests above walk.
+    const day = "2027-01-05";
+    const adaId = await idOf("ada@acme.test");
+    const all = Object.keys(AUDIT_ACTIONS) as (keyof typeof AUDIT_ACTIONS)[];
+    await recordAudit(
+      t.db,
+      ada,
+      all.map((action) => ({ action, targetType: "user", targetId: adaId, targetLabel: "Ada Lovelace" })),
+      at(`${day}T10:00:00Z`),
+    );
+    for (const action of all) {
+      const { reply } = readAuditFilters(new URL(`http://x/audit?action=${action}`));
+      expect(reply, action).toBeNull();
+      expect(await actions(ada, `action=${action}&from=${day}&to=${day}`)).toEqual([AUDIT_ACTIONS[action]]);
+    }
+    // No label is its action's key: each is words.
+    for (const action of all) expect(AUDIT_ACTIONS[action]).toMatch(/^[A-Z][a-z]+ [\w ,:'-]+$/);
+  });
+});
