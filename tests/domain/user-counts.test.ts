@@ -7,7 +7,7 @@
  * and the list's total equals a count of what it lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "kysely";
+import { CompiledQuery, sql, type QueryId, type RootOperationNode } from "kysely";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
@@ -36,6 +36,15 @@ beforeAll(async () => {
   ]);
 }, 120_000);
 afterAll(() => t.close());
+
+/** A node of EXPLAIN's JSON plan: its type, how many times it ran, and the nodes under it. */
+interface PlanNode {
+  "Node Type": string;
+  "Actual Loops": number;
+  Plans?: PlanNode[];
+}
+const findNode = (plan: PlanNode, type: string): PlanNode | undefined =>
+  plan["Node Type"] === type ? plan : plan.Plans?.map((p) => findNode(p, type)).find(Boolean);
 
 const drift = async () => (await sql.raw(USER_COUNTS_DRIFT).execute(t.db)).rows;
 const idOf = async (email: string) =>
@@ -139,5 +148,31 @@ describe("the list's total", () => {
     expect(many.is).not.toBe("exact");
     expect(many.n).toBeGreaterThanOrEqual(1000);
     expect(await drift()).toEqual([]);
+  });
+
+  it("counts a name search's tiers in one statement, which stops at the tier that reaches the bound", async () => {
+    // Every live user of Acme's first name now begins with "zed" (the test above made them over a thousand):
+    // the first name's tier alone reaches the bound, so the last name's, the email's and "any part"'s
+    // (the trigram index, the costly one) must never be read.
+    await sql`update users set first_name = 'Zed' || first_name
+               where company_id = ${ada.company.id} and status <> 'deleted'`.execute(t.db);
+    const sent: { node: RootOperationNode; queryId: QueryId }[] = [];
+    const watched = t.db.withPlugin({
+      transformQuery: (args) => (sent.push(args), args.node),
+      transformResult: async ({ result }) => result,
+    });
+    const total = await countUsers(watched, ada, readListParams(new URL("http://x/users?q=zed")).params);
+    expect(total.is).not.toBe("exact");
+
+    const counts = sent
+      .map(({ node, queryId }) => watched.getExecutor().compileQuery(node, queryId))
+      .filter((q) => q.sql.startsWith("select count(*)"));
+    expect(counts).toHaveLength(1);
+    const { rows } = await t.db.executeQuery<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      CompiledQuery.raw(`explain (analyze, format json) ${counts[0]!.sql}`, [...counts[0]!.parameters]),
+    );
+    const append = findNode(rows[0]!["QUERY PLAN"][0].Plan, "Append");
+    const loops = append!.Plans!.map((tier) => tier["Actual Loops"]);
+    expect(loops).toEqual([1, 0, 0, 0]);
   });
 });
