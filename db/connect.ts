@@ -80,7 +80,8 @@ export interface OpenOptions {
   unavailable?: (err: Error) => unknown;
 }
 
-// Node's socket errors, and SQLSTATE class 08 (connection exception) and 57P01-57P03 (the server shutting down or starting).
+// Node's socket errors, and SQLSTATE class 08 (connection exception), 57P01-57P03 (the server shutting down or
+// starting) and 53300 (too many connections: every slot taken, by this app's processes or others).
 const SOCKET_ERRORS = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -98,7 +99,7 @@ export function isConnectionError(err: unknown): err is Error {
   const code = (err as { code?: unknown }).code;
   if (
     typeof code === "string" &&
-    (SOCKET_ERRORS.has(code) || code.startsWith("08") || /^57P0[123]$/.test(code))
+    (SOCKET_ERRORS.has(code) || code.startsWith("08") || /^57P0[123]$|^53300$/.test(code))
   )
     return true;
   return LOST_CONNECTION.test(err.message);

@@ -94,11 +94,16 @@ const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) :
 // Stopping: no new connections, idle keep-alive ones closed, requests under way answered, and no new
 // background batch; then the database closes, so the process exits at once, not when the last timer fires.
 onStop(async () => {
-  const requestsDone = new Promise<void>((done) =>
-    server.close((err) => {
-      if (err) console.error(err);
-      done();
-    }),
-  );
+  const requestsDone = new Promise<void>((done) => {
+    const close = () =>
+      server.close((err) => {
+        if (err) console.error(err);
+        done();
+      });
+    // Told to stop while its port is still being opened (one of several processes, told by the primary):
+    // closed once open, or it would open after the database had closed.
+    if (server.listening) close();
+    else server.once("listening", close);
+  });
   await shutdown(requestsDone).catch((e: unknown) => console.error("shutdown:", e));
 });

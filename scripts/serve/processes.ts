@@ -7,18 +7,45 @@
  * UPDATE SKIP LOCKED). The embedded PGlite's files are one process's: one.
  */
 import cluster from "node:cluster";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+
+/**
+ * At most this many unless WEB_CONCURRENCY asks for more: each process holds
+ * up to 10 of the database's connections, and PostgreSQL allows 100 unless
+ * told otherwise, for two such servers and the tools beside them.
+ */
+const MOST_BY_DEFAULT = 4;
 
 /** The primary's word to a process to stop as a signal would (sent, not signalled: see superviseProcesses). */
 const STOP = "switchboard:stop";
+/** A process's word that it now hears the primary (a word sent before that was lost). */
+const LISTENING_TO_PRIMARY = "switchboard:heeding";
 
 /**
- * WEB_CONCURRENCY (the name hosting platforms give it) when set; else one a
- * CPU on a PostgreSQL server and one on the embedded PGlite.
+ * The CPUs this process may use: the machine's, or fewer under a container's
+ * CPU quota (cgroup v2's cpu.max), which Node 20's availableParallelism() does
+ * not read.
  */
-export function serverProcesses(env: NodeJS.ProcessEnv): number {
+export function usableCpus(cpuMax = "/sys/fs/cgroup/cpu.max"): number {
+  let quota = Infinity;
+  try {
+    const [limit, period] = readFileSync(cpuMax, "utf8").trim().split(" ");
+    if (limit !== "max") quota = Math.max(1, Math.ceil(Number(limit) / Number(period)));
+  } catch {
+    // no cgroup v2 here: the machine's CPUs
+  }
+  return Math.min(availableParallelism(), Number.isFinite(quota) ? quota : Infinity);
+}
+
+/**
+ * WEB_CONCURRENCY (the name hosting platforms give it) when set; else, on a
+ * PostgreSQL server, one a CPU up to MOST_BY_DEFAULT, and on the embedded
+ * PGlite one.
+ */
+export function serverProcesses(env: NodeJS.ProcessEnv, cpus = usableCpus()): number {
   const asked = env.WEB_CONCURRENCY?.trim();
-  if (!asked) return env.DATABASE_URL ? availableParallelism() : 1;
+  if (!asked) return env.DATABASE_URL ? Math.min(cpus, MOST_BY_DEFAULT) : 1;
   if (!/^[1-9]\d{0,2}$/.test(asked))
     throw new Error(`WEB_CONCURRENCY=${asked}: give a number of processes, 1 or more.`);
   if (Number(asked) > 1 && !env.DATABASE_URL)
@@ -28,21 +55,31 @@ export function serverProcesses(env: NodeJS.ProcessEnv): number {
 
 /**
  * The primary: starts `count` processes and stops them all on SIGTERM or
- * SIGINT, exiting once they have. It tells them by message, not by signal: a
- * Ctrl-C in a terminal already signals every process of the group, and a
- * second signal would end a process mid-stop. One process ending on its own
- * (its port taken, a crash) stops the others and exits 1, so that whatever
- * supervises the server (systemd, a platform) restarts it whole.
+ * SIGINT, exiting once they have; a second signal ends them at once. It tells
+ * them by message, not by signal: a Ctrl-C in a terminal already signals every
+ * process of the group, and a second signal would end a process mid-stop. One
+ * process ending on its own (its port taken, a crash) stops the others and
+ * exits 1, so that whatever supervises the server (systemd, a platform)
+ * restarts it whole; so does one that fails to stop cleanly.
  */
 export function superviseProcesses(count: number): void {
   let stopping = false;
   let running = count;
   const stopAll = () => {
-    if (stopping) return;
+    if (stopping) {
+      console.error("Stopping at once.");
+      process.exitCode = 1;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+      return;
+    }
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) worker.send(STOP);
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, stopAll);
+  // A process still starting when the word went out did not hear it: it is told again once it listens.
+  cluster.on("message", (worker, message) => {
+    if (message === LISTENING_TO_PRIMARY && stopping && worker.isConnected()) worker.send(STOP);
+  });
   cluster.once("listening", (_worker, address) =>
     console.log(`Switchboard on http://localhost:${address.port} (${count} processes)`),
   );
@@ -51,9 +88,9 @@ export function superviseProcesses(count: number): void {
       console.error(
         `Server process ${worker.process.pid} ended (${signal ?? `exit code ${code}`}): stopping the others.`,
       );
-      process.exitCode = 1;
       stopAll();
     }
+    if (signal || code !== 0) process.exitCode = 1;
     if (--running === 0) process.exit();
   });
   for (let i = 0; i < count; i++) cluster.fork();
@@ -64,7 +101,8 @@ let stopNow: (() => void) | undefined;
 
 /**
  * In a process the primary started: heeds its word to stop from the start,
- * so that a word sent while the process was still starting is kept.
+ * and says so, so that a word sent while the process was still starting is
+ * sent again.
  */
 export function heedPrimary(): void {
   process.on("message", (message) => {
@@ -72,6 +110,7 @@ export function heedPrimary(): void {
     stopAsked = true;
     stopNow?.();
   });
+  process.send?.(LISTENING_TO_PRIMARY);
 }
 
 /**
