@@ -14,7 +14,7 @@ import { deleteUsers } from "../../app/users/delete.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
 import { requireBuild, startServer, type RunningServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 
 const HOUR = 3600_000;
@@ -39,9 +39,8 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
     requireBuild();
     database = await freshDatabase();
     await seedDemo(database.db, new Date());
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${database.name}`;
-    directUrl = url.toString();
+    directUrl = serverUrl(database.name);
+    const url = new URL(directUrl);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = "127.0.0.1";
     url.port = String(proxy.port);

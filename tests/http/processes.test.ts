@@ -16,7 +16,7 @@ import { processTree } from "../../scripts/bench/cpu.ts";
 import { SESSION_COOKIE } from "../../app/auth/session.server.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { requireBuild, spawnAppServer, startServer, type RunningServer } from "../support/app-server.ts";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
 import { HttpClient } from "../support/http-client.ts";
 
 const SERVER = "postgres://localhost/switchboard";
@@ -87,9 +87,7 @@ describe.runIf(!!process.env.DATABASE_URL)("two processes on the PostgreSQL serv
     requireBuild();
     database = await freshDatabase();
     await seedDemo(database.db, new Date());
-    const u = new URL(process.env.DATABASE_URL!);
-    u.pathname = `/${database.name}`;
-    url = u.toString();
+    url = serverUrl(database.name);
   });
   // A primary a failed test left running: killed, its processes end with it (they exit when it is gone).
   const primaries: ChildProcess[] = [];

@@ -153,7 +153,8 @@ export async function startServer(
       ...env,
       PORT: String(port),
       NODE_ENV: "production",
-      ...(databaseUrl && { DATABASE_URL: databaseUrl }),
+      // On the embedded PGlite one process, whatever the shell says: its files are one process's.
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { WEB_CONCURRENCY: "1" }),
     },
     ["ignore", log, log],
     origin,

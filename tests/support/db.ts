@@ -17,7 +17,8 @@ let pgliteTemplate: Promise<Blob> | undefined;
 /** Named after the run's database, so runs against different databases never share it. */
 const templateDb = () => `${new URL(process.env.DATABASE_URL!).pathname.slice(1)}_test_template`;
 
-function serverUrl(dbName: string): string {
+/** The URL of a database on DATABASE_URL's server (a test database's, by its `name`). */
+export function serverUrl(dbName: string): string {
   const url = new URL(process.env.DATABASE_URL!);
   url.pathname = `/${dbName}`;
   return url.toString();
