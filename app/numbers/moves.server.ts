@@ -259,6 +259,23 @@ export async function heldForRestore(
   });
 }
 
+/** The numbers these users held last or that are held for them: what eraseHolders changes. */
+const heldBy = (userIds: number[]) => {
+  const ids = sql`${sql.val(userIds)}::int[]`;
+  return sql`last_holder_user_id = any(${ids}) or held_for_user_id = any(${ids})`;
+};
+
+/**
+ * Locks the numbers eraseHolders will change, in id order, before anything
+ * locks the users' pools: Add User and Reassign lock a number, then the
+ * pools, and an anonymization taking the pools first (its users' update
+ * fires the seat triggers) deadlocked with an Add User taking a number the
+ * user once held (met by `npm run load`).
+ */
+export async function lockHolders(tx: Tx, userIds: number[]) {
+  await sql`select 1 from phone_numbers where ${heldBy(userIds)} order by id for no key update`.execute(tx);
+}
+
 /**
  * Anonymization: these users' names leave the last-holder snapshots (the
  * placeholder takes their place) and their restore holds end.
@@ -270,5 +287,5 @@ export async function eraseHolders(tx: Tx, userIds: number[], placeholder: strin
        set last_holder_name = case when last_holder_user_id = any(${ids}) then ${placeholder} else last_holder_name end,
            held_for_user_id = case when held_for_user_id = any(${ids}) then null else held_for_user_id end,
            held_until = case when held_for_user_id = any(${ids}) then null else held_until end
-     where last_holder_user_id = any(${ids}) or held_for_user_id = any(${ids})`.execute(tx);
+     where ${heldBy(userIds)}`.execute(tx);
 }
