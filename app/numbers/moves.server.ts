@@ -266,11 +266,11 @@ const heldBy = (userIds: number[]) => {
 };
 
 /**
- * Locks the numbers eraseHolders will change, in id order, before anything
- * locks the users' pools: Add User and Reassign lock a number, then the
- * pools, and an anonymization taking the pools first (its users' update
- * fires the seat triggers) deadlocked with an Add User taking a number the
- * user once held (met by `npm run load`).
+ * Locks the numbers eraseHolders will change, in id order, for a caller that
+ * must lock pools before it anonymizes (deleting pending users): Add User and
+ * Reassign lock a number, then the pools, and a delete that took the pools
+ * first deadlocked with an Add User of a number the deleted user once held
+ * (met by `npm run load`).
  */
 export async function lockHolders(tx: Tx, userIds: number[]) {
   await sql`select 1 from phone_numbers where ${heldBy(userIds)} order by id for no key update`.execute(tx);

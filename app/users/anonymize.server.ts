@@ -12,7 +12,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { eraseOutboxOf } from "../mail/mailer.server.ts";
-import { eraseHolders, lockHolders } from "../numbers/moves.server.ts";
+import { eraseHolders } from "../numbers/moves.server.ts";
 import { actingUserId, type Actor } from "../auth/actor.server.ts";
 
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
@@ -55,9 +55,6 @@ export async function anonymizeUsers(
 ): Promise<void> {
   if (userIds.length === 0) return;
   const ids = sql`${sql.val(userIds)}::int[]`;
-
-  // Their numbers before the pools, which the users' first update below locks through its seat triggers.
-  await lockHolders(tx, userIds);
 
   // The stable pseudonym first: every label below is written with it.
   await sql`

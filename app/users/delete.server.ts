@@ -20,7 +20,7 @@ import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.ser
 import { endProxiesOf } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { lockPoolsOf, removeSeatsOf } from "../licenses/pools.server.ts";
-import { toPool } from "../numbers/moves.server.ts";
+import { lockHolders, toPool } from "../numbers/moves.server.ts";
 
 export type LicenseChoice = "keep" | "remove";
 
@@ -139,6 +139,8 @@ export async function deleteUsersIn(
   const ids = sql`${sql.val(done)}::int[]`;
 
   if (done.length > 0) {
+    // The numbers the pending users' anonymization changes before the pools, as Add User and Reassign take them.
+    await lockHolders(tx, pending);
     await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
     // Their numbers go to the Reserved Pool with the last-holder snapshot;
     // an active user's stay on hold while they can be restored.

@@ -30,12 +30,13 @@ const LISTENING_TO_PRIMARY = "switchboard:heeding";
 export function usableCpus(cpuMax = "/sys/fs/cgroup/cpu.max"): number {
   let quota = Infinity;
   try {
-    const [limit, period] = readFileSync(cpuMax, "utf8").trim().split(" ");
-    if (limit !== "max") quota = Math.max(1, Math.ceil(Number(limit) / Number(period)));
+    const [limit, period] = readFileSync(cpuMax, "utf8").trim().split(" ").map(Number);
+    // "max 100000" (no quota) and anything unreadable read as NaN: no quota.
+    if (limit! > 0 && period! > 0) quota = Math.max(1, Math.ceil(limit! / period!));
   } catch {
     // no cgroup v2 here: the machine's CPUs
   }
-  return Math.min(availableParallelism(), Number.isFinite(quota) ? quota : Infinity);
+  return Math.min(availableParallelism(), quota);
 }
 
 /**

@@ -12,6 +12,7 @@ import { loadActor } from "../../app/auth/actor.server.ts";
 import { createSession, hashToken } from "../../app/auth/session.server.ts";
 import { deleteUsers } from "../../app/users/delete.server.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
+import { actorFor } from "../support/actors.ts";
 import { requireBuild, startServer, type RunningServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
@@ -156,6 +157,49 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
     expect(signedOut.status).toBe(302);
     const afterSignOut = await ginaOnB.get("/users");
     expect(afterSignOut.headers.get("location")).toMatch(/^\/login/);
+  });
+
+  test("deleting a pending user takes the numbers they held before the pools, as Add User and Reassign do", async () => {
+    // Jasper is pending: deleted, he is anonymized at once, and a number he once held loses his name.
+    const jasper = await database.db
+      .selectFrom("users")
+      .select(["id", "office_id"])
+      .where("email", "=", "jasper@acme.test")
+      .executeTakeFirstOrThrow();
+    const number = await database.db
+      .updateTable("phone_numbers")
+      .set({ last_holder_user_id: jasper.id, last_holder_name: "Jasper" })
+      .where("id", "=", (eb) =>
+        eb
+          .selectFrom("phone_numbers")
+          .select("id")
+          .where("office_id", "=", jasper.office_id)
+          .where("state", "=", "reserved")
+          .limit(1),
+      )
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    // An Add User has locked that number and is about to lock the office's pools.
+    const adding = new pg.Client({ connectionString: directUrl });
+    await adding.connect();
+    await adding.query("begin");
+    await adding.query("select 1 from phone_numbers where id = $1 for update", [number.id]);
+    const ada = await actorFor(database.db, "ada@acme.test");
+    const deleting = deleteUsers(database.db, ada, [jasper.id], "keep", new Date());
+    await until(async () => {
+      const { rowCount } = await adding.query(
+        "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
+      return rowCount === 1;
+    }, "the delete to wait on the number");
+    // It waits holding none of the pools: the Add User takes them (a deadlock otherwise).
+    await adding.query("select 1 from license_pools where office_id = $1 for no key update nowait", [
+      jasper.office_id,
+    ]);
+    await adding.query("commit");
+    await adding.end();
+    expect((await deleting).outcomes[0]!.outcome).toBe("done");
   });
 
   test("two servers' purge jobs at once anonymize each expired user once", async () => {

@@ -41,6 +41,7 @@ describe("how many processes serve", () => {
     expect(usableCpus(cpuMax("100000 100000\n"))).toBe(1);
     expect(usableCpus(cpuMax("150000 100000\n"))).toBe(Math.min(2, availableParallelism()));
     expect(usableCpus(join(dir, "none"))).toBe(availableParallelism());
+    expect(usableCpus(cpuMax("garbled\n"))).toBe(availableParallelism());
     rmSync(dir, { recursive: true });
   });
 
