@@ -74,9 +74,13 @@ export { expect };
  * one every sign-in leads to. The form as a person fills it, by label and by keyboard, is sign-in.spec.ts's
  * and keyboard-a11y.spec.ts's; everywhere else drawing it first only cost time, as did drawing the users
  * list for a test that goes elsewhere first.
+ *
+ * The GET may be retried: Playwright's requests reuse kept-alive sockets, and one the server closed as
+ * idle (after Node's 5 s) just as the GET went out on it answers ECONNRESET (seen once in CI). The POST that
+ * follows at once, on a socket just used, and is not retried: a form post must not be sent twice.
  */
 async function signInOn(page: Page, email: string, open = "") {
-  const form = await (await page.request.get("/login")).text();
+  const form = await (await page.request.get("/login", { maxRetries: 2 })).text();
   const csrf = form.match(/name="csrf" value="([^"]+)"/)![1]!;
   const signedIn = await page.request.post("/login", {
     form: { csrf, email, password: PASSWORD, redirectTo: open },
