@@ -84,7 +84,8 @@ export function usersCsv(db: Kysely<Database>, actor: Actor, p: ListParams): Rea
     for await (const rows of exportUserBatches(db, actor, p))
       yield stringify(rows, { escape_formulas: true });
   }
-  // A download cancelled halfway returns the generator, so no batch is read for nobody.
+  // A download cancelled halfway ends the generator (Node throws an AbortError into it at its yield), so no
+  // batch is read for nobody.
   return Readable.toWeb(Readable.from(chunks(), { objectMode: false })) as ReadableStream<Uint8Array>;
 }
 

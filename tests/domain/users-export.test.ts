@@ -1,14 +1,17 @@
 /**
  * Export CSV of the Active or Pending Users tab: the same users as the list
  * for the same search and filters, in its order, scoped like it, never an
- * anonymized user, and cells that a spreadsheet cannot run as formulas.
+ * anonymized user, and cells that a spreadsheet cannot run as formulas. A
+ * download cancelled halfway reads no more of the list.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "csv-parse/sync";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
-import { exportFilename, exportUserBatches, usersCsv } from "../../app/users/export.server.ts";
+import { seedScale } from "../../db/seed/scale.ts";
+import { EXPORT_BATCH, exportFilename, exportUserBatches, usersCsv } from "../../app/users/export.server.ts";
 import { listUsers } from "../../app/users/list.server.ts";
 import { readListParams } from "../../app/users/list-params.ts";
 import { purgeExpired } from "../../app/users/anonymize.server.ts";
@@ -185,5 +188,67 @@ describe("formula injection", () => {
         'Plain, "quoted"',
       ].sort(),
     );
+  });
+});
+
+describe("a download cancelled halfway", () => {
+  // A company of several batches, on a database of its own with a pool of one connection (PGlite is one
+  // anyway): a batch still reading, or a connection kept, would hold up the plain query at the end.
+  let big: TestDatabase;
+  beforeAll(async () => {
+    big = await freshDatabase({ poolSize: 1 });
+    await seedDemo(big.db, now);
+    await seedScale(big.db, 5 * EXPORT_BATCH, () => {});
+  });
+  afterAll(() => big?.close());
+
+  it("reads no batch after the cancel, and leaves the database free for the next query", async () => {
+    // Every statement the export sends, counted as it is sent (not when it answers): one per batch.
+    let sent = 0;
+    const counted = big.db.withPlugin({
+      transformQuery: ({ node }) => (sent++, node),
+      transformResult: async ({ result }) => result,
+    });
+    // The web stream's cancel resolves at once; the Node stream it wraps then ends the generator (Node throws
+    // an AbortError into it at its yield, after the batch in flight if any, and its for-await loops return
+    // the batch generators) and only then closes: that close is the end to wait for.
+    const from = vi.spyOn(Readable, "from");
+    let reader: ReadableStreamDefaultReader<Uint8Array>, chunks: AsyncIterable<string>, node: Readable;
+    try {
+      reader = usersCsv(counted, await actorFor(big.db, "ada@acme.test", now), params()).getReader();
+      chunks = from.mock.calls[0]![0] as AsyncIterable<string>;
+      node = from.mock.results[0]!.value as Readable;
+    } finally {
+      from.mockRestore();
+    }
+    // Not events.once: the stream emits the AbortError before it closes, and once() would reject on it.
+    const closed = new Promise((resolve) => node.once("close", resolve));
+
+    const decoder = new TextDecoder();
+    const header = await reader.read();
+    expect(decoder.decode(header.value)).toContain("First name,Last name,Email");
+    const batch = await reader.read();
+    expect(parse(decoder.decode(batch.value))).toHaveLength(EXPORT_BATCH);
+    const atCancel = sent;
+    // The batch read, and at most the next one, read ahead by the stream: not the whole company.
+    expect(atCancel).toBeGreaterThanOrEqual(1);
+    expect(atCancel).toBeLessThanOrEqual(2);
+
+    await reader.cancel();
+    await closed;
+    // Ended: asked again, the generator is done, without a statement. One left suspended instead would
+    // read the next batch here; one that read on after the cancel would have sent more already.
+    expect(await chunks[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(sent).toBe(atCancel);
+
+    // The one connection was given back: a plain query runs, and finds the batches never read.
+    const acme = await big.db
+      .selectFrom("users as u")
+      .innerJoin("companies as c", "c.id", "u.company_id")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("c.name", "=", "Acme")
+      .where("u.status", "<>", "deleted")
+      .executeTakeFirstOrThrow();
+    expect(Math.ceil(Number(acme.n) / EXPORT_BATCH)).toBeGreaterThan(atCancel + 3);
   });
 });
