@@ -41,7 +41,7 @@ async function readState(db: Db, actor: Actor, userId: number, lock: boolean) {
     ])
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted");
-  if (lock) userQuery = userQuery.forUpdate("u");
+  if (lock) userQuery = userQuery.forNoKeyUpdate("u");
   const user = await userQuery.executeTakeFirst();
   if (!user) return null;
   let poolQuery = db

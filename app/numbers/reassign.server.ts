@@ -228,7 +228,7 @@ export async function reassignNumber(
                 .where(usersInScope(actor))
                 .where("u.id", "=", target.id)
                 .where("u.status", "<>", "deleted")
-                .forUpdate()
+                .forNoKeyUpdate()
                 .executeTakeFirst()
             : null;
         const n = await readPoolNumber(tx, actor, numberId, true);

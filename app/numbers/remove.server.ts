@@ -55,7 +55,7 @@ async function userWithNumbers(db: Kysely<Database>, actor: Actor, userId: numbe
     .where(usersInScope(actor))
     .where("u.id", "=", userId)
     .where("u.status", "<>", "deleted");
-  if (lock) userQuery = userQuery.forUpdate();
+  if (lock) userQuery = userQuery.forNoKeyUpdate();
   const user = await userQuery.executeTakeFirst();
   if (!user) return null;
   let numbersQuery = db

@@ -59,7 +59,7 @@ export async function loadProxyTarget(
     ])
     .where("u.company_id", "=", companyId)
     .where("u.id", "=", userId);
-  if (lock) query = query.forUpdate();
+  if (lock) query = query.forNoKeyUpdate();
   const u = await query.executeTakeFirst();
   if (!u) return null;
   return {

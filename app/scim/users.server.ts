@@ -338,6 +338,8 @@ async function createIn(
   attempt: number,
 ): Promise<AddedUser> {
   const { actor, now } = call;
+  // Created deactivated, it is suspended below (suspendUserIn locks the company): the company first, as a deletion takes it.
+  if (input.active === false) await lockCompany(tx, actor.company.id);
   if (await userNameTaken(tx, actor.company.id, input.userName)) throw uniqueness(USER_NAME_TAKEN);
   const { officeId, licenseType } = await placement(tx, actor, input);
   const choices = await numberChoices(tx, actor, officeId, now);

@@ -83,7 +83,7 @@ export async function updateSettings(
       .select(Object.keys(next) as (keyof typeof next)[])
       .where("id", "=", actor.person.id)
       .where("company_id", "=", actor.company.id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     await tx.updateTable("users").set(next).where("id", "=", actor.person.id).execute();
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => before[k] !== next[k]);

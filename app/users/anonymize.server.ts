@@ -272,7 +272,7 @@ export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 
         .where("deleted_at", "<=", new Date(now.getTime() - RESTORE_WINDOW_MS))
         .orderBy("deleted_at")
         .limit(batchSize)
-        .forUpdate()
+        .forNoKeyUpdate()
         .skipLocked()
         .execute();
       await anonymizeUsers(

@@ -101,7 +101,7 @@ export async function lockTargets(
     .where(usersInScope(actor))
     .where("u.id", "=", sql<number>`any(${sql.val(userIds)}::int[])`)
     .orderBy("u.id")
-    .forUpdate()
+    .forNoKeyUpdate()
     .execute();
   return (await targetsQuery(tx, actor, userIds).execute()).map(toTarget);
 }

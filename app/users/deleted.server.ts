@@ -12,7 +12,7 @@ import { recordAudit } from "../audit/record.server.ts";
 import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { missingSeats } from "../licenses/pools.server.ts";
 import { returningStatus } from "./suspend.server.ts";
-import { fromPool, heldForRestore } from "../numbers/moves.server.ts";
+import { fromPool, heldForRestore, lockHolders } from "../numbers/moves.server.ts";
 import { refused, type Result } from "../refusal.server.ts";
 import {
   boundedTotal,
@@ -192,7 +192,7 @@ async function lockDeleted(tx: Transaction<Database>, actor: Actor, userId: numb
       "u.has_meetings_seat",
       "u.first_signed_in_at",
     ])
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   const refuse = (message: string, kind?: "forbidden") => ({ user: null, refusal: refused(message, kind) });
   if (!u || u.status !== "deleted") return refuse("This user is not among your Deleted Users.");
@@ -220,6 +220,7 @@ export async function restoreUser(
     const name = u.name;
 
     // The numbers held for them, and the seat each will take again (seatFor).
+    await lockHolders(tx, [u.id]);
     const held = await heldForRestore(tx, { id: u.id, licenseType: u.license_type }, now);
 
     const missing = await missingSeats(

@@ -255,6 +255,8 @@ async function applyImport(
   // Locks in the order Add User takes them: the numbers rows may take, the offices' pools, then the users.
   const rows = sql`import_rows where job_id = ${jobId}`;
   const offices = sql`(select distinct office_id from ${rows} and outcome = 'add')`;
+  await sql`select 1 from users where id in (select user_id from ${rows} and outcome = 'update')
+            order by id for no key update`.execute(tx);
   await sql`select 1 from phone_numbers where company_id = ${companyId} and state = 'reserved'
               and (e164 in (select e164 from ${rows} and outcome = 'add') or office_id in ${offices})
             order by id for update`.execute(tx);
@@ -263,8 +265,6 @@ async function applyImport(
     tx,
     officeIds.map((o) => o.office_id),
   );
-  await sql`select 1 from users where id in (select user_id from ${rows} and outcome = 'update')
-            order by id for no key update`.execute(tx);
   const key = await importKey(tx, jobId, companyId, now);
   // The facts moved since the review: it is out of date, and is done again once this rolls back.
   if (key !== result.key) throw new Refusal(OUTDATED, "stale");

@@ -224,7 +224,7 @@ export async function acceptInvite(
       .where("i.voided_at", "is", null)
       .where("i.expires_at", ">", now)
       .where("u.status", "=", "pending")
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     if (!invite) return null;
     await tx.updateTable("invites").set({ used_at: now }).where("id", "=", invite.id).execute();

@@ -40,7 +40,7 @@ async function lockSuspendable(tx: Transaction<Database>, actor: Actor, userId: 
       "u.is_company_admin",
       "u.first_signed_in_at",
     ])
-    .forUpdate("u")
+    .forNoKeyUpdate("u")
     .executeTakeFirst();
   if (!u) return { user: null, refusal: refused("This user", "not_found") };
   const may = maySuspend(actor, { id: u.id, isCompanyAdmin: u.is_company_admin });

@@ -36,7 +36,7 @@ export async function readUsers(db: Db, actor: Actor, userIds: number[], lock: b
       .where(usersInScope(actor))
       .where("u.id", "=", anyOf(userIds))
       .orderBy("u.id")
-      .forUpdate()
+      .forNoKeyUpdate()
       .execute();
   }
   return scopedUsers(db, actor)

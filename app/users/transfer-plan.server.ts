@@ -74,6 +74,23 @@ export interface TransferPreview {
   key: string;
 }
 
+/** The numbers among these holds still in `officeId`'s Reserved Pool, in id order; locked under `lock`. */
+async function heldPoolNumbers(db: Db, actor: Actor, officeId: number, holds: ReviewHold[], lock: boolean) {
+  const inPool = holds.filter((h) => h.source === "pool").map((h) => h.e164);
+  if (inPool.length === 0) return [];
+  let query = db
+    .selectFrom("phone_numbers")
+    .select(["id", "e164"])
+    .where("company_id", "=", actor.company.id)
+    .where("office_id", "=", officeId)
+    .where("state", "=", "reserved")
+    .where("kind", "=", "local")
+    .where("e164", "=", sql<string>`any(${sql.val(inPool)}::text[])`)
+    .orderBy("id");
+  if (lock) query = query.forUpdate();
+  return query.execute();
+}
+
 /**
  * Everything the transfer of these users to `officeId` decides on, in a
  * constant number of queries whatever their count. Seats are counted down
@@ -152,21 +169,9 @@ export async function readPreviews(
 
   // The held pool numbers that are still in the pool (locked under `lock`: the confirmation assigns them).
   const heldNumbers = held === "to hold" ? [] : [...held.values()];
-  const freePool = new Map<string, number>();
-  const heldInPool = heldNumbers.filter((h) => h.source === "pool").map((h) => h.e164);
-  if (heldInPool.length > 0) {
-    let poolQuery = db
-      .selectFrom("phone_numbers")
-      .select(["id", "e164"])
-      .where("company_id", "=", actor.company.id)
-      .where("office_id", "=", to.id)
-      .where("state", "=", "reserved")
-      .where("kind", "=", "local")
-      .where("e164", "=", sql<string>`any(${sql.val(heldInPool)}::text[])`)
-      .orderBy("id");
-    if (lock) poolQuery = poolQuery.forUpdate();
-    for (const n of await poolQuery.execute()) freePool.set(n.e164, n.id);
-  }
+  const freePool = new Map(
+    (await heldPoolNumbers(db, actor, to.id, heldNumbers, lock)).map((n) => [n.e164, n.id]),
+  );
   type NewNumber = NonNullable<TransferPreview["newNumber"]>;
   const heldNumber = (u: UserRow): Omit<NewNumber, "addon"> | null => {
     const h = held === "to hold" ? undefined : held.get(u.id);
@@ -267,9 +272,10 @@ export async function readPreviews(
 
 /**
  * A confirmation's reads, locked in the order every writer of these rows
- * takes them: the users (id order), every license pool involved (see
- * lockPoolsOf), then this sign-in's holds and the pool numbers they hold.
- * Null previews when the office is not the company's.
+ * takes them: the users (id order), the pool numbers this sign-in's review
+ * holds for them (id order: Add User and Import take a number before the
+ * pools), every license pool involved (see lockPoolsOf), then the holds and
+ * the users' own numbers. Null previews when the office is not the company's.
  */
 export async function lockedPreviews(
   tx: Transaction<Database>,
@@ -280,6 +286,14 @@ export async function lockedPreviews(
 ) {
   const users = await readUsers(tx, actor, userIds, true);
   if (!(await companyOffices(tx, actor)).some((o) => o.id === officeId)) return { users, previews: null };
+  const held = await reviewHoldsOf(
+    tx,
+    actor,
+    users.map((u) => u.id),
+    officeId,
+    now,
+  );
+  await heldPoolNumbers(tx, actor, officeId, [...held.values()], true);
   await lockPoolsOf(tx, [officeId, ...users.map((u) => u.office_id)]);
   return { users, previews: await previewsOf(tx, actor, users, officeId, now, true) };
 }
