@@ -14,8 +14,8 @@
  * - a local number on a group: none, as the office's main line holds its own.
  *
  * Numbers on hold (their former user may still be restored, by the clock)
- * are not reassignable. Concurrency: the target user's row, then the number's
- * row are locked FOR UPDATE and the state re-read inside the transaction, so
+ * are not reassignable. Concurrency: the target user's row (FOR NO KEY UPDATE),
+ * then the number's row (FOR UPDATE) are locked and the state re-read inside the transaction, so
  * of two admins reassigning one number only the first succeeds; the schema's
  * one-target and one-primary constraints are the backstop.
  */

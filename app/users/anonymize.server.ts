@@ -32,7 +32,7 @@ const PERSONAL_KEYS = [
 
 /**
  * Anonymizes these users inside the caller's transaction. The caller holds
- * their rows locked (FOR UPDATE) and has checked they are deleted.
+ * their rows locked (FOR NO KEY UPDATE) and has checked they are deleted.
  *
  * Erasure goes by the person's id, never by their current name alone: the
  * words to erase are every name and email they ever had (now, in the details
@@ -255,7 +255,7 @@ export async function vacuumErased(db: Kysely<Database>, { full = false } = {}):
 
 /**
  * The purge job: anonymizes every user deleted 72 hours ago or more, in
- * batches. FOR UPDATE SKIP LOCKED lets any number of app servers run it at
+ * batches. FOR NO KEY UPDATE SKIP LOCKED lets any number of app servers run it at
  * once: each batch takes rows no other run holds, so no user is done twice,
  * and a restore in progress (which holds its user's row) is left alone. Each
  * batch that anonymized anyone is vacuumed once committed.
