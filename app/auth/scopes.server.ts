@@ -80,7 +80,7 @@ export function scopedUsers(db: Kysely<Database>, actor: Actor) {
  * One user of this admin's scope who is not deleted (pending, active or
  * suspended), with their office as `o`: where a page or change about a
  * current user reads them from. A change that locks it locks `u` alone
- * (`forUpdate("u")`): the office row stays free.
+ * (`forNoKeyUpdate("u")`): the office row stays free.
  */
 export function currentUserInScope(db: Kysely<Database>, actor: Actor, userId: number) {
   return scopedUsers(db, actor).where("u.id", "=", userId).where("u.status", "<>", "deleted");

@@ -56,7 +56,9 @@ export async function anonymizeUsers(
   if (userIds.length === 0) return;
   const ids = sql`${sql.val(userIds)}::int[]`;
 
-  // The stable pseudonym first: every label below is written with it.
+  // The stable pseudonym first: every label below is written with it. The column is unique, so this is a
+  // key update, whose row lock waits for any transaction still writing a row that names them (an audit
+  // entry they made, an invite): committed by then, the erasure below reaches it too.
   await sql`
     update users set pseudonym = 'DU-' || substr(md5(random()::text || id::text), 1, 12)
      where id = any(${ids}) and pseudonym is null`.execute(tx);

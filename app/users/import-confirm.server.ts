@@ -252,7 +252,8 @@ async function applyImport(
   const companyId = actor.company.id;
   const result = await lockReview(tx, actor, jobId);
 
-  // Locks in the order Add User takes them: the numbers rows may take, the offices' pools, then the users.
+  // Locks in the one order every change takes (docs/domain.md): the users it updates, the numbers rows may
+  // take, then the offices' pools.
   const rows = sql`import_rows where job_id = ${jobId}`;
   const offices = sql`(select distinct office_id from ${rows} and outcome = 'add')`;
   await sql`select 1 from users where id in (select user_id from ${rows} and outcome = 'update')
