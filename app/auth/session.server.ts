@@ -12,26 +12,43 @@ const SESSION_HOURS = 12;
 
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
+/**
+ * A session for this user, or null if they are no longer active. The sign-in
+ * checked their status before its password hashing; a suspension or deletion
+ * may have committed since, or be under way. So the session is inserted only
+ * from their row read FOR SHARE, which waits for such a change (it locks the
+ * user FOR NO KEY UPDATE) and then sees its status; and a change that comes
+ * after waits for this insert, then deletes the session with the others.
+ */
 export async function createSession(
   db: Kysely<Database>,
   request: Request,
   ip: string | null,
   userId: number,
   now: Date,
-): Promise<string> {
+): Promise<string | null> {
   const token = randomBytes(32).toString("base64url");
-  await db
+  const inserted = await db
     .insertInto("sessions")
-    .values({
-      id: hashToken(token),
-      user_id: userId,
-      created_at: now,
-      last_seen_at: now,
-      expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000),
-      ip,
-      user_agent: request.headers.get("user-agent")?.slice(0, 300) ?? null,
-    })
-    .execute();
+    .columns(["id", "user_id", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
+    .expression(
+      db
+        .selectFrom("users")
+        .select((eb) => [
+          eb.val(hashToken(token)).as("id"),
+          "id as user_id",
+          eb.val(now).as("created_at"),
+          eb.val(now).as("last_seen_at"),
+          eb.val(new Date(now.getTime() + SESSION_HOURS * 3600_000)).as("expires_at"),
+          eb.val(ip).as("ip"),
+          eb.val(request.headers.get("user-agent")?.slice(0, 300) ?? null).as("user_agent"),
+        ])
+        .where("id", "=", userId)
+        .where("status", "=", "active")
+        .forShare(),
+    )
+    .executeTakeFirst();
+  if (!inserted.numInsertedOrUpdatedRows) return null;
   return serializeCookie(request, SESSION_COOKIE, token, { maxAge: SESSION_HOURS * 3600 });
 }
 

@@ -48,8 +48,11 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     return data(submission.reply({ formErrors: [EXPIRED], hideFields: ["password", "confirm"] }), {
       status: 410,
     });
+  const cookie = await createSession(db, request, ip, accepted.userId, at);
+  // Suspended or deleted by an admin the moment the password was set: nothing to sign in to.
+  if (!cookie) throw redirect("/login");
   const headers = new Headers();
-  headers.append("Set-Cookie", await createSession(db, request, ip, accepted.userId, at));
+  headers.append("Set-Cookie", cookie);
   headers.append("Set-Cookie", flashCookie(request, "Welcome to Switchboard. Your password is set."));
   throw redirect("/settings", { headers });
 }

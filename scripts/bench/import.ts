@@ -53,7 +53,7 @@ export async function benchImport(databaseUrl: string, rows = 100_000): Promise<
       .select("id")
       .where("email", "=", "ada@acme.test")
       .executeTakeFirstOrThrow();
-    const cookie = await createSession(h.db, new Request("http://localhost/"), null, ada.id, now);
+    const cookie = (await createSession(h.db, new Request("http://localhost/"), null, ada.id, now))!;
     const actor = (await loadActor(
       h.db,
       null,

@@ -50,7 +50,7 @@ export async function benchLifecycle(databaseUrl: string): Promise<void> {
       .where("email", "=", "ada@acme.test")
       .executeTakeFirstOrThrow();
     const request = new Request("http://localhost/");
-    const cookie = await createSession(h.db, request, null, ada.id, past);
+    const cookie = (await createSession(h.db, request, null, ada.id, past))!;
     const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
     const actor = (await loadActor(h.db, null, hashToken(token), past))!;
     const ids = (

@@ -211,7 +211,7 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
       .where("email", "=", "ada@acme.test")
       .executeTakeFirstOrThrow();
     const request = new Request("http://localhost/");
-    const cookie = await createSession(database.db, request, null, ada.id, past);
+    const cookie = (await createSession(database.db, request, null, ada.id, past))!;
     const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
     const actor = (await loadActor(database.db, null, hashToken(token), past))!;
     const ids = (

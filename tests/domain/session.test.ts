@@ -8,7 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import pg from "pg";
+import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { createSession, SESSION_COOKIE } from "../../app/auth/session.server.ts";
 import { loadActor } from "../../app/auth/actor.server.ts";
@@ -32,7 +33,7 @@ describe("a session", () => {
       .select("id")
       .where("email", "=", "ada@acme.test")
       .executeTakeFirstOrThrow();
-    const cookie = await createSession(t.db, new Request("http://x/login"), "203.0.113.5", ada.id, T0);
+    const cookie = (await createSession(t.db, new Request("http://x/login"), "203.0.113.5", ada.id, T0))!;
     const token = cookie.match(new RegExp(`^${SESSION_COOKIE}=([^;]+)`))![1]!;
     expect(cookie).toMatch(/Max-Age=43200/);
     const row = await t.db
@@ -50,6 +51,48 @@ describe("a session", () => {
     expect(await loadActor(t.db, null, row.id, new Date(T0.getTime() + 12 * HOUR))).toBeNull();
     expect(await loadActor(t.db, null, token, T0)).toBeNull();
   });
+});
+
+describe("a session for someone no longer active", () => {
+  it("is not opened: the sign-in checked their status before its password hashing, the insert checks it again", async () => {
+    const { id } = await t.db
+      .updateTable("users")
+      .set({ status: "suspended" })
+      .where("email", "=", "priya@acme.test")
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    expect(await createSession(t.db, new Request("http://x/login"), null, id, T0)).toBeNull();
+    expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).toEqual([]);
+  });
+
+  it.runIf(!!process.env.DATABASE_URL)(
+    "on the server, waits for a suspension under way, then opens none",
+    async () => {
+      const { id } = await t.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "mei@acme.test")
+        .executeTakeFirstOrThrow();
+      // A suspension of theirs, not yet committed: their row is locked FOR NO KEY UPDATE, as suspendUser locks it.
+      const suspending = new pg.Client({ connectionString: serverUrl(t.name) });
+      await suspending.connect();
+      await suspending.query("begin");
+      await suspending.query("update users set status = 'suspended' where id = $1", [id]);
+      const opening = createSession(t.db, new Request("http://x/login"), null, id, T0);
+      for (let look = 0; ; look++) {
+        const { rowCount } = await suspending.query(
+          "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        if (rowCount === 1) break;
+        if (look === 500) throw new Error("The session's insert never waited for the suspension.");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await suspending.query("commit");
+      await suspending.end();
+      expect(await opening).toBeNull();
+      expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).toEqual([]);
+    },
+  );
 });
 
 describe("cookies", () => {

@@ -8,6 +8,7 @@ export async function actorFor(db: Kysely<Database>, email: string, now = new Da
   const user = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
   const request = new Request("http://localhost/");
   const cookie = await createSession(db, request, null, user.id, now);
+  if (!cookie) throw new Error(`${email} cannot sign in`);
   const token = decodeURIComponent(cookie.split(";")[0]!.split("=")[1]!);
   const actor = await loadActor(db, null, hashToken(token), now);
   if (!actor) throw new Error(`${email} cannot sign in`);
