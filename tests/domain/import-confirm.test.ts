@@ -11,7 +11,8 @@ import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import type { Database } from "../../db/schema.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
-import { startImport, type ImportResult } from "../../app/users/import-review.server.ts";
+import type { ImportResult } from "../../app/users/import-review.server.ts";
+import { reviewedImport } from "../support/imports.ts";
 import {
   confirmImport,
   IMPORT_DONE,
@@ -38,17 +39,8 @@ afterAll(async () => {
   rmSync(OUTBOX_DIR, { recursive: true, force: true });
 });
 
-/** Uploads and reviews a file: its job and what the review page carries (its counts and key). */
-async function reviewed(db: Kysely<Database>, actor: Actor, text: string) {
-  const started = await startImport(db, actor, new Blob([text]), T0);
-  if (!started.ok) throw new Error(started.message);
-  const job = await db
-    .selectFrom("jobs")
-    .select("result")
-    .where("id", "=", started.jobId)
-    .executeTakeFirstOrThrow();
-  return { jobId: started.jobId, result: job.result as ImportResult };
-}
+/** Uploads and reviews a file at T0. */
+const reviewed = (db: Kysely<Database>, actor: Actor, text: string) => reviewedImport(db, actor, text, T0);
 
 const userByEmail = (email: string) =>
   t.db

@@ -28,7 +28,7 @@ import { createToken } from "../../app/provisioning/tokens.server.ts";
 import { scimActor } from "../../app/scim/actor.server.ts";
 import { createUser } from "../../app/scim/users.server.ts";
 import { EXTENSION_SCHEMA, USER_SCHEMA } from "../../app/scim/mapping.ts";
-import { startImport, type ImportResult } from "../../app/users/import-review.server.ts";
+import { reviewedImport } from "../support/imports.ts";
 import { confirmImport } from "../../app/users/import-confirm.server.ts";
 import { restoreUser } from "../../app/users/deleted.server.ts";
 import { previewTransfer, startTransferReview, transferUser } from "../../app/users/transfer.server.ts";
@@ -159,17 +159,10 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
       .then((n) => n.id);
 
   /** An import reviewed and ready to confirm: its job and the key the review page carries. */
-  async function reviewedImport(db: Kysely<Database>, actor: Actor, lines: string[]) {
-    const started = await startImport(db, actor, new Blob([[HEADER, ...lines].join("\n")]), NOW);
-    if (!started.ok) throw new Error(started.message);
-    const job = await db
-      .selectFrom("jobs")
-      .select("result")
-      .where("id", "=", started.jobId)
-      .executeTakeFirstOrThrow();
-    const review = job.result as ImportResult;
-    expect(review.errors).toBe(0);
-    return { jobId: started.jobId, key: review.key, add: review.add, update: review.update };
+  async function reviewedLines(db: Kysely<Database>, actor: Actor, lines: string[]) {
+    const { jobId, result } = await reviewedImport(db, actor, [HEADER, ...lines].join("\n"), NOW);
+    expect(result.errors).toBe(0);
+    return { jobId, key: result.key, add: result.add, update: result.update };
   }
 
   /** What a bulk action did to each user, by id. */
@@ -261,7 +254,7 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
       .set({ last_holder_user_id: grace, last_holder_name: "Grace Liu" })
       .where("id", "=", once!.id)
       .execute();
-    const { jobId, key, ...review } = await reviewedImport(db, ada, [
+    const { jobId, key, ...review } = await reviewedLines(db, ada, [
       `Uma,Patel,uma@acme.test,San Francisco,Connect,${uma.extension ?? ""},Senior Account Executive`,
       "Ines,Duarte,ines.duarte@acme.test,Austin,Connect,,Buyer",
     ]);
@@ -367,7 +360,7 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
     // A reserved Toronto number after the held one: the import locks the held one, then waits for this.
     const after = await reserve(db, ada, toronto, "+14165550999", { country: "CA" });
     expect(after).toBeGreaterThan(held.id);
-    const { jobId, key } = await reviewedImport(db, ada, [
+    const { jobId, key } = await reviewedLines(db, ada, [
       "Ines,Duarte,ines.duarte@acme.test,Toronto,Connect,,Buyer",
     ]);
     await hold("select 1 from phone_numbers where id = $1 for update", [after]);
@@ -399,7 +392,7 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
     const b = await reserve(db, ada, sf, "+14150000002", { kind: "fax", heldFor });
     const gateNumber = await reserve(db, ada, sf, "+14150000003", { kind: "fax" });
     const a = await reserve(db, ada, sf, "+14150000001", { kind: "fax", heldFor });
-    const { jobId, key } = await reviewedImport(db, ada, [
+    const { jobId, key } = await reviewedLines(db, ada, [
       "Ines,Duarte,ines.duarte@acme.test,San Francisco,Connect,,Buyer",
     ]);
     await hold("select 1 from phone_numbers where id = $1 for update", [gateNumber]);
