@@ -31,7 +31,8 @@
  * A form whose valid POST is itself the attack (an Office Admin ending a
  * Company Admin's 72 hours) is also sent as is, and must be refused the same way.
  *
- * Replays: the same valid POST twice; the first changes what it should, the
+ * Replays: the same valid POST twice; the first changes what it should, with
+ * an audit entry whenever it changes anything (checked on the server), the
  * second must be a 4xx or a redirect that changes nothing more.
  *
  * The snapshot (tests/support/snapshot.ts) is every table's rows in a stable
@@ -1067,8 +1068,13 @@ describe("hostile input", () => {
     expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 
-  it("changes nothing more when a valid POST is sent twice", async () => {
+  it("writes an audit entry with each change a valid POST makes, and changes nothing more when it is sent twice", async () => {
     const replayed = forms.filter((f) => f.replay !== false);
+    // On the server, each first POST is also checked for its audit entry: a snapshot after each (on PGlite,
+    // each would stop the server).
+    const checkAudit = !!process.env.DATABASE_URL;
+    let seen = checkAudit ? await snapshot(app) : null;
+    const unaudited: string[] = [];
     // Every form's valid POST, first as a person sends it…
     const bodies = new Map<Form, Fields>();
     for (const form of replayed) {
@@ -1077,7 +1083,16 @@ describe("hostile input", () => {
       const res = await client.post(form.path, bodies.get(form)!);
       expect.soft(res.status, `${form.name}: the first POST`).toBeLessThan(400);
       await res.body?.cancel();
+      if (seen) {
+        const now = await snapshot(app);
+        const changed = changes(seen, now);
+        const tables = Object.keys(changed).filter((t) => t !== "audit_log");
+        if (tables.length > 0 && !changed["audit_log"]?.new.length)
+          unaudited.push(`${form.name} changed ${tables.join(", ")} and wrote no audit entry`);
+        seen = now;
+      }
     }
+    expect(unaudited).toEqual([]);
     const once = await snapshot(app);
     // …then again: the same bytes, as a double click or a replay sends them.
     const wrong: string[] = [];
