@@ -18,6 +18,26 @@ import { actingUserId, type Actor } from "../auth/actor.server.ts";
 export const RESTORE_WINDOW_MS = 72 * 3600_000;
 export const DELETED_USER = "Deleted user";
 
+/** `pg_advisory_xact_lock(int, int)`'s first half for a company's anonymizations; the second is the company. */
+export const ANONYMIZING = 5_150_918;
+
+/**
+ * Anonymizations in one company take turns. Each updates the audit entries
+ * and proxy sessions that mention its users, in whatever order its plan
+ * visits them, so two at once (two servers' purges, a purge and a permanent
+ * delete) could each hold an entry that mentions the other's people and wait
+ * for the other's. The lock is taken before any row the other could want: a
+ * deletion of pending users takes it right after locking them
+ * (deleteUsers), before their numbers and pools. Companies in id order.
+ */
+export async function lockAnonymizing(tx: Transaction<Database>, userIds: number[]) {
+  await sql`
+    select pg_advisory_xact_lock(${ANONYMIZING}::int, company_id)
+      from (select distinct company_id from users where id = any(${sql.val(userIds)}::int[]) order by 1) c`.execute(
+    tx,
+  );
+}
+
 /** Keys of audit details about a person that hold their personal data: dropped when they are anonymized. */
 const PERSONAL_KEYS = [
   "first_name",
@@ -55,6 +75,7 @@ export async function anonymizeUsers(
 ): Promise<void> {
   if (userIds.length === 0) return;
   const ids = sql`${sql.val(userIds)}::int[]`;
+  await lockAnonymizing(tx, userIds);
 
   // The stable pseudonym first: every label below is written with it. The column is unique, so this is a
   // key update, whose row lock waits for any transaction still writing a row that names them (an audit

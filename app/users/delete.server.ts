@@ -16,7 +16,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
-import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
+import { anonymizeUsers, lockAnonymizing, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
 import { endProxiesOf } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { lockPoolsOf, removeSeatsOf } from "../licenses/pools.server.ts";
@@ -139,7 +139,9 @@ export async function deleteUsersIn(
   const ids = sql`${sql.val(done)}::int[]`;
 
   if (done.length > 0) {
-    // The numbers the pending users' anonymization changes before the pools, as Add User and Reassign take them.
+    // The pending users' anonymization: its turn in the company first, then the numbers it changes before
+    // the pools, as Add User and Reassign take them.
+    if (pending.length > 0) await lockAnonymizing(tx, pending);
     await lockHolders(tx, pending);
     await lockPoolsOf(tx, [...new Set(targets.filter((t) => done.includes(t.id)).map((t) => t.officeId))]);
     // Their numbers go to the Reserved Pool with the last-holder snapshot;

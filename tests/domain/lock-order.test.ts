@@ -3,7 +3,8 @@
  * nothing runs at once). Every transaction takes its row locks in one order:
  * the company, then users (FOR NO KEY UPDATE, so that the foreign-key checks
  * of the audit entries and invites that name them do not wait), then numbers,
- * then pools. Each test forces the one interleaving that deadlocked (40P01)
+ * then pools; and a company's anonymizations take turns. Each test forces
+ * the one interleaving that deadlocked (40P01)
  * while one path took them out of that order: a gate connection holds a row
  * lock, the first transaction waits on it holding what it locked before, the
  * second starts and either finishes or waits too; the gate lets go and both
@@ -30,7 +31,8 @@ import { createUser } from "../../app/scim/users.server.ts";
 import { EXTENSION_SCHEMA, USER_SCHEMA } from "../../app/scim/mapping.ts";
 import { reviewedImport } from "../support/imports.ts";
 import { confirmImport } from "../../app/users/import-confirm.server.ts";
-import { restoreUser } from "../../app/users/deleted.server.ts";
+import { permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
+import { ANONYMIZING } from "../../app/users/anonymize.server.ts";
 import { previewTransfer, startTransferReview, transferUser } from "../../app/users/transfer.server.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -411,5 +413,18 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
       .where("id", "in", [a, b])
       .execute();
     expect(back.map((n) => n.assigned_user_id)).toEqual([sienna, sienna]);
+  });
+
+  it("anonymizations in one company take turns: a permanent delete waits while another is under way, then completes", async () => {
+    // Two at once update the audit entries and proxy sessions that mention their people in whatever order
+    // their plans visit them; one entry about people of both could make each wait for the other.
+    const db = await demo();
+    const ada = await actorFor(db, "ada@acme.test", NOW);
+    const sienna = await userIdOf(db, "sienna@acme.test");
+    await hold("select pg_advisory_xact_lock($1::int, $2::int)", [ANONYMIZING, ada.company.id]);
+    const deleting = permanentlyDelete(db, ada, sienna, NOW);
+    await until(async () => (await lockWaits()) === 1, "the permanent delete to wait for its turn");
+    await gate!.query("commit");
+    expect(await deleting).toMatchObject({ ok: true, name: "Sienna Walsh" });
   });
 });
