@@ -266,11 +266,13 @@ const heldBy = (userIds: number[]) => {
 };
 
 /**
- * Locks the numbers eraseHolders will change, in id order, for a caller that
- * must lock pools before it anonymizes (deleting pending users): Add User and
- * Reassign lock a number, then the pools, and a delete that took the pools
- * first deadlocked with an Add User of a number the deleted user once held
- * (met by `npm run load`).
+ * Locks these users' numbers (held last, or held for them), in id order, the
+ * order every change locks numbers in, before the pools: Add User and
+ * Reassign lock a number, then the pools. Deleting pending users takes them
+ * before the pools it frees (eraseHolders then changes them): taken after,
+ * a delete deadlocked with an Add User of a number the deleted user once held
+ * (met by `npm run load`). A restore takes them before heldForRestore, which
+ * reads them in e164 order.
  */
 export async function lockHolders(tx: Tx, userIds: number[]) {
   await sql`select 1 from phone_numbers where ${heldBy(userIds)} order by id for no key update`.execute(tx);

@@ -272,10 +272,11 @@ export async function readPreviews(
 
 /**
  * A confirmation's reads, locked in the order every writer of these rows
- * takes them: the users (id order), the pool numbers this sign-in's review
- * holds for them (id order: Add User and Import take a number before the
- * pools), every license pool involved (see lockPoolsOf), then the holds and
- * the users' own numbers. Null previews when the office is not the company's.
+ * takes them: the users (id order), this sign-in's holds for them (so a Back
+ * or Cancel in another tab waits for the transfer), the pool numbers they
+ * hold (id order: Add User and Import take a number before the pools), every
+ * license pool involved (see lockPoolsOf), then the users' own numbers. Null
+ * previews when the office is not the company's.
  */
 export async function lockedPreviews(
   tx: Transaction<Database>,
@@ -292,32 +293,25 @@ export async function lockedPreviews(
     users.map((u) => u.id),
     officeId,
     now,
+    true,
   );
   await heldPoolNumbers(tx, actor, officeId, [...held.values()], true);
   await lockPoolsOf(tx, [officeId, ...users.map((u) => u.office_id)]);
-  return { users, previews: await previewsOf(tx, actor, users, officeId, now, true) };
+  return { users, previews: await readPreviews(tx, actor, users, officeId, true, held) };
 }
 
 /**
  * The previews of these users' transfer to `officeId`, with the numbers
- * this sign-in's review holds for them (locked under `lock`); null when the
- * office is not the company's.
+ * this sign-in's review holds for them; null when the office is not the
+ * company's. Read without locks: a confirmation reads through lockedPreviews.
  */
-export async function previewsOf(
-  db: Db,
-  actor: Actor,
-  users: UserRow[],
-  officeId: number,
-  now: Date,
-  lock = false,
-) {
+export async function previewsOf(db: Db, actor: Actor, users: UserRow[], officeId: number, now: Date) {
   const held = await reviewHoldsOf(
     db,
     actor,
     users.map((u) => u.id),
     officeId,
     now,
-    lock,
   );
-  return readPreviews(db, actor, users, officeId, lock, held);
+  return readPreviews(db, actor, users, officeId, false, held);
 }
