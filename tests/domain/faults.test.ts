@@ -16,6 +16,7 @@ import { actorFor } from "../support/actors.ts";
 import { requireBuild, startServer, type RunningServer } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
+import { untilLocksWait } from "../support/race.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 
 const HOUR = 3600_000;
@@ -86,12 +87,7 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
       priya.license_type,
     ]);
     const deleting = ada.post(`/users/${priya.id}/delete`, { license: "keep" });
-    await until(async () => {
-      const { rowCount } = await blocker.query(
-        "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-      );
-      return rowCount === 1;
-    }, "the delete to wait on the pool's lock");
+    await untilLocksWait(database.db, 1, "the delete to wait on the pool's lock");
 
     proxy.cut();
     await blocker.query("rollback");
@@ -187,12 +183,7 @@ describe.runIf(!!process.env.DATABASE_URL)("faults on the PostgreSQL server", ()
     await adding.query("select 1 from phone_numbers where id = $1 for update", [number.id]);
     const ada = await actorFor(database.db, "ada@acme.test");
     const deleting = deleteUsers(database.db, ada, [jasper.id], "keep", new Date());
-    await until(async () => {
-      const { rowCount } = await adding.query(
-        "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-      );
-      return rowCount === 1;
-    }, "the delete to wait on the number");
+    await untilLocksWait(database.db, 1, "the delete to wait on the number");
     // It waits holding none of the pools: the Add User takes them (a deadlock otherwise).
     await adding.query("select 1 from license_pools where office_id = $1 for no key update nowait", [
       jasper.office_id,

@@ -13,13 +13,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import pg from "pg";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
 import { actorFor } from "../support/actors.ts";
 import { acmeOfficeId, userIdOf } from "../support/demo.ts";
 import { bearer } from "../support/scim-world.ts";
+import { untilLocksWait } from "../support/race.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
 import { addUser } from "../../app/users/add.server.ts";
 import { reassignNumber } from "../../app/numbers/reassign.server.ts";
@@ -39,15 +40,6 @@ const NOW = new Date("2026-11-27T12:00:00Z");
 const OUTBOX_DIR = `.tmp/lock-order-test-${process.pid}`;
 const ORIGIN = "http://switchboard.test";
 const HEADER = "First name,Last name,Email,Office,License,Extension,Job title";
-
-/** Polls until `check` holds, as faults.test.ts waits (each look a round trip and a short pause). */
-async function until(check: () => Promise<boolean>, what: string, tries = 500): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`Gave up waiting for ${what}.`);
-}
 
 describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server", () => {
   let t: TestDatabase | undefined;
@@ -84,14 +76,6 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
     return gate;
   }
 
-  /** How many of this database's sessions wait for a lock. */
-  const lockWaits = async () =>
-    (
-      await sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`.execute(t!.db)
-    ).rows[0]!.n;
-
   /**
    * `first` starts and waits on the gate, holding what it locked before; `second` starts and
    * either finishes or waits too; then the gate lets go. Both must succeed: PostgreSQL ends one
@@ -99,12 +83,12 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
    */
   async function interleaved<A, B>(first: () => Promise<A>, second: () => Promise<B>): Promise<[A, B]> {
     const a = Promise.allSettled([first()]);
-    await until(async () => (await lockWaits()) >= 1, "the first transaction to wait on the gate");
+    await untilLocksWait(t!.db, 1, "the first transaction to wait on the gate");
     let settled = false;
     const b = Promise.allSettled([second()]).finally(() => (settled = true));
     await Promise.race([
       b,
-      until(async () => settled || (await lockWaits()) >= 2, "the second transaction to finish or wait"),
+      untilLocksWait(t!.db, 2, "the second transaction to finish or wait", () => settled),
     ]);
     await gate!.query("commit");
     const [[x], [y]] = await Promise.all([a, b]);
@@ -423,7 +407,7 @@ describe.runIf(!!process.env.DATABASE_URL)("lock order on the PostgreSQL server"
     const sienna = await userIdOf(db, "sienna@acme.test");
     await hold("select pg_advisory_xact_lock($1::int, $2::int)", [ANONYMIZING, ada.company.id]);
     const deleting = permanentlyDelete(db, ada, sienna, NOW);
-    await until(async () => (await lockWaits()) === 1, "the permanent delete to wait for its turn");
+    await untilLocksWait(t!.db, 1, "the permanent delete to wait for its turn");
     await gate!.query("commit");
     expect(await deleting).toMatchObject({ ok: true, name: "Sienna Walsh" });
   });

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
 import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
+import { untilLocksWait } from "../support/race.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { createSession, SESSION_COOKIE } from "../../app/auth/session.server.ts";
 import { loadActor } from "../../app/auth/actor.server.ts";
@@ -79,14 +80,7 @@ describe("a session for someone no longer active", () => {
       await suspending.query("begin");
       await suspending.query("update users set status = 'suspended' where id = $1", [id]);
       const opening = createSession(t.db, new Request("http://x/login"), null, id, T0);
-      for (let look = 0; ; look++) {
-        const { rowCount } = await suspending.query(
-          "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-        );
-        if (rowCount === 1) break;
-        if (look === 500) throw new Error("The session's insert never waited for the suspension.");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await untilLocksWait(t.db, 1, "the session's insert to wait for the suspension");
       await suspending.query("commit");
       await suspending.end();
       expect(await opening).toBeNull();

@@ -9,8 +9,7 @@
  * so the two never wait on each other (a deadlock, answered 500).
  */
 import { describe, expect, it } from "vitest";
-import { onServer, raceDatabase } from "../support/race.ts";
-import { sql } from "kysely";
+import { onServer, raceDatabase, untilLocksWait } from "../support/race.ts";
 import { actorFor } from "../support/actors.ts";
 import { acmeOfficeId, userIdOf } from "../support/demo.ts";
 import { reactivateUser, suspendUser } from "../../app/users/suspend.server.ts";
@@ -103,17 +102,6 @@ describe.runIf(onServer)("on the PostgreSQL server", () => {
     expect(statuses).toEqual(["active", "suspended"]);
   });
 
-  /** Resolves once `n` of this database's sessions wait for a lock (each look is a round trip: no timer). */
-  async function waitingForLocks(n: number) {
-    for (let look = 0; look < 10_000; look++) {
-      const { rows } = await sql<{ waiting: number }>`
-        select count(*)::int as waiting from pg_stat_activity
-         where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db);
-      if (rows[0]!.waiting >= n) return;
-    }
-    throw new Error(`${n} sessions never waited for a lock.`);
-  }
-
   it("a SCIM deactivation and a deletion of one user at once: no deadlock, one after the other", async () => {
     const ada = await actorFor(t.db, "ada@acme.test", NOW);
     const made = await createToken(t.db, ada, { name: "Okta" }, NOW);
@@ -155,9 +143,9 @@ describe.runIf(onServer)("on the PostgreSQL server", () => {
     });
     await holding;
     const deactivation = patch({ op: "replace", value: { active: false } });
-    await waitingForLocks(1);
+    await untilLocksWait(t.db, 1, "1 sessions to wait for a lock");
     const deletion = deleteUsers(t.db, ada, [target], "keep", NOW);
-    await waitingForLocks(2);
+    await untilLocksWait(t.db, 2, "2 sessions to wait for a lock");
     release();
     await holder;
 

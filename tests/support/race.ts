@@ -29,6 +29,26 @@ export function raceDatabase(poolSize: number, now: Date): { readonly db: Kysely
   };
 }
 
+/** How many sessions of `db`'s database wait for a lock (a row's or an advisory one). */
+export async function lockWaits(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+     where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+  return rows[0]!.n;
+}
+
+/**
+ * Resolves once `n` of `db`'s sessions wait for a lock, or `settled` says what was waited for is over: where a
+ * race test starts its next step. Each look is a round trip and 10 ms; after five seconds it gives up.
+ */
+export async function untilLocksWait(db: Kysely<Database>, n: number, what: string, settled = () => false) {
+  for (let look = 0; look < 500; look++) {
+    if (settled() || (await lockWaits(db)) >= n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`Gave up waiting for ${what}.`);
+}
+
 /** Pairs of Acme's people, each pair in turn its only two Company Admins, who then remove each other. */
 export const ADMIN_PAIRS = [
   ["ada@acme.test", "priya@acme.test"],
