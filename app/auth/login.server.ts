@@ -10,16 +10,19 @@ import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { verifyPassword } from "./password.server.ts";
+import { createSession } from "./session.server.ts";
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_FAILURES = 5;
 
-export type SignInResult = { ok: true; userId: number } | { ok: false; message: string };
+/** A signed-in person's session cookie, or why there is none. */
+export type SignInResult = { ok: true; cookie: string } | { ok: false; message: string };
 
 export const WRONG_CREDENTIALS = "That email and password do not match an active account.";
 
 export async function signIn(
   db: Kysely<Database>,
+  request: Request,
   ip: string | null,
   input: { email: string; password: string },
   now: Date,
@@ -37,20 +40,28 @@ export async function signIn(
   // Pending, suspended and deleted people get the wrong password's answer: it tells nobody which they are.
   if (!passwordOk || user?.status !== "active") return { ok: false, message: WRONG_CREDENTIALS };
 
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable("login_attempts")
-      .set({ succeeded: true })
-      .where("id", "=", slot.attemptId)
-      .execute();
+  // The session, the attempt's success and the first sign-in are one change: an admin may have suspended or
+  // deleted them during the password's hashing, and then none of the three happens. Their row is locked by
+  // the first sign-in's update before the session's insert reads it FOR SHARE: two first sign-ins at once
+  // each holding FOR SHARE and then both wanting to update it would deadlock.
+  const cookie = await db.transaction().execute(async (tx) => {
     await tx
       .updateTable("users")
       .set({ first_signed_in_at: now })
       .where("id", "=", user.id)
+      .where("status", "=", "active")
       .where("first_signed_in_at", "is", null)
       .execute();
+    const cookie = await createSession(tx, request, ip, user.id, now);
+    if (cookie)
+      await tx
+        .updateTable("login_attempts")
+        .set({ succeeded: true })
+        .where("id", "=", slot.attemptId)
+        .execute();
+    return cookie;
   });
-  return { ok: true, userId: user.id };
+  return cookie ? { ok: true, cookie } : { ok: false, message: WRONG_CREDENTIALS };
 }
 
 /** One key per email for `pg_advisory_xact_lock(int, int)`: the pair's first half says "sign-in". */

@@ -7,8 +7,7 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { actorContext } from "~/auth/actor.server";
 import { homeFor } from "~/auth/guards.server";
-import { safeRedirect, signIn, WRONG_CREDENTIALS } from "~/auth/login.server";
-import { createSession } from "~/auth/session.server";
+import { safeRedirect, signIn } from "~/auth/login.server";
 import { clientIp } from "~/auth/cookies.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
@@ -39,15 +38,14 @@ export async function action({ request, context }: Route.ActionArgs) {
   const db = await getDb();
   const at = now(request);
   const ip = clientIp(request, context);
-  const result = await signIn(db, ip, submission.value, at);
-  // Suspended or deleted while the password was checked: no session, and the same words as for any refusal.
-  const cookie = result.ok ? await createSession(db, request, ip, result.userId, at) : null;
-  if (!cookie) {
-    const message = result.ok ? WRONG_CREDENTIALS : result.message;
-    return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), { status: 400 });
+  const result = await signIn(db, request, ip, submission.value, at);
+  if (!result.ok) {
+    return data(submission.reply({ formErrors: [result.message], hideFields: ["password"] }), {
+      status: 400,
+    });
   }
   const to = safeRedirect(submission.value.redirectTo, "/", new URL(request.url).origin);
-  throw redirect(to, { headers: { "Set-Cookie": cookie } });
+  throw redirect(to, { headers: { "Set-Cookie": result.cookie } });
 }
 
 export default function Login({ loaderData, actionData }: Route.ComponentProps) {

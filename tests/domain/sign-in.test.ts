@@ -1,6 +1,8 @@
 /** Sign-in and its lockout, with the clock moved instead of waited for. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import pg from "pg";
+import { freshDatabase, serverUrl, type TestDatabase } from "../support/db.ts";
+import { onServer, untilLocksWait } from "../support/race.ts";
 import { seedDemo, DEMO_PASSWORD } from "../../db/seed/demo.ts";
 import { signIn, WRONG_CREDENTIALS, safeRedirect } from "../../app/auth/login.server.ts";
 import { demoPasswordCost, hashPassword, verifyPassword } from "../../app/auth/password.server.ts";
@@ -13,12 +15,15 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const IP = "203.0.113.7";
+const LOGIN = new Request("http://x/login");
 const minutes = (start: Date, m: number) => new Date(start.getTime() + m * 60_000);
 
 describe("sign-in", () => {
   it("admits active users only, with one message for every failure", async () => {
     const now = new Date();
-    expect(await signIn(t.db, IP, { email: " ADA@acme.test ", password: DEMO_PASSWORD }, now)).toMatchObject({
+    expect(
+      await signIn(t.db, LOGIN, IP, { email: " ADA@acme.test ", password: DEMO_PASSWORD }, now),
+    ).toMatchObject({
       ok: true,
     });
     for (const [email, password] of [
@@ -27,7 +32,7 @@ describe("sign-in", () => {
       ["jasper@acme.test", DEMO_PASSWORD], // pending
       ["sienna@acme.test", DEMO_PASSWORD], // deleted
     ]) {
-      expect(await signIn(t.db, IP, { email: email!, password: password! }, now)).toEqual({
+      expect(await signIn(t.db, LOGIN, IP, { email: email!, password: password! }, now)).toEqual({
         ok: false,
         message: WRONG_CREDENTIALS,
       });
@@ -37,7 +42,7 @@ describe("sign-in", () => {
   it("locks an email for 15 minutes after 5 failures within 15 minutes", async () => {
     const start = new Date("2026-01-01T10:00:00Z");
     const attempt = (at: Date, password = "wrong") =>
-      signIn(t.db, IP, { email: "priya@acme.test", password }, at);
+      signIn(t.db, LOGIN, IP, { email: "priya@acme.test", password }, at);
     for (let i = 0; i < 5; i++) expect((await attempt(minutes(start, i))).ok).toBe(false);
     const locked = await attempt(minutes(start, 5), DEMO_PASSWORD);
     expect(locked).toEqual({
@@ -52,12 +57,52 @@ describe("sign-in", () => {
   it("does not count failures spread wider than 15 minutes, nor those before a success", async () => {
     const start = new Date("2026-02-01T10:00:00Z");
     const attempt = (at: Date, password = "wrong") =>
-      signIn(t.db, IP, { email: "marcus@acme.test", password }, at);
+      signIn(t.db, LOGIN, IP, { email: "marcus@acme.test", password }, at);
     for (let i = 0; i < 5; i++) await attempt(minutes(start, i * 4));
     expect((await attempt(minutes(start, 17), DEMO_PASSWORD)).ok).toBe(true);
     for (let i = 0; i < 4; i++) await attempt(minutes(start, 18 + i));
     expect((await attempt(minutes(start, 23), DEMO_PASSWORD)).ok).toBe(true);
   });
+});
+
+describe("a sign-in whose account is suspended while its password is checked", () => {
+  it.runIf(onServer)(
+    "opens no session, and records neither a successful attempt nor a first sign-in",
+    async () => {
+      const at = new Date("2026-04-01T10:00:00Z");
+      const email = "oscar@acme.test";
+      const { id } = await t.db
+        .updateTable("users")
+        .set({ status: "active", first_signed_in_at: null })
+        .where("email", "=", email)
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      // An admin's suspension of them, not yet committed: their row is locked, as suspendUser locks it.
+      const suspending = new pg.Client({ connectionString: serverUrl(t.name) });
+      await suspending.connect();
+      await suspending.query("begin");
+      await suspending.query("update users set status = 'suspended' where id = $1", [id]);
+      const signingIn = signIn(t.db, LOGIN, IP, { email, password: DEMO_PASSWORD }, at);
+      await untilLocksWait(t.db, 1, "the sign-in to wait for the suspension");
+      await suspending.query("commit");
+      await suspending.end();
+
+      expect(await signingIn).toEqual({ ok: false, message: WRONG_CREDENTIALS });
+      const user = await t.db
+        .selectFrom("users")
+        .select("first_signed_in_at")
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      expect(user.first_signed_in_at).toBeNull();
+      expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).toEqual([]);
+      const attempts = await t.db
+        .selectFrom("login_attempts")
+        .select("succeeded")
+        .where("email", "=", email)
+        .execute();
+      expect(attempts).toEqual([{ succeeded: false }]);
+    },
+  );
 });
 
 describe("sign-in at the same instant", () => {
@@ -76,12 +121,12 @@ describe("sign-in at the same instant", () => {
     const at = new Date("2026-03-01T10:00:00Z");
     const email = "priya@acme.test";
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => signIn(t.db, IP, { email, password: "wrong" }, at)),
+      Array.from({ length: 20 }, () => signIn(t.db, LOGIN, IP, { email, password: "wrong" }, at)),
     );
     expect(results.filter((r) => !r.ok && r.message === WRONG_CREDENTIALS)).toHaveLength(5);
     expect(results.filter((r) => !r.ok && LOCKED.test(r.message))).toHaveLength(15);
     expect(await checked(email, at)).toEqual(Array.from({ length: 5 }, () => ({ succeeded: false })));
-    const right = await signIn(t.db, IP, { email, password: DEMO_PASSWORD }, minutes(at, 1));
+    const right = await signIn(t.db, LOGIN, IP, { email, password: DEMO_PASSWORD }, minutes(at, 1));
     expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
   });
 
@@ -90,8 +135,8 @@ describe("sign-in at the same instant", () => {
     const at = new Date("2026-03-03T10:00:00Z");
     const email = "mei@acme.test";
     for (let i = 0; i < 5; i++)
-      await signIn(t.db, IP, { email, password: "wrong" }, new Date(at.getTime() + 50 - i));
-    const right = await signIn(t.db, IP, { email, password: DEMO_PASSWORD }, at);
+      await signIn(t.db, LOGIN, IP, { email, password: "wrong" }, new Date(at.getTime() + 50 - i));
+    const right = await signIn(t.db, LOGIN, IP, { email, password: DEMO_PASSWORD }, at);
     expect(right).toMatchObject({ ok: false, message: expect.stringMatching(LOCKED) });
   });
 
@@ -99,7 +144,9 @@ describe("sign-in at the same instant", () => {
     const at = new Date("2026-03-02T10:00:00Z");
     const email = "marcus@acme.test";
     const passwords = Array.from({ length: 21 }, (_, i) => (i === 10 ? DEMO_PASSWORD : "wrong"));
-    const results = await Promise.all(passwords.map((password) => signIn(t.db, IP, { email, password }, at)));
+    const results = await Promise.all(
+      passwords.map((password) => signIn(t.db, LOGIN, IP, { email, password }, at)),
+    );
     const notLocked = results.filter((r) => r.ok || !LOCKED.test(r.message));
     expect(notLocked.length).toBeLessThanOrEqual(5);
     const rows = await checked(email, at);

@@ -136,8 +136,20 @@ describe("suspending a user", () => {
       },
     ]);
 
-    const right = await signIn(t.db, null, { email: "uma@acme.test", password: DEMO_PASSWORD }, LATER);
-    const wrong = await signIn(t.db, null, { email: "uma@acme.test", password: "not-it" }, LATER);
+    const right = await signIn(
+      t.db,
+      new Request("http://x/login"),
+      null,
+      { email: "uma@acme.test", password: DEMO_PASSWORD },
+      LATER,
+    );
+    const wrong = await signIn(
+      t.db,
+      new Request("http://x/login"),
+      null,
+      { email: "uma@acme.test", password: "not-it" },
+      LATER,
+    );
     expect(right).toEqual({ ok: false, message: WRONG_CREDENTIALS });
     expect(right).toEqual(wrong);
     // Nor can anyone proxy into them.
