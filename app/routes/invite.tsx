@@ -7,7 +7,6 @@ import { getDb } from "~/db.server";
 import { now } from "~/clock.server";
 import { clientIp } from "~/auth/cookies.server";
 import { flashCookie } from "~/auth/flash.server";
-import { createSession } from "~/auth/session.server";
 import { acceptInvite, findInvite } from "~/users/invite.server";
 import { CsrfField } from "~/ui/csrf";
 import { FormErrors, TextField } from "~/ui/field";
@@ -43,16 +42,13 @@ export async function action({ request, params, context }: Route.ActionArgs) {
   const db = await getDb();
   const at = now(request);
   const ip = clientIp(request, context);
-  const accepted = await acceptInvite(db, params.token, submission.value.password, ip, at);
+  const accepted = await acceptInvite(db, request, params.token, submission.value.password, ip, at);
   if (!accepted)
     return data(submission.reply({ formErrors: [EXPIRED], hideFields: ["password", "confirm"] }), {
       status: 410,
     });
-  const cookie = await createSession(db, request, ip, accepted.userId, at);
-  // Suspended or deleted by an admin the moment the password was set: nothing to sign in to.
-  if (!cookie) throw redirect("/login");
   const headers = new Headers();
-  headers.append("Set-Cookie", cookie);
+  headers.append("Set-Cookie", accepted.cookie);
   headers.append("Set-Cookie", flashCookie(request, "Welcome to Switchboard. Your password is set."));
   throw redirect("/settings", { headers });
 }

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { actingUserId, type Actor } from "../auth/actor.server.ts";
-import { hashToken } from "../auth/session.server.ts";
+import { createSession, hashToken } from "../auth/session.server.ts";
 import { hashPassword } from "../auth/password.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
 import { sendMail } from "../mail/mailer.server.ts";
@@ -197,9 +197,14 @@ export async function findInvite(db: Kysely<Database>, token: string, now: Date)
     .executeTakeFirst();
 }
 
-/** Sets the password and makes the user active; the invite is used up. Null if it no longer can be. */
+/**
+ * Sets the password, makes the user active and signs them in (their session's cookie); the invite is used
+ * up. Null if it no longer can be. The session is opened in the same transaction, under the lock on their
+ * row: an admin's suspension or deletion waits for it, and then ends the session with the others.
+ */
 export async function acceptInvite(
   db: Kysely<Database>,
+  request: Request,
   token: string,
   password: string,
   ip: string | null,
@@ -261,6 +266,8 @@ export async function acceptInvite(
       },
       now,
     );
-    return { userId: invite.user_id };
+    const cookie = await createSession(tx, request, ip, invite.user_id, now);
+    if (!cookie) throw new Error(`User ${invite.user_id}, activated under lock, has no session.`);
+    return { userId: invite.user_id, cookie };
   });
 }

@@ -85,8 +85,13 @@ describe("add user", () => {
     const token = mail.match(/\/invite\/([A-Za-z0-9_-]+)/)![1]!;
     expect(await findInvite(t.db, token, NOW)).toBeTruthy();
     expect(await findInvite(t.db, token, new Date(NOW.getTime() + 8 * 86400_000))).toBeUndefined(); // 7 days
-    expect(await acceptInvite(t.db, token, "a long enough password", null, NOW)).toEqual({ userId: user.id });
-    expect(await acceptInvite(t.db, token, "a long enough password", null, NOW)).toBeNull();
+    const invited = new Request("http://x/invite");
+    const accepted = await acceptInvite(t.db, invited, token, "a long enough password", null, NOW);
+    expect(accepted).toMatchObject({ userId: user.id, cookie: expect.stringMatching(/^sb_session=/) });
+    expect(
+      await t.db.selectFrom("sessions").select("id").where("user_id", "=", user.id).execute(),
+    ).toHaveLength(1);
+    expect(await acceptInvite(t.db, invited, token, "a long enough password", null, NOW)).toBeNull();
     expect(
       await t.db
         .selectFrom("users")
