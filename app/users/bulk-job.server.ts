@@ -123,11 +123,19 @@ async function jobActor(tx: Transaction<Database>, job: Job, ip: string | null):
 /** One batch of a bulk job (app/jobs/kinds.server.ts), in the runner's transaction. */
 export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: Date): Promise<JobStep> {
   const p = job.payload as BulkPayload;
+  // Pending users deleted are anonymized at once: their old row versions go too, once the job ends (a
+  // VACUUM after each batch went through the whole audit log's indexes each time).
+  const vacuumAtEnd = p.action === "delete" ? (db: Kysely<Database>) => vacuumErased(db) : undefined;
   const actor = await jobActor(tx, job, p.ip);
   const may = actor ? mayRunBulk(actor, p.action) : null;
   if (!actor || !may?.ok) {
     const stopped = `Stopped after ${job.done.toLocaleString("en-US")} users: the admin who confirmed may no longer do this.`;
-    return { done: job.done, total: job.total, result: await summary(tx, job, p.action, stopped) };
+    return {
+      done: job.done,
+      total: job.total,
+      result: await summary(tx, job, p.action, stopped),
+      afterCommit: vacuumAtEnd,
+    };
   }
   const ids = p.ids.slice(job.done, job.done + p.batch);
   const tag = { job: job.id };
@@ -139,12 +147,12 @@ export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: D
   if (applied.auditId === null && applied.outcomes.length > 0)
     await recordBulkResult(tx, actor, p.action, applied.outcomes, now, tag);
   const done = job.done + ids.length;
+  const finished = done >= job.total;
   return {
     done,
     total: job.total,
-    result: done >= job.total ? await summary(tx, job, p.action) : undefined,
-    // Pending users deleted are anonymized at once: their old row versions go too.
-    afterCommit: "anonymized" in applied && applied.anonymized ? (db) => vacuumErased(db) : undefined,
+    result: finished ? await summary(tx, job, p.action) : undefined,
+    afterCommit: finished ? vacuumAtEnd : undefined,
   };
 }
 

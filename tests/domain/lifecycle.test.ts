@@ -17,6 +17,9 @@ import { deleteUsers, planDeletion } from "../../app/users/delete.server.ts";
 import { changeAdminAccess } from "../../app/users/admin-access.server.ts";
 import { findDeleted, listDeleted, permanentlyDelete, restoreUser } from "../../app/users/deleted.server.ts";
 import { purgeExpired, vacuumErased } from "../../app/users/anonymize.server.ts";
+import { enqueueBulk } from "../../app/users/bulk-job.server.ts";
+import { runJobs } from "../../app/jobs/runner.server.ts";
+import { JOB_KINDS } from "../../app/jobs/kinds.server.ts";
 import { loadSettings, updateSettings } from "../../app/settings/update.server.ts";
 import { settingsSchema } from "../../app/settings/schema.ts";
 import { planBulk } from "../../app/users/bulk.server.ts";
@@ -658,7 +661,7 @@ describe("anonymization", () => {
 });
 
 describe("after anonymizing", () => {
-  it("the purge vacuums every table it changed once each batch has committed, and so do permanent and pending deletions", async () => {
+  it("the purge vacuums every table it changed once its batches have committed, and so do permanent and pending deletions and a bulk job's end", async () => {
     let statements: string[] = [];
     const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
     try {
@@ -690,6 +693,20 @@ describe("after anonymizing", () => {
       statements = [];
       await deleteUsers(h.db, admin, [rosa.id], "keep", T0); // pending: anonymized at once
       vacuumed();
+
+      // A bulk job deleting a pending user in its first batch of two: one VACUUM, once the last has committed.
+      const [jasper, marcus] = await Promise.all(
+        ["jasper@acme.test", "marcus@acme.test"].map((email) =>
+          h.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow(),
+        ),
+      );
+      await enqueueBulk(h.db, admin, "delete", [jasper!.id, marcus!.id], "keep", T0, 1);
+      statements = [];
+      expect(await runJobs(h.db, JOB_KINDS, () => T0)).toBe(2);
+      expect(statements.filter((q) => /^vacuum /i.test(q))).toHaveLength(1);
+      vacuumed();
+      const at = statements.findIndex((q) => /^vacuum /i.test(q));
+      expect(statements.slice(0, at).filter((q) => /^update "jobs"/.test(q))).toHaveLength(2);
       if (h.kind === "postgres") {
         const stats = await sql<{ relname: string; last_vacuum: Date | null }>`
           select relname, last_vacuum from pg_stat_user_tables where relname = any(${tables})`.execute(h.db);
