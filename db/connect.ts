@@ -26,6 +26,7 @@ import * as seatStatementTriggers from "./migrations/2026-12-02T1200_seat_statem
 import * as importMail from "./migrations/2026-12-02T1430_import_mail.ts";
 import * as poolDeletedKeyset from "./migrations/2026-12-03T0810_pool_deleted_keyset.ts";
 import * as auditUserRefs from "./migrations/2026-12-05T0300_audit_user_refs.ts";
+import * as companyAdminCount from "./migrations/2026-12-05T0330_company_admin_count.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-02T1430_import_mail": importMail,
   "2026-12-03T0810_pool_deleted_keyset": poolDeletedKeyset,
   "2026-12-05T0300_audit_user_refs": auditUserRefs,
+  "2026-12-05T0330_company_admin_count": companyAdminCount,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.

@@ -16,7 +16,7 @@ import { USER_COUNTS_DRIFT } from "../../scripts/load/invariants.ts";
 import { countUsers } from "../../app/users/list.server.ts";
 import { readListParams } from "../../app/users/list-params.ts";
 import { addUser } from "../../app/users/add.server.ts";
-import { deleteUsers } from "../../app/users/delete.server.ts";
+import { companyCounts, deleteUsers } from "../../app/users/delete.server.ts";
 import { restoreUser } from "../../app/users/deleted.server.ts";
 import { reactivateUser, suspendUser } from "../../app/users/suspend.server.ts";
 import type { Actor } from "../../app/auth/actor.server.ts";
@@ -112,6 +112,34 @@ describe("the counters", () => {
     // Rows gone for good (the scale seed's cleanup, a test's teardown).
     await sql`delete from users where email like 'imported%@acme.test' and office_id = ${ny}`.execute(t.db);
     expect(await drift()).toEqual([]);
+  });
+});
+
+describe("the deletion rules' counts", () => {
+  it("equal a recount of the company's active Company Admins, active users and offices, after a change", async () => {
+    const recount = async (companyId: number) => {
+      const { rows } = await sql<{ admins: number; users: number; offices: number }>`
+        select count(*) filter (where is_company_admin and status = 'active')::int as admins,
+               count(*) filter (where status = 'active')::int as users,
+               (select count(*)::int from offices where company_id = ${companyId}) as offices
+          from users where company_id = ${companyId}`.execute(t.db);
+      const r = rows[0]!;
+      return { activeCompanyAdmins: r.admins, activeUsers: r.users, offices: r.offices };
+    };
+    expect(await companyCounts(t.db, ada.company.id)).toEqual(await recount(ada.company.id));
+    // A second Company Admin, then one suspended: both counts move.
+    const uma = await idOf("uma@acme.test");
+    await sql`update users set is_company_admin = true where id = ${uma}`.execute(t.db);
+    const before = await companyCounts(t.db, ada.company.id);
+    expect(before).toEqual(await recount(ada.company.id));
+    await sql`update users set status = 'suspended' where id = ${uma}`.execute(t.db);
+    const after = await companyCounts(t.db, ada.company.id);
+    expect(after).toEqual(await recount(ada.company.id));
+    expect([
+      before.activeCompanyAdmins - after.activeCompanyAdmins,
+      before.activeUsers - after.activeUsers,
+    ]).toEqual([1, 1]);
+    await sql`update users set status = 'active', is_company_admin = false where id = ${uma}`.execute(t.db);
   });
 });
 
