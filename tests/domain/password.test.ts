@@ -55,25 +55,11 @@ describe("passwords", () => {
   it("an email with no account costs the sign-in the same scrypt work as one with an account", async () => {
     const now = new Date();
     const refused = { ok: false, message: WRONG_CREDENTIALS };
-    expect(
-      await signIn(
-        t.db,
-        new Request("http://x/login"),
-        "203.0.113.9",
-        { email: "priya@acme.test", password: "wrong" },
-        now,
-      ),
-    ).toEqual(refused);
+    const wrongPassword = (email: string) =>
+      signIn(t.db, new Request("http://x/login"), "203.0.113.9", { email, password: "wrong" }, now);
+    expect(await wrongPassword("priya@acme.test")).toEqual(refused);
     const forAnAccount = scryptCalls.splice(0);
-    expect(
-      await signIn(
-        t.db,
-        new Request("http://x/login"),
-        "203.0.113.9",
-        { email: "nobody@acme.test", password: "wrong" },
-        now,
-      ),
-    ).toEqual(refused);
+    expect(await wrongPassword("nobody@acme.test")).toEqual(refused);
     const forNoAccount = scryptCalls.splice(0);
     expect(forAnAccount).toEqual([PRODUCTION]);
     expect(forNoAccount).toEqual([PRODUCTION]);
