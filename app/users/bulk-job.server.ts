@@ -124,7 +124,8 @@ async function jobActor(tx: Transaction<Database>, job: Job, ip: string | null):
 export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: Date): Promise<JobStep> {
   const p = job.payload as BulkPayload;
   // Pending users deleted are anonymized at once: their old row versions go too, once the job ends (a
-  // VACUUM after each batch went through the whole audit log's indexes each time).
+  // VACUUM after each batch went through the whole audit log's indexes each time). A job that fails for good
+  // leaves them to the next VACUUM: the server's autovacuum, or the next anonymization's.
   const vacuumAtEnd = p.action === "delete" ? (db: Kysely<Database>) => vacuumErased(db) : undefined;
   const actor = await jobActor(tx, job, p.ip);
   const may = actor ? mayRunBulk(actor, p.action) : null;
