@@ -27,6 +27,7 @@ import * as importMail from "./migrations/2026-12-02T1430_import_mail.ts";
 import * as poolDeletedKeyset from "./migrations/2026-12-03T0810_pool_deleted_keyset.ts";
 import * as auditUserRefs from "./migrations/2026-12-05T0300_audit_user_refs.ts";
 import * as companyAdminCount from "./migrations/2026-12-05T0330_company_admin_count.ts";
+import * as numberLastHolder from "./migrations/2026-12-05T0345_number_last_holder.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-03T0810_pool_deleted_keyset": poolDeletedKeyset,
   "2026-12-05T0300_audit_user_refs": auditUserRefs,
   "2026-12-05T0330_company_admin_count": companyAdminCount,
+  "2026-12-05T0345_number_last_holder": numberLastHolder,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.
