@@ -156,10 +156,12 @@ export async function anonymizeUsers(
        where ps.id = p.id
     ), user_refs as (
       -- entries naming one of them by id under a key of the details (user_id, admin_user_id,
-      -- last_holder_user_id…): the index on audit_user_refs finds them (db/migrations, audit_user_refs)
+      -- last_holder_user_id…): the index on audit_user_refs finds them (db/migrations, audit_user_refs; its
+      -- index holds only entries that name someone, hence the <> '{}')
       select a.id as audit_id, r.user_id
         from audit_log a cross join lateral unnest(audit_user_refs(a.before, a.after)) as r(user_id)
-       where audit_user_refs(a.before, a.after) && (select array_agg(id::text) from who)
+       where audit_user_refs(a.before, a.after) <> '{}'
+         and audit_user_refs(a.before, a.after) && (select array_agg(id::text) from who)
          and a.company_id in (select company_id from who)
     ), mentions as (
       -- each branch an equality, so each is a hash join however many users and entries

@@ -11,7 +11,10 @@ import { sql, type Kysely } from "kysely";
  * `audit_user_refs` gives the ids an entry's details name, as text; the GIN
  * index on it answers "which entries name any of these people" (`&&`). It is
  * not inlined into the query (its body reads from a function), so the query's
- * call matches the index's expression.
+ * call matches the index's expression. The index holds only the entries that
+ * name someone so (a query must say `<> '{}'` too): every audit entry written
+ * costs the function's call, about 6 µs, where a GIN entry for each, even an
+ * empty one, cost 16.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -22,7 +25,8 @@ language sql immutable parallel safe as $$
          jsonb_each_text(case when jsonb_typeof(d.details) = 'object' then d.details end) as k
    where k.key like '%user_id'
 $$;
-create index audit_log_user_refs_idx on audit_log using gin (audit_user_refs(before, after));
+create index audit_log_user_refs_idx on audit_log using gin (audit_user_refs(before, after))
+  where audit_user_refs(before, after) <> '{}';
 `.execute(db);
 }
 
