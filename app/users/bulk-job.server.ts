@@ -124,9 +124,15 @@ async function jobActor(tx: Transaction<Database>, job: Job, ip: string | null):
 export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: Date): Promise<JobStep> {
   const p = job.payload as BulkPayload;
   // Pending users deleted are anonymized at once: their old row versions go too, once the job ends (a
-  // VACUUM after each batch went through the whole audit log's indexes each time). A job that fails for good
+  // VACUUM after each batch went through the whole audit log's indexes each time), and only if it anonymized
+  // anyone (deleted active users stay restorable, and leave nothing to erase). A job that fails for good
   // leaves them to the next VACUUM: the server's autovacuum, or the next anonymization's.
-  const vacuumAtEnd = p.action === "delete" ? (db: Kysely<Database>) => vacuumErased(db) : undefined;
+  const vacuumAtEnd =
+    p.action === "delete"
+      ? async (db: Kysely<Database>) => {
+          if (await anyAnonymized(db, p.ids)) await vacuumErased(db);
+        }
+      : undefined;
   const actor = await jobActor(tx, job, p.ip);
   const may = actor ? mayRunBulk(actor, p.action) : null;
   if (!actor || !may?.ok) {
@@ -155,6 +161,15 @@ export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: D
     result: finished ? await summary(tx, job, p.action) : undefined,
     afterCommit: finished ? vacuumAtEnd : undefined,
   };
+}
+
+/** Whether any of these users is anonymized (by the job's batches: each of its pending users). */
+async function anyAnonymized(db: Kysely<Database>, ids: number[]): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from users where id = any(${sql.val(ids)}::int[]) and anonymized_at is not null) as found`.execute(
+    db,
+  );
+  return rows[0]!.found;
 }
 
 /** The job's outcome, read from its batches' result entries in the audit log. */

@@ -661,7 +661,7 @@ describe("anonymization", () => {
 });
 
 describe("after anonymizing", () => {
-  it("the purge vacuums every table it changed once its batches have committed, and so do permanent and pending deletions and a bulk job's end", async () => {
+  it("the purge vacuums every table it changed once its batches have committed, and so do permanent and pending deletions and the end of a bulk job that anonymized anyone", async () => {
     let statements: string[] = [];
     const h = await freshDatabase({ log: (e) => void statements.push(e.query.sql) });
     try {
@@ -704,9 +704,22 @@ describe("after anonymizing", () => {
       statements = [];
       expect(await runJobs(h.db, JOB_KINDS, () => T0)).toBe(2);
       expect(statements.filter((q) => /^vacuum /i.test(q))).toHaveLength(1);
-      vacuumed();
       const at = statements.findIndex((q) => /^vacuum /i.test(q));
+      // After the second batch's commit and its check that anyone was anonymized.
       expect(statements.slice(0, at).filter((q) => /^update "jobs"/.test(q))).toHaveLength(2);
+      expect(statements[at - 2]).toMatch(/^commit/i);
+      expect(statements[at - 1]).toMatch(/anonymized_at is not null/);
+
+      // One that deletes only active users (restorable, nothing erased): no VACUUM.
+      const priya = await h.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "priya@acme.test")
+        .executeTakeFirstOrThrow();
+      await enqueueBulk(h.db, admin, "delete", [priya.id], "keep", T0, 1);
+      statements = [];
+      expect(await runJobs(h.db, JOB_KINDS, () => T0)).toBe(1);
+      expect(statements.filter((q) => /^vacuum /i.test(q))).toEqual([]);
       if (h.kind === "postgres") {
         const stats = await sql<{ relname: string; last_vacuum: Date | null }>`
           select relname, last_vacuum from pg_stat_user_tables where relname = any(${tables})`.execute(h.db);
