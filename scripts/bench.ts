@@ -29,7 +29,7 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { prepareBenchDatabase, prepareEmbeddedBenchDatabase } from "./bench/database.ts";
+import { benchUrl, prepareBenchDatabase, prepareEmbeddedBenchDatabase } from "./bench/database.ts";
 import { buildIfMissing, startServer, type RunningServer } from "../tests/support/app-server.ts";
 import { HttpClient } from "../tests/support/http-client.ts";
 import { measure, type Result, type Scenario } from "./bench/load.ts";
@@ -372,6 +372,6 @@ try {
 } finally {
   server?.stop();
 }
-if (parts.has("lifecycle")) await benchLifecycle(databaseUrl);
+if (parts.has("lifecycle")) await benchLifecycle(databaseUrl, benchUrl(databaseUrl).name);
 // --import 0 leaves the import out (a file of no rows is refused, as it should be).
 if (parts.has("import") && Number(values.import) > 0) await benchImport(databaseUrl, Number(values.import));
