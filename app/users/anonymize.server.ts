@@ -128,6 +128,7 @@ export async function anonymizeUsers(
     select w.id, w.company_id, w.pseudonym, erasure_pattern(n.words) as names,
            erasure_pattern(n.words || p.words) as everything, coalesce(p.emails, '{}') as emails
       from who w left join named n on n.user_id = w.id left join parts p on p.user_id = w.id`.execute(tx);
+  const companies = sql`${sql.val([...new Set(words.rows.map((w) => w.company_id))])}::int[]`;
   const who = sql`unnest(${sql.val(words.rows.map((w) => w.id))}::int[],
                          ${sql.val(words.rows.map((w) => w.company_id))}::int[],
                          ${sql.val(words.rows.map((w) => w.pseudonym))}::text[],
@@ -172,15 +173,15 @@ export async function anonymizeUsers(
         from who w join audit_log a on a.target_type = 'user' and a.target_id = w.id::text
        where a.target_id = any(${sql.val(userIds.map(String))}::text[])
       union all
-      select a.id, null, true, w.names from who w join audit_log a on a.actor_user_id = w.id
-       where a.actor_user_id = any(${ids})
+      -- an entry made by someone, or on their behalf, is in their company (an admin proxies only within
+      -- theirs: mayProxy), which the indexes begin with
+      select a.id, null, true, w.names
+        from who w join audit_log a on a.company_id = w.company_id and a.actor_user_id = w.id
+       where a.company_id = any(${companies}) and a.actor_user_id = any(${ids})
       union all
-      -- an entry made on someone's behalf is in their company (mayProxy: a proxy never leaves it), which the
-      -- index begins with
       select a.id, null, false, w.names
         from who w join audit_log a on a.company_id = w.company_id and a.on_behalf_of_user_id = w.id
-       where a.company_id = any(${sql.val([...new Set(words.rows.map((w) => w.company_id))])}::int[])
-         and a.on_behalf_of_user_id = any(${ids})
+       where a.company_id = any(${companies}) and a.on_behalf_of_user_id = any(${ids})
       union all
       select r.audit_id, null, false, w.names from who w join user_refs r on r.user_id = w.id::text
       union all
