@@ -50,7 +50,7 @@ async function scratch(databaseUrl: string, suffix: string, template?: string) {
   // A file copy: the default strategy writes the whole template to the WAL.
   await admin(
     databaseUrl,
-    `create database ${name} ${template ? `template ${template} strategy file_copy` : DATABASE_OPTIONS}`,
+    `create database ${name} ${template ? `template "${template}" strategy file_copy` : DATABASE_OPTIONS}`,
   );
   const counted = { statements: 0, vacuumMs: 0 };
   const h = await openDatabase({
