@@ -372,6 +372,10 @@ try {
 } finally {
   server?.stop();
 }
+// The lifecycle's jobs run in a copy of the bench database, which no connection may hold: the server goes first.
+const child = server?.process;
+if (child && child.exitCode === null && child.signalCode === null)
+  await new Promise((exited) => child.once("exit", exited));
 if (parts.has("lifecycle")) await benchLifecycle(databaseUrl, benchUrl(databaseUrl).name);
 // --import 0 leaves the import out (a file of no rows is refused, as it should be).
 if (parts.has("import") && Number(values.import) > 0) await benchImport(databaseUrl, Number(values.import));
