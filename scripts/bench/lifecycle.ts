@@ -142,7 +142,7 @@ export async function benchLifecycle(databaseUrl: string, benchDatabase: string)
       .execute(big.db)
       .then((r) => r.rows[0]!);
     console.log(
-      `  (${have.toLocaleString("en-US")} of its users, ${Number(audit).toLocaleString("en-US")} audit entries)`,
+      `  (${have.toLocaleString("en-US")} of its users${have < JOB ? `, and ${(JOB - have).toLocaleString("en-US")} more made` : ""}; ${Number(audit).toLocaleString("en-US")} audit entries)`,
     );
     const actor = await ada(big.db, now);
     // The job's users, as a confirmation counted them; each action queued, then run to its end.
