@@ -7,8 +7,9 @@
  * delete in a log of ten million).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CompiledQuery, sql, type QueryId, type RootOperationNode } from "kysely";
+import { sql } from "kysely";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { planNodes, planOf, recording } from "../support/plans.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
@@ -17,16 +18,6 @@ import { deleteUsers } from "../../app/users/delete.server.ts";
 const T0 = new Date("2026-06-01T12:00:00Z");
 /** Entries made by Acme's few admins (a third on behalf of one of them): enough that reading them all costs more than finding a few. */
 const ENTRIES = 100_000;
-
-interface PlanNode {
-  "Node Type": string;
-  "Relation Name"?: string;
-  "Index Name"?: string;
-  "Index Cond"?: string;
-  "Plan Rows": number;
-  Plans?: PlanNode[];
-}
-const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -58,27 +49,18 @@ describe("anonymizing the pending users a deletion takes", () => {
       .execute();
     expect(pending.length).toBeGreaterThanOrEqual(50);
 
-    const sent: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const watched = t.db.withPlugin({
-      transformQuery: (args) => (sent.push(args), args.node),
-      transformResult: async ({ result }) => result,
-    });
+    const watched = recording(t.db);
     await deleteUsers(
-      watched,
+      watched.db,
       ada,
       pending.map((u) => u.id),
       "keep",
       T0,
     );
-    const erasure = sent
-      .map(({ node, queryId }) => watched.getExecutor().compileQuery(node, queryId))
-      .filter((q) => /update audit_log a\s+set target_label/.test(q.sql));
+    const erasure = watched.sent().filter((q) => /update audit_log a\s+set target_label/.test(q.sql));
     expect(erasure).toHaveLength(1);
 
-    const { rows } = await t.db.executeQuery<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      CompiledQuery.raw(`explain (format json) ${erasure[0]!.sql}`, [...erasure[0]!.parameters]),
-    );
-    const plan = nodes(rows[0]!["QUERY PLAN"][0].Plan);
+    const plan = planNodes(await planOf(t.db, erasure[0]!));
     const reads = plan.filter((n) => n["Node Type"] !== "ModifyTable" && n["Relation Name"] === "audit_log");
     expect(reads.length).toBeGreaterThan(0);
     for (const read of reads)

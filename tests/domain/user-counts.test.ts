@@ -7,8 +7,9 @@
  * and the list's total equals a count of what it lists.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CompiledQuery, sql, type QueryId, type RootOperationNode } from "kysely";
+import { sql } from "kysely";
 import { freshDatabase, type TestDatabase } from "../support/db.ts";
+import { planNodes, planOf, recording } from "../support/plans.ts";
 import { actorFor } from "../support/actors.ts";
 import { seedDemo } from "../../db/seed/demo.ts";
 import { seedScale } from "../../db/seed/scale.ts";
@@ -36,15 +37,6 @@ beforeAll(async () => {
   ]);
 }, 120_000);
 afterAll(() => t.close());
-
-/** A node of EXPLAIN's JSON plan: its type, how many times it ran, and the nodes under it. */
-interface PlanNode {
-  "Node Type": string;
-  "Actual Loops": number;
-  Plans?: PlanNode[];
-}
-const findNode = (plan: PlanNode, type: string): PlanNode | undefined =>
-  plan["Node Type"] === type ? plan : plan.Plans?.map((p) => findNode(p, type)).find(Boolean);
 
 const drift = async () => (await sql.raw(USER_COUNTS_DRIFT).execute(t.db)).rows;
 const idOf = async (email: string) =>
@@ -184,22 +176,14 @@ describe("the list's total", () => {
     // (the trigram index, the costly one) must never be read.
     await sql`update users set first_name = 'Zed' || first_name
                where company_id = ${ada.company.id} and status <> 'deleted'`.execute(t.db);
-    const sent: { node: RootOperationNode; queryId: QueryId }[] = [];
-    const watched = t.db.withPlugin({
-      transformQuery: (args) => (sent.push(args), args.node),
-      transformResult: async ({ result }) => result,
-    });
-    const total = await countUsers(watched, ada, readListParams(new URL("http://x/users?q=zed")).params);
+    const watched = recording(t.db);
+    const total = await countUsers(watched.db, ada, readListParams(new URL("http://x/users?q=zed")).params);
     expect(total.is).not.toBe("exact");
 
-    const counts = sent
-      .map(({ node, queryId }) => watched.getExecutor().compileQuery(node, queryId))
-      .filter((q) => q.sql.startsWith("select count(*)"));
+    const counts = watched.sent().filter((q) => q.sql.startsWith("select count(*)"));
     expect(counts).toHaveLength(1);
-    const { rows } = await t.db.executeQuery<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      CompiledQuery.raw(`explain (analyze, format json) ${counts[0]!.sql}`, [...counts[0]!.parameters]),
-    );
-    const append = findNode(rows[0]!["QUERY PLAN"][0].Plan, "Append");
+    const plan = await planOf(t.db, counts[0]!, { analyze: true });
+    const append = planNodes(plan).find((n) => n["Node Type"] === "Append");
     const loops = append!.Plans!.map((tier) => tier["Actual Loops"]);
     expect(loops).toEqual([1, 0, 0, 0]);
   });
