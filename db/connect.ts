@@ -29,6 +29,7 @@ import * as auditUserRefs from "./migrations/2026-12-05T0300_audit_user_refs.ts"
 import * as companyAdminCount from "./migrations/2026-12-05T0330_company_admin_count.ts";
 import * as numberLastHolder from "./migrations/2026-12-05T0345_number_last_holder.ts";
 import * as dropAuditActorIndex from "./migrations/2026-12-05T0600_drop_audit_actor_index.ts";
+import * as erasureVacuumOwed from "./migrations/2026-12-05T0700_erasure_vacuum_owed.ts";
 
 /** Every migration, in order. Imported, not read from disk, so the built server carries them. */
 export const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-05T0330_company_admin_count": companyAdminCount,
   "2026-12-05T0345_number_last_holder": numberLastHolder,
   "2026-12-05T0600_drop_audit_actor_index": dropAuditActorIndex,
+  "2026-12-05T0700_erasure_vacuum_owed": erasureVacuumOwed,
 };
 
 // int8 (counts, audit ids) and numeric as JS numbers: our values stay far below 2^53.

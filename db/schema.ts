@@ -304,6 +304,12 @@ export interface JobProgressTable {
   updated_at: Timestamp;
 }
 
+/** A VACUUM owed after a company's anonymization (db/migrations/2026-12-05T0700_erasure_vacuum_owed.ts). */
+export interface ErasureVacuumOwedTable {
+  company_id: number;
+  version: Generated<number>;
+}
+
 export type ImportOutcome = "add" | "update" | "unchanged" | "error";
 
 export interface ImportRowsTable {
@@ -346,6 +352,7 @@ export interface Database {
   jobs: JobsTable;
   import_rows: ImportRowsTable;
   job_progress: JobProgressTable;
+  erasure_vacuum_owed: ErasureVacuumOwedTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -5,7 +5,7 @@
  * sessions, sessions, invites, sign-in attempts, memberships, the mail
  * outbox) and replaced by "Deleted user" and a stable pseudonymous id, so
  * history and counts still add up. Held numbers become reassignable. Once
- * committed, the tables are vacuumed (vacuumErased).
+ * committed, the tables are vacuumed (vacuumOwed).
  *
  * Every step is one set-based statement, whatever the number of users.
  */
@@ -76,6 +76,12 @@ export async function anonymizeUsers(
   if (userIds.length === 0) return;
   const ids = sql`${sql.val(userIds)}::int[]`;
   await lockAnonymizing(tx, userIds);
+  // The VACUUM this owes, recorded with the change: paid once it has committed (vacuumOwed), or, if that
+  // never comes (a server stopped, a bulk job failed for good), by the next purge.
+  await sql`
+    insert into erasure_vacuum_owed (company_id)
+    select distinct company_id from users where id = any(${ids}) order by 1
+    on conflict (company_id) do update set version = erasure_vacuum_owed.version + 1`.execute(tx);
 
   // The stable pseudonym first: every label below is written with it. The column is unique, so this is a
   // key update, whose row lock waits for any transaction still writing a row that names them (an audit
@@ -290,13 +296,33 @@ export async function vacuumErased(db: Kysely<Database>, { full = false } = {}):
 }
 
 /**
+ * Pays the VACUUMs owed (vacuumErased, after the commit of whatever
+ * anonymized): answers whether there were any. Only what it saw owed before
+ * it began is cleared: an anonymization committed meanwhile has bumped its
+ * company's version (or is still writing it, and the delete waits for it), so
+ * its VACUUM stays owed.
+ */
+export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {
+  const owed = await db.selectFrom("erasure_vacuum_owed").select(["company_id", "version"]).execute();
+  if (owed.length === 0) return false;
+  await vacuumErased(db);
+  await sql`
+    delete from erasure_vacuum_owed o
+     using unnest(${sql.val(owed.map((o) => o.company_id))}::int[],
+                  ${sql.val(owed.map((o) => o.version))}::bigint[]) as seen(company_id, version)
+     where o.company_id = seen.company_id and o.version = seen.version`.execute(db);
+  return true;
+}
+
+/**
  * The purge job: anonymizes every user deleted 72 hours ago or more, in
  * batches. FOR NO KEY UPDATE SKIP LOCKED lets any number of app servers run it at
  * once: each batch takes rows no other run holds, so no user is done twice,
  * and a restore in progress (which holds its user's row) is left alone. The
- * tables are vacuumed once its batches have committed: a VACUUM after each
+ * tables are vacuumed once its batches have committed (a VACUUM after each
  * batch went through the whole audit log's indexes a hundred times for a
- * hundred thousand people.
+ * hundred thousand people), and so they are when an earlier anonymization
+ * left its VACUUM owed.
  */
 export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 1000): Promise<number> {
   let total = 0;
@@ -327,7 +353,7 @@ export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 
       if (done < batchSize) return total;
     }
   } finally {
-    // Those anonymized, even if a later batch failed.
-    if (total > 0) await vacuumErased(db);
+    // Those anonymized, even if a later batch failed; and any VACUUM still owed from before.
+    await vacuumOwed(db);
   }
 }

@@ -31,7 +31,7 @@ import { BULK_ACTIONS, type OneStepBulkAction } from "./bulk-actions.ts";
 import { recordBulkResult, type BulkOutcome } from "./bulk-targets.server.ts";
 import { deleteUsersIn, lockCompany, type LicenseChoice } from "./delete.server.ts";
 import { changeAdminAccessIn } from "./admin-access.server.ts";
-import { vacuumErased } from "./anonymize.server.ts";
+import { vacuumOwed } from "./anonymize.server.ts";
 
 export const BULK_APPLY = "users.bulk.apply";
 
@@ -126,11 +126,11 @@ export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: D
   // Pending users deleted are anonymized at once: their old row versions go too, once the job ends (a
   // VACUUM after each batch went through the whole audit log's indexes each time), and only if it anonymized
   // anyone (deleted active users stay restorable, and leave nothing to erase). A job that fails for good
-  // leaves them to the next VACUUM: the server's autovacuum, or the next anonymization's.
+  // leaves its VACUUM owed to the next purge.
   const vacuumAtEnd =
     p.action === "delete"
       ? async (db: Kysely<Database>) => {
-          if (await anyAnonymized(db, p.ids)) await vacuumErased(db);
+          await vacuumOwed(db);
         }
       : undefined;
   const actor = await jobActor(tx, job, p.ip);
@@ -161,15 +161,6 @@ export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: D
     result: finished ? await summary(tx, job, p.action) : undefined,
     afterCommit: finished ? vacuumAtEnd : undefined,
   };
-}
-
-/** Whether any of these users is anonymized (by the job's batches: each of its pending users). */
-async function anyAnonymized(db: Kysely<Database>, ids: number[]): Promise<boolean> {
-  const { rows } = await sql<{ found: boolean }>`
-    select exists (select 1 from users where id = any(${sql.val(ids)}::int[]) and anonymized_at is not null) as found`.execute(
-    db,
-  );
-  return rows[0]!.found;
 }
 
 /** The job's outcome, read from its batches' result entries in the audit log. */

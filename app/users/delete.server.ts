@@ -16,7 +16,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { actingUserId, type Actor } from "../auth/actor.server.ts";
 import { recordAudit, type AuditEntry } from "../audit/record.server.ts";
-import { anonymizeUsers, lockAnonymizing, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
+import { anonymizeUsers, lockAnonymizing, RESTORE_WINDOW_MS, vacuumOwed } from "./anonymize.server.ts";
 import { endProxiesOf } from "../proxy/session.server.ts";
 import { lockTargets, recordBulkResult, type BulkOutcome, type Target } from "./bulk-targets.server.ts";
 import { lockPoolsOf, removeSeatsOf } from "../licenses/pools.server.ts";
@@ -120,14 +120,14 @@ export async function deleteUsers(
     .transaction()
     .execute((tx) => deleteUsersIn(tx, actor, userIds, license, now));
   // Pending users deleted are anonymized at once: their old row versions go too.
-  if (anonymized) await vacuumErased(db);
+  if (anonymized) await vacuumOwed(db);
   return result;
 }
 
 /**
  * The deletion in the caller's transaction (a request's, or a bulk job's
  * batch, whose result entry names its job in `extra`). `anonymized` says
- * the caller must vacuum once it has committed (vacuumErased).
+ * the caller must vacuum once it has committed (vacuumOwed).
  */
 export async function deleteUsersIn(
   tx: Transaction<Database>,

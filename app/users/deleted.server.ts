@@ -9,7 +9,7 @@ import type { Actor } from "../auth/actor.server.ts";
 import { provisioningActorName } from "../provisioning/tokens.server.ts";
 import { PERSON_COLUMNS, usersInScope } from "../auth/scopes.server.ts";
 import { recordAudit } from "../audit/record.server.ts";
-import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumErased } from "./anonymize.server.ts";
+import { anonymizeUsers, RESTORE_WINDOW_MS, vacuumOwed } from "./anonymize.server.ts";
 import { missingSeats } from "../licenses/pools.server.ts";
 import { returningStatus } from "./suspend.server.ts";
 import { fromPool, heldForRestore, lockHolders } from "../numbers/moves.server.ts";
@@ -270,6 +270,6 @@ export async function permanentlyDelete(
     await anonymizeUsers(tx, [u.id], now, "permanently_deleted", actor);
     return { ok: true, name: u.name };
   });
-  if (result.ok) await vacuumErased(db);
+  if (result.ok) await vacuumOwed(db);
   return result;
 }

@@ -1,0 +1,22 @@
+import { sql, type Kysely } from "kysely";
+
+/**
+ * The VACUUMs owed: a row per company whose anonymization committed and whose
+ * old row versions (names, emails, addresses) no VACUUM has removed since
+ * (app/users/anonymize.server.ts, vacuumOwed). The anonymizing transaction
+ * writes it, so a VACUUM that never ran after the commit (a server stopped in
+ * between, a bulk job that failed for good before its end) is still owed and
+ * the next purge pays it. `version` grows with each anonymization, so a VACUUM
+ * clears only what it saw committed before it began.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create table erasure_vacuum_owed (
+      company_id int primary key,
+      version bigint not null default 1
+    )`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table erasure_vacuum_owed`.execute(db);
+}
