@@ -299,8 +299,9 @@ export async function vacuumErased(db: Kysely<Database>, { full = false } = {}):
  * Pays the VACUUMs owed (vacuumErased, after the commit of whatever
  * anonymized): answers whether there were any. Only what it saw owed before
  * it began is cleared: an anonymization committed meanwhile has bumped its
- * company's version (or is still writing it, and the delete waits for it), so
- * its VACUUM stays owed.
+ * company's version, and one still under way holds its company's row, which
+ * is skipped (it will have bumped it too). Skipping, never waiting, it holds
+ * up no anonymization of several companies that holds a row it wants.
  */
 export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {
   const owed = await db.selectFrom("erasure_vacuum_owed").select(["company_id", "version"]).execute();
@@ -308,9 +309,13 @@ export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {
   await vacuumErased(db);
   await sql`
     delete from erasure_vacuum_owed o
-     using unnest(${sql.val(owed.map((o) => o.company_id))}::int[],
-                  ${sql.val(owed.map((o) => o.version))}::bigint[]) as seen(company_id, version)
-     where o.company_id = seen.company_id and o.version = seen.version`.execute(db);
+     using (select e.company_id
+              from erasure_vacuum_owed e
+              join unnest(${sql.val(owed.map((o) => o.company_id))}::int[],
+                          ${sql.val(owed.map((o) => o.version))}::bigint[]) as seen(company_id, version)
+                on seen.company_id = e.company_id and seen.version = e.version
+               for update of e skip locked) paid
+     where o.company_id = paid.company_id`.execute(db);
   return true;
 }
 

@@ -802,7 +802,7 @@ describe("after anonymizing", () => {
 });
 
 describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
-  it("an anonymization that commits while the VACUUM owed is paid leaves its own VACUUM owed", async () => {
+  it("an anonymization under way while the VACUUM owed is paid is not waited for, and leaves its own VACUUM owed", async () => {
     const h = await freshDatabase({ poolSize: 4 });
     try {
       await seedDemo(h.db, T0); // Victor was deleted 80 hours ago
@@ -825,10 +825,15 @@ describe.runIf(!!process.env.DATABASE_URL)("on the PostgreSQL server", () => {
         await committing;
       });
       await anonymizing;
-      const paying = vacuumOwed(h.db);
-      // Its clearing of the company's row waits for the anonymization, which then commits.
-      await untilLocksWait(h.db, 1, "the clearing to wait for the anonymization");
-      commit();
+      // Paid without waiting for it: the company's row it holds is skipped, and stays owed once it commits.
+      let paid = false;
+      const paying = vacuumOwed(h.db).then((r) => ((paid = true), r));
+      try {
+        await untilLocksWait(h.db, 1, "the VACUUM owed to be paid", () => paid);
+        expect(paid).toBe(true);
+      } finally {
+        commit();
+      }
       await victors;
       expect(await paying).toBe(true);
       expect(await owed()).toEqual([{ version: 2 }]);
