@@ -81,7 +81,7 @@ export async function anonymizeUsers(
   await sql`
     insert into erasure_vacuum_owed (company_id)
     select distinct company_id from users where id = any(${ids}) order by 1
-    on conflict (company_id) do update set version = erasure_vacuum_owed.version + 1`.execute(tx);
+    on conflict (company_id) do update set version = excluded.version`.execute(tx);
 
   // The stable pseudonym first: every label below is written with it. The column is unique, so this is a
   // key update, whose row lock waits for any transaction still writing a row that names them (an audit
@@ -298,9 +298,9 @@ export async function vacuumErased(db: Kysely<Database>, { full = false } = {}):
 /**
  * Pays the VACUUMs owed (vacuumErased, after the commit of whatever
  * anonymized): answers whether there were any. Only what it saw owed before
- * it began is cleared: an anonymization committed meanwhile has bumped its
- * company's version, and one still under way holds its company's row, which
- * is skipped (it will have bumped it too). Skipping, never waiting, it holds
+ * it began is cleared: an anonymization committed meanwhile has given its
+ * company's row a new version (never one used before), and one still under
+ * way holds the row, which is skipped (it will have given it one too). Skipping, never waiting, it holds
  * up no anonymization of several companies that holds a row it wants.
  */
 export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {

@@ -6,17 +6,21 @@ import { sql, type Kysely } from "kysely";
  * (app/users/anonymize.server.ts, vacuumOwed). The anonymizing transaction
  * writes it, so a VACUUM that never ran after the commit (a server stopped in
  * between, a bulk job that failed for good before its end) is still owed and
- * the next purge pays it. `version` grows with each anonymization, so a VACUUM
- * clears only what it saw committed before it began.
+ * the next purge pays it. Each anonymization gives its company's row a new
+ * `version` from a sequence, never one seen before (a row cleared and written
+ * again does not start over), so a VACUUM clears only what it saw committed
+ * before it began.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`create sequence erasure_vacuum_owed_version`.execute(db);
   await sql`
     create table erasure_vacuum_owed (
       company_id int primary key,
-      version bigint not null default 1
+      version bigint not null default nextval('erasure_vacuum_owed_version')
     )`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table erasure_vacuum_owed`.execute(db);
+  await sql`drop sequence erasure_vacuum_owed_version`.execute(db);
 }
