@@ -308,6 +308,7 @@ export interface JobProgressTable {
 export interface ErasureVacuumOwedTable {
   company_id: number;
   version: Generated<number>;
+  since: Timestamp;
 }
 
 export type ImportOutcome = "add" | "update" | "unchanged" | "error";

@@ -77,11 +77,11 @@ export async function anonymizeUsers(
   const ids = sql`${sql.val(userIds)}::int[]`;
   await lockAnonymizing(tx, userIds);
   // The VACUUM this owes, recorded with the change: paid once it has committed (vacuumOwed), or, if that
-  // never comes (a server stopped, a bulk job failed for good), by the next purge.
+  // never comes (a server stopped, a bulk job failed for good), by a purge a while later.
   await sql`
-    insert into erasure_vacuum_owed (company_id)
-    select distinct company_id from users where id = any(${ids}) order by 1
-    on conflict (company_id) do update set version = excluded.version`.execute(tx);
+    insert into erasure_vacuum_owed (company_id, since)
+    select distinct company_id, ${now}::timestamptz from users where id = any(${ids}) order by 1
+    on conflict (company_id) do update set version = excluded.version, since = excluded.since`.execute(tx);
 
   // The stable pseudonym first: every label below is written with it. The column is unique, so this is a
   // key update, whose row lock waits for any transaction still writing a row that names them (an audit
@@ -295,16 +295,25 @@ export async function vacuumErased(db: Kysely<Database>, { full = false } = {}):
   );
 }
 
+/** How long a VACUUM is owed before a purge pays it: longer than a bulk job's batch. */
+export const OWED_GRACE_MS = 10 * 60_000;
+
 /**
  * Pays the VACUUMs owed (vacuumErased, after the commit of whatever
- * anonymized): answers whether there were any. Only what it saw owed before
- * it began is cleared: an anonymization committed meanwhile has given its
- * company's row a new version (never one used before), and one still under
- * way holds the row, which is skipped (it will have given it one too). Skipping, never waiting, it holds
- * up no anonymization of several companies that holds a row it wants.
+ * anonymized), or only those owed since `owedBefore`: answers whether it
+ * vacuumed. Only what it saw owed before it began is cleared: an
+ * anonymization committed meanwhile has given its company's row a new
+ * version (never one used before), and one still under way holds the row,
+ * which is skipped (it will have given it one too). Skipping, never waiting,
+ * it holds up no anonymization of several companies that holds a row it
+ * wants.
  */
-export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {
-  const owed = await db.selectFrom("erasure_vacuum_owed").select(["company_id", "version"]).execute();
+export async function vacuumOwed(db: Kysely<Database>, owedBefore?: Date): Promise<boolean> {
+  const owed = await db
+    .selectFrom("erasure_vacuum_owed")
+    .select(["company_id", "version"])
+    .$if(owedBefore !== undefined, (q) => q.where("since", "<=", owedBefore!))
+    .execute();
   if (owed.length === 0) return false;
   await vacuumErased(db);
   await sql`
@@ -327,7 +336,7 @@ export async function vacuumOwed(db: Kysely<Database>): Promise<boolean> {
  * tables are vacuumed once its batches have committed (a VACUUM after each
  * batch went through the whole audit log's indexes a hundred times for a
  * hundred thousand people), and so they are when an earlier anonymization
- * left its VACUUM owed.
+ * has owed its VACUUM for OWED_GRACE_MS.
  */
 export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 1000): Promise<number> {
   let total = 0;
@@ -355,10 +364,14 @@ export async function purgeExpired(db: Kysely<Database>, now: Date, batchSize = 
         return rows.length;
       });
       total += done;
-      if (done < batchSize) return total;
+      if (done < batchSize) break;
     }
-  } finally {
-    // Those anonymized, even if a later batch failed; and any VACUUM still owed from before.
-    await vacuumOwed(db);
+  } catch (error) {
+    // Those anonymized before the batch that failed are vacuumed all the same; its error is the one thrown.
+    if (total > 0) await vacuumOwed(db).catch(() => undefined);
+    throw error;
   }
+  // Its own, and any owed a while (a bulk job that failed for good, a server stopped right after a commit).
+  await vacuumOwed(db, total > 0 ? undefined : new Date(now.getTime() - OWED_GRACE_MS));
+  return total;
 }

@@ -124,9 +124,9 @@ async function jobActor(tx: Transaction<Database>, job: Job, ip: string | null):
 export async function applyBulkBatch(tx: Transaction<Database>, job: Job, now: Date): Promise<JobStep> {
   const p = job.payload as BulkPayload;
   // Pending users deleted are anonymized at once: their old row versions go too, once the job ends (a
-  // VACUUM after each batch went through the whole audit log's indexes each time), and only if it anonymized
-  // anyone (deleted active users stay restorable, and leave nothing to erase). A job that fails for good
-  // leaves its VACUUM owed to the next purge.
+  // VACUUM after each batch went through the whole audit log's indexes each time), if any VACUUM is owed
+  // (deleted active users stay restorable, and leave nothing to erase). A job that fails for good leaves
+  // its VACUUM owed to a purge.
   const vacuumAtEnd =
     p.action === "delete"
       ? async (db: Kysely<Database>) => {

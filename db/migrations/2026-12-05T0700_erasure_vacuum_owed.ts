@@ -9,14 +9,17 @@ import { sql, type Kysely } from "kysely";
  * the next purge pays it. Each anonymization gives its company's row a new
  * `version` from a sequence, never one seen before (a row cleared and written
  * again does not start over), so a VACUUM clears only what it saw committed
- * before it began.
+ * before it began. `since` is when it was last owed: the purge pays only
+ * what has been owed a while, so that a bulk job still anonymizing batch after
+ * batch (each one owing it again) is not vacuumed under, and pays at its end.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create sequence erasure_vacuum_owed_version`.execute(db);
   await sql`
     create table erasure_vacuum_owed (
       company_id int primary key,
-      version bigint not null default nextval('erasure_vacuum_owed_version')
+      version bigint not null default nextval('erasure_vacuum_owed_version'),
+      since timestamptz not null
     )`.execute(db);
 }
 

@@ -29,21 +29,32 @@ export function raceDatabase(poolSize: number, now: Date): { readonly db: Kysely
   };
 }
 
-/** How many sessions of `db`'s database wait for a lock (a row's or an advisory one). */
-export async function lockWaits(db: Kysely<Database>): Promise<number> {
+/**
+ * How many sessions of `db`'s database wait for a lock (a row's or an advisory one), or for one of these
+ * kinds only (pg_stat_activity's wait_event: `transactionid` and `tuple` for a row, `relation` for a table).
+ */
+export async function lockWaits(db: Kysely<Database>, kinds?: string[]): Promise<number> {
   const { rows } = await sql<{ n: number }>`
     select count(*)::int as n from pg_stat_activity
-     where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+     where datname = current_database() and wait_event_type = 'Lock'
+       and (${kinds ?? null}::text[] is null or wait_event = any(${kinds ?? null}::text[]))`.execute(db);
   return rows[0]!.n;
 }
 
 /**
- * Resolves once `n` of `db`'s sessions wait for a lock, or `settled` says what was waited for is over: where a
- * race test starts its next step. Each look is a round trip and 10 ms; after five seconds it gives up.
+ * Resolves once `n` of `db`'s sessions wait for a lock (of these kinds, if given), or `settled` says what was
+ * waited for is over: where a race test starts its next step. Each look is a round trip and 10 ms; after five
+ * seconds it gives up.
  */
-export async function untilLocksWait(db: Kysely<Database>, n: number, what: string, settled = () => false) {
+export async function untilLocksWait(
+  db: Kysely<Database>,
+  n: number,
+  what: string,
+  settled = () => false,
+  kinds?: string[],
+) {
   for (let look = 0; look < 500; look++) {
-    if (settled() || (await lockWaits(db)) >= n) return;
+    if (settled() || (await lockWaits(db, kinds)) >= n) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`Gave up waiting for ${what}.`);
