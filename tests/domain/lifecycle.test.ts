@@ -734,7 +734,8 @@ describe("after anonymizing", () => {
       expect(statements.filter((q) => /^vacuum /i.test(q))).toEqual([]);
 
       // One that anonymizes a pending user in its first batch and then fails for good: no end, no VACUUM
-      // then; it stays owed, and the next purge pays it, though it has no one to anonymize.
+      // then; it stays owed, and a purge pays it once it has been owed OWED_GRACE_MS, though it has no one
+      // to anonymize.
       const pending = await h.db
         .selectFrom("users")
         .select("id")
